@@ -44,7 +44,6 @@ let package = Package(
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Migrations")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -83,21 +82,27 @@ let package = Package(
             dependencies: ["DreyCLI"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "DreyTestSupport",
+            dependencies: ["DreyCore", "DreyStore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Support",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DreyCoreTests", dependencies: ["DreyCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DreyStoreTests",
-            dependencies: ["DreyCore", "DreyStore"],
+            dependencies: ["DreyCore", "DreyStore", "DreyTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DreyRenderTests",
-            dependencies: ["DreyCore", "DreyRender"],
+            dependencies: ["DreyCore", "DreyRender", "DreyTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DreyWebTests",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreyWeb", "DreyCLI",
+                "DreyCore", "DreyStore", "DreyRender", "DreyWeb", "DreyCLI", "DreyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

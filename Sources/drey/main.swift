@@ -1,1 +1,3 @@
 import DreyCLI
+
+await DreyCommand.start()

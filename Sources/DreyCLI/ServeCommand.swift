@@ -1,0 +1,58 @@
+import ArgumentParser
+import DreyCore
+import DreyStore
+import DreyWeb
+import Foundation
+import Hummingbird
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the blog over HTTP.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Flag(name: .customLong("no-cache"), help: "Render every page from the database (no page cache).") var noCache = false
+
+    func run() async throws {
+        try await Self.failing {
+            guard (1...65535).contains(port) else { throw CLIError("--port must be from 1 to 65535") }
+            var logger = Logger(label: "drey")
+            logger.logLevel = common.verbose ? .debug : .info
+            let config = common.config(pageCache: !noCache, host: host, port: port)
+            let (app, drey) = try await buildApplication(config, logger: logger)
+            try await createAdminFromEnvironment(drey, logger: logger)
+            let where_ = config.databaseURL.map { _ in "PostgreSQL" } ?? "SQLite at \(config.sqlitePath)"
+            print("Drey serving http://\(host):\(port)/ (\(where_)\(noCache ? ", page cache off" : ""))")
+            try await app.runService()
+            await drey.close()
+        }
+    }
+
+    /// `DREY_ADMIN_EMAIL` and `DREY_ADMIN_PASSWORD` make the first administrator on first run.
+    func createAdminFromEnvironment(_ drey: Drey, logger: Logger) async throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let email = env["DREY_ADMIN_EMAIL"], !email.isEmpty, let password = env["DREY_ADMIN_PASSWORD"] else { return }
+        let site = try drey.sites.site(named: nil)
+        if try await drey.store.user(email: email) != nil { return }
+        let user = try await drey.users.add(email: email, name: "Administrator", role: .administrator, password: password, siteID: site.id)
+        logger.info("created administrator \(user.email)")
+    }
+}
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Create or update the database schema.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        try await Self.failing {
+            // Opening the blog applies pending migrations; report where the schema stands.
+            try await common.withDrey { drey in
+                let versions = try await Migrator(database: drey.database).appliedVersions()
+                print("database schema at version \(versions.last ?? 0) (\(versions.count) migrations applied)")
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// WordPress stores date formats in PHP's `date()` syntax ("F j, Y", "g:i a"); this formats them.
+public struct PHPDateFormat: Sendable {
+    public let format: String
+    public let timeZone: TimeZone
+
+    public init(_ format: String, timeZone: TimeZone) {
+        self.format = format
+        self.timeZone = timeZone
+    }
+
+    static let months = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ]
+    static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+    public func string(from date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        let year = c.year ?? 1970, month = c.month ?? 1, day = c.day ?? 1
+        let hour = c.hour ?? 0, minute = c.minute ?? 0, second = c.second ?? 0
+        let weekday = (c.weekday ?? 1) - 1
+        let offset = timeZone.secondsFromGMT(for: date)
+        var out = ""
+        var escaped = false
+        for ch in format {
+            if escaped {
+                out.append(ch)
+                escaped = false
+                continue
+            }
+            switch ch {
+            case "\\": escaped = true
+            case "d": out += Self.pad(day)
+            case "j": out += String(day)
+            case "D": out += String(Self.weekdays[weekday].prefix(3))
+            case "l": out += Self.weekdays[weekday]
+            case "N": out += String(weekday == 0 ? 7 : weekday)
+            case "w": out += String(weekday)
+            case "S": out += Self.ordinalSuffix(day)
+            case "z": out += String((calendar.ordinality(of: .day, in: .year, for: date) ?? 1) - 1)
+            case "F": out += Self.months[month - 1]
+            case "M": out += String(Self.months[month - 1].prefix(3))
+            case "m": out += Self.pad(month)
+            case "n": out += String(month)
+            case "t": out += String(calendar.range(of: .day, in: .month, for: date)?.count ?? 30)
+            case "Y", "o": out += String(year)
+            case "y": out += Self.pad(year % 100)
+            case "a": out += hour < 12 ? "am" : "pm"
+            case "A": out += hour < 12 ? "AM" : "PM"
+            case "g": out += String(hour % 12 == 0 ? 12 : hour % 12)
+            case "G": out += String(hour)
+            case "h": out += Self.pad(hour % 12 == 0 ? 12 : hour % 12)
+            case "H": out += Self.pad(hour)
+            case "i": out += Self.pad(minute)
+            case "s": out += Self.pad(second)
+            case "e": out += timeZone.identifier
+            case "T": out += timeZone.abbreviation(for: date) ?? "UTC"
+            case "O", "P":
+                let sign = offset < 0 ? "-" : "+"
+                let h = abs(offset) / 3600, m = abs(offset) % 3600 / 60
+                out += sign + Self.pad(h) + (ch == "P" ? ":" : "") + Self.pad(m)
+            case "Z": out += String(offset)
+            case "U": out += String(Int(date.timeIntervalSince1970))
+            case "c": out += PHPDateFormat("Y-m-d\\TH:i:sP", timeZone: timeZone).string(from: date)
+            case "r": out += PHPDateFormat("D, d M Y H:i:s O", timeZone: timeZone).string(from: date)
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    static func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
+
+    static func ordinalSuffix(_ day: Int) -> String {
+        if (11...13).contains(day % 100) { return "th" }
+        switch day % 10 {
+        case 1: return "st"
+        case 2: return "nd"
+        case 3: return "rd"
+        default: return "th"
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// A site's settings, typed; stored as key/value text rows so new settings need no migration.
+public struct SiteSettings: Sendable, Equatable {
+    public var values: [String: String]
+
+    public init(values: [String: String] = [:]) { self.values = values }
+
+    public subscript(key: SettingKey) -> String { values[key.rawValue] ?? key.defaultValue }
+
+    public var title: String { self[.title] }
+    public var tagline: String { self[.tagline] }
+    public var homeURL: String { self[.homeURL] }
+    public var timeZone: TimeZone { TimeZone(identifier: self[.timezone]) ?? TimeZone(identifier: "UTC")! }
+    public var dateFormat: String { self[.dateFormat] }
+    public var timeFormat: String { self[.timeFormat] }
+    public var postsPerPage: Int { Int(self[.postsPerPage]) ?? 10 }
+    public var permalinkStructure: PermalinkStructure {
+        PermalinkStructure(self[.permalinkStructure]) ?? .dayAndName
+    }
+    /// Earlier structures, newest first, so old links can be redirected.
+    public var permalinkHistory: [PermalinkStructure] {
+        self[.permalinkHistory].split(separator: "\n").compactMap { PermalinkStructure(String($0)) }
+    }
+    public var commentModeration: Bool { self[.commentModeration] == "1" }
+    public var commentPreviouslyApproved: Bool { self[.commentPreviouslyApproved] == "1" }
+    public var commentMaxLinks: Int { Int(self[.commentMaxLinks]) ?? 2 }
+    public var moderationKeys: [String] { Self.lines(self[.moderationKeys]) }
+    public var disallowedKeys: [String] { Self.lines(self[.disallowedKeys]) }
+    public var threadDepth: Int { max(1, min(10, Int(self[.threadDepth]) ?? 5)) }
+    public var commentOrderNewestFirst: Bool { self[.commentOrder] == "desc" }
+    public var commentsOpenByDefault: Bool { self[.defaultCommentStatus] == "open" }
+    public var commentMaxLength: Int { Int(self[.commentMaxLength]) ?? 65_525 }
+    public var pageCacheEnabled: Bool { self[.pageCache] == "1" }
+    public var secret: String { self[.secret] }
+    public var customCSS: String { self[.customCSS] }
+
+    public var typography: Typography {
+        Typography(
+            fontFamily: FontStack(rawValue: self[.fontFamily]), fontSize: Int(self[.fontSize]),
+            lineHeight: Double(self[.lineHeight]), contentWidth: Int(self[.contentWidth])
+        )
+    }
+
+    static func lines(_ text: String) -> [String] {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+
+/// Every setting a site has, with its default and its validation.
+public enum SettingKey: String, Sendable, CaseIterable {
+    case title, tagline
+    case homeURL = "home_url"
+    case timezone
+    case dateFormat = "date_format"
+    case timeFormat = "time_format"
+    case postsPerPage = "posts_per_page"
+    case permalinkStructure = "permalink_structure"
+    case permalinkHistory = "permalink_history"
+    case commentModeration = "comment_moderation"
+    case commentPreviouslyApproved = "comment_previously_approved"
+    case commentMaxLinks = "comment_max_links"
+    case commentMaxLength = "comment_max_length"
+    case moderationKeys = "moderation_keys"
+    case disallowedKeys = "disallowed_keys"
+    case threadDepth = "thread_comments_depth"
+    case commentOrder = "comment_order"
+    case defaultCommentStatus = "default_comment_status"
+    case fontFamily = "font_family"
+    case fontSize = "font_size"
+    case lineHeight = "line_height"
+    case contentWidth = "content_width"
+    case customCSS = "custom_css"
+    case pageCache = "page_cache"
+    case secret
+
+    public var defaultValue: String {
+        switch self {
+        case .title: return "My Drey Blog"
+        case .tagline: return "Just another Drey blog"
+        case .homeURL: return ""
+        case .timezone: return "UTC"
+        case .dateFormat: return "F j, Y"
+        case .timeFormat: return "g:i a"
+        case .postsPerPage: return "10"
+        case .permalinkStructure: return PermalinkStructure.dayAndName.pattern
+        case .permalinkHistory: return ""
+        case .commentModeration: return "0"
+        case .commentPreviouslyApproved: return "1"
+        case .commentMaxLinks: return "2"
+        case .commentMaxLength: return "65525"
+        case .moderationKeys, .disallowedKeys: return ""
+        case .threadDepth: return "5"
+        case .commentOrder: return "asc"
+        case .defaultCommentStatus: return "open"
+        case .fontFamily: return Typography.standard.fontFamily!.rawValue
+        case .fontSize: return String(Typography.standard.fontSize!)
+        case .lineHeight: return Typography.format(Typography.standard.lineHeight!)
+        case .contentWidth: return String(Typography.standard.contentWidth!)
+        case .customCSS: return ""
+        case .pageCache: return "1"
+        case .secret: return ""
+        }
+    }
+
+    /// Settings never printed by `site get` nor changed by `site set`.
+    public var isInternal: Bool { self == .secret || self == .permalinkHistory }
+
+    /// Checks and normalises a value typed by a person; the error says what is allowed.
+    public func validate(_ raw: String) throws(SettingError) -> String {
+        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        switch self {
+        case .title:
+            guard !value.isEmpty, value.count <= 200 else { throw SettingError("title must be 1 to 200 characters") }
+            return value
+        case .tagline:
+            guard value.count <= 300 else { throw SettingError("tagline must be at most 300 characters") }
+            return value
+        case .homeURL:
+            if value.isEmpty { return "" }
+            guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                url.host != nil
+            else { throw SettingError("home_url must be an absolute http or https URL, or empty to follow the request") }
+            return value.hasSuffix("/") ? String(value.dropLast()) : value
+        case .timezone:
+            guard TimeZone(identifier: value) != nil else {
+                throw SettingError("unknown timezone '\(value)'; use an IANA name such as Europe/London or UTC")
+            }
+            return value
+        case .dateFormat, .timeFormat:
+            guard !value.isEmpty, value.count <= 60 else { throw SettingError("\(rawValue) must be 1 to 60 characters of PHP date format") }
+            return value
+        case .postsPerPage:
+            return try Self.integer(value, in: 1...100, name: rawValue)
+        case .permalinkStructure:
+            guard let structure = PermalinkStructure(value) else {
+                throw SettingError(
+                    "permalink_structure must start and end with '/', use only WordPress tags (%year% %monthnum% %day% %hour% %minute% %second% %postname% %post_id% %category% %author%) and include %postname% or %post_id%"
+                )
+            }
+            return structure.pattern
+        case .commentModeration, .commentPreviouslyApproved, .pageCache:
+            switch value.lowercased() {
+            case "1", "on", "true", "yes": return "1"
+            case "0", "off", "false", "no": return "0"
+            default: throw SettingError("\(rawValue) must be on or off (1 or 0)")
+            }
+        case .commentMaxLinks: return try Self.integer(value, in: 0...1000, name: rawValue)
+        case .commentMaxLength: return try Self.integer(value, in: 100...1_000_000, name: rawValue)
+        case .threadDepth: return try Self.integer(value, in: 1...10, name: rawValue)
+        case .commentOrder:
+            guard value == "asc" || value == "desc" else { throw SettingError("comment_order must be asc or desc") }
+            return value
+        case .defaultCommentStatus:
+            guard value == "open" || value == "closed" else { throw SettingError("default_comment_status must be open or closed") }
+            return value
+        case .moderationKeys, .disallowedKeys, .customCSS, .permalinkHistory, .secret:
+            return raw.replacingOccurrences(of: "\r\n", with: "\n")
+        case .fontFamily:
+            guard FontStack(rawValue: value) != nil else {
+                throw SettingError("font_family must be one of \(FontStack.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return value
+        case .fontSize: return String(try Typography.validateFontSize(value))
+        case .lineHeight: return Typography.format(try Typography.validateLineHeight(value))
+        case .contentWidth: return String(try Typography.validateContentWidth(value))
+        }
+    }
+
+    static func integer(_ value: String, in range: ClosedRange<Int>, name: String) throws(SettingError) -> String {
+        guard let n = Int(value), range.contains(n) else {
+            throw SettingError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return String(n)
+    }
+}

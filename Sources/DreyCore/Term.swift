@@ -1,0 +1,30 @@
+public enum Taxonomy: String, Sendable, Codable, CaseIterable {
+    case category, tag
+
+    /// The URL base WordPress uses for archives of this taxonomy.
+    public var base: String { self == .category ? "category" : "tag" }
+}
+
+/// A category or a tag.
+public struct Term: Sendable, Equatable, Identifiable, Hashable {
+    public var id: Int64
+    public var siteID: Int64
+    public var taxonomy: Taxonomy
+    public var name: String
+    public var slug: String
+    public var description: String
+    public var parentID: Int64?
+
+    public init(
+        id: Int64 = 0, siteID: Int64, taxonomy: Taxonomy, name: String, slug: String, description: String = "",
+        parentID: Int64? = nil
+    ) {
+        self.id = id
+        self.siteID = siteID
+        self.taxonomy = taxonomy
+        self.name = name
+        self.slug = slug
+        self.description = description
+        self.parentID = parentID
+    }
+}

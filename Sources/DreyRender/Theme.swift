@@ -1,0 +1,69 @@
+import Foundation
+import Mustache
+
+/// A theme is a folder: `theme.json`, `templates/`, `partials/` and `assets/`.
+public struct Theme: Sendable {
+    public let name: String
+    public let directory: URL
+    let library: MustacheLibrary
+
+    /// Templates every theme must provide; checked at start-up so a reader never gets an empty page.
+    public static let requiredTemplates = ["home", "archive", "post", "search", "404"]
+
+    public enum LoadError: Error, CustomStringConvertible {
+        case missingFolder(String)
+        case missingTemplate(String, String)
+        case parse(String, String)
+
+        public var description: String {
+            switch self {
+            case .missingFolder(let path): return "theme folder not found: \(path)"
+            case .missingTemplate(let theme, let name): return "theme '\(theme)' has no templates/\(name).mustache"
+            case .parse(let file, let error): return "theme template \(file) does not parse: \(error)"
+            }
+        }
+    }
+
+    public init(directory: URL) throws {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
+            throw LoadError.missingFolder(directory.path)
+        }
+        self.directory = directory
+        self.name = directory.lastPathComponent
+        var templates: [String: MustacheTemplate] = [:]
+        // Partials and templates share one namespace, so `{{> comment}}` needs no folder prefix.
+        for folder in ["partials", "templates"] {
+            let dir = directory.appendingPathComponent(folder)
+            let files = (try? fm.contentsOfDirectory(atPath: dir.path)) ?? []
+            for file in files.sorted() where file.hasSuffix(".mustache") {
+                let path = dir.appendingPathComponent(file).path
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                do {
+                    templates[String(file.dropLast(".mustache".count))] = try MustacheTemplate(string: text)
+                } catch {
+                    throw LoadError.parse("\(folder)/\(file)", String(describing: error))
+                }
+            }
+        }
+        for required in Self.requiredTemplates where templates[required] == nil {
+            throw LoadError.missingTemplate(name, required)
+        }
+        self.library = MustacheLibrary(templates: templates)
+    }
+
+    /// Renders a template by name; nil only if the template is missing.
+    public func render(_ view: Any, template: String) -> String? {
+        library.render(view, withTemplate: template)
+    }
+
+    public func hasTemplate(_ name: String) -> Bool { library.getTemplate(named: name) != nil }
+
+    /// The file under `assets/` for a request path, refusing anything that leaves the folder.
+    public func asset(_ relativePath: String) -> URL? {
+        guard !relativePath.isEmpty, !relativePath.contains(".."), !relativePath.hasPrefix("/") else { return nil }
+        let url = directory.appendingPathComponent("assets").appendingPathComponent(relativePath)
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+}

@@ -1,0 +1,194 @@
+import Mustache
+
+/// One comment of the thread, with its replies.
+public struct CommentView: Sendable, MustacheParent {
+    public var id: Int64
+    public var authorName: String
+    public var authorURL: String
+    public var avatarURL: String
+    public var dateText: String
+    public var isoDate: String
+    public var contentHTML: String
+    public var byPostAuthor: Bool
+    public var awaitingModeration: Bool
+    public var replyURL: String
+    public var canReply: Bool
+    public var depth: Int
+    public var replies: [CommentView]
+
+    public init(
+        id: Int64, authorName: String, authorURL: String, avatarURL: String, dateText: String, isoDate: String,
+        contentHTML: String, byPostAuthor: Bool, awaitingModeration: Bool, replyURL: String, canReply: Bool,
+        depth: Int, replies: [CommentView]
+    ) {
+        self.id = id
+        self.authorName = authorName
+        self.authorURL = authorURL
+        self.avatarURL = avatarURL
+        self.dateText = dateText
+        self.isoDate = isoDate
+        self.contentHTML = contentHTML
+        self.byPostAuthor = byPostAuthor
+        self.awaitingModeration = awaitingModeration
+        self.replyURL = replyURL
+        self.canReply = canReply
+        self.depth = depth
+        self.replies = replies
+    }
+
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "id": return String(id)
+        case "authorName": return authorName.isEmpty ? "Anonymous" : authorName
+        case "authorURL": return nonEmpty(authorURL)
+        case "avatarURL": return avatarURL
+        case "dateText": return dateText
+        case "isoDate": return isoDate
+        case "contentHTML": return contentHTML
+        case "byPostAuthor": return byPostAuthor
+        case "awaitingModeration": return awaitingModeration
+        case "replyURL": return replyURL
+        case "canReply": return canReply
+        case "depth": return String(depth)
+        case "replies": return replies
+        case "hasReplies": return !replies.isEmpty
+        default: return nil
+        }
+    }
+}
+
+/// A pingback, trackback or webmention, shown apart from the conversation.
+public struct LinkbackView: Sendable, MustacheParent {
+    public var id: Int64
+    public var kindLabel: String
+    public var title: String
+    public var url: String
+    public var excerptHTML: String
+    public var dateText: String
+
+    public init(id: Int64, kindLabel: String, title: String, url: String, excerptHTML: String, dateText: String) {
+        self.id = id
+        self.kindLabel = kindLabel
+        self.title = title
+        self.url = url
+        self.excerptHTML = excerptHTML
+        self.dateText = dateText
+    }
+
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "id": return String(id)
+        case "kindLabel": return kindLabel
+        case "title": return title.isEmpty ? url : title
+        case "url": return nonEmpty(url)
+        case "excerptHTML": return nonEmpty(excerptHTML)
+        case "dateText": return dateText
+        default: return nil
+        }
+    }
+}
+
+/// The comment form, carrying back what the person typed when something was wrong.
+public struct CommentForm: Sendable, MustacheParent {
+    public var actionURL: String
+    public var postID: Int64
+    public var parentID: Int64?
+    public var replyingTo: String
+    public var cancelReplyURL: String
+    public var name: String
+    public var email: String
+    public var website: String
+    public var text: String
+    public var errors: [String]
+    public var token: String
+    public var isOpen: Bool
+    public var maxLength: Int
+
+    public init(
+        actionURL: String, postID: Int64, parentID: Int64? = nil, replyingTo: String = "", cancelReplyURL: String = "",
+        name: String = "", email: String = "", website: String = "", text: String = "", errors: [String] = [],
+        token: String, isOpen: Bool, maxLength: Int
+    ) {
+        self.actionURL = actionURL
+        self.postID = postID
+        self.parentID = parentID
+        self.replyingTo = replyingTo
+        self.cancelReplyURL = cancelReplyURL
+        self.name = name
+        self.email = email
+        self.website = website
+        self.text = text
+        self.errors = errors
+        self.token = token
+        self.isOpen = isOpen
+        self.maxLength = maxLength
+    }
+
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "actionURL": return actionURL
+        case "postID": return String(postID)
+        case "parentID": return parentID.map(String.init) ?? "0"
+        case "replyingTo": return nonEmpty(replyingTo)
+        case "cancelReplyURL": return cancelReplyURL
+        case "name": return self.name
+        case "email": return email
+        case "website": return website
+        case "text": return text
+        case "errors": return errors
+        case "hasErrors": return !errors.isEmpty
+        case "token": return token
+        case "isOpen": return isOpen
+        case "maxLength": return String(maxLength)
+        default: return nil
+        }
+    }
+}
+
+/// A single post or page with its thread.
+public struct PostPage: Sendable, MustacheParent {
+    public var chrome: Chrome
+    public var post: PostView
+    public var commentsHeading: String
+    public var comments: [CommentView]
+    public var linkbacks: [LinkbackView]
+    public var form: CommentForm
+    public var likesText: String
+    public var showDiscussion: Bool
+    public var previous: TermLink?
+    public var next: TermLink?
+
+    public init(
+        chrome: Chrome, post: PostView, commentsHeading: String, comments: [CommentView], linkbacks: [LinkbackView],
+        form: CommentForm, likesText: String, showDiscussion: Bool, previous: TermLink? = nil, next: TermLink? = nil
+    ) {
+        self.chrome = chrome
+        self.post = post
+        self.commentsHeading = commentsHeading
+        self.comments = comments
+        self.linkbacks = linkbacks
+        self.form = form
+        self.likesText = likesText
+        self.showDiscussion = showDiscussion
+        self.previous = previous
+        self.next = next
+    }
+
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "chrome": return chrome
+        case "post": return post
+        case "commentsHeading": return nonEmpty(commentsHeading)
+        case "comments": return comments
+        case "hasComments": return !comments.isEmpty
+        case "linkbacks": return linkbacks
+        case "hasLinkbacks": return !linkbacks.isEmpty
+        case "form": return form
+        case "likesText": return nonEmpty(likesText)
+        case "showDiscussion": return showDiscussion
+        case "previous": return previous ?? false
+        case "next": return next ?? false
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// The one handle on the database: SQLite in the data folder by default, PostgreSQL when given a URL.
+public final class Database: Sendable {
+    public enum Dialect: String, Sendable { case sqlite, postgres }
+
+    public let dialect: Dialect
+    let backend: Backend
+    let logger: Logger
+
+    enum Backend: Sendable {
+        case sqlite(SQLitePool)
+        case postgres(PostgresClient, Task<Void, Never>)
+    }
+
+    /// Opens SQLite at `path`, or PostgreSQL when `url` is a `postgres://` URL.
+    public static func open(sqlitePath: String? = nil, url: String? = nil, logger: Logger) async throws -> Database {
+        if let url, !url.isEmpty {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw StoreError.invalid("DATABASE_URL must start with postgres:// (got '\(url.prefix(20))…')")
+            }
+            return try await openPostgres(url: url, logger: logger)
+        }
+        guard let sqlitePath else { throw StoreError.invalid("no database path given") }
+        let pool = try await SQLitePool.open(path: sqlitePath, size: 4, logger: logger)
+        return Database(dialect: .sqlite, backend: .sqlite(pool), logger: logger)
+    }
+
+    init(dialect: Dialect, backend: Backend, logger: Logger) {
+        self.dialect = dialect
+        self.backend = backend
+        self.logger = logger
+    }
+
+    static func openPostgres(url: String, logger: Logger) async throws -> Database {
+        guard let components = URLComponents(string: url), let host = components.host else {
+            throw StoreError.invalid("DATABASE_URL is not a valid URL")
+        }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let sslMode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable"
+        let tls: PostgresClient.Configuration.TLS =
+            sslMode == "disable" ? .disable : .prefer(.makeClientConfiguration())
+        var config = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password, database: database.isEmpty ? nil : database, tls: tls)
+        config.options.maximumConnections = 16
+        let client = PostgresClient(configuration: config, backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        let db = Database(dialect: .postgres, backend: .postgres(client, runner), logger: logger)
+        // Fail fast with a clear message rather than on the first page view.
+        do {
+            try await db.withSQL { try await $0.raw("SELECT 1").run() }
+        } catch {
+            runner.cancel()
+            throw StoreError.invalid("cannot connect to PostgreSQL at \(host):\(components.port ?? 5432): \(String(reflecting: error).prefix(300))")
+        }
+        return db
+    }
+
+    /// Runs `body` on one connection from the pool.
+    public func withSQL<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let pool):
+            return try await pool.withConnection { try await body($0.sql()) }
+        case .postgres(let client, _):
+            return try await client.withConnection { try await body($0.sql()) }
+        }
+    }
+
+    /// Runs `body` in one transaction: all of it is committed, or none of it.
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withSQL { db in
+            try await db.raw(SQLQueryString(self.dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN")).run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    public func close() async {
+        switch backend {
+        case .sqlite(let pool): await pool.close()
+        case .postgres(_, let runner): runner.cancel()
+        }
+    }
+}
+
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    case invalid(String)
+    case conflict(String)
+    case notFound(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let m), .conflict(let m), .notFound(let m): return m
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// One numbered schema change; never edited once released, only followed by a new one.
+struct Migration: Sendable {
+    let number: Int
+    let name: String
+    let sqlite: [String]
+    let postgres: [String]
+
+    func statements(for dialect: Database.Dialect) -> [String] {
+        dialect == .sqlite ? sqlite : postgres
+    }
+}
+
+/// Every migration, in order; a test checks the numbers have no gap.
+enum Migrations {
+    static let all: [Migration] = [
+        m0001_createSites, m0002_createUsers, m0003_createPosts, m0004_createTerms, m0005_createComments,
+        m0006_createLikes, m0007_createJobs, m0008_createChanges, m0009_createSearch,
+    ]
+}

@@ -1,0 +1,158 @@
+import DreyCore
+import Foundation
+import SQLKit
+
+extension SQLStore: PostStore {
+    static let postColumns = [
+        "id", "site_id", "type", "status", "slug", "title", "format", "source", "content_html", "excerpt",
+        "author_id", "parent_id", "menu_order", "published_at", "modified_at", "sticky", "comment_status",
+        "ping_status", "password", "typography", "guid", "comment_count",
+    ]
+
+    static func post(from row: any SQLRow) throws -> Post {
+        Post(
+            id: try row.int64("id"), siteID: try row.int64("site_id"), type: try row.enumValue("type", as: PostType.self),
+            status: try row.enumValue("status", as: PostStatus.self), slug: try row.string("slug"),
+            title: try row.string("title"), format: try row.enumValue("format", as: SourceFormat.self),
+            source: try row.string("source"), contentHTML: try row.string("content_html"),
+            excerpt: try row.string("excerpt"), authorID: try row.int64("author_id"),
+            parentID: try row.optionalInt64("parent_id"), menuOrder: try row.int("menu_order"),
+            publishedAt: try row.date("published_at"), modifiedAt: try row.date("modified_at"),
+            sticky: try row.bool("sticky"), commentStatus: try row.enumValue("comment_status", as: OpenStatus.self),
+            pingStatus: try row.enumValue("ping_status", as: OpenStatus.self), password: try row.string("password"),
+            typography: Typography(storageString: try row.string("typography")), guid: try row.string("guid"),
+            commentCount: try row.int("comment_count"))
+    }
+
+    static func values(_ post: Post) -> [any SQLExpression] {
+        [
+            SQLBind(post.siteID), SQLBind(post.type.rawValue), SQLBind(post.status.rawValue), SQLBind(post.slug),
+            SQLBind(post.title), SQLBind(post.format.rawValue), SQLBind(post.source), SQLBind(post.contentHTML),
+            SQLBind(PlainText.fromHTML(post.contentHTML)), SQLBind(post.excerpt), SQLBind(post.authorID),
+            SQLBind(post.parentID), SQLBind(post.menuOrder), SQLBind(post.publishedAt.storable),
+            SQLBind(post.modifiedAt.storable), SQLBind(post.sticky), SQLBind(post.commentStatus.rawValue),
+            SQLBind(post.pingStatus.rawValue), SQLBind(post.password), SQLBind(post.typography.storageString),
+            SQLBind(post.guid), SQLBind(post.commentCount),
+        ]
+    }
+
+    static let writableColumns = [
+        "site_id", "type", "status", "slug", "title", "format", "source", "content_html", "content_text", "excerpt",
+        "author_id", "parent_id", "menu_order", "published_at", "modified_at", "sticky", "comment_status",
+        "ping_status", "password", "typography", "guid", "comment_count",
+    ]
+
+    public func insert(_ post: Post, termIDs: [Int64]) async throws -> Post {
+        try await database.transaction { db in
+            let id = try await db.insert(into: "posts").columns(Self.writableColumns).values(Self.values(post))
+                .returning("id").first(decodingColumn: "id", as: Int64.self)
+            guard let id else { throw StoreError.invalid("post was not created") }
+            try await Self.replaceTerms(db, postID: id, termIDs: termIDs)
+            var saved = post
+            saved.id = id
+            saved.publishedAt = post.publishedAt.storable
+            saved.modifiedAt = post.modifiedAt.storable
+            return saved
+        }
+    }
+
+    public func update(_ post: Post, termIDs: [Int64]) async throws {
+        try await database.transaction { db in
+            var update = db.update("posts").where("id", .equal, SQLBind(post.id))
+            for (column, value) in zip(Self.writableColumns, Self.values(post)) where column != "comment_count" {
+                update = update.set(SQLIdentifier(column), to: value)
+            }
+            try await update.run()
+            try await Self.replaceTerms(db, postID: post.id, termIDs: termIDs)
+        }
+    }
+
+    static func replaceTerms(_ db: any SQLDatabase, postID: Int64, termIDs: [Int64]) async throws {
+        try await db.delete(from: "post_terms").where("post_id", .equal, SQLBind(postID)).run()
+        for termID in Set(termIDs).sorted() {
+            try await db.insert(into: "post_terms").columns("post_id", "term_id")
+                .values(SQLBind(postID), SQLBind(termID)).run()
+        }
+    }
+
+    public func post(id: Int64, siteID: Int64) async throws -> Post? {
+        try await read { db in
+            try await db.select().columns(Self.postColumns).from("posts")
+                .where("id", .equal, SQLBind(id)).where("site_id", .equal, SQLBind(siteID)).first()
+                .map(Self.post(from:))
+        }
+    }
+
+    public func post(slug: String, type: PostType, siteID: Int64) async throws -> Post? {
+        try await read { db in
+            try await db.select().columns(Self.postColumns).from("posts")
+                .where("site_id", .equal, SQLBind(siteID)).where("type", .equal, SQLBind(type.rawValue))
+                .where("slug", .equal, SQLBind(slug)).first().map(Self.post(from:))
+        }
+    }
+
+    public func slugExists(_ slug: String, type: PostType, siteID: Int64, excluding id: Int64?) async throws -> Bool {
+        try await read { db in
+            var q = db.select().column("id").from("posts").where("site_id", .equal, SQLBind(siteID))
+                .where("type", .equal, SQLBind(type.rawValue)).where("slug", .equal, SQLBind(slug))
+            if let id { q = q.where("id", .notEqual, SQLBind(id)) }
+            return try await q.first() != nil
+        }
+    }
+
+    func filtered(_ select: SQLSelectBuilder, _ query: PostQuery) -> SQLSelectBuilder {
+        var q = select.from("posts").where("site_id", .equal, SQLBind(query.siteID))
+            .where("type", .equal, SQLBind(query.type.rawValue))
+            .where("status", .in, SQLBind.group(query.statuses.map(\.rawValue)))
+        if let termIDs = query.termIDs {
+            let sub = SQLSubquery.select { $0.column("post_id").from("post_terms").where("term_id", .in, SQLBind.group(termIDs.isEmpty ? [-1] : termIDs)) }
+            q = q.where("id", .in, sub)
+        }
+        if let authorID = query.authorID { q = q.where("author_id", .equal, SQLBind(authorID)) }
+        if let from = query.publishedFrom { q = q.where("published_at", .greaterThanOrEqual, SQLBind(from)) }
+        if let before = query.publishedBefore { q = q.where("published_at", .lessThan, SQLBind(before)) }
+        return q
+    }
+
+    public func posts(_ query: PostQuery) async throws -> [Post] {
+        try await read { db in
+            var q = filtered(db.select().columns(Self.postColumns), query)
+            if query.stickyFirst { q = q.orderBy("sticky", .descending) }
+            q = q.orderBy("published_at", query.newestFirst ? .descending : .ascending)
+                .orderBy("id", query.newestFirst ? .descending : .ascending)
+            return try await q.limit(query.limit).offset(query.offset).all().map(Self.post(from:))
+        }
+    }
+
+    public func count(_ query: PostQuery) async throws -> Int {
+        try await read { db in
+            try await filtered(db.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n"), query)
+                .first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+    }
+
+    public func search(siteID: Int64, text: String, limit: Int, offset: Int) async throws -> (posts: [Post], total: Int) {
+        let dialect = database.dialect
+        guard let search = dialect.searchQuery(text) else { return ([], 0) }
+        return try await read { db in
+            let columns = Self.postColumns.map { "p.\($0)" }.joined(separator: ", ")
+            let rows = try await db.raw(dialect.searchSQL(columns: columns, siteID: siteID, query: search, limit: limit, offset: offset)).all()
+            let total = try await db.raw(dialect.searchCountSQL(siteID: siteID, query: search)).first(decodingColumn: "n", as: Int.self) ?? 0
+            return (try rows.map(Self.post(from:)), total)
+        }
+    }
+
+    public func publishDue(now: Date) async throws -> [(siteID: Int64, postID: Int64)] {
+        try await database.transaction { db in
+            let rows = try await db.select().columns("id", "site_id").from("posts")
+                .where("status", .equal, SQLBind(PostStatus.future.rawValue))
+                .where("published_at", .lessThanOrEqual, SQLBind(now)).all()
+            let due = try rows.map { (siteID: try $0.int64("site_id"), postID: try $0.int64("id")) }
+            if !due.isEmpty {
+                try await db.update("posts").set("status", to: SQLBind(PostStatus.publish.rawValue))
+                    .where("id", .in, SQLBind.group(due.map(\.postID))).run()
+            }
+            return due
+        }
+    }
+}

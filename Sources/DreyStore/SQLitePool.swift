@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteKit
+
+/// A small fixed pool of SQLite connections, each set up for WAL and a sleeping busy handler.
+actor SQLitePool {
+    private var idle: [SQLiteConnection]
+    private var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
+    private let all: [SQLiteConnection]
+
+    private init(connections: [SQLiteConnection]) {
+        self.idle = connections
+        self.all = connections
+    }
+
+    static func open(path: String, size: Int, logger: Logger) async throws -> SQLitePool {
+        var connections: [SQLiteConnection] = []
+        for index in 0..<size {
+            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            // The first connection switches the file to WAL; the others only need their own settings.
+            let pragmas =
+                (index == 0 ? ["PRAGMA journal_mode=WAL"] : []) + [
+                    "PRAGMA busy_timeout=10000", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+                    "PRAGMA cache_size=-16000", "PRAGMA temp_store=MEMORY",
+                ]
+            for pragma in pragmas { _ = try await connection.query(pragma) }
+            connections.append(connection)
+        }
+        return SQLitePool(connections: connections)
+    }
+
+    nonisolated func withConnection<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        let connection = await checkout()
+        do {
+            let result = try await body(connection)
+            await checkin(connection)
+            return result
+        } catch {
+            await checkin(connection)
+            throw error
+        }
+    }
+
+    private func checkout() async -> SQLiteConnection {
+        if let connection = idle.popLast() { return connection }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func checkin(_ connection: SQLiteConnection) {
+        if !waiters.isEmpty {
+            waiters.removeFirst().resume(returning: connection)
+        } else {
+            idle.append(connection)
+        }
+    }
+
+    func close() async {
+        for connection in all { try? await connection.close() }
+    }
+}

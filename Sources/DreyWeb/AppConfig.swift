@@ -1,0 +1,53 @@
+import DreyCore
+import Foundation
+import Logging
+
+/// Everything `drey serve` and the CLI need to open a blog; tests build one with a temporary folder.
+public struct AppConfig: Sendable {
+    public var dataDirectory: String
+    /// `postgres://…` to use PostgreSQL; nil or empty for SQLite in the data folder.
+    public var databaseURL: String?
+    public var host: String
+    public var port: Int
+    /// Off with `--no-cache`; each site can also turn its cache off in settings.
+    public var pageCache: Bool
+    public var themesDirectory: String
+    public var clock: Clock
+    public var logLevel: Logger.Level
+    /// Largest request body accepted, in bytes.
+    public var maxBodySize: Int
+
+    public init(
+        dataDirectory: String = "./drey-data", databaseURL: String? = nil, host: String = "127.0.0.1",
+        port: Int = 8080, pageCache: Bool = true, themesDirectory: String? = nil, clock: Clock = .system,
+        logLevel: Logger.Level = .info, maxBodySize: Int = 1 << 20
+    ) {
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.host = host
+        self.port = port
+        self.pageCache = pageCache
+        self.themesDirectory = themesDirectory ?? AppConfig.defaultThemesDirectory()
+        self.clock = clock
+        self.logLevel = logLevel
+        self.maxBodySize = maxBodySize
+    }
+
+    public var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("drey.sqlite") }
+
+    /// `DREY_THEMES_DIR`, else `./Themes`, else the `Themes` folder of the source tree the binary was built in.
+    public static func defaultThemesDirectory() -> String {
+        if let env = ProcessInfo.processInfo.environment["DREY_THEMES_DIR"], !env.isEmpty { return env }
+        let fm = FileManager.default
+        if fm.fileExists(atPath: "Themes/default") { return "Themes" }
+        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = dir.appendingPathComponent("Themes")
+            if fm.fileExists(atPath: candidate.appendingPathComponent("default").path) { return candidate.path }
+            dir = dir.deletingLastPathComponent()
+        }
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Themes")
+        return source.path
+    }
+}

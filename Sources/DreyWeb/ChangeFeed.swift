@@ -1,0 +1,95 @@
+import DreyCore
+import DreyStore
+import Foundation
+import Logging
+
+/// Tells every serving process which pages a write made stale.
+///
+/// A write records its scopes in the `changes` table and bumps a stamp file in the data folder.
+/// A server checks the stamp (one `stat`) before answering from its page cache, and when it moved,
+/// reads the new changes and drops the pages they name. So a write acknowledged by the CLI, or by
+/// another instance sharing the folder, is never followed by a stale page.
+public final class ChangeFeed: Sendable {
+    let store: any ChangeStore
+    let stampPath: String
+    let logger: Logger
+    private let state = Locked(State())
+    private let listeners = Locked<[@Sendable (Int64, Set<CacheScope>) -> Void]>([])
+    private let siteHooks = Locked<[@Sendable () async throws -> Void]>([])
+
+    struct State {
+        var lastSequence: Int64 = 0
+        var lastStamp: timespec = timespec()
+        var lastSize: Int = -1
+    }
+
+    init(store: any ChangeStore, dataDirectory: String, logger: Logger) async throws {
+        self.store = store
+        self.stampPath = (dataDirectory as NSString).appendingPathComponent("changes.stamp")
+        self.logger = logger
+        let latest = try await store.latestSequence()
+        let stamp = Self.stamp(of: stampPath)
+        state.withLock {
+            $0.lastSequence = latest
+            $0.lastStamp = stamp.0
+            $0.lastSize = stamp.1
+        }
+    }
+
+    /// Registers a callback for every change, local or from another process.
+    func onChange(_ listener: @escaping @Sendable (Int64, Set<CacheScope>) -> Void) {
+        listeners.withLock { $0.append(listener) }
+    }
+
+    /// Registers work to finish before pages are dropped when a site's settings changed.
+    func onSiteChange(_ hook: @escaping @Sendable () async throws -> Void) {
+        siteHooks.withLock { $0.append(hook) }
+    }
+
+    /// Records a write; returns once every process can see it.
+    public func record(siteID: Int64, _ scopes: Set<CacheScope>) async throws {
+        let sequence = try await store.record(siteID: siteID, scopes: scopes)
+        touchStamp(sequence)
+        try await catchUp()
+    }
+
+    /// Applies changes made by other processes since the last look; cheap when nothing moved.
+    public func syncIfStampMoved() async {
+        let (stamp, size) = Self.stamp(of: stampPath)
+        let moved = state.withLock { s -> Bool in
+            let changed = s.lastStamp.tv_sec != stamp.tv_sec || s.lastStamp.tv_nsec != stamp.tv_nsec || s.lastSize != size
+            s.lastStamp = stamp
+            s.lastSize = size
+            return changed
+        }
+        if moved {
+            do { try await catchUp() } catch { logger.error("reading changes failed: \(error)") }
+        }
+    }
+
+    func catchUp() async throws {
+        let after = state.withLock { $0.lastSequence }
+        let changes = try await store.changes(after: after)
+        guard let last = changes.last else { return }
+        state.withLock { $0.lastSequence = max($0.lastSequence, last.sequence) }
+        if changes.contains(where: { $0.scopes.contains(.site) }) {
+            for hook in siteHooks.current { try await hook() }
+        }
+        let callbacks = listeners.current
+        for change in changes {
+            for callback in callbacks { callback(change.siteID, change.scopes) }
+        }
+    }
+
+    private func touchStamp(_ sequence: Int64) {
+        // Rewriting the file changes its mtime and usually its size; either is enough for readers.
+        let text = String(sequence) + "\n"
+        _ = FileManager.default.createFile(atPath: stampPath, contents: Data(text.utf8))
+    }
+
+    static func stamp(of path: String) -> (timespec, Int) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return (timespec(), -1) }
+        return (st.st_mtim, Int(st.st_size))
+    }
+}

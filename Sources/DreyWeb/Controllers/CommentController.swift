@@ -1,0 +1,75 @@
+import DreyCore
+import DreyRender
+import DreyStore
+import Foundation
+import Hummingbird
+
+/// The comment form's POST, and the password form of protected posts.
+struct CommentController: Sendable {
+    let store: SQLStore
+    let comments: CommentService
+    let posts: PostController
+
+    static let pendingCookie = "drey_pending"
+    static let postPassCookie = "drey_postpass"
+
+    func submit(_ r: SiteRequest, form: FormData) async throws -> PageResult {
+        guard let postID = form["comment_post_ID"].flatMap(Int64.init),
+            let post = try await store.post(id: postID, siteID: r.site.id), post.isVisible(at: r.now)
+        else {
+            return .plain(status: .notFound, text: "That post does not exist, so the comment cannot be added to it.")
+        }
+        let canonical = try await posts.canonicalURL(post, r)
+        let parent = form["comment_parent"].flatMap(Int64.init).flatMap { $0 > 0 ? $0 : nil }
+        let typed = CommentForm(
+            actionURL: r.links.commentSubmit, postID: post.id, parentID: parent, name: form["author"] ?? "",
+            email: form["email"] ?? "", website: form["url"] ?? "", text: form["comment"] ?? "", token: "", isOpen: true,
+            maxLength: r.site.settings.commentMaxLength)
+        // A filled honeypot is a machine: accept silently and store nothing.
+        if let honeypot = form["hp_website"], !honeypot.isEmpty {
+            return .redirect(to: canonical, permanent: false)
+        }
+        guard let token = form["drey_token"], r.signer.verify(token) == "comment:\(post.id)" else {
+            return try await refuse(
+                post, canonical, r, typed,
+                CommentRejection(["The form could not be verified (it may have come from another site or page). Please send it again."], status: 403))
+        }
+        var submission = CommentSubmission(
+            postID: post.id, parentID: parent, authorName: typed.name, email: typed.email, url: typed.website, text: typed.text)
+        submission.ip = r.request.headers[.init("X-Forwarded-For")!]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        submission.userAgent = r.request.headers[.userAgent] ?? ""
+        do {
+            let comment = try await comments.submit(submission, siteID: r.site.id)
+            var cookies: [String] = []
+            if comment.status == .pending {
+                let ids = (Array(r.ownPendingComments) + [comment.id]).sorted().suffix(20).map(String.init).joined(separator: "-")
+                cookies.append(setCookie(Self.pendingCookie, r.signer.sign(ids), maxAge: 30 * 86400, secure: r.request.isSecure))
+            }
+            let anchor = comment.status == .approved || comment.status == .pending ? "#comment-\(comment.id)" : ""
+            return .redirect(to: canonical + anchor, permanent: false, cookies: cookies)
+        } catch let rejection as CommentRejection {
+            return try await refuse(post, canonical, r, typed, rejection)
+        }
+    }
+
+    private func refuse(_ post: Post, _ canonical: String, _ r: SiteRequest, _ typed: CommentForm, _ rejection: CommentRejection) async throws -> PageResult {
+        var form = typed
+        form.errors = rejection.messages
+        return try await posts.render(post, canonical: canonical, r, form: form, status: rejection.status)
+    }
+
+    /// WordPress's `wp-login.php?action=postpass`: remembers the password a reader gave for a protected post.
+    func unlock(_ r: SiteRequest, form: FormData) async throws -> PageResult {
+        guard let postID = form["post_id"].flatMap(Int64.init), let post = try await store.post(id: postID, siteID: r.site.id),
+            post.isVisible(at: r.now)
+        else { return .plain(status: .notFound, text: "That post does not exist.") }
+        let canonical = try await posts.canonicalURL(post, r)
+        guard !post.password.isEmpty, form["post_password"] == post.password else {
+            return .redirect(to: canonical + "?wrong-password=1", permanent: false)
+        }
+        let ids = (Array(r.unlockedPosts) + [post.id]).sorted().suffix(50).map(String.init).joined(separator: "-")
+        return .redirect(
+            to: canonical, permanent: false,
+            cookies: [setCookie(Self.postPassCookie, r.signer.sign(ids), maxAge: 10 * 86400, secure: r.request.isSecure)])
+    }
+}

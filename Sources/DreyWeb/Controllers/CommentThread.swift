@@ -1,0 +1,59 @@
+import DreyCore
+import DreyRender
+import Foundation
+
+/// Builds the threaded view of a post's comments, as WordPress's walker does.
+struct CommentThread {
+    let maxDepth: Int
+    let newestFirst: Bool
+    let postAuthorID: Int64
+    let postAuthorEmail: String
+    let postURL: String
+    let dateFormat: PHPDateFormat
+    let ownPending: Set<Int64>
+
+    /// Conversation comments as a tree; replies deeper than the setting hang under the deepest allowed level.
+    func tree(_ comments: [Comment]) -> [CommentView] {
+        let visible = comments.filter { $0.type == .comment && ($0.status == .approved || ownPending.contains($0.id)) }
+        let ids = Set(visible.map(\.id))
+        var children: [Int64: [Comment]] = [:]
+        var roots: [Comment] = []
+        for c in visible {
+            if let parent = c.parentID, ids.contains(parent) {
+                children[parent, default: []].append(c)
+            } else {
+                roots.append(c)
+            }
+        }
+        if newestFirst { roots.reverse() }
+        return roots.flatMap { build($0, depth: 1, children: children) }
+    }
+
+    /// The comment with its replies; at the deepest level, its descendants follow it as siblings.
+    private func build(_ c: Comment, depth: Int, children: [Int64: [Comment]]) -> [CommentView] {
+        var node = view(c, depth: depth)
+        if depth < maxDepth {
+            node.replies = (children[c.id] ?? []).flatMap { build($0, depth: depth + 1, children: children) }
+            return [node]
+        }
+        var flat: [Comment] = []
+        var stack = children[c.id] ?? []
+        while !stack.isEmpty {
+            let next = stack.removeFirst()
+            flat.append(next)
+            stack.append(contentsOf: children[next.id] ?? [])
+        }
+        return [node] + flat.sorted { $0.createdAt < $1.createdAt }.map { view($0, depth: depth) }
+    }
+
+    func view(_ c: Comment, depth: Int) -> CommentView {
+        let byAuthor = c.userID == postAuthorID || (!postAuthorEmail.isEmpty && c.authorEmail.lowercased() == postAuthorEmail.lowercased())
+        return CommentView(
+            id: c.id, authorName: c.authorName, authorURL: c.authorURL, avatarURL: Avatar.url(email: c.authorEmail),
+            dateText: dateFormat.string(from: c.createdAt), isoDate: ISO8601.string(c.createdAt), contentHTML: c.contentHTML,
+            byPostAuthor: byAuthor, awaitingModeration: c.status == .pending,
+            replyURL: postURL + "?replytocom=\(c.id)#respond", canReply: depth < maxDepth && c.status == .approved,
+            depth: depth, replies: [])
+    }
+}
+

@@ -1,0 +1,26 @@
+import DreyCore
+import Foundation
+import Hummingbird
+
+/// What a controller answers; the responder turns it into bytes, caching what may be cached.
+public enum PageResult: Sendable {
+    case html(status: HTTPResponse.Status, body: String, scopes: Set<CacheScope>, cacheable: Bool = true)
+    case feed(body: String, contentType: String, scopes: Set<CacheScope>)
+    case redirect(to: String, permanent: Bool, cookies: [String] = [])
+    case file(URL, contentType: String)
+    case plain(status: HTTPResponse.Status, text: String)
+}
+
+/// One request as a controller sees it: the site, its links, and what the visitor carries.
+public struct SiteRequest: Sendable {
+    public let site: Site
+    public let links: SiteLinks
+    public let request: Request
+    public let query: [String: String]
+    public let now: Date
+    public let signer: Signer
+    /// IDs of held comments this visitor wrote (from a signed cookie), shown to them only.
+    public let ownPendingComments: Set<Int64>
+    /// Post IDs whose password this visitor gave.
+    public let unlockedPosts: Set<Int64>
+}

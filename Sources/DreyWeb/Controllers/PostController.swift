@@ -1,0 +1,145 @@
+import DreyCore
+import DreyRender
+import DreyStore
+import Foundation
+
+/// A single post or page with its comment thread and form.
+struct PostController: Sendable {
+    let store: SQLStore
+    let theme: Theme
+    let views: ViewFactory
+
+    /// The post a route names and its canonical URL, or nil when there is none a reader may see.
+    func resolve(_ route: SiteRoute, _ r: SiteRequest) async throws -> (Post, String)? {
+        let post: Post?
+        switch route {
+        case .post(let match, _):
+            if let id = match.postID {
+                post = try await store.post(id: id, siteID: r.site.id)
+            } else if let slug = match.postname {
+                post = try await store.post(slug: slug.lowercased(), type: .post, siteID: r.site.id)
+            } else {
+                post = nil
+            }
+            guard let post, post.type == .post else { return nil }
+            // Date parts in the link must agree with the post, or it is some other URL.
+            if let y = match.year, y != component(.year, post, r) { return nil }
+            if let m = match.month, m != component(.month, post, r) { return nil }
+            if let d = match.day, d != component(.day, post, r) { return nil }
+        case .page(let path):
+            guard let slug = path.last?.lowercased() else { return nil }
+            guard let page = try await store.post(slug: slug, type: .page, siteID: r.site.id) else { return nil }
+            post = page
+        default:
+            return nil
+        }
+        guard let post, post.isVisible(at: r.now) else { return nil }
+        return (post, try await canonicalURL(post, r))
+    }
+
+    func canonicalURL(_ post: Post, _ r: SiteRequest) async throws -> String {
+        if post.type == .page {
+            var path = [post.slug]
+            var parentID = post.parentID
+            var hops = 0
+            while let id = parentID, hops < 10, let parent = try await store.post(id: id, siteID: r.site.id) {
+                path.insert(parent.slug, at: 0)
+                parentID = parent.parentID
+                hops += 1
+            }
+            return r.links.post(post, pagePath: path.joined(separator: "/"))
+        }
+        let structure = r.site.settings.permalinkStructure.pattern
+        var categoryPath = "uncategorized"
+        var login = "author"
+        if structure.contains("%category%") {
+            let terms = try await store.terms(postIDs: [post.id])[post.id] ?? []
+            let paths = try await views.categoryPaths(r.site.id, needed: terms)
+            if let first = terms.filter({ $0.taxonomy == .category }).min(by: { $0.id < $1.id }) { categoryPath = paths[first.id] ?? first.slug }
+        }
+        if structure.contains("%author%") { login = try await store.user(id: post.authorID)?.login ?? login }
+        return r.links.post(post, categoryPath: categoryPath, authorLogin: login)
+    }
+
+    private func component(_ c: Calendar.Component, _ post: Post, _ r: SiteRequest) -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = r.site.settings.timeZone
+        return calendar.component(c, from: post.publishedAt)
+    }
+
+    /// Renders the page; `form` carries back what a commenter typed when their comment was refused.
+    func render(_ post: Post, canonical: String, _ r: SiteRequest, form: CommentForm? = nil, status: HTTPStatusCode = 200) async throws -> PageResult {
+        async let termsQuery = store.terms(postIDs: [post.id])
+        async let authorQuery = store.user(id: post.authorID)
+        async let commentsQuery = store.comments(postID: post.id, statuses: r.ownPendingComments.isEmpty ? [.approved] : [.approved, .pending])
+        let (termsByPost, author, comments) = try await (termsQuery, authorQuery, commentsQuery)
+        let terms = termsByPost[post.id] ?? []
+        let paths = try await views.categoryPaths(r.site.id, needed: terms)
+        var view = views.postView(post, r, terms: terms, author: author, categoryPaths: paths)
+        view.url = canonical
+        let settings = r.site.settings
+        let locked = view.passwordRequired
+        let thread = CommentThread(
+            maxDepth: settings.threadDepth, newestFirst: settings.commentOrderNewestFirst, postAuthorID: post.authorID,
+            postAuthorEmail: author?.email ?? "", postURL: canonical,
+            dateFormat: PHPDateFormat("\(settings.dateFormat) \\a\\t \(settings.timeFormat)", timeZone: settings.timeZone),
+            ownPending: r.ownPendingComments)
+        let visibleComments = locked ? [] : comments.filter { $0.status == .approved || r.ownPendingComments.contains($0.id) }
+        let linkbacks = visibleComments.filter { $0.type.isLinkback && $0.status == .approved }.map { c in
+            LinkbackView(
+                id: c.id, kindLabel: c.type.rawValue.capitalized, title: c.authorName, url: c.authorURL,
+                excerptHTML: c.contentHTML, dateText: PHPDateFormat(settings.dateFormat, timeZone: settings.timeZone).string(from: c.createdAt))
+        }
+        let tree = thread.tree(visibleComments)
+        var theForm = form ?? CommentForm(actionURL: r.links.commentSubmit, postID: post.id, token: "", isOpen: false, maxLength: settings.commentMaxLength)
+        theForm.actionURL = r.links.commentSubmit
+        theForm.postID = post.id
+        theForm.token = r.signer.sign("comment:\(post.id)")
+        theForm.isOpen = post.commentStatus == .open && !locked
+        theForm.maxLength = settings.commentMaxLength
+        if form == nil, let replyTo = r.query["replytocom"].flatMap(Int64.init),
+            let parent = visibleComments.first(where: { $0.id == replyTo && $0.status == .approved })
+        {
+            theForm.parentID = parent.id
+            theForm.replyingTo = parent.authorName
+            theForm.cancelReplyURL = canonical + "#respond"
+        }
+        if let parentID = theForm.parentID, theForm.replyingTo.isEmpty,
+            let parent = visibleComments.first(where: { $0.id == parentID })
+        {
+            theForm.replyingTo = parent.authorName
+            theForm.cancelReplyURL = canonical + "#respond"
+        }
+        let count = post.commentCount
+        let chrome = views.chrome(
+            r, title: post.title.isEmpty ? "(untitled)" : post.title, canonical: canonical,
+            description: locked ? "" : (post.excerpt.isEmpty ? PlainText.truncate(PlainText.fromHTML(post.contentHTML), words: 30) : post.excerpt),
+            ogType: "article",
+            extraFeeds: [FeedLink(title: "\(settings.title) » \(post.title) Comments Feed", url: canonical + "feed/", type: "application/rss+xml")])
+        let page = PostPage(
+            chrome: chrome, post: view, commentsHeading: count > 0 ? ViewFactory.countText(count) : "",
+            comments: tree, linkbacks: linkbacks, form: theForm, likesText: "",
+            showDiscussion: !locked && (post.type == .post || post.commentStatus == .open || count > 0))
+        let html = theme.render(page, template: post.type == .page && theme.hasTemplate("page") ? "page" : "post") ?? ""
+        let body = locked ? Self.injectPasswordForm(html, post: post, r: r) : html
+        // A page with a refused form or the visitor's own held comments is theirs alone: never cached.
+        let personal = form != nil || !r.ownPendingComments.isEmpty || r.query["replytocom"] != nil || !post.password.isEmpty
+        return .html(status: .init(code: status), body: body, scopes: [.post(post.id)], cacheable: !personal)
+    }
+
+    /// Protected posts show a password form where the content would be.
+    static func injectPasswordForm(_ html: String, post: Post, r: SiteRequest) -> String {
+        let form = """
+            <form class="post-password-form" action="\(r.links.base)/wp-login.php?action=postpass" method="post">
+            <p>This content is password protected. To view it please enter your password below:</p>
+            <p><label for="pwbox-\(post.id)">Password</label> <input name="post_password" id="pwbox-\(post.id)" type="password" size="20">
+            <input type="hidden" name="post_id" value="\(post.id)">
+            <button type="submit">Enter</button></p>
+            </form>
+            """
+        return html.replacingOccurrences(
+            of: "<div class=\"entry-content e-content\"></div>", with: "<div class=\"entry-content e-content\">\(form)</div>")
+    }
+}
+
+typealias HTTPStatusCode = Int

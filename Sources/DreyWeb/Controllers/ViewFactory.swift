@@ -1,0 +1,123 @@
+import DreyCore
+import DreyRender
+import DreyStore
+import Foundation
+
+/// Shapes rows into the view models templates receive; templates never see rows.
+struct ViewFactory: Sendable {
+    let store: SQLStore
+    let themeName: String
+
+    func chrome(_ r: SiteRequest, title: String? = nil, canonical: String, description: String = "", ogType: String = "website",
+        extraFeeds: [FeedLink] = [], noindex: Bool = false, searchQuery: String = "", extraHead: String = "") -> Chrome
+    {
+        let s = r.site.settings
+        let documentTitle = title.map { "\($0) – \(s.title)" } ?? (s.tagline.isEmpty ? s.title : "\(s.title) – \(s.tagline)")
+        return Chrome(
+            siteTitle: s.title, tagline: s.tagline, homeURL: r.links.base, documentTitle: documentTitle,
+            canonicalURL: canonical, description: description.isEmpty ? s.tagline : description, ogType: ogType,
+            ogTitle: title ?? s.title, typographyCSS: s.typography.cssDeclarations,
+            customCSS: Self.safeCSS(s.customCSS),
+            feeds: [
+                FeedLink(title: "\(s.title) » Feed", url: r.links.feed(), type: "application/rss+xml"),
+                FeedLink(title: "\(s.title) » Atom Feed", url: r.links.feed(.atom), type: "application/atom+xml"),
+                FeedLink(title: "\(s.title) » Comments Feed", url: r.links.commentsFeed(), type: "application/rss+xml"),
+            ] + extraFeeds,
+            noindex: noindex, searchQuery: searchQuery, assetBase: r.links.asset(themeName), extraHead: extraHead)
+    }
+
+    /// Staff-written CSS goes inside `<style>`; it must not be able to close that element.
+    static func safeCSS(_ css: String) -> String {
+        css.replacingOccurrences(of: "</", with: "<\\/").replacingOccurrences(of: "<!--", with: "")
+    }
+
+    /// Everything lists need about a set of posts, loaded in two queries.
+    func postViews(_ posts: [Post], _ r: SiteRequest, full: Bool) async throws -> [PostView] {
+        let ids = posts.map(\.id)
+        async let termsByPost = store.terms(postIDs: ids)
+        async let authors = store.users(ids: posts.map(\.authorID))
+        let (terms, users) = try await (termsByPost, authors)
+        let categoriesAll = try await categoryPaths(r.site.id, needed: terms.values.flatMap { $0 })
+        return posts.map { post in
+            var view = postView(post, r, terms: terms[post.id] ?? [], author: users[post.authorID], categoryPaths: categoriesAll)
+            view.showFull = full
+            return view
+        }
+    }
+
+    /// Paths of categories as WordPress writes them in URLs: `parent/child`.
+    func categoryPaths(_ siteID: Int64, needed: [Term]) async throws -> [Int64: String] {
+        let categories = needed.filter { $0.taxonomy == .category }
+        if categories.allSatisfy({ $0.parentID == nil }) {
+            return Dictionary(categories.map { ($0.id, $0.slug) }, uniquingKeysWith: { a, _ in a })
+        }
+        let all = try await store.terms(siteID: siteID, taxonomy: .category)
+        let byID = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+        var paths: [Int64: String] = [:]
+        for term in all {
+            var parts = [term.slug]
+            var cursor = term.parentID
+            var guardCount = 0
+            while let id = cursor, let parent = byID[id], guardCount < 10 {
+                parts.insert(parent.slug, at: 0)
+                cursor = parent.parentID
+                guardCount += 1
+            }
+            paths[term.id] = parts.joined(separator: "/")
+        }
+        return paths
+    }
+
+    func postURL(_ post: Post, _ r: SiteRequest, terms: [Term], author: User?, categoryPaths: [Int64: String]) -> String {
+        let first = terms.filter { $0.taxonomy == .category }.min { $0.id < $1.id }
+        return r.links.post(
+            post, categoryPath: first.flatMap { categoryPaths[$0.id] } ?? "uncategorized",
+            authorLogin: author?.login ?? "author")
+    }
+
+    func postView(_ post: Post, _ r: SiteRequest, terms: [Term], author: User?, categoryPaths: [Int64: String]) -> PostView {
+        let s = r.site.settings
+        let tz = s.timeZone
+        let url = postURL(post, r, terms: terms, author: author, categoryPaths: categoryPaths)
+        let locked = !post.password.isEmpty && !r.unlockedPosts.contains(post.id)
+        let categories = terms.filter { $0.taxonomy == .category }.map {
+            TermLink(name: $0.name, url: r.links.term(.category, path: categoryPaths[$0.id] ?? $0.slug))
+        }
+        let tags = terms.filter { $0.taxonomy == .tag }.map { TermLink(name: $0.name, url: r.links.term(.tag, path: $0.slug)) }
+        let excerpt: String
+        if locked {
+            excerpt = "There is no excerpt because this is a protected post."
+        } else {
+            excerpt = post.excerpt.isEmpty ? PlainText.truncate(PlainText.fromHTML(post.contentHTML), words: 55) : post.excerpt
+        }
+        return PostView(
+            id: post.id, title: post.title, url: url,
+            dateText: PHPDateFormat(s.dateFormat, timeZone: tz).string(from: post.publishedAt),
+            timeText: PHPDateFormat(s.timeFormat, timeZone: tz).string(from: post.publishedAt),
+            isoPublished: ISO8601.string(post.publishedAt), isoModified: ISO8601.string(post.modifiedAt),
+            authorName: author?.displayName ?? "Unknown", authorURL: author.map { r.links.author($0.login) } ?? "",
+            contentHTML: locked ? "" : post.contentHTML, excerptText: excerpt, categories: categories, tags: tags,
+            commentCountText: post.type == .post ? Self.countText(post.commentCount) : "",
+            commentsURL: url + (post.commentCount > 0 ? "#comments" : "#respond"), sticky: post.sticky, isPage: post.type == .page,
+            typographyStyle: post.typography.cssDeclarations, passwordRequired: locked)
+    }
+
+    /// "No Comments", "1 Comment", "22 Comments", as WordPress writes them.
+    static func countText(_ n: Int) -> String {
+        switch n {
+        case 0: return "No Comments"
+        case 1: return "1 Comment"
+        default: return "\(n) Comments"
+        }
+    }
+}
+
+enum ISO8601 {
+    static func string(_ date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : String(n) }
+        return "\(Int(tmv.tm_year) + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))T\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec))Z"
+    }
+}

@@ -1,0 +1,55 @@
+import DreyCore
+import DreyRender
+import DreyStore
+import Foundation
+import Logging
+
+/// One opened blog installation: database, sites and the services the web and the CLI share.
+public final class Drey: Sendable {
+    public let config: AppConfig
+    public let database: Database
+    public let store: SQLStore
+    public let sites: SiteRegistry
+    public let changes: ChangeFeed
+    public let siteService: SiteService
+    public let posts: PostService
+    public let comments: CommentService
+    public let users: UserService
+    public let logger: Logger
+
+    /// Opens (creating on first run) the data folder and database, migrates, and makes the default site.
+    public static func open(_ config: AppConfig, logger: Logger) async throws -> Drey {
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        let database = try await Database.open(sqlitePath: config.sqlitePath, url: config.databaseURL, logger: logger)
+        do {
+            let applied = try await Migrator(database: database).migrate()
+            if !applied.isEmpty { logger.info("migrated: \(applied.joined(separator: ", "))") }
+            let drey = try await Drey(config: config, database: database, logger: logger)
+            try await drey.siteService.ensureDefaultSite()
+            return drey
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    private init(config: AppConfig, database: Database, logger: Logger) async throws {
+        self.config = config
+        self.database = database
+        self.logger = logger
+        let store = SQLStore(database: database)
+        self.store = store
+        let sites = try await SiteRegistry(store: store)
+        self.sites = sites
+        let changes = try await ChangeFeed(store: store, dataDirectory: config.dataDirectory, logger: logger)
+        self.changes = changes
+        self.siteService = SiteService(store: store, registry: sites, changes: changes)
+        self.posts = PostService(store: store, registry: sites, changes: changes, clock: config.clock)
+        self.comments = CommentService(store: store, registry: sites, changes: changes, clock: config.clock)
+        self.users = UserService(store: store)
+        // Settings changed by another process must reach this one's registry too.
+        changes.onSiteChange { try await sites.reload() }
+    }
+
+    public func close() async { await database.close() }
+}

@@ -1,0 +1,109 @@
+import CompressNIO
+import DreyCore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Whole responses for anonymous GET and HEAD, with their gzip form made once.
+public final class PageCache: Sendable {
+    public struct Entry: Sendable {
+        public let status: HTTPResponse.Status
+        public let contentType: String
+        public let body: ByteBuffer
+        public let gzipped: ByteBuffer?
+        public let etag: String
+        public let lastModified: String
+        let scopes: Set<CacheScope>
+    }
+
+    struct Key: Hashable, Sendable {
+        let siteID: Int64
+        let target: String
+    }
+
+    struct Storage {
+        var entries: [Key: Entry] = [:]
+        var byScope: [Int64: [CacheScope: Set<Key>]] = [:]
+        var hits = 0
+        var misses = 0
+    }
+
+    private let storage = Locked(Storage())
+    let maxEntries: Int
+
+    public init(maxEntries: Int = 4000) { self.maxEntries = maxEntries }
+
+    func lookup(siteID: Int64, target: String) -> Entry? {
+        storage.withLock { s in
+            let entry = s.entries[Key(siteID: siteID, target: target)]
+            if entry == nil { s.misses += 1 } else { s.hits += 1 }
+            return entry
+        }
+    }
+
+    func store(siteID: Int64, target: String, status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>) -> Entry {
+        let entry = Self.makeEntry(status: status, contentType: contentType, body: body, scopes: scopes)
+        let key = Key(siteID: siteID, target: target)
+        storage.withLock { s in
+            if s.entries.count >= maxEntries {
+                // A crude bound against cache-busting URLs: start over rather than track recency.
+                s.entries.removeAll(keepingCapacity: true)
+                s.byScope.removeAll()
+            }
+            s.entries[key] = entry
+            for scope in scopes { s.byScope[siteID, default: [:]][scope, default: []].insert(key) }
+        }
+        return entry
+    }
+
+    static func makeEntry(status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>) -> Entry {
+        var copy = body
+        let gzipped = body.readableBytes > 512 ? try? copy.compress(with: .gzip()) : nil
+        let etag = "\"\(Self.fnv1a(body))\""
+        return Entry(
+            status: status, contentType: contentType, body: body, gzipped: gzipped, etag: etag,
+            lastModified: Self.httpDate(Date()), scopes: scopes)
+    }
+
+    /// Drops the pages a change made stale; `.site` drops every page of the site.
+    public func invalidate(siteID: Int64, scopes: Set<CacheScope>) {
+        storage.withLock { s in
+            if scopes.contains(.site) {
+                let keys = s.entries.keys.filter { $0.siteID == siteID }
+                for key in keys { s.entries[key] = nil }
+                s.byScope[siteID] = nil
+                return
+            }
+            for scope in scopes {
+                guard let keys = s.byScope[siteID]?[scope] else { continue }
+                for key in keys { s.entries[key] = nil }
+                s.byScope[siteID]?[scope] = nil
+            }
+        }
+    }
+
+    public func clear() { storage.withLock { $0 = Storage() } }
+
+    public var count: Int { storage.withLock { $0.entries.count } }
+    public var hitCount: Int { storage.withLock { $0.hits } }
+
+    static func fnv1a(_ buffer: ByteBuffer) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in buffer.readableBytesView {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+
+    static func httpDate(_ date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : String(n) }
+        return "\(days[Int(tmv.tm_wday)]), \(two(tmv.tm_mday)) \(months[Int(tmv.tm_mon)]) \(Int(tmv.tm_year) + 1900) "
+            + "\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec)) GMT"
+    }
+}

@@ -1,0 +1,131 @@
+import DreyCore
+import DreyRender
+import DreyStore
+import Foundation
+
+/// What a person gives to write or change a post; everything else is derived.
+public struct PostInput: Sendable {
+    public var type: PostType = .post
+    public var title: String
+    public var source: String
+    public var format: SourceFormat = .markdown
+    public var status: PostStatus = .publish
+    public var publishedAt: Date? = nil
+    public var slug: String? = nil
+    public var excerpt: String = ""
+    public var categories: [String] = []
+    public var tags: [String] = []
+    public var sticky: Bool = false
+    public var commentStatus: OpenStatus? = nil
+    public var pingStatus: OpenStatus = .open
+    public var password: String = ""
+    public var typography: Typography = Typography()
+    public var parentID: Int64? = nil
+    public var menuOrder: Int = 0
+    public var authorID: Int64
+
+    public init(title: String, source: String, authorID: Int64) {
+        self.title = title
+        self.source = source
+        self.authorID = authorID
+    }
+}
+
+/// Writing posts: rendering at save time, unique slugs, terms by name, scheduled publishing.
+public struct PostService: Sendable {
+    let store: SQLStore
+    let registry: SiteRegistry
+    let changes: ChangeFeed
+    let clock: Clock
+
+    public static let defaultCategory = "Uncategorized"
+
+    public func create(_ input: PostInput, siteID: Int64) async throws -> Post {
+        guard let site = registry.site(id: siteID) else { throw StoreError.notFound("no site \(siteID)") }
+        try Self.validate(input)
+        let now = clock.now()
+        var status = input.status
+        let published = input.publishedAt ?? now
+        if status == .publish && published > now { status = .future }
+        if status == .future && published <= now { status = .publish }
+        let base = input.slug.map(Slug.make(from:)) ?? Slug.make(from: input.title)
+        let slug = try await Slug.unique(base) { try await store.slugExists($0, type: input.type, siteID: siteID, excluding: nil) }
+        let termIDs = try await termIDs(for: input, siteID: siteID)
+        let post = Post(
+            siteID: siteID, type: input.type, status: status, slug: slug,
+            title: input.title.trimmingCharacters(in: .whitespacesAndNewlines), format: input.format,
+            source: input.source, contentHTML: ContentRenderer.post(input.source, format: input.format),
+            excerpt: input.excerpt, authorID: input.authorID, parentID: input.parentID, menuOrder: input.menuOrder,
+            publishedAt: published, modifiedAt: now, sticky: input.sticky,
+            commentStatus: input.commentStatus ?? (site.settings.commentsOpenByDefault ? .open : .closed),
+            pingStatus: input.pingStatus, password: input.password, typography: input.typography)
+        let saved = try await store.insert(post, termIDs: termIDs)
+        try await changes.record(siteID: siteID, [.post(saved.id), .lists, .comments])
+        return saved
+    }
+
+    /// Replaces a post's content and metadata; the slug and GUID stay unless a new slug is given.
+    public func update(_ id: Int64, with input: PostInput, siteID: Int64) async throws -> Post {
+        guard var post = try await store.post(id: id, siteID: siteID) else { throw StoreError.notFound("no post with ID \(id)") }
+        try Self.validate(input)
+        if let slug = input.slug {
+            let base = Slug.make(from: slug)
+            post.slug = try await Slug.unique(base) { try await store.slugExists($0, type: post.type, siteID: siteID, excluding: id) }
+        }
+        post.title = input.title
+        post.source = input.source
+        post.format = input.format
+        post.contentHTML = ContentRenderer.post(input.source, format: input.format)
+        post.status = input.status
+        if let date = input.publishedAt { post.publishedAt = date }
+        post.modifiedAt = clock.now()
+        post.excerpt = input.excerpt
+        post.sticky = input.sticky
+        if let c = input.commentStatus { post.commentStatus = c }
+        post.pingStatus = input.pingStatus
+        post.password = input.password
+        post.typography = input.typography
+        try await store.update(post, termIDs: try await termIDs(for: input, siteID: siteID))
+        try await changes.record(siteID: siteID, [.post(id), .lists, .comments])
+        return post
+    }
+
+    /// Publishes scheduled posts whose time has come.
+    public func publishDue() async throws -> Int {
+        let due = try await store.publishDue(now: clock.now())
+        for item in due { try await changes.record(siteID: item.siteID, [.post(item.postID), .lists, .comments]) }
+        return due.count
+    }
+
+    static func validate(_ input: PostInput) throws {
+        if input.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            && input.source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        {
+            throw SettingError("a post needs a title or some content")
+        }
+        if input.title.count > 1000 { throw SettingError("the title is longer than 1,000 characters") }
+        if input.source.utf8.count > 4 << 20 { throw SettingError("the content is larger than 4 MB") }
+    }
+
+    /// Term IDs for the names given, creating the terms that do not exist yet.
+    func termIDs(for input: PostInput, siteID: Int64) async throws -> [Int64] {
+        var categories = input.categories.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if categories.isEmpty && input.type == .post { categories = [Self.defaultCategory] }
+        var ids: [Int64] = []
+        for name in categories { ids.append(try await term(named: name, taxonomy: .category, siteID: siteID).id) }
+        for name in input.tags.map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            ids.append(try await term(named: name, taxonomy: .tag, siteID: siteID).id)
+        }
+        return ids
+    }
+
+    public func term(named name: String, taxonomy: Taxonomy, siteID: Int64, parentID: Int64? = nil) async throws -> Term {
+        if let existing = try await store.term(name: name, taxonomy: taxonomy, siteID: siteID) { return existing }
+        let base = Slug.make(from: name)
+        guard !base.isEmpty || !name.isEmpty else { throw SettingError("a \(taxonomy.rawValue) needs a name") }
+        let slug = try await Slug.unique(base.isEmpty ? taxonomy.rawValue : base) {
+            try await store.term(slug: $0, taxonomy: taxonomy, siteID: siteID) != nil
+        }
+        return try await store.insert(Term(siteID: siteID, taxonomy: taxonomy, name: name, slug: slug, parentID: parentID))
+    }
+}

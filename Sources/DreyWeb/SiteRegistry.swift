@@ -1,0 +1,55 @@
+import DreyCore
+import DreyStore
+import Foundation
+
+/// The sites this installation serves, kept in memory and reloaded when a change says so.
+public final class SiteRegistry: Sendable {
+    let store: any SiteStore
+    private let sites: Locked<[Site]>
+
+    init(store: any SiteStore) async throws {
+        self.store = store
+        self.sites = Locked(try await store.sites())
+    }
+
+    public var all: [Site] { sites.current }
+
+    /// The site for a Host header; the first site answers any host while it is the only one.
+    public func resolve(host: String?) -> Site? {
+        let all = sites.current
+        let name = Self.hostName(host)
+        if let site = all.first(where: { $0.host == name }) { return site }
+        return all.count == 1 ? all.first : nil
+    }
+
+    public func site(id: Int64) -> Site? { sites.current.first { $0.id == id } }
+
+    /// The site named by `--site HOST`, or the default one when none is named.
+    public func site(named host: String?) throws -> Site {
+        let all = sites.current
+        guard let host, !host.isEmpty else {
+            guard let first = all.first else { throw StoreError.notFound("no site exists yet; run `drey migrate` first") }
+            return first
+        }
+        guard let site = all.first(where: { $0.host == Self.hostName(host) }) else {
+            throw StoreError.notFound("no site with host '\(host)'; known: \(all.map(\.host).joined(separator: ", "))")
+        }
+        return site
+    }
+
+    public func reload() async throws {
+        let fresh = try await store.sites()
+        sites.withLock { $0 = fresh }
+    }
+
+    /// Lowercased host without port.
+    static func hostName(_ host: String?) -> String {
+        guard var h = host?.lowercased() else { return "" }
+        if h.hasPrefix("[") {  // IPv6 literal
+            if let end = h.firstIndex(of: "]") { h = String(h[...end]) }
+        } else if let colon = h.lastIndex(of: ":") {
+            h = String(h[..<colon])
+        }
+        return h
+    }
+}

@@ -1,0 +1,73 @@
+import DreyCore
+import DreyRender
+import Foundation
+import Hummingbird
+import NIOCore
+
+struct BodyTooLarge: Error { let limit: Int }
+
+extension WebApp {
+    /// Staff and commenters with held comments see pages made for them alone.
+    static func bypassesCache(_ request: Request) -> Bool {
+        guard let cookie = request.headers[.cookie] else { return false }
+        return cookie.contains(sessionCookie + "=") || cookie.contains(CommentController.pendingCookie + "=")
+            || cookie.contains(CommentController.postPassCookie + "=")
+    }
+
+    static func signedIDs(_ request: Request, _ name: String, _ site: Site) -> Set<Int64> {
+        guard let raw = request.cookie(name), let value = Signer(secret: site.settings.secret).verify(raw) else { return [] }
+        return Set(value.split(separator: "-").compactMap { Int64($0) })
+    }
+
+    static func readForm(_ request: Request, limit: Int) async throws -> FormData {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw BodyTooLarge(limit: limit) }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch {
+            throw BodyTooLarge(limit: limit)
+        }
+        return try FormData(urlEncoded: Array(buffer.readableBytesView))
+    }
+
+    static func plain(_ status: HTTPResponse.Status, _ text: String, extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"]
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+    }
+
+    /// A cached or fresh page: conditional GET, gzip when the client takes it, no body for HEAD.
+    static func response(_ entry: PageCache.Entry, request: Request, cacheStatus: String, privateResponse: Bool = false) -> Response {
+        var headers: HTTPFields = [
+            .contentType: entry.contentType, .eTag: entry.etag, .lastModified: entry.lastModified, .vary: "Accept-Encoding",
+            .cacheControl: privateResponse ? "private, no-store" : "public, max-age=0, must-revalidate",
+        ]
+        headers[.init("X-Drey-Cache")!] = cacheStatus
+        if entry.status == .ok, let inm = request.headers[.ifNoneMatch], inm.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == entry.etag }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        var body = entry.body
+        if let gz = entry.gzipped, let accept = request.headers[.acceptEncoding], accept.contains("gzip") {
+            body = gz
+            headers[.contentEncoding] = "gzip"
+        }
+        headers[.contentLength] = String(body.readableBytes)
+        if request.method == .head {
+            return Response(status: entry.status, headers: headers, body: .init())
+        }
+        return Response(status: entry.status, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    static func contentType(for ext: String) -> String {
+        switch ext.lowercased() {
+        case "css": return "text/css; charset=utf-8"
+        case "js": return "text/javascript; charset=utf-8"
+        case "svg": return "image/svg+xml"
+        case "png": return "image/png"
+        case "jpg", "jpeg": return "image/jpeg"
+        case "woff2": return "font/woff2"
+        case "ico": return "image/x-icon"
+        default: return "application/octet-stream"
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import DreyCore
+import DreyRender
+import DreyStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Answers every request: site by Host, page cache, routing, controllers, compression.
+public struct WebApp: Sendable {
+    public let drey: Drey
+    public let theme: Theme
+    public let cache: PageCache
+    let lists: ListController
+    let posts: PostController
+    let commentForm: CommentController
+    let feeds: FeedController
+    let views: ViewFactory
+
+    public init(drey: Drey, theme: Theme) {
+        self.drey = drey
+        self.theme = theme
+        self.cache = PageCache()
+        let views = ViewFactory(store: drey.store, themeName: theme.name)
+        self.views = views
+        self.lists = ListController(store: drey.store, theme: theme, views: views)
+        let posts = PostController(store: drey.store, theme: theme, views: views)
+        self.posts = posts
+        self.commentForm = CommentController(store: drey.store, comments: drey.comments, posts: posts)
+        self.feeds = FeedController(store: drey.store, views: views, posts: posts)
+        let cache = self.cache
+        drey.changes.onChange { siteID, scopes in cache.invalidate(siteID: siteID, scopes: scopes) }
+    }
+
+    static let sessionCookie = "drey_session"
+
+    public func respond(to request: Request) async throws -> Response {
+        let method = request.method
+        guard method == .get || method == .head || method == .post else {
+            return Self.plain(.methodNotAllowed, "This address accepts GET, HEAD and POST only.", extra: [.allow: "GET, HEAD, POST"])
+        }
+        let hostHeader = request.head.authority
+        guard let site = drey.sites.resolve(host: hostHeader) else {
+            return Self.plain(.notFound, "No blog is served at this address.")
+        }
+        guard let path = request.uri.path.removingPercentEncoding, !path.contains("\0") else {
+            return Self.plain(.badRequest, "The address is not valid.")
+        }
+        let rawQuery = request.uri.query ?? ""
+        let useCache = method != .post && drey.config.pageCache && site.settings.pageCacheEnabled && !Self.bypassesCache(request)
+        let scheme = request.isSecure ? "https" : "http"
+        let host = hostHeader ?? site.host
+        let cacheTarget = scheme + "://" + host + request.uri.description
+        if useCache {
+            await drey.changes.syncIfStampMoved()
+            if let entry = cache.lookup(siteID: site.id, target: cacheTarget) {
+                return Self.response(entry, request: request, cacheStatus: "HIT")
+            }
+        }
+        let base = site.settings.homeURL.isEmpty ? "\(scheme)://\(host)" : site.settings.homeURL
+        let r = SiteRequest(
+            site: site, links: SiteLinks(base: base, settings: site.settings), request: request,
+            query: FormData(query: rawQuery).fields, now: drey.config.clock.now(),
+            signer: Signer(secret: site.settings.secret), ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, site),
+            unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, site))
+        let result: PageResult
+        do {
+            result = try await route(method: method, path: path, r)
+        } catch let error as FormData.ParseError {
+            return Self.plain(.badRequest, error == .invalidUTF8 ? "The form was not valid UTF-8 text." : "The form could not be read.")
+        } catch let error as BodyTooLarge {
+            return Self.plain(.contentTooLarge, "The form is larger than \(error.limit / 1024) KB.")
+        }
+        switch result {
+        case .html(let status, let body, let scopes, let cacheable):
+            let buffer = ByteBuffer(string: body)
+            if useCache && cacheable && (status == .ok || status == .notFound) {
+                let entry = cache.store(siteID: site.id, target: cacheTarget, status: status, contentType: "text/html; charset=utf-8", body: buffer, scopes: scopes)
+                return Self.response(entry, request: request, cacheStatus: "MISS")
+            }
+            return Self.response(PageCache.makeEntry(status: status, contentType: "text/html; charset=utf-8", body: buffer, scopes: scopes), request: request, cacheStatus: "BYPASS", privateResponse: true)
+        case .feed(let body, let contentType, let scopes):
+            let buffer = ByteBuffer(string: body)
+            if useCache {
+                let entry = cache.store(siteID: site.id, target: cacheTarget, status: .ok, contentType: contentType, body: buffer, scopes: scopes)
+                return Self.response(entry, request: request, cacheStatus: "MISS")
+            }
+            return Self.response(PageCache.makeEntry(status: .ok, contentType: contentType, body: buffer, scopes: scopes), request: request, cacheStatus: "BYPASS")
+        case .redirect(let location, let permanent, let cookies):
+            var headers: HTTPFields = [.location: location, .cacheControl: "no-store"]
+            for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+            return Response(status: permanent ? .movedPermanently : .seeOther, headers: headers)
+        case .file(let url, let contentType):
+            guard let data = FileManager.default.contents(atPath: url.path) else { return Self.plain(.notFound, "Not found.") }
+            return Response(
+                status: .ok, headers: [.contentType: contentType, .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        case .plain(let status, let text):
+            return Self.plain(status, text)
+        }
+    }
+
+    func route(method: HTTPRequest.Method, path: String, _ r: SiteRequest) async throws -> PageResult {
+        if method == .post {
+            let form = try await Self.readForm(r.request, limit: drey.config.maxBodySize)
+            if path == "/wp-login.php", r.query["action"] == "postpass" { return try await commentForm.unlock(r, form: form) }
+            if path == "/wp-comments-post.php" || path == "/comments/post" { return try await commentForm.submit(r, form: form) }
+            return .plain(status: .methodNotAllowed, text: "This address does not accept forms.")
+        }
+        for candidate in SiteRoute.candidates(method: "GET", path: path, query: r.query, settings: r.site.settings) {
+            if let result = try await answer(candidate, path: path, r) { return result }
+        }
+        return notFound(r)
+    }
+
+    private func answer(_ route: SiteRoute, path: String, _ r: SiteRequest) async throws -> PageResult? {
+        switch route {
+        case .home(let page): return try await lists.home(r, page: page)
+        case .archive(let taxonomy, let termPath, let page): return try await lists.archive(r, taxonomy: taxonomy, path: termPath, page: page)
+        case .author(let login, let page): return try await lists.author(r, login: login, page: page)
+        case .date(let y, let m, let d, let page): return try await lists.date(r, year: y, month: m, day: d, page: page)
+        case .search(let q, let page): return try await lists.search(r, query: q, page: page)
+        case .post, .page:
+            guard let (post, canonical) = try await posts.resolve(route, r) else { return nil }
+            if URL(string: canonical)?.path != path && canonical.hasPrefix(r.links.base) {
+                return .redirect(to: canonical, permanent: true)
+            }
+            return try await posts.render(post, canonical: canonical, r)
+        case .feed(let target, let format): return try await feeds.feed(target, format, r)
+        case .legacy(let legacy):
+            let id: Int64
+            switch legacy {
+            case .post(let p): id = p
+            case .page(let p): id = p
+            }
+            guard let post = try await drey.store.post(id: id, siteID: r.site.id), post.isVisible(at: r.now) else { return nil }
+            return .redirect(to: try await posts.canonicalURL(post, r), permanent: true)
+        case .asset(let themeName, let assetPath):
+            guard themeName == theme.name, let url = theme.asset(assetPath) else { return nil }
+            return .file(url, contentType: Self.contentType(for: url.pathExtension))
+        case .commentSubmit:
+            return nil
+        }
+    }
+
+    func notFound(_ r: SiteRequest) -> PageResult {
+        let view = NotFoundPage(
+            chrome: views.chrome(r, title: "Page not found", canonical: "", noindex: true),
+            message: "There is nothing at this address. It may have moved, or never existed.")
+        return .html(status: .notFound, body: theme.render(view, template: "404") ?? "Not found", scopes: [.lists])
+    }
+}

@@ -1,0 +1,114 @@
+import DreyCore
+import DreyTestSupport
+import Foundation
+import HummingbirdTesting
+import Testing
+
+@testable import DreyWeb
+
+@Suite struct PageCacheTests {
+    func cacheStatus(_ r: TestResponse) -> String? { r.headers[.init("X-Drey-Cache")!] }
+
+    @Test("each kind of write refreshes exactly the pages it changes", arguments: TestDatabase.allCases)
+    func writesInvalidate(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            let post = try await blog.post("Cached", categories: ["News"])
+            let other = try await blog.post("Other", date: "2008-01-20T00:00:00Z")
+            let path = "/2008/01/27/cached/"
+            #expect(cacheStatus(try await client.get(path)) == "MISS")
+            #expect(cacheStatus(try await client.get(path)) == "HIT")
+            _ = try await client.get("/2008/01/20/other/")
+            _ = try await client.get("/")
+            _ = try await client.get("/comments/feed/")
+
+            // A new approved comment: its post, the comment feeds and the lists; not other posts.
+            try await blog.comment(post, "Fresh words", by: "Charlie")
+            let page = try await client.get(path)
+            #expect(page.text.contains("Fresh words"))
+            #expect(cacheStatus(try await client.get("/2008/01/20/other/")) == "HIT")
+            #expect(try await client.get("/").text.contains("1 Comment"))
+            #expect(try await client.get("/comments/feed/").text.contains("Fresh words"))
+
+            // Moderation: a comment marked spam disappears at once.
+            let spam = try await blog.comment(post, "Buy now", by: "Bot")
+            #expect(try await client.get(path).text.contains("Buy now"))
+            _ = try await blog.drey.comments.setStatus(.spam, commentID: spam.id)
+            #expect(!(try await client.get(path).text.contains("Buy now")))
+
+            // An edit to the post.
+            var input = PostInput(title: "Cached", source: "Edited body", authorID: blog.author.id)
+            input.categories = ["News"]
+            _ = try await blog.drey.posts.update(post.id, with: input, siteID: blog.site.id)
+            #expect(try await client.get(path).text.contains("Edited body"))
+
+            // A settings change: every page of the site.
+            _ = try await client.get("/2008/01/20/other/")
+            try await blog.set(.title, "Renamed Blog")
+            #expect(try await client.get("/2008/01/20/other/").text.contains("Renamed Blog"))
+            #expect(try await client.get("/feed/").text.contains("Renamed Blog"))
+
+            // A new post appears on the home page and its address stops being a 404.
+            #expect(try await client.get("/2008/03/01/brand-new/").status == .notFound)
+            try await blog.post("Brand new", date: "2008-03-01T00:00:00Z")
+            #expect(try await client.get("/").text.contains("Brand new"))
+            #expect(try await client.get("/2008/03/01/brand-new/").status == .ok)
+            _ = other
+        }
+    }
+
+    @Test("a write by another process (the CLI, another instance) is seen at once", arguments: TestDatabase.allCases)
+    func otherProcess(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            let post = try await blog.post("Shared")
+            let path = "/2008/01/27/shared/"
+            _ = try await client.get(path)
+            #expect(cacheStatus(try await client.get(path)) == "HIT")
+            // A second, independent opening of the same blog, as `drey comment add` would make.
+            let other = try await Drey.open(blog.config, logger: TestBlog.quietLogger)
+            var s = CommentSubmission(postID: post.id, authorName: "Operator", email: "op@example.org", text: "From the CLI")
+            s.forcedStatus = .approved
+            _ = try await other.comments.submit(s, siteID: blog.site.id)
+            try await other.siteService.set([.tagline: "Changed elsewhere"], siteID: blog.site.id)
+            await other.close()
+            let page = try await client.get(path)
+            #expect(page.text.contains("From the CLI"))
+            #expect(page.text.contains("Changed elsewhere"))
+        }
+    }
+
+    @Test("staff, commenters with held comments and --no-cache bypass the cache", arguments: [TestDatabase.sqlite])
+    func bypass(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            try await blog.post("Post")
+            _ = try await client.get("/")
+            #expect(cacheStatus(try await client.get("/")) == "HIT")
+            #expect(cacheStatus(try await client.get("/", headers: [.cookie: "drey_session=abc"])) == "BYPASS")
+            #expect(cacheStatus(try await client.get("/", headers: [.cookie: "drey_pending=1.x"])) == "BYPASS")
+        }
+        try await TestBlog.with(.sqlite, pageCache: false) { blog, client in
+            try await blog.post("Post")
+            _ = try await client.get("/")
+            #expect(cacheStatus(try await client.get("/")) == "BYPASS")
+        }
+        try await TestBlog.with(.sqlite) { blog, client in
+            try await blog.set(.pageCache, "off")
+            _ = try await client.get("/")
+            #expect(cacheStatus(try await client.get("/")) == "BYPASS")
+        }
+    }
+
+    @Test("cached pages come gzipped on request, with an ETag that answers 304, and HEAD has no body", arguments: [TestDatabase.sqlite])
+    func conditional(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            try await blog.post("Post", String(repeating: "Long text. ", count: 200))
+            let first = try await client.get("/", headers: [.acceptEncoding: "gzip, br"])
+            #expect(first.headers[.contentEncoding] == "gzip")
+            let etag = try #require(first.headers[.eTag])
+            let again = try await client.get("/", headers: [.ifNoneMatch: etag])
+            #expect(again.status == .notModified)
+            let head = try await client.get("/", method: .head)
+            #expect(head.status == .ok)
+            #expect(head.body.readableBytes == 0)
+        }
+    }
+}

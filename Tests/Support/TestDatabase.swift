@@ -1,0 +1,105 @@
+import DreyStore
+import Foundation
+import Logging
+import SQLKit
+
+/// Where a test's blog lives: a fresh SQLite folder, or a fresh database on the test PostgreSQL.
+public struct TestLocation: Sendable {
+    public let kind: TestDatabase
+    public let dataDirectory: String
+    public let databaseURL: String?
+    let cleanupDatabase: String?
+
+    /// Removes the folder and drops the database.
+    public func cleanup() async {
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+        if let name = cleanupDatabase, let admin = TestDatabase.adminURL {
+            if let db = try? await Database.open(url: admin, logger: TestDatabase.logger) {
+                try? await db.withSQL { try await $0.raw(SQLQueryString("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)")).run() }
+                await db.close()
+            }
+        }
+    }
+}
+
+/// The databases every store and HTTP test runs on. PostgreSQL is never skipped: without
+/// `DREY_TEST_POSTGRES_URL` (which `make test` provides) those tests fail with a clear message.
+public enum TestDatabase: String, Sendable, CaseIterable, CustomStringConvertible {
+    case sqlite, postgres
+
+    public var description: String { rawValue }
+
+    static let logger: Logger = {
+        var l = Logger(label: "drey-test")
+        l.logLevel = .error
+        return l
+    }()
+
+    static var adminURL: String? { ProcessInfo.processInfo.environment["DREY_TEST_POSTGRES_URL"] }
+
+    public struct MissingPostgres: Error, CustomStringConvertible {
+        public var description: String {
+            "DREY_TEST_POSTGRES_URL is not set: run the suite with `make test`, which starts a throwaway PostgreSQL"
+        }
+    }
+
+    /// A new empty location; the caller opens it (which migrates) and calls `cleanup()`.
+    public func makeLocation() async throws -> TestLocation {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("drey-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        switch self {
+        case .sqlite:
+            return TestLocation(kind: self, dataDirectory: dir, databaseURL: nil, cleanupDatabase: nil)
+        case .postgres:
+            guard let admin = Self.adminURL, var components = URLComponents(string: admin) else { throw MissingPostgres() }
+            let name = "drey_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            let db = try await Database.open(url: admin, logger: Self.logger)
+            try await db.withSQL { try await $0.raw(SQLQueryString("CREATE DATABASE \(unsafeRaw: String(name))")).run() }
+            await db.close()
+            components.path = "/" + name
+            return TestLocation(kind: self, dataDirectory: dir, databaseURL: components.string, cleanupDatabase: String(name))
+        }
+    }
+
+    /// A fresh migrated database, for store tests that need no web layer.
+    public func openMigrated() async throws -> (Database, TestLocation) {
+        let location = try await makeLocation()
+        let db = try await Database.open(
+            sqlitePath: (location.dataDirectory as NSString).appendingPathComponent("drey.sqlite"), url: location.databaseURL,
+            logger: Self.logger)
+        try await Migrator(database: db).migrate()
+        return (db, location)
+    }
+}
+
+/// Read-only test material from outside the project (`../shared/data`).
+public enum SharedData {
+    public static var directory: URL {
+        if let env = ProcessInfo.processInfo.environment["DREY_SHARED_DIR"], !env.isEmpty {
+            return URL(fileURLWithPath: env)
+        }
+        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    }
+
+    public static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    public static func file(_ relative: String) -> URL { directory.appendingPathComponent("data").appendingPathComponent(relative) }
+}
+
+/// Runs a Python check from `Tests/python`, returning its exit status and output.
+public enum PythonCheck {
+    public static func run(_ script: String, arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", SharedData.packageRoot.appendingPathComponent("Tests/python/\(script)").path] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
