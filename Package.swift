@@ -36,6 +36,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DreySpam",
+            dependencies: [],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "DreyStore",
             dependencies: [
                 "DreyCore",

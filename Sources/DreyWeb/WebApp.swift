@@ -40,7 +40,9 @@ public struct WebApp: Sendable {
         guard method == .get || method == .head || method == .post else {
             return Self.plain(.methodNotAllowed, "This address accepts GET, HEAD and POST only.", extra: [.allow: "GET, HEAD, POST"])
         }
-        let hostHeader = request.head.authority
+        // Settings or pages changed by another process must be seen before anything is answered.
+        await drey.changes.syncIfStampMoved()
+        let hostHeader = request.requestedHost
         guard let site = drey.sites.resolve(host: hostHeader) else {
             return Self.plain(.notFound, "No blog is served at this address.")
         }
@@ -53,7 +55,6 @@ public struct WebApp: Sendable {
         let host = hostHeader ?? site.host
         let cacheTarget = scheme + "://" + host + request.uri.description
         if useCache {
-            await drey.changes.syncIfStampMoved()
             if let entry = cache.lookup(siteID: site.id, target: cacheTarget) {
                 return Self.response(entry, request: request, cacheStatus: "HIT")
             }
@@ -123,7 +124,7 @@ public struct WebApp: Sendable {
         case .search(let q, let page): return try await lists.search(r, query: q, page: page)
         case .post, .page:
             guard let (post, canonical) = try await posts.resolve(route, r) else { return nil }
-            if URL(string: canonical)?.path != path && canonical.hasPrefix(r.links.base) {
+            if canonical.hasPrefix(r.links.base), canonical.dropFirst(r.links.base.count) != path {
                 return .redirect(to: canonical, permanent: true)
             }
             return try await posts.render(post, canonical: canonical, r)

@@ -114,8 +114,8 @@ import Testing
     func comments(_ kind: TestDatabase) async throws {
         try await withStore(kind) { store, site, user in
             let p = try await store.insert(post(site, user, "p", at: 100), termIDs: [])
-            func comment(_ status: CommentStatus, _ type: CommentType = .comment, _ text: String) -> Comment {
-                Comment(siteID: site.id, postID: p.id, type: type, status: status, authorName: "Phil", authorEmail: "phil@example.test", source: text, contentHTML: text, createdAt: Date(timeIntervalSince1970: 200))
+            func comment(_ status: CommentStatus, _ type: CommentType = .comment, _ text: String) -> DreyCore.Comment {
+                DreyCore.Comment(siteID: site.id, postID: p.id, type: type, status: status, authorName: "Phil", authorEmail: "phil@example.test", source: text, contentHTML: text, createdAt: Date(timeIntervalSince1970: 200))
             }
             let approved = try await store.insert(comment(.approved, .comment, "hello"))
             _ = try await store.insert(comment(.approved, .pingback, "[…] ping […]"))

@@ -11,7 +11,7 @@ import NIOCore
 @testable import DreyWeb
 
 /// A blog on a fresh database with the HTTP app in front of it, for one test.
-struct TestBlog {
+struct TestBlog: Sendable {
     let location: TestLocation
     let config: AppConfig
     let drey: Drey
@@ -40,7 +40,7 @@ struct TestBlog {
     /// Runs `body` against the app in-process, then closes everything.
     static func with(
         _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system,
-        _ body: (TestBlog, any TestClientProtocol) async throws -> Void
+        _ body: @escaping @Sendable (TestBlog, any TestClientProtocol) async throws -> Void
     ) async throws {
         let blog = try await open(kind, pageCache: pageCache, clock: clock)
         do {
@@ -98,14 +98,14 @@ extension TestClientProtocol {
     /// GET (or another method) with the test site's Host header.
     func get(_ uri: String, headers: HTTPFields = [:], method: HTTPRequest.Method = .get) async throws -> TestResponse {
         var h = headers
-        if h[.host] == nil { h[.host] = TestBlog.host }
+        if h[.xForwardedHost] == nil { h[.xForwardedHost] = TestBlog.host }
         return try await execute(uri: uri, method: method, headers: h, body: nil)
     }
 
     /// POSTs an urlencoded form.
     func postForm(_ uri: String, _ fields: [(String, String)], headers: HTTPFields = [:]) async throws -> TestResponse {
         var h = headers
-        h[.host] = TestBlog.host
+        h[.xForwardedHost] = TestBlog.host
         h[.contentType] = "application/x-www-form-urlencoded"
         let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
         return try await execute(uri: uri, method: .post, headers: h, body: ByteBuffer(string: body))

@@ -126,7 +126,8 @@ def element_violations(element, policy):
     if tag == "a" and href is not None and is_absolute(href):
         rel = set(attributes.get("rel", "").lower().split())
         if not {"nofollow", "ugc"} <= rel:
-            reasons.append(f"absolute link without rel=\"nofollow ugc\" (rel={attributes.get('rel')!r})")
+            written = attributes.get("rel")
+            reasons.append(f"absolute link without rel=\"nofollow ugc\" (rel={written!r})")
     return reasons
 
 

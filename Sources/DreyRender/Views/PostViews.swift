@@ -92,7 +92,7 @@ public struct PostView: Sendable, MustacheParent {
         case "timeText": return nonEmpty(timeText)
         case "isoPublished": return isoPublished
         case "isoModified": return isoModified
-        case "authorName": return authorName
+        case "authorName": return nonEmpty(authorName)
         case "authorURL": return nonEmpty(authorURL)
         case "contentHTML": return contentHTML
         case "excerptText": return nonEmpty(excerptText)

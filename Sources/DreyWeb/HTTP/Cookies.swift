@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 extension Request {
@@ -14,10 +15,24 @@ extension Request {
         return nil
     }
 
+    /// The host the reader asked for: a proxy's `X-Forwarded-Host`, else the request's own authority.
+    var requestedHost: String? {
+        if let forwarded = headers[.xForwardedHost]?.split(separator: ",").first {
+            return forwarded.trimmingCharacters(in: .whitespaces)
+        }
+        return head.authority
+    }
+
     /// Whether the request came over HTTPS, directly or through a proxy that says so.
     var isSecure: Bool {
-        headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https" || head.scheme == "https"
+        headers[.xForwardedProto]?.lowercased() == "https" || head.scheme == "https"
     }
+}
+
+extension HTTPField.Name {
+    public static let xForwardedHost = HTTPField.Name("X-Forwarded-Host")!
+    public static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    public static let xForwardedProto = HTTPField.Name("X-Forwarded-Proto")!
 }
 
 /// A `Set-Cookie` value with the attributes every Drey cookie carries.
