@@ -1,0 +1,122 @@
+import DreyCore
+import DreyTestSupport
+import Foundation
+import Testing
+
+/// The `drey` binary as operators run it: output, exit status, and what it changed.
+@Suite struct CLITests {
+    struct Run {
+        let status: Int32
+        let out: String
+        let err: String
+    }
+
+    static var binary: String { SharedData.packageRoot.appendingPathComponent(".build/debug/drey").path }
+
+    func drey(_ args: [String], data: String, env: [String: String] = [:], stdin: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = args + ["--data", data]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = nil
+        for (k, v) in env { environment[k] = v }
+        process.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+
+    func withData(_ kind: TestDatabase = .sqlite, _ body: (String, [String: String]) throws -> Void) async throws {
+        let location = try await kind.makeLocation()
+        defer { Task { await location.cleanup() } }
+        try body(location.dataDirectory, location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:])
+    }
+
+    @Test("every command has --help")
+    func help() throws {
+        let root = try drey(["--help"], data: "/nonexistent")
+        #expect(root.status == 0)
+        for command in ["serve", "migrate", "demo", "site", "user", "post", "comment"] { #expect(root.out.contains(command)) }
+        for command in [["serve"], ["migrate"], ["site", "get"], ["site", "set"], ["user", "add"], ["post", "new"], ["comment", "add"], ["comment", "list"], ["comment", "approve"], ["demo"]] {
+            let r = try drey(command + ["--help"], data: "/nonexistent")
+            #expect(r.status == 0, "\(command)")
+            #expect(r.out.contains("--data"), "\(command)")
+        }
+    }
+
+    @Test("the operator's round: migrate, demo, settings, users, posts, comments", arguments: TestDatabase.allCases)
+    func operatorRound(_ kind: TestDatabase) async throws {
+        try await withData(kind) { data, env in
+            #expect(try drey(["migrate"], data: data, env: env).out.contains("9 migrations applied") || drey(["migrate"], data: data, env: env).status == 0)
+            let demo = try drey(["demo"], data: data, env: env)
+            #expect(demo.status == 0, "\(demo.err)")
+            #expect(demo.out.contains("31 posts"))
+            #expect(try drey(["demo", "--if-empty"], data: data, env: env).out.contains("already has"))
+            let get = try drey(["site", "get"], data: data, env: env)
+            #expect(get.out.contains("permalink_structure\t/%year%/%monthnum%/%day%/%postname%/"))
+            #expect(!get.out.contains("secret"))
+            #expect(try drey(["site", "set", "font_size", "22"], data: data, env: env).status == 0)
+            #expect(try drey(["site", "get", "font_size"], data: data, env: env).out == "22\n")
+            let user = try drey(["user", "add", "--email", "editor@example.org", "--name", "Ed", "--role", "editor", "--password", "correct horse"], data: data, env: env)
+            #expect(user.status == 0, "\(user.err)")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("post-\(UUID()).md")
+            try "# Hello\n\nFrom **the CLI**.".write(to: file, atomically: true, encoding: .utf8)
+            let post = try drey(["post", "new", "--title", "From the CLI", "--file", file.path, "--category", "Garden", "--create-categories", "--tag", "cli", "--date", "2099-01-01 10:00"], data: data, env: env)
+            #expect(post.status == 0, "\(post.err)")
+            #expect(post.out.contains("future"))
+            let comment = try drey(["comment", "add", "--post", "1", "--author", "Ann", "--email", "ann@example.org", "--text", "Hi <script>x</script><b>there</b>", "--status", "pending"], data: data, env: env)
+            #expect(comment.status == 0, "\(comment.err)")
+            let id = try #require(comment.out.split(separator: " ").dropFirst().first.map(String.init))
+            let listed = try drey(["comment", "list", "--status", "pending", "--json"], data: data, env: env)
+            #expect(listed.out.contains("\"author\":\"Ann\""))
+            #expect(try drey(["comment", "approve", id], data: data, env: env).status == 0)
+            #expect(try drey(["comment", "list", "--status", "approved", "--json"], data: data, env: env).out.contains("\"id\":\(id)"))
+            #expect(try drey(["comment", "spam", id], data: data, env: env).status == 0)
+            #expect(try drey(["comment", "trash", id], data: data, env: env).status == 0)
+            let byURL = try drey(["comment", "add", "--post", "http://127.0.0.1:8080/2008/01/27/a-winter-notebook-for-small-gardens/", "--author", "Bo", "--email", "bo@example.org", "--text", "by URL"], data: data, env: env)
+            #expect(byURL.status == 0, "\(byURL.err)")
+        }
+    }
+
+    @Test("bad arguments get one clear line and a non-zero exit; nothing is stored")
+    func badArguments() async throws {
+        try await withData { data, _ in
+            _ = try drey(["demo"], data: data)
+            let cases: [([String], String)] = [
+                (["user", "add", "--email", "x@example.org", "--name", "X", "--role", "king"], "unknown role 'king'"),
+                (["user", "add", "--email", "not-an-email", "--name", "X", "--role", "author"], "not a valid email"),
+                (["site", "set", "timezone", "Mars/Base"], "unknown timezone"),
+                (["site", "set", "no_such_key", "1"], "unknown setting"),
+                (["site", "get", "secret"], "unknown setting"),
+                (["post", "new", "--title", "T", "--file", "/nonexistent.md"], "cannot read"),
+                (["comment", "add", "--post", "999999", "--author", "A", "--email", "a@example.org", "--text", "x"], "no post with ID 999999"),
+                (["comment", "add", "--post", "1", "--author", "", "--email", "a@example.org", "--text", "x"], "Please enter your name."),
+                (["comment", "approve", "999999"], "no comment with ID 999999"),
+                (["comment", "list", "--status", "weird"], "unknown status"),
+                (["serve", "--port", "99999"], "--port"),
+            ]
+            for (args, message) in cases {
+                let r = try drey(args, data: data)
+                #expect(r.status != 0, "\(args) exited 0")
+                #expect(r.err.contains(message), "\(args): \(r.err)")
+                #expect(r.err.split(separator: "\n").count <= 3, "\(args): \(r.err)")
+            }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("p-\(UUID()).md")
+            try "text".write(to: file, atomically: true, encoding: .utf8)
+            let badDate = try drey(["post", "new", "--title", "T", "--file", file.path, "--date", "2008-02-31"], data: data)
+            #expect(badDate.status != 0 && badDate.err.contains("invalid date '2008-02-31'"))
+            let badCategory = try drey(["post", "new", "--title", "Orphan", "--file", file.path, "--category", "Nowhere"], data: data)
+            #expect(badCategory.status != 0 && badCategory.err.contains("unknown category 'Nowhere'"))
+            let listed = try drey(["site", "get", "timezone"], data: data)
+            #expect(listed.out == "UTC\n")
+        }
+    }
+}
