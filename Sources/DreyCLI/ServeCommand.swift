@@ -21,23 +21,27 @@ struct ServeCommand: AsyncParsableCommand {
             var logger = Logger(label: "drey")
             logger.logLevel = common.verbose ? .debug : .info
             let config = common.config(pageCache: !noCache, host: host, port: port)
-            let (app, drey) = try await buildApplication(config, logger: logger)
-            try await createAdminFromEnvironment(drey, logger: logger)
+            let (app, drey, setupToken) = try await buildApplication(config, logger: logger)
+            let adminCreated = try await createAdminFromEnvironment(drey, logger: logger)
             let where_ = config.databaseURL.map { _ in "PostgreSQL" } ?? "SQLite at \(config.sqlitePath)"
             print("Drey serving http://\(host):\(port)/ (\(where_)\(noCache ? ", page cache off" : ""))")
+            if let setupToken, !adminCreated {
+                print("No administrator yet: create one at http://\(host):\(port)/admin/setup?token=\(setupToken)")
+            }
             try await app.runService()
             await drey.close()
         }
     }
 
     /// `DREY_ADMIN_EMAIL` and `DREY_ADMIN_PASSWORD` make the first administrator on first run.
-    func createAdminFromEnvironment(_ drey: Drey, logger: Logger) async throws {
+    func createAdminFromEnvironment(_ drey: Drey, logger: Logger) async throws -> Bool {
         let env = ProcessInfo.processInfo.environment
-        guard let email = env["DREY_ADMIN_EMAIL"], !email.isEmpty, let password = env["DREY_ADMIN_PASSWORD"] else { return }
+        guard let email = env["DREY_ADMIN_EMAIL"], !email.isEmpty, let password = env["DREY_ADMIN_PASSWORD"] else { return false }
         let site = try drey.sites.site(named: nil)
-        if try await drey.store.user(email: email) != nil { return }
+        if try await drey.store.user(email: email) != nil { return true }
         let user = try await drey.users.add(email: email, name: "Administrator", role: .administrator, password: password, siteID: site.id)
         logger.info("created administrator \(user.email)")
+        return true
     }
 }
 

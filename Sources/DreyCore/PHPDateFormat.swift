@@ -4,10 +4,12 @@ import Foundation
 public struct PHPDateFormat: Sendable {
     public let format: String
     public let timeZone: TimeZone
+    public let language: DateLanguage
 
-    public init(_ format: String, timeZone: TimeZone) {
+    public init(_ format: String, timeZone: TimeZone, language: DateLanguage = .english) {
         self.format = format
         self.timeZone = timeZone
+        self.language = language
     }
 
     static let months = [
@@ -36,14 +38,14 @@ public struct PHPDateFormat: Sendable {
             case "\\": escaped = true
             case "d": out += Self.pad(day)
             case "j": out += String(day)
-            case "D": out += String(Self.weekdays[weekday].prefix(3))
-            case "l": out += Self.weekdays[weekday]
+            case "D": out += language.shortWeekday(weekday)
+            case "l": out += language.weekdays[weekday]
             case "N": out += String(weekday == 0 ? 7 : weekday)
             case "w": out += String(weekday)
-            case "S": out += Self.ordinalSuffix(day)
+            case "S": out += language == .english ? Self.ordinalSuffix(day) : ""
             case "z": out += String((calendar.ordinality(of: .day, in: .year, for: date) ?? 1) - 1)
-            case "F": out += Self.months[month - 1]
-            case "M": out += String(Self.months[month - 1].prefix(3))
+            case "F": out += language.months[month - 1]
+            case "M": out += language.shortMonth(month - 1)
             case "m": out += Self.pad(month)
             case "n": out += String(month)
             case "t": out += String(calendar.range(of: .day, in: .month, for: date)?.count ?? 30)
@@ -84,4 +86,42 @@ public struct PHPDateFormat: Sendable {
         default: return "th"
         }
     }
+}
+
+/// Languages dates can be written in (month and day names).
+public enum DateLanguage: String, Sendable, CaseIterable {
+    case english = "en", french = "fr", german = "de", spanish = "es", greek = "el"
+
+    public var label: String {
+        switch self {
+        case .english: return "English"
+        case .french: return "Français"
+        case .german: return "Deutsch"
+        case .spanish: return "Español"
+        case .greek: return "Ελληνικά"
+        }
+    }
+
+    public var months: [String] {
+        switch self {
+        case .english: return PHPDateFormat.months
+        case .french: return ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+        case .german: return ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"]
+        case .spanish: return ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"]
+        case .greek: return ["Ιανουαρίου", "Φεβρουαρίου", "Μαρτίου", "Απριλίου", "Μαΐου", "Ιουνίου", "Ιουλίου", "Αυγούστου", "Σεπτεμβρίου", "Οκτωβρίου", "Νοεμβρίου", "Δεκεμβρίου"]
+        }
+    }
+
+    public var weekdays: [String] {
+        switch self {
+        case .english: return PHPDateFormat.weekdays
+        case .french: return ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"]
+        case .german: return ["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"]
+        case .spanish: return ["domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"]
+        case .greek: return ["Κυριακή", "Δευτέρα", "Τρίτη", "Τετάρτη", "Πέμπτη", "Παρασκευή", "Σάββατο"]
+        }
+    }
+
+    func shortMonth(_ i: Int) -> String { String(months[i].prefix(3)) }
+    func shortWeekday(_ i: Int) -> String { String(weekdays[i].prefix(3)) }
 }

@@ -34,6 +34,12 @@ public struct SiteSettings: Sendable, Equatable {
     public var pageCacheEnabled: Bool { self[.pageCache] == "1" }
     public var secret: String { self[.secret] }
     public var customCSS: String { self[.customCSS] }
+    public var dateLanguage: DateLanguage { DateLanguage(rawValue: self[.language]) ?? .english }
+    /// A formatter for the site's time zone and language of dates.
+    public func formatter(_ format: String) -> PHPDateFormat { PHPDateFormat(format, timeZone: timeZone, language: dateLanguage) }
+
+    /// The page shown at `/` instead of the latest posts, if one is chosen.
+    public var frontPageID: Int64? { self[.showOnFront] == "page" ? Int64(self[.pageOnFront]) : nil }
 
     public var typography: Typography {
         Typography(
@@ -73,6 +79,9 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case customCSS = "custom_css"
     case pageCache = "page_cache"
     case secret
+    case language
+    case showOnFront = "show_on_front"
+    case pageOnFront = "page_on_front"
 
     public var defaultValue: String {
         switch self {
@@ -100,6 +109,9 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .customCSS: return ""
         case .pageCache: return "1"
         case .secret: return ""
+        case .language: return DateLanguage.english.rawValue
+        case .showOnFront: return "posts"
+        case .pageOnFront: return ""
         }
     }
 
@@ -160,6 +172,17 @@ public enum SettingKey: String, Sendable, CaseIterable {
             guard FontStack(rawValue: value) != nil else {
                 throw SettingError("font_family must be one of \(FontStack.allCases.map(\.rawValue).joined(separator: ", "))")
             }
+            return value
+        case .language:
+            guard DateLanguage(rawValue: value) != nil else {
+                throw SettingError("language must be one of \(DateLanguage.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return value
+        case .showOnFront:
+            guard value == "posts" || value == "page" else { throw SettingError("show_on_front must be posts or page") }
+            return value
+        case .pageOnFront:
+            guard value.isEmpty || Int64(value) != nil else { throw SettingError("page_on_front must be a page ID") }
             return value
         case .fontSize: return String(try Typography.validateFontSize(value))
         case .lineHeight: return Typography.format(try Typography.validateLineHeight(value))

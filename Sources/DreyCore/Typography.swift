@@ -43,7 +43,7 @@ public struct Typography: Sendable, Equatable, Codable {
         return parts.joined(separator: " ")
     }
 
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         let rounded = (value * 100).rounded() / 100
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }

@@ -24,7 +24,7 @@ public struct Theme: Sendable {
         }
     }
 
-    public init(directory: URL) throws {
+    public init(directory: URL, required: [String] = Theme.requiredTemplates) throws {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
@@ -47,8 +47,8 @@ public struct Theme: Sendable {
                 }
             }
         }
-        for required in Self.requiredTemplates where templates[required] == nil {
-            throw LoadError.missingTemplate(name, required)
+        for name in required where templates[name] == nil {
+            throw LoadError.missingTemplate(self.name, name)
         }
         self.library = MustacheLibrary(templates: templates)
     }

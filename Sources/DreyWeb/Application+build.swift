@@ -40,8 +40,22 @@ struct SchedulerService: Service {
     }
 }
 
+/// Sends queued mail (or writes it to the log) every few seconds.
+struct MailService: Service {
+    let mail: MailQueue
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled {
+            do { try await mail.deliverQueued() } catch { logger.error("sending mail failed: \(error)") }
+            try? await Task.sleep(for: .seconds(2))
+        }
+    }
+}
+
 /// The composition root: opens the blog and wires the HTTP server. Tests call it too.
-public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> (some ApplicationProtocol, Drey) {
+/// Returns the app, the opened blog, and the one-time setup token when the site has no administrator yet.
+public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> (some ApplicationProtocol, Drey, String?) {
     var logger = logger ?? Logger(label: "drey")
     logger.logLevel = config.logLevel
     let drey = try await Drey.open(config, logger: logger)
@@ -52,11 +66,23 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
         await drey.close()
         throw error
     }
-    let web = WebApp(drey: drey, theme: theme)
+    let adminTheme: Theme
+    do {
+        adminTheme = try Theme(directory: URL(fileURLWithPath: config.themesDirectory).appendingPathComponent("admin"), required: AdminController.templates)
+    } catch {
+        await drey.close()
+        throw error
+    }
+    let site = try drey.sites.site(named: nil)
+    let setupToken = try await drey.store.hasAdministrator(siteID: site.id) ? nil : AuthService.randomToken()
+    let web = WebApp(drey: drey, theme: theme, adminTheme: adminTheme, setupToken: setupToken)
     let app = Application(
         responder: DreyResponder(app: web, logger: logger),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Drey"),
-        services: [SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5))],
+        services: [
+            SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)),
+            MailService(mail: web.mail, logger: logger),
+        ],
         logger: logger)
-    return (app, drey)
+    return (app, drey, setupToken)
 }

@@ -17,8 +17,10 @@ public struct WebApp: Sendable {
     let commentForm: CommentController
     let feeds: FeedController
     let views: ViewFactory
+    let admin: AdminController
+    public let mail: MailQueue
 
-    public init(drey: Drey, theme: Theme) {
+    public init(drey: Drey, theme: Theme, adminTheme: Theme, setupToken: String? = nil) {
         self.drey = drey
         self.theme = theme
         self.cache = PageCache()
@@ -29,6 +31,10 @@ public struct WebApp: Sendable {
         self.posts = posts
         self.commentForm = CommentController(store: drey.store, comments: drey.comments, posts: posts)
         self.feeds = FeedController(store: drey.store, views: views, posts: posts)
+        let mail = MailQueue(database: drey.database, logger: drey.logger)
+        self.mail = mail
+        let auth = AuthService(store: drey.store, clock: drey.config.clock, logger: drey.logger, mail: mail)
+        self.admin = AdminController(drey: drey, views: adminTheme, auth: auth, setupToken: setupToken)
         let cache = self.cache
         drey.changes.onChange { siteID, scopes in cache.invalidate(siteID: siteID, scopes: scopes) }
     }
@@ -99,10 +105,20 @@ public struct WebApp: Sendable {
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
         case .plain(let status, let text):
             return Self.plain(status, text)
+        case .personal(let status, let body, let contentType, let cookies):
+            var headers: HTTPFields = [
+                .contentType: contentType, .cacheControl: "private, no-store", .init("X-Frame-Options")!: "DENY",
+                .init("X-Content-Type-Options")!: "nosniff", .init("Referrer-Policy")!: "same-origin",
+            ]
+            for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         }
     }
 
     func route(method: HTTPRequest.Method, path: String, _ r: SiteRequest) async throws -> PageResult {
+        if path == "/admin" || path.hasPrefix("/admin/") {
+            return try await admin.handle(method: method, path: path == "/admin" ? "/admin/" : path, r)
+        }
         if method == .post {
             let form = try await Self.readForm(r.request, limit: drey.config.maxBodySize)
             if path == "/wp-login.php", r.query["action"] == "postpass" { return try await commentForm.unlock(r, form: form) }
@@ -117,7 +133,13 @@ public struct WebApp: Sendable {
 
     private func answer(_ route: SiteRoute, path: String, _ r: SiteRequest) async throws -> PageResult? {
         switch route {
-        case .home(let page): return try await lists.home(r, page: page)
+        case .home(let page):
+            if page == 1, let id = r.site.settings.frontPageID, let front = try await drey.store.post(id: id, siteID: r.site.id),
+                front.type == .page, front.isVisible(at: r.now)
+            {
+                return try await posts.render(front, canonical: r.links.home, r)
+            }
+            return try await lists.home(r, page: page)
         case .archive(let taxonomy, let termPath, let page): return try await lists.archive(r, taxonomy: taxonomy, path: termPath, page: page)
         case .author(let login, let page): return try await lists.author(r, login: login, page: page)
         case .date(let y, let m, let d, let page): return try await lists.date(r, year: y, month: m, day: d, page: page)

@@ -44,8 +44,10 @@ struct TestBlog: Sendable {
     ) async throws {
         let blog = try await open(kind, pageCache: pageCache, clock: clock)
         do {
-            let theme = try Theme(directory: URL(fileURLWithPath: blog.config.themesDirectory).appendingPathComponent("default"))
-            let web = WebApp(drey: blog.drey, theme: theme)
+            let themes = URL(fileURLWithPath: blog.config.themesDirectory)
+            let theme = try Theme(directory: themes.appendingPathComponent("default"))
+            let adminTheme = try Theme(directory: themes.appendingPathComponent("admin"), required: AdminController.templates)
+            let web = WebApp(drey: blog.drey, theme: theme, adminTheme: adminTheme, setupToken: "test-setup-token")
             let app = Application(responder: DreyResponder(app: web, logger: quietLogger), logger: quietLogger)
             try await app.test(.router) { client in try await body(blog, client) }
         } catch {

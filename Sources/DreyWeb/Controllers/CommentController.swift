@@ -36,7 +36,7 @@ struct CommentController: Sendable {
         }
         var submission = CommentSubmission(
             postID: post.id, parentID: parent, authorName: typed.name, email: typed.email, url: typed.website, text: typed.text)
-        submission.ip = r.request.headers[.xForwardedFor]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        submission.ip = WebApp.clientIP(r.request)
         submission.userAgent = r.request.headers[.userAgent] ?? ""
         do {
             let comment = try await comments.submit(submission, siteID: r.site.id)

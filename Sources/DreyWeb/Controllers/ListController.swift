@@ -76,7 +76,7 @@ struct ListController: Sendable {
         case .month: format = "F Y"
         default: format = "Y"
         }
-        let heading = PHPDateFormat(format, timeZone: r.site.settings.timeZone).string(from: start)
+        let heading = r.site.settings.formatter(format).string(from: start)
         return try await list(
             r, query: q, page: page, template: "archive", heading: heading,
             kind: unit == .day ? "Day" : (unit == .month ? "Month" : "Year"), listPath: listPath, full: false,

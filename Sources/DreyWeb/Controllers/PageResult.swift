@@ -9,6 +9,8 @@ public enum PageResult: Sendable {
     case redirect(to: String, permanent: Bool, cookies: [String] = [])
     case file(URL, contentType: String)
     case plain(status: HTTPResponse.Status, text: String)
+    /// A page made for one signed-in person: never cached, never framed.
+    case personal(status: HTTPResponse.Status, body: String, contentType: String = "text/html; charset=utf-8", cookies: [String] = [])
 }
 
 /// One request as a controller sees it: the site, its links, and what the visitor carries.

@@ -82,13 +82,13 @@ struct PostController: Sendable {
         let thread = CommentThread(
             maxDepth: settings.threadDepth, newestFirst: settings.commentOrderNewestFirst, postAuthorID: post.authorID,
             postAuthorEmail: author?.email ?? "", postURL: canonical,
-            dateFormat: PHPDateFormat("\(settings.dateFormat) \\a\\t \(settings.timeFormat)", timeZone: settings.timeZone),
+            dateFormat: settings.formatter("\(settings.dateFormat) \\a\\t \(settings.timeFormat)"),
             ownPending: r.ownPendingComments)
         let visibleComments = locked ? [] : comments.filter { $0.status == .approved || r.ownPendingComments.contains($0.id) }
         let linkbacks = visibleComments.filter { $0.type.isLinkback && $0.status == .approved }.map { c in
             LinkbackView(
                 id: c.id, kindLabel: c.type.rawValue.capitalized, title: c.authorName, url: c.authorURL,
-                excerptHTML: c.contentHTML, dateText: PHPDateFormat(settings.dateFormat, timeZone: settings.timeZone).string(from: c.createdAt))
+                excerptHTML: c.contentHTML, dateText: settings.formatter(settings.dateFormat).string(from: c.createdAt))
         }
         let tree = thread.tree(visibleComments)
         var theForm = form ?? CommentForm(actionURL: r.links.commentSubmit, postID: post.id, token: "", isOpen: false, maxLength: settings.commentMaxLength)

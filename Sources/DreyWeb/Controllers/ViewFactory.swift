@@ -77,7 +77,6 @@ struct ViewFactory: Sendable {
 
     func postView(_ post: Post, _ r: SiteRequest, terms: [Term], author: User?, categoryPaths: [Int64: String]) -> PostView {
         let s = r.site.settings
-        let tz = s.timeZone
         let url = postURL(post, r, terms: terms, author: author, categoryPaths: categoryPaths)
         let locked = !post.password.isEmpty && !r.unlockedPosts.contains(post.id)
         let categories = terms.filter { $0.taxonomy == .category }.map {
@@ -92,8 +91,8 @@ struct ViewFactory: Sendable {
         }
         return PostView(
             id: post.id, title: post.title, url: url,
-            dateText: PHPDateFormat(s.dateFormat, timeZone: tz).string(from: post.publishedAt),
-            timeText: PHPDateFormat(s.timeFormat, timeZone: tz).string(from: post.publishedAt),
+            dateText: s.formatter(s.dateFormat).string(from: post.publishedAt),
+            timeText: s.formatter(s.timeFormat).string(from: post.publishedAt),
             isoPublished: ISO8601.string(post.publishedAt), isoModified: ISO8601.string(post.modifiedAt),
             authorName: author?.displayName ?? "Unknown", authorURL: author.map { r.links.author($0.login) } ?? "",
             contentHTML: locked ? "" : post.contentHTML, excerptText: excerpt, categories: categories, tags: tags,

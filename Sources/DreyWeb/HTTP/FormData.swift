@@ -3,10 +3,15 @@ import Foundation
 /// An `application/x-www-form-urlencoded` body or query string, decoded.
 public struct FormData: Sendable {
     public private(set) var fields: [String: String] = [:]
+    /// Every value in order, for fields sent more than once (`ids[]=1&ids[]=2`).
+    public private(set) var pairs: [(String, String)] = []
 
     public enum ParseError: Error, Equatable { case invalidUTF8, malformed }
 
-    public init(fields: [String: String]) { self.fields = fields }
+    public init(fields: [String: String]) {
+        self.fields = fields
+        self.pairs = fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
 
     /// Decodes `body`; invalid UTF-8 or broken percent-escapes are errors, never silently dropped text.
     public init(urlEncoded bytes: [UInt8]) throws(ParseError) {
@@ -16,6 +21,7 @@ public struct FormData: Sendable {
             let value = parts.count > 1 ? try Self.decode(parts[1]) : ""
             // The first occurrence wins, so a later duplicate cannot override a checked field.
             if fields[key] == nil { fields[key] = value }
+            pairs.append((key, value))
         }
     }
 
@@ -24,6 +30,8 @@ public struct FormData: Sendable {
     }
 
     public subscript(_ key: String) -> String? { fields[key] }
+
+    public func all(_ key: String) -> [String] { pairs.filter { $0.0 == key }.map(\.1) }
 
     static func decode(_ bytes: ArraySlice<UInt8>) throws(ParseError) -> String {
         var out: [UInt8] = []

@@ -129,3 +129,17 @@ public struct PostService: Sendable {
         return try await store.insert(Term(siteID: siteID, taxonomy: taxonomy, name: name, slug: slug, parentID: parentID))
     }
 }
+
+extension PostService {
+    /// Moves posts to another status; a published post whose time is still to come is scheduled instead.
+    public func setStatus(_ status: PostStatus, postIDs: [Int64], siteID: Int64) async throws {
+        let now = clock.now()
+        for id in postIDs {
+            guard let post = try await store.post(id: id, siteID: siteID) else { continue }
+            var target = status
+            if status == .publish && post.publishedAt > now { target = .future }
+            try await store.setStatus(target, postIDs: [id], siteID: siteID)
+            try await changes.record(siteID: siteID, [.post(id), .lists, .comments])
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import DreyCore
+import DreyRender
+import DreyStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// `/admin`: sign-in, the dashboard, posts and pages, terms, comments, users and settings.
+struct AdminController: Sendable {
+    let drey: Drey
+    let views: Theme
+    let auth: AuthService
+    let setupToken: String?
+
+    static let sessionCookie = WebApp.sessionCookie
+    static let templates = ["login", "forgot", "reset", "setup", "message", "dashboard", "posts", "editor", "revisions", "comments", "comment-edit", "terms", "users", "settings"]
+
+    func handle(method: HTTPRequest.Method, path: String, _ r: SiteRequest) async throws -> PageResult {
+        let form = method == .post ? try await WebApp.readForm(r.request, limit: drey.config.maxBodySize) : FormData(fields: [:])
+        let sub = String(path.dropFirst("/admin".count))
+        if sub.hasPrefix("/assets/") {
+            let name = String(sub.dropFirst("/assets/".count))
+            guard let url = views.asset(name) else { return .plain(status: .notFound, text: "Not found.") }
+            return .file(url, contentType: WebApp.contentType(for: url.pathExtension))
+        }
+        let pages = AuthPages(controller: self)
+        switch (method, sub) {
+        case (.get, "/login"): return pages.loginForm(r)
+        case (.post, "/login"): return try await pages.login(r, form)
+        case (.get, "/forgot"): return pages.forgotForm(r)
+        case (.post, "/forgot"): return try await pages.forgot(r, form)
+        case (.get, "/reset"): return try await pages.resetForm(r)
+        case (.post, "/reset"): return try await pages.reset(r, form)
+        case (.get, "/setup"), (.post, "/setup"): return try await pages.setup(r, form, method: method)
+        default: break
+        }
+        guard let token = r.request.cookie(Self.sessionCookie), let (user, _) = try await auth.user(sessionToken: token) else {
+            let back = (sub.isEmpty || sub == "/") ? "" : "?redirect_to=" + (r.request.uri.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            return .redirect(to: r.links.base + "/admin/login" + back, permanent: false)
+        }
+        guard let role = try await drey.store.role(userID: user.id, siteID: r.site.id), role != .subscriber else {
+            return refuse(AdminRefusal.forbidden("use the administration of this site"), user: user, r)
+        }
+        let a = AdminRequest(r: r, user: user, role: role, sessionToken: token, form: form)
+        if method == .post, form["_csrf"] != a.csrf {
+            drey.logger.notice("refused admin form without a valid CSRF token", metadata: ["user": "\(user.login)", "path": "\(path)"])
+            return refuse(.badToken, user: user, r)
+        }
+        do {
+            return try await route(method: method, sub: sub, a)
+        } catch let refusal as AdminRefusal {
+            drey.logger.notice("refused", metadata: ["user": "\(user.login)", "role": "\(role.rawValue)", "path": "\(path)", "why": "\(refusal.message)"])
+            return refuse(refusal, user: user, r)
+        }
+    }
+
+    private func route(method: HTTPRequest.Method, sub: String, _ a: AdminRequest) async throws -> PageResult {
+        let parts = sub.split(separator: "/").map(String.init)
+        let posts = PostsAdmin(controller: self)
+        let editor = EditorAdmin(controller: self)
+        let comments = CommentsAdmin(controller: self)
+        switch (method, parts.first ?? "", parts.count) {
+        case (.get, "", 0): return try await DashboardAdmin(controller: self).show(a)
+        case (.post, "logout", 1): return try await AuthPages(controller: self).logout(a, everywhere: false)
+        case (.post, "logout-everywhere", 1): return try await AuthPages(controller: self).logout(a, everywhere: true)
+        case (.get, "posts", 1): return try await posts.list(a)
+        case (.post, "posts", 2) where parts[1] == "bulk": return try await posts.bulk(a)
+        case (.get, "posts", 2) where parts[1] == "new": return try await editor.new(a)
+        case (.post, "posts", 2) where parts[1] == "new": return try await editor.save(a, id: nil)
+        case (.get, "posts", 2): return try await editor.edit(a, id: try Self.id(parts[1]))
+        case (.post, "posts", 2): return try await editor.save(a, id: try Self.id(parts[1]))
+        case (.post, "posts", 3) where parts[2] == "autosave": return try await editor.autosave(a, id: try Self.id(parts[1]))
+        case (.get, "posts", 3) where parts[2] == "revisions": return try await editor.revisions(a, id: try Self.id(parts[1]))
+        case (.post, "posts", 3) where parts[2] == "restore": return try await editor.restore(a, id: try Self.id(parts[1]))
+        case (.post, "preview", 1): return try await editor.preview(a)
+        case (.get, "comments", 1): return try await comments.list(a)
+        case (.post, "comments", 1): return try await comments.act(a)
+        case (.post, "comments", 2) where parts[1] == "empty": return try await comments.empty(a)
+        case (.get, "comments", 3) where parts[2] == "edit": return try await comments.editForm(a, id: try Self.id(parts[1]))
+        case (.post, "comments", 3) where parts[2] == "edit": return try await comments.saveEdit(a, id: try Self.id(parts[1]))
+        case (.post, "comments", 3) where parts[2] == "reply": return try await comments.reply(a, id: try Self.id(parts[1]))
+        case (.get, "terms", 1): return try await TermsAdmin(controller: self).list(a)
+        case (.post, "terms", 1): return try await TermsAdmin(controller: self).act(a)
+        case (.get, "users", 1): return try await UsersAdmin(controller: self).list(a)
+        case (.post, "users", 1): return try await UsersAdmin(controller: self).act(a)
+        case (.get, "settings", 2): return try await SettingsAdmin(controller: self).show(a, section: parts[1])
+        case (.post, "settings", 2): return try await SettingsAdmin(controller: self).save(a, section: parts[1])
+        case (.get, "settings", 1): return .redirect(to: a.r.links.base + "/admin/settings/general", permanent: false)
+        default:
+            return .personal(status: .notFound, body: render(AdminPage(title: "Not found", section: "", ["message": "There is no such page in the administration."]), template: "message", a))
+        }
+    }
+
+    static func id(_ text: String) throws -> Int64 {
+        guard let id = Int64(text), id > 0 else { throw AdminRefusal(status: 404, message: "There is no such item.") }
+        return id
+    }
+
+    func refuse(_ refusal: AdminRefusal, user: User?, _ r: SiteRequest) -> PageResult {
+        let page = AdminPage(title: refusal.status == 403 ? "Not allowed" : "Not found", section: "", ["message": refusal.message])
+        return .personal(status: .init(code: refusal.status), body: renderBare(page, template: "message", r, user: user))
+    }
+
+    /// Renders an admin page with the navigation of the signed-in person.
+    func render(_ page: AdminPage, template: String, _ a: AdminRequest) -> String {
+        var values = page.values
+        values["csrf"] = a.csrf
+        values["userName"] = a.user.displayName
+        values["roleName"] = a.role.rawValue.capitalized
+        values["canModerate"] = a.can(.moderateComments)
+        values["canManageOptions"] = a.can(.manageOptions)
+        values["canListUsers"] = a.can(.listUsers)
+        values["canManageCategories"] = a.can(.manageCategories)
+        values["canEditPages"] = a.can(.editPages)
+        values["nav_" + page.section] = true
+        return renderBare(AdminPage(title: page.title, section: page.section, values), template: template, a.r, user: a.user, flash: page.flash, errors: page.errors)
+    }
+
+    func renderBare(_ page: AdminPage, template: String, _ r: SiteRequest, user: User?, flash: String = "", errors: [String] = []) -> String {
+        var values = page.values
+        values["pageTitle"] = page.title
+        values["siteTitle"] = r.site.settings.title
+        values["home"] = r.links.base
+        values["signedIn"] = user != nil
+        values["flash"] = flash.isEmpty ? false : flash
+        values["errors"] = errors
+        values["hasErrors"] = !errors.isEmpty
+        return views.render(values, template: template) ?? "Template \(template) is missing."
+    }
+
+    /// After a successful POST: back to a page, with a message for it.
+    func done(_ a: AdminRequest, _ path: String, _ message: String) -> PageResult {
+        let separator = path.contains("?") ? "&" : "?"
+        // Signed, so a crafted link cannot make the admin show words of someone else's choosing.
+        let encoded = a.r.signer.sign(message).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        return .redirect(to: a.r.links.base + path + separator + "flash=" + encoded, permanent: false)
+    }
+
+    func flash(_ a: AdminRequest) -> String { a.r.query["flash"].flatMap { a.r.signer.verify($0) } ?? "" }
+}

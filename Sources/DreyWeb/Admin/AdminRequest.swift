@@ -1,0 +1,48 @@
+import DreyCore
+import DreyRender
+import Foundation
+
+/// A request from a signed-in member of the site.
+struct AdminRequest: Sendable {
+    let r: SiteRequest
+    let user: User
+    let role: Role
+    let sessionToken: String
+    let form: FormData
+
+    var csrf: String { Self.csrf(r.signer, sessionToken) }
+
+    static func csrf(_ signer: Signer, _ sessionToken: String) -> String {
+        signer.signature("csrf:" + AuthService.hash(sessionToken))
+    }
+
+    func can(_ capability: Capability) -> Bool { role.can(capability) }
+}
+
+/// Refusals a signed-in person may meet, each with the sentence they read.
+struct AdminRefusal: Error {
+    let status: HTTPStatusCode
+    let message: String
+
+    static func forbidden(_ what: String) -> AdminRefusal {
+        AdminRefusal(status: 403, message: "Sorry, you are not allowed to \(what).")
+    }
+
+    static let badToken = AdminRefusal(
+        status: 403, message: "The form has expired or did not come from this site (missing or wrong security token). Go back, reload the page and try again.")
+}
+
+/// The data every admin page shares, as the templates see it.
+struct AdminPage {
+    var title: String
+    var section: String
+    var values: [String: Any]
+    var flash: String = ""
+    var errors: [String] = []
+
+    init(title: String, section: String, _ values: [String: Any] = [:]) {
+        self.title = title
+        self.section = section
+        self.values = values
+    }
+}

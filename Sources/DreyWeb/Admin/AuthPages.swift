@@ -1,0 +1,126 @@
+import DreyCore
+import DreyRender
+import Foundation
+import Hummingbird
+
+/// Sign-in, sign-out, password reset and first-run setup: the pages reachable without a session.
+struct AuthPages {
+    let controller: AdminController
+    var auth: AuthService { controller.auth }
+
+    static let preSessionCookie = "drey_csrf"
+
+    /// Forms shown before sign-in are protected by a random cookie the form must echo.
+    func preSessionToken(_ r: SiteRequest) -> (token: String, cookie: [String]) {
+        if let existing = r.request.cookie(Self.preSessionCookie), existing.count >= 20 { return (existing, []) }
+        let token = AuthService.randomToken()
+        return (token, [setCookie(Self.preSessionCookie, token, maxAge: 3600 * 12, secure: r.request.isSecure)])
+    }
+
+    func checkPreSession(_ r: SiteRequest, _ form: FormData) -> Bool {
+        guard let cookie = r.request.cookie(Self.preSessionCookie), cookie.count >= 20 else { return false }
+        return form["_csrf"] == cookie
+    }
+
+    func loginForm(_ r: SiteRequest, email: String = "", errors: [String] = [], status: HTTPResponse.Status = .ok, flash: String = "") -> PageResult {
+        let (token, cookies) = preSessionToken(r)
+        let redirect = r.query["redirect_to"] ?? ""
+        let page = AdminPage(title: "Sign in", section: "login", ["csrf": token, "email": email, "redirectTo": redirect])
+        return .personal(status: status, body: controller.renderBare(page, template: "login", r, user: nil, flash: flash, errors: errors), cookies: cookies)
+    }
+
+    func login(_ r: SiteRequest, _ form: FormData) async throws -> PageResult {
+        let email = form["email"] ?? ""
+        guard checkPreSession(r, form) else {
+            return loginForm(r, email: email, errors: [AdminRefusal.badToken.message], status: .forbidden)
+        }
+        do {
+            let ip = WebApp.clientIP(r.request)
+            let (token, _) = try await auth.signIn(email: email, password: form["password"] ?? "", ip: ip, userAgent: r.request.headers[.userAgent] ?? "")
+            var target = r.links.base + "/admin/"
+            if let back = form["redirect_to"], back.hasPrefix("/admin"), !back.contains("//") { target = r.links.base + back }
+            return .redirect(to: target, permanent: false, cookies: [setCookie(AdminController.sessionCookie, token, maxAge: Int(AuthService.sessionLifetime), secure: r.request.isSecure)])
+        } catch let error as AuthService.SignInError {
+            let status: HTTPResponse.Status = { if case .throttled = error { return .tooManyRequests } else { return .unauthorized } }()
+            return loginForm(r, email: email, errors: [error.description], status: status)
+        }
+    }
+
+    func logout(_ a: AdminRequest, everywhere: Bool) async throws -> PageResult {
+        if everywhere {
+            try await auth.signOutEverywhere(userID: a.user.id)
+        } else {
+            try await auth.signOut(token: a.sessionToken)
+        }
+        return .redirect(
+            to: a.r.links.base + "/admin/login", permanent: false,
+            cookies: [setCookie(AdminController.sessionCookie, "", maxAge: 0, secure: a.r.request.isSecure)])
+    }
+
+    func forgotForm(_ r: SiteRequest, errors: [String] = [], flash: String = "") -> PageResult {
+        let (token, cookies) = preSessionToken(r)
+        let page = AdminPage(title: "Forgotten password", section: "login", ["csrf": token])
+        return .personal(status: .ok, body: controller.renderBare(page, template: "forgot", r, user: nil, flash: flash, errors: errors), cookies: cookies)
+    }
+
+    func forgot(_ r: SiteRequest, _ form: FormData) async throws -> PageResult {
+        guard checkPreSession(r, form) else { return forgotForm(r, errors: [AdminRefusal.badToken.message]) }
+        try await auth.requestReset(email: form["email"] ?? "", baseURL: r.links.base, siteTitle: r.site.settings.title)
+        // The same answer whether or not the address has an account.
+        return forgotForm(r, flash: "If that address has an account, a link to choose a new password is on its way. It works once, for one hour.")
+    }
+
+    func resetForm(_ r: SiteRequest, errors: [String] = [], status: HTTPResponse.Status = .ok) async throws -> PageResult {
+        let token = r.query["token"] ?? ""
+        guard try await auth.resetIsUsable(token: token) else { return expiredReset(r) }
+        let (csrf, cookies) = preSessionToken(r)
+        let page = AdminPage(title: "Choose a new password", section: "login", ["csrf": csrf, "token": token])
+        return .personal(status: status, body: controller.renderBare(page, template: "reset", r, user: nil, errors: errors), cookies: cookies)
+    }
+
+    func expiredReset(_ r: SiteRequest) -> PageResult {
+        let page = AdminPage(title: "Link expired", section: "login", ["message": "This password reset link has expired or has already been used. Ask for a new one from the sign-in page."])
+        return .personal(status: .gone, body: controller.renderBare(page, template: "message", r, user: nil))
+    }
+
+    func reset(_ r: SiteRequest, _ form: FormData) async throws -> PageResult {
+        var query = r
+        query = SiteRequest(site: r.site, links: r.links, request: r.request, query: ["token": form["token"] ?? ""], now: r.now, signer: r.signer, ownPendingComments: [], unlockedPosts: [])
+        guard checkPreSession(r, form) else { return try await resetForm(query, errors: [AdminRefusal.badToken.message], status: .forbidden) }
+        let password = form["password"] ?? ""
+        guard password == form["password2"] else { return try await resetForm(query, errors: ["The two passwords are not the same."], status: .unprocessableContent) }
+        do {
+            guard try await auth.reset(token: form["token"] ?? "", newPassword: password) != nil else { return expiredReset(r) }
+        } catch let error as SettingError {
+            return try await resetForm(query, errors: [error.message], status: .unprocessableContent)
+        }
+        return loginForm(r, flash: "Your password was changed and every other session signed out. Sign in with the new password.")
+    }
+
+    /// First run: creates the first administrator, only from the one-time link `drey serve` prints.
+    func setup(_ r: SiteRequest, _ form: FormData, method: HTTPRequest.Method) async throws -> PageResult {
+        let given = method == .post ? (form["token"] ?? "") : (r.query["token"] ?? "")
+        guard let expected = controller.setupToken, !given.isEmpty, given == expected,
+            try await !controller.drey.store.hasAdministrator(siteID: r.site.id)
+        else {
+            return .personal(status: .notFound, body: controller.renderBare(AdminPage(title: "Not found", section: "", ["message": "Setup is done, or this link is not the one `drey serve` printed."]), template: "message", r, user: nil))
+        }
+        let (csrf, cookies) = preSessionToken(r)
+        var page = AdminPage(title: "Set up your blog", section: "login", ["csrf": csrf, "token": given, "name": form["name"] ?? "", "email": form["email"] ?? ""])
+        if method == .post {
+            guard checkPreSession(r, form) else {
+                page.errors = [AdminRefusal.badToken.message]
+                return .personal(status: .forbidden, body: controller.renderBare(page, template: "setup", r, user: nil, errors: page.errors), cookies: cookies)
+            }
+            do {
+                let password = form["password"] ?? ""
+                guard password.count >= 8 else { throw SettingError("The password must be at least 8 characters.") }
+                _ = try await controller.drey.users.add(email: form["email"] ?? "", name: form["name"] ?? "", role: .administrator, password: password, siteID: r.site.id)
+                return loginForm(r, email: form["email"] ?? "", flash: "Your administrator account is ready. Sign in.")
+            } catch let error as SettingError {
+                return .personal(status: .unprocessableContent, body: controller.renderBare(page, template: "setup", r, user: nil, errors: [error.message]), cookies: cookies)
+            }
+        }
+        return .personal(status: .ok, body: controller.renderBare(page, template: "setup", r, user: nil), cookies: cookies)
+    }
+}

@@ -1,0 +1,127 @@
+import DreyCore
+import DreyRender
+import DreyStore
+import Foundation
+
+/// The moderation queue: pending, approved, spam and trash.
+struct CommentsAdmin {
+    let controller: AdminController
+    var store: SQLStore { controller.drey.store }
+    static let perPage = 30
+
+    func list(_ a: AdminRequest) async throws -> PageResult {
+        guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("moderate comments") }
+        let status = CommentStatus(rawValue: a.r.query["status"] ?? "pending") ?? .pending
+        let page = max(1, min(100_000, Int(a.r.query["paged"] ?? "") ?? 1))
+        let comments = try await store.comments(siteID: a.r.site.id, statuses: [status], limit: Self.perPage + 1, offset: (page - 1) * Self.perPage)
+        let counts = try await store.commentCounts(siteID: a.r.site.id)
+        var postTitles: [Int64: String] = [:]
+        for id in Set(comments.map(\.postID)) { postTitles[id] = try await store.post(id: id, siteID: a.r.site.id)?.title ?? "(deleted)" }
+        let tz = a.r.site.settings.timeZone
+        let rows: [[String: Any]] = comments.prefix(Self.perPage).map { c in
+            [
+                "id": String(c.id), "author": c.authorName, "email": c.authorEmail, "website": c.authorURL, "hasWebsite": !c.authorURL.isEmpty,
+                "ip": c.authorIP, "type": c.type.rawValue, "isLinkback": c.type.isLinkback, "contentHTML": c.contentHTML,
+                "postTitle": postTitles[c.postID] ?? "", "postID": String(c.postID), "note": c.moderationNote, "hasNote": !c.moderationNote.isEmpty,
+                "date": PHPDateFormat("Y/m/d \\a\\t g:i a", timeZone: tz).string(from: c.createdAt),
+                "avatar": Avatar.url(email: c.authorEmail, size: 32),
+                "isPending": c.status == .pending, "isApproved": c.status == .approved, "isSpam": c.status == .spam, "isTrash": c.status == .trash,
+            ]
+        }
+        let tabs: [[String: Any]] = [CommentStatus.pending, .approved, .spam, .trash].map { s in
+            ["label": s.rawValue.capitalized, "count": String(counts[s] ?? 0), "url": "/admin/comments?status=\(s.rawValue)", "current": s == status]
+        }
+        var view = AdminPage(title: "Comments", section: "comments", [
+            "rows": rows, "hasRows": !rows.isEmpty, "tabs": tabs, "status": status.rawValue,
+            "canEmpty": status == .spam || status == .trash, "emptyLabel": status == .spam ? "Empty spam" : "Empty trash",
+            "prevURL": page > 1 ? "/admin/comments?status=\(status.rawValue)&paged=\(page - 1)" : false,
+            "nextURL": comments.count > Self.perPage ? "/admin/comments?status=\(status.rawValue)&paged=\(page + 1)" : false,
+        ])
+        view.flash = controller.flash(a)
+        return .personal(status: .ok, body: controller.render(view, template: "comments", a))
+    }
+
+    /// One action on one or many comments: approve, unapprove, spam, not spam, trash, restore.
+    func act(_ a: AdminRequest) async throws -> PageResult {
+        guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("moderate comments") }
+        let back = "/admin/comments?status=" + (a.form["from"] ?? "pending")
+        // A row's own button sends `do=action:ID`; the bulk form sends `action` and `ids[]`.
+        var action = a.form["action"] ?? ""
+        var ids = a.form.all("ids[]").compactMap(Int64.init)
+        if let rowAction = a.form["do"], let colon = rowAction.firstIndex(of: ":"), let id = Int64(rowAction[rowAction.index(after: colon)...]) {
+            action = String(rowAction[..<colon])
+            ids = [id]
+        }
+        let target: CommentStatus
+        switch action {
+        case "approve", "notspam", "restore": target = .approved
+        case "unapprove": target = .pending
+        case "spam": target = .spam
+        case "trash": target = .trash
+        default: throw AdminRefusal(status: 422, message: "Choose an action for the selected comments.")
+        }
+        var n = 0
+        for id in Set(ids) {
+            guard let c = try await store.comment(id: id), c.siteID == a.r.site.id else { continue }
+            _ = try await controller.drey.comments.setStatus(target, commentID: id)
+            n += 1
+        }
+        return controller.done(a, back, "\(n) comment\(n == 1 ? "" : "s") marked \(target == .approved ? "approved" : target.rawValue).")
+    }
+
+    func empty(_ a: AdminRequest) async throws -> PageResult {
+        guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("moderate comments") }
+        guard let status = CommentStatus(rawValue: a.form["status"] ?? ""), status == .spam || status == .trash else {
+            throw AdminRefusal(status: 422, message: "Only spam and trash can be emptied.")
+        }
+        let posts = try await store.deleteComments(siteID: a.r.site.id, status: status)
+        for id in posts { try await controller.drey.changes.record(siteID: a.r.site.id, [.post(id), .comments, .lists]) }
+        return controller.done(a, "/admin/comments?status=\(status.rawValue)", "\(status == .spam ? "Spam" : "Trash") emptied.")
+    }
+
+    func editForm(_ a: AdminRequest, id: Int64, errors: [String] = [], typed: Comment? = nil) async throws -> PageResult {
+        guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("edit comments") }
+        guard let c = try await store.comment(id: id), c.siteID == a.r.site.id else { throw AdminRefusal(status: 404, message: "There is no such comment.") }
+        let shown = typed ?? c
+        var page = AdminPage(title: "Edit comment", section: "comments", [
+            "id": String(c.id), "author": shown.authorName, "email": shown.authorEmail, "website": shown.authorURL, "text": shown.source,
+        ])
+        page.errors = errors
+        return .personal(status: errors.isEmpty ? .ok : .unprocessableContent, body: controller.render(page, template: "comment-edit", a))
+    }
+
+    func saveEdit(_ a: AdminRequest, id: Int64) async throws -> PageResult {
+        guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("edit comments") }
+        guard var c = try await store.comment(id: id), c.siteID == a.r.site.id else { throw AdminRefusal(status: 404, message: "There is no such comment.") }
+        c.authorName = (a.form["author"] ?? "").trimmingCharacters(in: .whitespaces)
+        c.authorEmail = (a.form["email"] ?? "").trimmingCharacters(in: .whitespaces)
+        c.authorURL = (a.form["url"] ?? "").trimmingCharacters(in: .whitespaces)
+        c.source = (a.form["comment"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+        var errors: [String] = []
+        if c.authorName.isEmpty { errors.append("The name cannot be empty.") }
+        if c.source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { errors.append("The comment cannot be empty.") }
+        if !c.authorURL.isEmpty && !CommentService.isWebURL(c.authorURL) { errors.append("The website must be an http or https address.") }
+        if !errors.isEmpty { return try await editForm(a, id: id, errors: errors, typed: c) }
+        c.contentHTML = ContentRenderer.comment(c.source)
+        try await store.updateComment(c)
+        try await controller.drey.changes.record(siteID: c.siteID, [.post(c.postID), .comments, .lists])
+        return controller.done(a, "/admin/comments?status=\(c.status.rawValue)", "Comment updated.")
+    }
+
+    /// A reply written in the queue: approved, and marked as the author's when the author writes it.
+    func reply(_ a: AdminRequest, id: Int64) async throws -> PageResult {
+        guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("reply to comments here") }
+        guard let parent = try await store.comment(id: id), parent.siteID == a.r.site.id else { throw AdminRefusal(status: 404, message: "There is no such comment.") }
+        if parent.status != .approved { _ = try await controller.drey.comments.setStatus(.approved, commentID: parent.id) }
+        var s = CommentSubmission(postID: parent.postID, parentID: parent.id, authorName: a.user.displayName, email: a.user.email, url: a.user.url, text: a.form["comment"] ?? "")
+        s.userID = a.user.id
+        s.byModerator = true
+        s.forcedStatus = .approved
+        do {
+            _ = try await controller.drey.comments.submit(s, siteID: a.r.site.id)
+        } catch let rejection as CommentRejection {
+            throw AdminRefusal(status: 422, message: rejection.messages.joined(separator: " "))
+        }
+        return controller.done(a, "/admin/comments?status=" + (a.form["from"] ?? "pending"), "Reply published.")
+    }
+}

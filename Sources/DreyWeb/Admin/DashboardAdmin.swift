@@ -1,0 +1,32 @@
+import DreyCore
+import DreyStore
+import Foundation
+
+struct DashboardAdmin {
+    let controller: AdminController
+
+    func show(_ a: AdminRequest) async throws -> PageResult {
+        let store = controller.drey.store
+        let site = a.r.site.id
+        let posts = try await store.postCounts(siteID: site, type: .post)
+        let pages = try await store.postCounts(siteID: site, type: .page)
+        let comments = try await store.commentCounts(siteID: site)
+        var drafts = AdminPostFilter(siteID: site)
+        drafts.status = .draft
+        drafts.limit = 5
+        if !a.can(.editOthersPosts) { drafts.authorID = a.user.id }
+        let draftList = try await store.adminPosts(drafts).posts.map { ["id": String($0.id), "title": $0.title.isEmpty ? "(untitled)" : $0.title] }
+        let pending = a.can(.moderateComments) ? try await store.comments(siteID: site, statuses: [.pending], limit: 5, offset: 0) : []
+        let pendingRows = pending.map { c -> [String: Any] in
+            ["id": String(c.id), "author": c.authorName, "excerpt": PlainText.truncate(PlainText.fromHTML(c.contentHTML), words: 20), "note": c.moderationNote.isEmpty ? false : c.moderationNote]
+        }
+        let page = AdminPage(title: "Dashboard", section: "dashboard", [
+            "published": String(posts[.publish] ?? 0), "drafts": String(posts[.draft] ?? 0), "pendingPosts": String(posts[.pending] ?? 0),
+            "scheduled": String(posts[.future] ?? 0), "pages": String(pages[.publish] ?? 0),
+            "approvedComments": String(comments[.approved] ?? 0), "pendingComments": String(comments[.pending] ?? 0),
+            "spamComments": String(comments[.spam] ?? 0), "draftList": draftList, "hasDrafts": !draftList.isEmpty,
+            "pendingList": pendingRows, "hasPending": !pendingRows.isEmpty,
+        ])
+        return .personal(status: .ok, body: controller.render(page, template: "dashboard", a))
+    }
+}

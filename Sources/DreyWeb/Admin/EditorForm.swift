@@ -1,0 +1,178 @@
+import DreyCore
+import DreyRender
+import Foundation
+
+/// The editor's fields, as typed or as loaded; what goes back to the page when a save is refused.
+struct EditorForm {
+    var type: PostType = .post
+    var title = ""
+    var slug = ""
+    var format: SourceFormat = .markdown
+    var source = ""
+    var excerpt = ""
+    var status: PostStatus = .draft
+    var date = ""
+    var categoryIDs: Set<Int64> = []
+    var newCategory = ""
+    var newCategoryParent: Int64? = nil
+    var tags = ""
+    var sticky = false
+    var commentsOpen = true
+    var pingsOpen = true
+    var password = ""
+    var fontFamily = ""
+    var fontSize = ""
+    var lineHeight = ""
+    var contentWidth = ""
+    var modified = ""
+    var errors: [String] = []
+    var flash = ""
+    var conflict = false
+
+    init(type: PostType, status: PostStatus, format: SourceFormat) {
+        self.type = type
+        self.status = status
+        self.format = format
+    }
+
+    init(post: Post, terms: [Term], timeZone: TimeZone) {
+        type = post.type
+        title = post.title
+        slug = post.slug
+        format = post.format
+        source = post.source
+        excerpt = post.excerpt
+        status = post.status
+        date = Self.formatLocal(post.publishedAt, timeZone: timeZone)
+        categoryIDs = Set(terms.filter { $0.taxonomy == .category }.map(\.id))
+        tags = terms.filter { $0.taxonomy == .tag }.map(\.name).joined(separator: ", ")
+        sticky = post.sticky
+        commentsOpen = post.commentStatus == .open
+        pingsOpen = post.pingStatus == .open
+        password = post.password
+        fontFamily = post.typography.fontFamily?.rawValue ?? ""
+        fontSize = post.typography.fontSize.map(String.init) ?? ""
+        lineHeight = post.typography.lineHeight.map { Typography.format($0) } ?? ""
+        contentWidth = post.typography.contentWidth.map(String.init) ?? ""
+        modified = Self.stamp(post.modifiedAt)
+    }
+
+    init(form: FormData) {
+        type = PostType(rawValue: form["type"] ?? "") ?? .post
+        title = form["title"] ?? ""
+        slug = form["slug"] ?? ""
+        format = SourceFormat(rawValue: form["format"] ?? "") ?? .markdown
+        source = (form["source"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+        excerpt = form["excerpt"] ?? ""
+        status = PostStatus(rawValue: form["status"] ?? "") ?? .draft
+        if status == .trash { status = .draft }
+        date = form["date"] ?? ""
+        categoryIDs = Set(form.all("categories[]").compactMap(Int64.init))
+        newCategory = form["new_category"] ?? ""
+        newCategoryParent = form["new_category_parent"].flatMap(Int64.init)
+        tags = form["tags"] ?? ""
+        sticky = form["sticky"] == "1"
+        commentsOpen = form["comment_status"] == "open"
+        pingsOpen = form["ping_status"] == "open"
+        password = form["post_password"] ?? ""
+        fontFamily = form["font_family"] ?? ""
+        fontSize = form["font_size"] ?? ""
+        lineHeight = form["line_height"] ?? ""
+        contentWidth = form["content_width"] ?? ""
+        modified = form["modified"] ?? ""
+    }
+
+    func typography() throws -> Typography {
+        var t = Typography()
+        if !fontFamily.isEmpty {
+            guard let f = FontStack(rawValue: fontFamily) else { throw SettingError("Unknown font “\(fontFamily)”.") }
+            t.fontFamily = f
+        }
+        if !fontSize.isEmpty { t.fontSize = try Typography.validateFontSize(fontSize) }
+        if !lineHeight.isEmpty { t.lineHeight = try Typography.validateLineHeight(lineHeight) }
+        if !contentWidth.isEmpty { t.contentWidth = try Typography.validateContentWidth(contentWidth) }
+        return t
+    }
+
+    func values(canPublish: Bool, categories: [Term]) -> [String: Any] {
+        let statuses: [PostStatus] = canPublish ? [.draft, .pending, .publish, .future, .private] : [.draft, .pending]
+        let statusOptions: [[String: Any]] = statuses.map { ["value": $0.rawValue, "label": PostsAdmin.label($0), "selected": $0 == status] }
+        let categoryRows: [[String: Any]] = Self.ordered(categories).map { term, depth in
+            ["id": String(term.id), "name": term.name, "indent": String(Double(depth) * 1.25), "checked": categoryIDs.contains(term.id)]
+        }
+        let fonts: [[String: Any]] = [["value": "", "label": "Site default", "selected": fontFamily.isEmpty]]
+            + FontStack.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0.rawValue == fontFamily] }
+        return [
+            "type": type.rawValue, "isPage": type == .page, "title": title, "slug": slug, "source": source, "excerpt": excerpt,
+            "isMarkdown": format == .markdown, "isHTML": format == .html, "statusOptions": statusOptions, "date": date,
+            "categories": categoryRows, "hasCategories": !categoryRows.isEmpty, "newCategory": newCategory, "tags": tags,
+            "sticky": sticky, "commentsOpen": commentsOpen, "pingsOpen": pingsOpen, "password": password, "fonts": fonts,
+            "fontSize": fontSize, "lineHeight": lineHeight, "contentWidth": contentWidth, "modified": modified,
+            "canPublish": canPublish, "conflict": conflict,
+            "previewHTML": ContentRenderer.post(source, format: format),
+        ]
+    }
+
+    /// Categories in tree order with their depth, for the hierarchical picker.
+    static func ordered(_ terms: [Term]) -> [(Term, Int)] {
+        var out: [(Term, Int)] = []
+        func walk(_ parent: Int64?, _ depth: Int) {
+            for t in terms where t.parentID == parent && depth < 10 {
+                out.append((t, depth))
+                walk(t.id, depth + 1)
+            }
+        }
+        walk(nil, 0)
+        let placed = Set(out.map { $0.0.id })
+        out += terms.filter { !placed.contains($0.id) }.map { ($0, 0) }  // orphans of a missing parent
+        return out
+    }
+
+    /// A change token for optimistic locking: the modification time to the microsecond.
+    static func stamp(_ date: Date) -> String { String(Int64((date.timeIntervalSince1970 * 1_000_000).rounded())) }
+
+    static func formatLocal(_ date: Date, timeZone: TimeZone) -> String {
+        PHPDateFormat("Y-m-d\\TH:i", timeZone: timeZone).string(from: date)
+    }
+
+    static func parseLocal(_ text: String, timeZone: TimeZone) -> Date? {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = timeZone
+        f.isLenient = false
+        for pattern in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm"] {
+            f.dateFormat = pattern
+            if let d = f.date(from: text) { return d }
+        }
+        return nil
+    }
+}
+
+/// A line diff (longest common subsequence) as HTML, for comparing revisions.
+enum LineDiff {
+    static func html(old: String, new: String) -> String {
+        let a = old.components(separatedBy: "\n"), b = new.components(separatedBy: "\n")
+        guard a.count * b.count <= 4_000_000 else { return "<p>These versions are too long to compare line by line.</p>" }
+        var lcs = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in stride(from: a.count - 1, through: 0, by: -1) {
+            for j in stride(from: b.count - 1, through: 0, by: -1) {
+                lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : max(lcs[i + 1][j], lcs[i][j + 1])
+            }
+        }
+        var out = "<table class=\"diff\"><tbody>\n"
+        var i = 0, j = 0
+        func row(_ kind: String, _ sign: String, _ text: String) {
+            out += "<tr class=\"\(kind)\"><td class=\"sign\">\(sign)</td><td><code>\(HTMLEscape.text(text))</code></td></tr>\n"
+        }
+        while i < a.count || j < b.count {
+            if i < a.count, j < b.count, a[i] == b[j] {
+                row("same", "", a[i]); i += 1; j += 1
+            } else if j < b.count, i == a.count || lcs[i][j + 1] >= lcs[i + 1][j] {
+                row("added", "+", b[j]); j += 1
+            } else {
+                row("removed", "−", a[i]); i += 1
+            }
+        }
+        return out + "</tbody></table>"
+    }
+}

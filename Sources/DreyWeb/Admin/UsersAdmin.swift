@@ -1,0 +1,63 @@
+import DreyCore
+import DreyStore
+import Foundation
+
+/// Inviting people, changing roles, deactivating accounts: administrators only.
+struct UsersAdmin {
+    let controller: AdminController
+    var store: SQLStore { controller.drey.store }
+
+    func list(_ a: AdminRequest, errors: [String] = [], typed: [String: String] = [:]) async throws -> PageResult {
+        guard a.can(.listUsers) else { throw AdminRefusal.forbidden("manage users") }
+        let members = try await store.members(siteID: a.r.site.id)
+        let rows: [[String: Any]] = members.map { u, role in
+            [
+                "id": String(u.id), "name": u.displayName, "login": u.login, "email": u.email, "active": u.active, "isMe": u.id == a.user.id,
+                "roles": Role.allCases.map { ["value": $0.rawValue, "label": $0.rawValue.capitalized, "selected": $0 == role] },
+                "roleName": role.rawValue.capitalized,
+            ]
+        }
+        var page = AdminPage(title: "Users", section: "users", [
+            "rows": rows, "inviteEmail": typed["email"] ?? "", "inviteName": typed["name"] ?? "",
+            "roles": Role.allCases.map { ["value": $0.rawValue, "label": $0.rawValue.capitalized, "selected": $0.rawValue == (typed["role"] ?? "author")] },
+        ])
+        page.errors = errors
+        page.flash = controller.flash(a)
+        return .personal(status: errors.isEmpty ? .ok : .unprocessableContent, body: controller.render(page, template: "users", a))
+    }
+
+    func act(_ a: AdminRequest) async throws -> PageResult {
+        guard a.can(.promoteUsers) else { throw AdminRefusal.forbidden("manage users") }
+        let site = a.r.site.id
+        switch a.form["action"] ?? "" {
+        case "invite":
+            let email = a.form["email"] ?? "", name = a.form["name"] ?? ""
+            guard let role = Role(rawValue: a.form["role"] ?? "") else { return try await list(a, errors: ["Choose a role."], typed: a.form.fields) }
+            do {
+                let user = try await controller.drey.users.add(email: email, name: name, role: role, password: nil, siteID: site)
+                try await controller.auth.requestReset(email: user.email, baseURL: a.r.links.base, siteTitle: a.r.site.settings.title)
+                return controller.done(a, "/admin/users", "Invited \(user.email) as \(role.rawValue); a link to choose a password was sent.")
+            } catch let error as SettingError {
+                return try await list(a, errors: [error.message], typed: a.form.fields)
+            }
+        case "role":
+            guard let id = a.form["id"].flatMap(Int64.init), let role = Role(rawValue: a.form["role"] ?? "") else {
+                throw AdminRefusal(status: 422, message: "Choose a person and a role.")
+            }
+            if id == a.user.id && role != .administrator { return try await list(a, errors: ["You cannot take away your own administrator role."]) }
+            try await store.setRole(role, userID: id, siteID: site)
+            return controller.done(a, "/admin/users", "Role changed to \(role.rawValue).")
+        case "deactivate", "activate":
+            guard let id = a.form["id"].flatMap(Int64.init), try await store.role(userID: id, siteID: site) != nil else {
+                throw AdminRefusal(status: 404, message: "There is no such user on this site.")
+            }
+            if id == a.user.id { return try await list(a, errors: ["You cannot deactivate your own account."]) }
+            let active = a.form["action"] == "activate"
+            try await store.setActive(active, userID: id)
+            if !active { try await store.deleteSessions(userID: id) }
+            return controller.done(a, "/admin/users", active ? "Account reactivated." : "Account deactivated and signed out everywhere.")
+        default:
+            throw AdminRefusal(status: 422, message: "Unknown action.")
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Crypto
+import DreyCore
+import DreyStore
+import Foundation
+import HummingbirdBcrypt
+import Logging
+import NIOPosix
+
+/// Signing in and out, throttling, password resets and the first administrator.
+public struct AuthService: Sendable {
+    let store: SQLStore
+    let clock: Clock
+    let logger: Logger
+    let mail: MailQueue
+
+    public static let sessionLifetime: TimeInterval = 14 * 86400
+    public static let resetLifetime: TimeInterval = 3600
+    public static let failureWindow: TimeInterval = 15 * 60
+    public static let maxFailuresPerAccount = 5
+    public static let maxFailuresPerIP = 20
+
+    public enum SignInError: Error, Equatable, CustomStringConvertible {
+        case wrongCredentials
+        case throttled(minutes: Int)
+        case deactivated
+
+        public var description: String {
+            switch self {
+            case .wrongCredentials: return "The email address or password is not right."
+            case .throttled(let m): return "Too many failed sign-in attempts. Please wait \(m) minute\(m == 1 ? "" : "s") and try again."
+            case .deactivated: return "This account has been deactivated. Ask an administrator of the site."
+            }
+        }
+    }
+
+    /// Checks the password and opens a session; returns the cookie token.
+    public func signIn(email: String, password: String, ip: String, userAgent: String) async throws -> (token: String, user: User) {
+        let now = clock.now()
+        let accountKey = "account:" + email.lowercased().trimmingCharacters(in: .whitespaces)
+        let ipKey = "ip:" + ip
+        let since = now.addingTimeInterval(-Self.failureWindow)
+        let accountFailures = try await store.loginFailures(key: accountKey, since: since)
+        let ipFailures = ip.isEmpty ? 0 : try await store.loginFailures(key: ipKey, since: since)
+        if accountFailures >= Self.maxFailuresPerAccount || ipFailures >= Self.maxFailuresPerIP {
+            logger.notice("sign-in throttled", metadata: ["account": "\(accountKey)", "ip": "\(ip)"])
+            throw SignInError.throttled(minutes: Int(Self.failureWindow / 60))
+        }
+        let user = try await store.user(email: email.trimmingCharacters(in: .whitespaces))
+        let hash = user?.passwordHash ?? ""
+        // Verify even for unknown accounts, so timing does not tell which emails exist.
+        let ok = try await NIOThreadPool.singleton.runIfActive {
+            hash.isEmpty ? (Bcrypt.verify(password, hash: Self.dummyHash) && false) : Bcrypt.verify(password, hash: hash)
+        }
+        guard ok, let user else {
+            try await store.recordLoginFailure(keys: ip.isEmpty ? [accountKey] : [accountKey, ipKey], at: now)
+            logger.notice("sign-in failed", metadata: ["account": "\(accountKey)", "ip": "\(ip)"])
+            throw SignInError.wrongCredentials
+        }
+        guard user.active else { throw SignInError.deactivated }
+        try await store.clearLoginFailures(key: accountKey)
+        let token = Self.randomToken()
+        try await store.createSession(idHash: Self.hash(token), userID: user.id, expiresAt: now.addingTimeInterval(Self.sessionLifetime), ip: ip, userAgent: userAgent)
+        return (token, user)
+    }
+
+    /// The signed-in user for a session cookie, if the session is alive and the account active.
+    public func user(sessionToken token: String) async throws -> (User, SessionRecord)? {
+        guard token.count >= 20, token.count <= 100 else { return nil }
+        guard let session = try await store.session(idHash: Self.hash(token)), session.expiresAt > clock.now(),
+            let user = try await store.user(id: session.userID), user.active
+        else { return nil }
+        return (user, session)
+    }
+
+    public func signOut(token: String) async throws { try await store.deleteSession(idHash: Self.hash(token)) }
+
+    public func signOutEverywhere(userID: Int64) async throws { try await store.deleteSessions(userID: userID) }
+
+    /// Creates a single-use, expiring reset link and sends it; says nothing about unknown emails.
+    public func requestReset(email: String, baseURL: String, siteTitle: String) async throws {
+        guard let user = try await store.user(email: email.trimmingCharacters(in: .whitespaces)), user.active else {
+            logger.info("password reset asked for an unknown address")
+            return
+        }
+        let token = Self.randomToken()
+        try await store.createPasswordReset(idHash: Self.hash(token), userID: user.id, expiresAt: clock.now().addingTimeInterval(Self.resetLifetime))
+        let link = "\(baseURL)/admin/reset?token=\(token)"
+        try await mail.enqueue(
+            to: user.email, subject: "[\(siteTitle)] Password reset",
+            body: "Someone asked to reset the password of your account on \(siteTitle).\n\nTo choose a new password, open this link within an hour:\n\(link)\n\nIf it was not you, ignore this message; nothing changes.\n")
+    }
+
+    public func resetIsUsable(token: String) async throws -> Bool {
+        try await store.passwordResetIsUsable(idHash: Self.hash(token), now: clock.now())
+    }
+
+    /// Sets a new password from a reset link, which then stops working; signs out every session.
+    public func reset(token: String, newPassword: String) async throws -> User? {
+        guard newPassword.count >= 8 else { throw SettingError("The new password must be at least 8 characters.") }
+        guard let userID = try await store.consumePasswordReset(idHash: Self.hash(token), now: clock.now()) else { return nil }
+        try await setPassword(newPassword, userID: userID)
+        try await store.deleteSessions(userID: userID)
+        return try await store.user(id: userID)
+    }
+
+    public func setPassword(_ password: String, userID: Int64) async throws {
+        let hash = try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: 10) }
+        try await store.setPassword(hash: hash, userID: userID)
+    }
+
+    static let dummyHash = Bcrypt.hash("drey-timing-equaliser", cost: 10)
+
+    static func randomToken() -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return Data(bytes).base64URLEncoded
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
