@@ -39,18 +39,18 @@ struct AdminController: Sendable {
             return .redirect(to: r.links.base + "/admin/login" + back, permanent: false)
         }
         guard let role = try await drey.store.role(userID: user.id, siteID: r.site.id), role != .subscriber else {
-            return refuse(AdminRefusal.forbidden("use the administration of this site"), user: user, r)
+            return refuse(AdminRefusal.forbidden("use the administration of this site"), user: user, r, csrf: AdminRequest.csrf(r.signer, token))
         }
         let a = AdminRequest(r: r, user: user, role: role, sessionToken: token, form: form)
         if method == .post, form["_csrf"] != a.csrf {
             drey.logger.notice("refused admin form without a valid CSRF token", metadata: ["user": "\(user.login)", "path": "\(path)"])
-            return refuse(.badToken, user: user, r)
+            return refuse(.badToken, user: user, r, csrf: a.csrf)
         }
         do {
             return try await route(method: method, sub: sub, a)
         } catch let refusal as AdminRefusal {
             drey.logger.notice("refused", metadata: ["user": "\(user.login)", "role": "\(role.rawValue)", "path": "\(path)", "why": "\(refusal.message)"])
-            return refuse(refusal, user: user, r)
+            return refuse(refusal, user: user, r, csrf: a.csrf)
         }
     }
 
@@ -96,8 +96,8 @@ struct AdminController: Sendable {
         return id
     }
 
-    func refuse(_ refusal: AdminRefusal, user: User?, _ r: SiteRequest) -> PageResult {
-        let page = AdminPage(title: refusal.status == 403 ? "Not allowed" : "Not found", section: "", ["message": refusal.message])
+    func refuse(_ refusal: AdminRefusal, user: User?, _ r: SiteRequest, csrf: String = "") -> PageResult {
+        let page = AdminPage(title: refusal.status == 403 ? "Not allowed" : "Not found", section: "", ["message": refusal.message, "csrf": csrf])
         return .personal(status: .init(code: refusal.status), body: renderBare(page, template: "message", r, user: user))
     }
 
