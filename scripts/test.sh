@@ -16,3 +16,5 @@ mkdir -p test-artifacts
 
 swift build --build-tests
 swift test --skip-build "$@"
+# The admin in a real browser: headless Chromium through Selenium, against a real `drey serve`.
+python3 -m pytest -q Tests/browser

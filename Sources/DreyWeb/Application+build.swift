@@ -28,6 +28,11 @@ struct SchedulerService: Service {
     let interval: Duration
 
     func run() async throws {
+        // Graceful shutdown (SIGTERM) must end this loop, not only cancellation.
+        try? await cancelWhenGracefulShutdown { await loop() }
+    }
+
+    func loop() async {
         while !Task.isCancelled {
             do {
                 let n = try await posts.publishDue()
@@ -46,6 +51,10 @@ struct MailService: Service {
     let logger: Logger
 
     func run() async throws {
+        try? await cancelWhenGracefulShutdown { await loop() }
+    }
+
+    func loop() async {
         while !Task.isCancelled {
             do { try await mail.deliverQueued() } catch { logger.error("sending mail failed: \(error)") }
             try? await Task.sleep(for: .seconds(2))
