@@ -1,12 +1,19 @@
 import DreyStore
 import Foundation
 import Logging
+import NIOPosix
 import SQLKit
 
 /// Mail leaves the process through the jobs table; without an SMTP server it is written to the log.
 public struct MailQueue: Sendable {
     let database: Database
     let logger: Logger
+    var smtp: SMTPClient? = SMTPClient.fromEnvironment()
+
+    init(database: Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
 
     struct Message: Codable {
         let to: String
@@ -34,12 +41,26 @@ public struct MailQueue: Sendable {
                 .map { (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "payload", as: String.self)) }
         }
         for (id, payload) in rows {
+            var state = "done"
+            var lastError = ""
             if let message = try? JSONDecoder().decode(Message.self, from: Data(payload.utf8)) {
-                // No SMTP server is configured: the operator reads the message in the log.
-                logger.notice("mail to \(message.to): \(message.subject)\n\(message.body)")
+                if let smtp {
+                    do {
+                        try await NIOThreadPool.singleton.runIfActive { try smtp.send(to: message.to, subject: message.subject, body: message.body) }
+                    } catch {
+                        state = "failed"
+                        lastError = String(describing: error)
+                        logger.error("mail to \(message.to) failed: \(error)")
+                    }
+                } else {
+                    // No SMTP server is configured: the operator reads the message in the log.
+                    logger.notice("mail to \(message.to): \(message.subject)\n\(message.body)")
+                }
             }
+            let (finalState, finalError) = (state, lastError)
             try await database.withSQL { db in
-                try await db.update("jobs").set("state", to: SQLBind("done")).set("updated_at", to: SQLBind(Date()))
+                try await db.update("jobs").set("state", to: SQLBind(finalState)).set("last_error", to: SQLBind(finalError))
+                    .set("attempts", to: SQLRaw("attempts + 1")).set("updated_at", to: SQLBind(Date()))
                     .where("id", .equal, SQLBind(id)).run()
             }
         }
