@@ -96,6 +96,10 @@ struct EditorAdmin {
         input.pingStatus = form.pingsOpen ? .open : .closed
         input.password = form.password
         input.typography = typography
+        if form.type == .page {
+            input.parentID = form.parentID == existing?.id ? nil : form.parentID
+            input.menuOrder = Int(form.menuOrder) ?? 0
+        }
         let saved: Post
         if let existing {
             if input.publishedAt == nil { input.publishedAt = now }
@@ -186,7 +190,15 @@ struct EditorAdmin {
 
     func page(_ a: AdminRequest, _ form: EditorForm, post: Post?, status: Int = 200) async throws -> PageResult {
         let categories = try await store.terms(siteID: a.r.site.id, taxonomy: .category)
-        var values = form.values(canPublish: Authorization.canPublish(type: form.type, role: a.role), categories: categories)
+        var pages: [Post] = []
+        if form.type == .page {
+            var q = PostQuery(siteID: a.r.site.id)
+            q.type = .page
+            q.statuses = [.publish, .draft, .private, .pending, .future]
+            q.limit = 500
+            pages = try await store.posts(q)
+        }
+        var values = form.values(canPublish: Authorization.canPublish(type: form.type, role: a.role), categories: categories, pages: pages, selfID: post?.id)
         values["postID"] = post.map { String($0.id) } ?? ""
         values["isNew"] = post == nil
         if let post {

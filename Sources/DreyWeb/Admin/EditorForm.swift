@@ -25,6 +25,8 @@ struct EditorForm {
     var lineHeight = ""
     var contentWidth = ""
     var modified = ""
+    var parentID: Int64? = nil
+    var menuOrder = "0"
     var errors: [String] = []
     var flash = ""
     var conflict = false
@@ -55,6 +57,8 @@ struct EditorForm {
         lineHeight = post.typography.lineHeight.map { Typography.format($0) } ?? ""
         contentWidth = post.typography.contentWidth.map(String.init) ?? ""
         modified = Self.stamp(post.modifiedAt)
+        parentID = post.parentID
+        menuOrder = String(post.menuOrder)
     }
 
     init(form: FormData) {
@@ -80,6 +84,8 @@ struct EditorForm {
         lineHeight = form["line_height"] ?? ""
         contentWidth = form["content_width"] ?? ""
         modified = form["modified"] ?? ""
+        parentID = form["parent_id"].flatMap(Int64.init)
+        menuOrder = form["menu_order"] ?? "0"
     }
 
     func typography() throws -> Typography {
@@ -94,7 +100,8 @@ struct EditorForm {
         return t
     }
 
-    func values(canPublish: Bool, categories: [Term]) -> [String: Any] {
+    func values(canPublish: Bool, categories: [Term], pages: [Post] = [], selfID: Int64? = nil) -> [String: Any] {
+        let parents: [[String: Any]] = pages.filter { $0.id != selfID }.map { ["id": String($0.id), "title": $0.title, "selected": $0.id == parentID] }
         let statuses: [PostStatus] = canPublish ? [.draft, .pending, .publish, .future, .private] : [.draft, .pending]
         let statusOptions: [[String: Any]] = statuses.map { ["value": $0.rawValue, "label": PostsAdmin.label($0), "selected": $0 == status] }
         let categoryRows: [[String: Any]] = Self.ordered(categories).map { term, depth in
@@ -108,7 +115,7 @@ struct EditorForm {
             "categories": categoryRows, "hasCategories": !categoryRows.isEmpty, "newCategory": newCategory, "tags": tags,
             "sticky": sticky, "commentsOpen": commentsOpen, "pingsOpen": pingsOpen, "password": password, "fonts": fonts,
             "fontSize": fontSize, "lineHeight": lineHeight, "contentWidth": contentWidth, "modified": modified,
-            "canPublish": canPublish, "conflict": conflict,
+            "canPublish": canPublish, "conflict": conflict, "parents": parents, "menuOrder": menuOrder,
             "previewHTML": ContentRenderer.post(source, format: format),
         ]
     }

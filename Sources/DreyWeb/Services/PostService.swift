@@ -85,6 +85,8 @@ public struct PostService: Sendable {
         post.pingStatus = input.pingStatus
         post.password = input.password
         post.typography = input.typography
+        post.parentID = input.parentID
+        post.menuOrder = input.menuOrder
         try await store.update(post, termIDs: try await termIDs(for: input, siteID: siteID))
         try await changes.record(siteID: siteID, [.post(id), .lists, .comments])
         return post
