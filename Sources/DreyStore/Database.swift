@@ -88,6 +88,16 @@ public final class Database: Sendable {
         }
     }
 
+    /// On PostgreSQL, calls `onNotify` for every notification on `channel` until cancelled; returns at once on SQLite.
+    public func listen(channel: String, onNotify: @escaping @Sendable () async -> Void) async throws {
+        guard case .postgres(let client, _) = backend else { return }
+        try await client.withConnection { connection in
+            try await connection.listen(on: channel) { notifications in
+                for try await _ in notifications { await onNotify() }
+            }
+        }
+    }
+
     public func close() async {
         switch backend {
         case .sqlite(let pool): await pool.close()

@@ -16,6 +16,11 @@ extension Database.Dialect {
         }
     }
 
+    /// Tells other instances a change was recorded: NOTIFY on PostgreSQL; SQLite instances share the stamp file.
+    var announceChangeSQL: SQLQueryString? {
+        self == .postgres ? "NOTIFY drey_changes" : nil
+    }
+
     func searchSQL(columns: String, siteID: Int64, query: String, limit: Int, offset: Int) -> SQLQueryString {
         switch self {
         case .sqlite:

@@ -6,10 +6,13 @@ extension SQLStore: ChangeStore {
     @discardableResult
     public func record(siteID: Int64, scopes: Set<CacheScope>) async throws -> Int64 {
         let text = scopes.map(\.key).sorted().joined(separator: ",")
+        let dialect = database.dialect
         return try await read { db in
-            try await db.insert(into: "changes").columns("site_id", "scopes", "created_at")
+            let id = try await db.insert(into: "changes").columns("site_id", "scopes", "created_at")
                 .values(SQLBind(siteID), SQLBind(text), SQLBind(Date()))
                 .returning("id").first(decodingColumn: "id", as: Int64.self) ?? 0
+            if let notify = dialect.announceChangeSQL { try await db.raw(notify).run() }
+            return id
         }
     }
 
@@ -23,6 +26,9 @@ extension SQLStore: ChangeStore {
                 }
         }
     }
+
+    /// The channel instances listen on for changes made elsewhere (PostgreSQL only).
+    public static let changeChannel = "drey_changes"
 
     public func latestSequence() async throws -> Int64 {
         try await read { db in

@@ -1,5 +1,6 @@
 import DreyCore
 import DreyRender
+import DreyStore
 import Foundation
 import Hummingbird
 import Logging
@@ -62,6 +63,26 @@ struct MailService: Service {
     }
 }
 
+/// On PostgreSQL, instances on other machines learn of changes by LISTEN/NOTIFY.
+struct ChangeListenerService: Service {
+    let drey: Drey
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await drey.database.listen(channel: SQLStore.changeChannel) { [changes = drey.changes] in
+                        try? await changes.catchUp()
+                    }
+                } catch {
+                    drey.logger.warning("listening for changes failed, retrying: \(error)")
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}
+
 /// The composition root: opens the blog and wires the HTTP server. Tests call it too.
 /// Returns the app, the opened blog, and the one-time setup token when the site has no administrator yet.
 public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> (some ApplicationProtocol, Drey, String?) {
@@ -91,7 +112,7 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
         services: [
             SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)),
             MailService(mail: web.mail, logger: logger),
-        ],
+        ] + (drey.database.dialect == .postgres ? [ChangeListenerService(drey: drey)] : []),
         logger: logger)
     return (app, drey, setupToken)
 }

@@ -4,6 +4,7 @@ import Foundation
 import HummingbirdTesting
 import Testing
 
+@testable import DreyStore
 @testable import DreyWeb
 
 @Suite struct PageCacheTests {
@@ -73,6 +74,35 @@ import Testing
             let page = try await client.get(path)
             #expect(page.text.contains("From the CLI"))
             #expect(page.text.contains("Changed elsewhere"))
+        }
+    }
+
+    @Test("on PostgreSQL, an instance with its own data folder hears of changes by LISTEN/NOTIFY", arguments: [TestDatabase.postgres])
+    func notify(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            let post = try await blog.post("Elsewhere")
+            let path = "/2008/01/27/elsewhere/"
+            _ = try await client.get(path)
+            #expect(cacheStatus(try await client.get(path)) == "HIT")
+            let listener = Task { [changes = blog.drey.changes, database = blog.drey.database] in
+                try await database.listen(channel: SQLStore.changeChannel) { try? await changes.catchUp() }
+            }
+            defer { listener.cancel() }
+            try await Task.sleep(for: .milliseconds(300))
+            // Another machine: same database, a different data folder (no shared stamp file).
+            var config = blog.config
+            config.dataDirectory = blog.config.dataDirectory + "-other"
+            let other = try await Drey.open(config, logger: TestBlog.quietLogger)
+            var s = CommentSubmission(postID: post.id, authorName: "Far", email: "far@example.org", text: "From another machine")
+            s.forcedStatus = .approved
+            _ = try await other.comments.submit(s, siteID: blog.site.id)
+            await other.close()
+            var seen = false
+            for _ in 0..<40 where !seen {
+                seen = try await client.get(path).text.contains("From another machine")
+                if !seen { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(seen)
         }
     }
 
