@@ -19,8 +19,7 @@ public struct PHPDateFormat: Sendable {
     static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
     public func string(from date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+        let calendar = TimeZones.calendar(timeZone)
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
         let year = c.year ?? 1970, month = c.month ?? 1, day = c.day ?? 1
         let hour = c.hour ?? 0, minute = c.minute ?? 0, second = c.second ?? 0
@@ -124,4 +123,28 @@ public enum DateLanguage: String, Sendable, CaseIterable {
 
     func shortMonth(_ i: Int) -> String { String(months[i].prefix(3)) }
     func shortWeekday(_ i: Int) -> String { String(weekdays[i].prefix(3)) }
+}
+
+/// Time zones and calendars are costly to make on Linux (each reads zone data); pages need them
+/// for every date they print, so they are made once per zone.
+public enum TimeZones {
+    private static let zones = Locked<[String: TimeZone]>([:])
+    private static let calendars = Locked<[String: Calendar]>([:])
+    public static let utc = TimeZone(identifier: "UTC")!
+
+    public static func named(_ identifier: String) -> TimeZone? {
+        if let zone = zones.withLock({ $0[identifier] }) { return zone }
+        guard let zone = TimeZone(identifier: identifier) else { return nil }
+        zones.withLock { $0[identifier] = zone }
+        return zone
+    }
+
+    /// A Gregorian calendar in `zone`.
+    public static func calendar(_ zone: TimeZone) -> Calendar {
+        if let calendar = calendars.withLock({ $0[zone.identifier] }) { return calendar }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        calendars.withLock { $0[zone.identifier] = calendar }
+        return calendar
+    }
 }

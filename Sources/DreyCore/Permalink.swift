@@ -56,8 +56,7 @@ public struct PermalinkStructure: Sendable, Equatable, Hashable {
     public func path(
         for post: Post, timeZone: TimeZone, categoryPath: String = "uncategorized", authorLogin: String = "author"
     ) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+        let calendar = TimeZones.calendar(timeZone)
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: post.publishedAt)
         var out = ""
         for token in tokens {

@@ -11,7 +11,7 @@ public struct SiteSettings: Sendable, Equatable {
     public var title: String { self[.title] }
     public var tagline: String { self[.tagline] }
     public var homeURL: String { self[.homeURL] }
-    public var timeZone: TimeZone { TimeZone(identifier: self[.timezone]) ?? TimeZone(identifier: "UTC")! }
+    public var timeZone: TimeZone { TimeZones.named(self[.timezone]) ?? TimeZones.utc }
     public var dateFormat: String { self[.dateFormat] }
     public var timeFormat: String { self[.timeFormat] }
     public var postsPerPage: Int { Int(self[.postsPerPage]) ?? 10 }

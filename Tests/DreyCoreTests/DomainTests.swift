@@ -60,6 +60,9 @@ import Testing
     @Test func plainText() {
         #expect(PlainText.fromHTML("<p>Fish &amp; chips</p><script>x()</script><p>end</p>") == "Fish & chips end")
         #expect(PlainText.truncate("one two three four", words: 2) == "one two…")
+        #expect(PlainText.fromHTML("<p>one <em>two</em></p><p>three four</p>", maxWords: 3) == "one two three…")
+        #expect(PlainText.fromHTML("<p>one two</p>", maxWords: 2) == "one two")
+        #expect(PlainText.fromHTML("<P>A</P><SCRIPT>hidden()</SCRIPT>b &lt;c&gt;") == "A b <c>")
     }
 }
 

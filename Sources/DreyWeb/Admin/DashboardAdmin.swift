@@ -18,7 +18,7 @@ struct DashboardAdmin {
         let draftList = try await store.adminPosts(drafts).posts.map { ["id": String($0.id), "title": $0.title.isEmpty ? "(untitled)" : $0.title] }
         let pending = a.can(.moderateComments) ? try await store.comments(siteID: site, statuses: [.pending], limit: 5, offset: 0) : []
         let pendingRows = pending.map { c -> [String: Any] in
-            ["id": String(c.id), "author": c.authorName, "excerpt": PlainText.truncate(PlainText.fromHTML(c.contentHTML), words: 20), "note": c.moderationNote.isEmpty ? false : c.moderationNote]
+            ["id": String(c.id), "author": c.authorName, "excerpt": PlainText.fromHTML(c.contentHTML, maxWords: 20), "note": c.moderationNote.isEmpty ? false : c.moderationNote]
         }
         let page = AdminPage(title: "Dashboard", section: "dashboard", [
             "published": String(posts[.publish] ?? 0), "drafts": String(posts[.draft] ?? 0), "pendingPosts": String(posts[.pending] ?? 0),

@@ -56,8 +56,7 @@ struct ListController: Sendable {
     }
 
     func date(_ r: SiteRequest, year: Int, month: Int?, day: Int?, page: Int) async throws -> PageResult? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = r.site.settings.timeZone
+        let calendar = TimeZones.calendar(r.site.settings.timeZone)
         guard (1000...9999).contains(year),
             let start = calendar.date(from: DateComponents(year: year, month: month ?? 1, day: day ?? 1)),
             calendar.component(.day, from: start) == (day ?? 1)  // rejects 2008/02/31

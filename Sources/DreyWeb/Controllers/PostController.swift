@@ -62,8 +62,7 @@ struct PostController: Sendable {
     }
 
     private func component(_ c: Calendar.Component, _ post: Post, _ r: SiteRequest) -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = r.site.settings.timeZone
+        let calendar = TimeZones.calendar(r.site.settings.timeZone)
         return calendar.component(c, from: post.publishedAt)
     }
 
@@ -113,7 +112,7 @@ struct PostController: Sendable {
         let count = post.commentCount
         let chrome = views.chrome(
             r, title: post.title.isEmpty ? "(untitled)" : post.title, canonical: canonical,
-            description: locked ? "" : (post.excerpt.isEmpty ? PlainText.truncate(PlainText.fromHTML(post.contentHTML), words: 30) : post.excerpt),
+            description: locked ? "" : (post.excerpt.isEmpty ? PlainText.fromHTML(post.contentHTML, maxWords: 30) : post.excerpt),
             ogType: "article",
             extraFeeds: [FeedLink(title: "\(settings.title) » \(post.title) Comments Feed", url: canonical + "feed/", type: "application/rss+xml")])
         let page = PostPage(

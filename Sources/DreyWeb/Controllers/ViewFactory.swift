@@ -87,7 +87,7 @@ struct ViewFactory: Sendable {
         if locked {
             excerpt = "There is no excerpt because this is a protected post."
         } else {
-            excerpt = post.excerpt.isEmpty ? PlainText.truncate(PlainText.fromHTML(post.contentHTML), words: 55) : post.excerpt
+            excerpt = post.excerpt.isEmpty ? PlainText.fromHTML(post.contentHTML, maxWords: 55) : post.excerpt
         }
         return PostView(
             id: post.id, title: post.title, url: url,
