@@ -74,9 +74,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DreyImport",
+            dependencies: ["DreyCore", "DreyStore", "DreyRender"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "DreyCLI",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreyWeb",
+                "DreyCore", "DreyStore", "DreyRender", "DreyWeb", "DreyImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -105,9 +110,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DreyImportTests",
+            dependencies: ["DreyCore", "DreyStore", "DreyRender", "DreyImport", "DreyTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DreyWebTests",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreyWeb", "DreyCLI", "DreyTestSupport",
+                "DreyCore", "DreyStore", "DreyRender", "DreyWeb", "DreyCLI", "DreyImport", "DreyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

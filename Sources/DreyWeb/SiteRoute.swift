@@ -13,6 +13,8 @@ public enum SiteRoute: Sendable, Equatable {
     case feed(FeedTarget, FeedFormat)
     case commentSubmit
     case asset(theme: String, path: String)
+    /// A file copied in from WordPress's `wp-content/uploads`, at the address it had there.
+    case upload(path: String)
     case legacy(LegacyQuery)
 
     public enum FeedFormat: String, Sendable { case rss, atom }
@@ -26,10 +28,20 @@ public enum SiteRoute: Sendable, Equatable {
         case postComments(SiteRoute)
     }
 
-    /// WordPress's query-string links (`?p=12`), answered with a redirect.
-    public enum LegacyQuery: Sendable, Equatable {
+    /// WordPress's old links (`?p=12`, `?cat=3`, `/wp-rss2.php`…), answered with a redirect.
+    public indirect enum LegacyQuery: Sendable, Equatable {
         case post(Int64)
         case page(Int64)
+        case category(Int64)
+        case tag(String)
+        case author(Int64)
+        /// `?m=2008`, `?m=200801` or `?m=20080127`: a date archive.
+        case month(String)
+        case attachment(Int64)
+        /// `?feed=rss2` (or `atom`, `comments-rss2`…), alone or with what it is the feed of.
+        case feed(String, of: LegacyQuery?)
+        /// Another spelling of one of our own paths (`/feed/rss2/` for `/feed/`).
+        case path(String)
     }
 
     /// Routes that `path` could name, most specific first; the controller takes the first that resolves.
@@ -48,8 +60,10 @@ public enum SiteRoute: Sendable, Equatable {
             let page = Int(query["paged"] ?? "") ?? Self.pageNumber(&segments) ?? 1
             return [.search(query: s, page: page)]
         }
-        if let p = query["p"].flatMap(Int64.init) { return [.legacy(.post(p))] }
-        if let p = query["page_id"].flatMap(Int64.init) { return [.legacy(.page(p))] }
+        if segments.count >= 3, segments[0] == "wp-content", segments[1] == "uploads" {
+            return [.upload(path: segments.dropFirst(2).joined(separator: "/"))]
+        }
+        if let legacy = legacyQuery(query) ?? legacyFeedFile(path) { return [.legacy(legacy)] }
 
         // A `/page/N/` suffix paginates any list.
         let page = Self.pageNumber(&segments)
@@ -58,9 +72,8 @@ public enum SiteRoute: Sendable, Equatable {
         if segments.last == "atom", segments.dropLast().last == "feed" {
             feed = .atom
             segments.removeLast(2)
-        } else if ["rss2", "rss", "rdf"].contains(segments.last ?? ""), segments.dropLast().last == "feed" {
-            feed = .rss
-            segments.removeLast(2)
+        } else if ["rss2", "rss", "rdf"].contains(segments.last ?? ""), segments.dropLast().last == "feed", page == nil {
+            return [.legacy(.path("/" + segments.dropLast().joined(separator: "/") + "/"))]
         } else if segments.last == "feed" {
             feed = .rss
             segments.removeLast()
@@ -94,6 +107,38 @@ public enum SiteRoute: Sendable, Equatable {
             if let feed { result.append(.feed(.postComments(.page(path: segments)), feed)) } else { result.append(.page(path: segments)) }
         }
         return result
+    }
+
+    /// WordPress's query-string links; nil when the query names none.
+    static func legacyQuery(_ query: [String: String]) -> LegacyQuery? {
+        var target: LegacyQuery? = nil
+        if let p = query["p"].flatMap(Int64.init) {
+            target = .post(p)
+        } else if let p = query["page_id"].flatMap(Int64.init) {
+            target = .page(p)
+        } else if let id = query["attachment_id"].flatMap(Int64.init) {
+            target = .attachment(id)
+        } else if let id = query["cat"].flatMap(Int64.init) {
+            target = .category(id)
+        } else if let slug = query["tag"], !slug.isEmpty {
+            target = .tag(slug)
+        } else if let id = query["author"].flatMap(Int64.init) {
+            target = .author(id)
+        } else if let m = query["m"], [4, 6, 8].contains(m.count), m.allSatisfy(\.isASCIIDigitCharacter) {
+            target = .month(m)
+        }
+        if let feed = query["feed"], !feed.isEmpty { return .feed(feed, of: target) }
+        return target
+    }
+
+    /// WordPress's feed scripts from before pretty permalinks (`/wp-rss2.php`).
+    static func legacyFeedFile(_ path: String) -> LegacyQuery? {
+        switch path {
+        case "/wp-rss2.php", "/wp-rss.php", "/wp-rdf.php", "/wp-feed.php": return .feed("rss2", of: nil)
+        case "/wp-atom.php": return .feed("atom", of: nil)
+        case "/wp-commentsrss2.php": return .feed("comments-rss2", of: nil)
+        default: return nil
+        }
     }
 
     /// Removes a trailing `page/N`; nil when there is none, 0 when N is not a sensible page number.
@@ -159,4 +204,8 @@ public struct SiteLinks: Sendable {
     public var commentSubmit: String { base + "/wp-comments-post.php" }
     public func asset(_ theme: String) -> String { base + "/assets/\(theme)" }
     public func shortlink(_ id: Int64) -> String { base + "/?p=\(id)" }
+}
+
+extension Character {
+    var isASCIIDigitCharacter: Bool { isASCII && isNumber }
 }

@@ -16,6 +16,7 @@ public struct WebApp: Sendable {
     let posts: PostController
     let commentForm: CommentController
     let feeds: FeedController
+    let legacy: LegacyController
     let views: ViewFactory
     let admin: AdminController
     public let mail: MailQueue
@@ -35,6 +36,7 @@ public struct WebApp: Sendable {
         self.mail = mail
         let auth = AuthService(store: drey.store, clock: drey.config.clock, logger: drey.logger, mail: mail)
         self.admin = AdminController(drey: drey, views: adminTheme, auth: auth, setupToken: setupToken)
+        self.legacy = LegacyController(store: drey.store, posts: posts, views: views, config: drey.config)
         let cache = self.cache
         drey.changes.onChange { siteID, scopes in cache.invalidate(siteID: siteID, scopes: scopes) }
     }
@@ -128,6 +130,7 @@ public struct WebApp: Sendable {
         for candidate in SiteRoute.candidates(method: "GET", path: path, query: r.query, settings: r.site.settings) {
             if let result = try await answer(candidate, path: path, r) { return result }
         }
+        if let moved = try await legacy.oldAddress(path, r) { return moved }
         return notFound(r)
     }
 
@@ -151,14 +154,8 @@ public struct WebApp: Sendable {
             }
             return try await posts.render(post, canonical: canonical, r)
         case .feed(let target, let format): return try await feeds.feed(target, format, r)
-        case .legacy(let legacy):
-            let id: Int64
-            switch legacy {
-            case .post(let p): id = p
-            case .page(let p): id = p
-            }
-            guard let post = try await drey.store.post(id: id, siteID: r.site.id), post.isVisible(at: r.now) else { return nil }
-            return .redirect(to: try await posts.canonicalURL(post, r), permanent: true)
+        case .legacy(let query): return try await legacy.answer(query, r)
+        case .upload(let file): return legacy.upload(file, r)
         case .asset(let themeName, let assetPath):
             guard themeName == theme.name, let url = theme.asset(assetPath) else { return nil }
             return .file(url, contentType: Self.contentType(for: url.pathExtension))
