@@ -1,4 +1,5 @@
 import DreyCore
+import DreyJobs
 import DreyRender
 import Foundation
 import Hummingbird
@@ -40,6 +41,18 @@ struct SchedulerService: Service {
     }
 }
 
+/// Runs the job queue's workers for as long as the server runs; jobs left running by a crash are
+/// taken again once their lease runs out.
+struct JobWorkerService: Service {
+    let jobs: JobQueue
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await jobs.runWorkers()
+        }
+    }
+}
+
 /// The composition root: opens the blog and wires the HTTP server. Tests call it too.
 public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> (some ApplicationProtocol, Drey) {
     var logger = logger ?? Logger(label: "drey")
@@ -56,7 +69,9 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
     let app = Application(
         responder: DreyResponder(app: web, logger: logger),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Drey"),
-        services: [SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5))],
+        services: [
+            SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)), JobWorkerService(jobs: drey.jobs),
+        ],
         logger: logger)
     return (app, drey)
 }

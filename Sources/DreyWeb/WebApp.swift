@@ -16,6 +16,7 @@ public struct WebApp: Sendable {
     let posts: PostController
     let commentForm: CommentController
     let feeds: FeedController
+    let linkbacks: LinkbackController
     let views: ViewFactory
 
     public init(drey: Drey, theme: Theme) {
@@ -29,6 +30,8 @@ public struct WebApp: Sendable {
         self.posts = posts
         self.commentForm = CommentController(store: drey.store, comments: drey.comments, posts: posts)
         self.feeds = FeedController(store: drey.store, views: views, posts: posts)
+        self.linkbacks = LinkbackController(
+            linkbacks: drey.linkbacks, posts: posts, maxBodySize: drey.config.maxBodySize, clock: drey.config.clock)
         let cache = self.cache
         drey.changes.onChange { siteID, scopes in cache.invalidate(siteID: siteID, scopes: scopes) }
     }
@@ -54,12 +57,13 @@ public struct WebApp: Sendable {
         let scheme = request.isSecure ? "https" : "http"
         let host = hostHeader ?? site.host
         let cacheTarget = scheme + "://" + host + request.uri.description
+        let base = site.settings.homeURL.isEmpty ? "\(scheme)://\(host)" : site.settings.homeURL
+        let advert = Self.linkbackHeaders(site.settings, base: base)
         if useCache {
             if let entry = cache.lookup(siteID: site.id, target: cacheTarget) {
-                return Self.response(entry, request: request, cacheStatus: "HIT")
+                return Self.response(entry, request: request, cacheStatus: "HIT", extra: advert)
             }
         }
-        let base = site.settings.homeURL.isEmpty ? "\(scheme)://\(host)" : site.settings.homeURL
         let r = SiteRequest(
             site: site, links: SiteLinks(base: base, settings: site.settings), request: request,
             query: FormData(query: rawQuery).fields, now: drey.config.clock.now(),
@@ -78,9 +82,9 @@ public struct WebApp: Sendable {
             let buffer = ByteBuffer(string: body)
             if useCache && cacheable && (status == .ok || status == .notFound) {
                 let entry = cache.store(siteID: site.id, target: cacheTarget, status: status, contentType: "text/html; charset=utf-8", body: buffer, scopes: scopes)
-                return Self.response(entry, request: request, cacheStatus: "MISS")
+                return Self.response(entry, request: request, cacheStatus: "MISS", extra: advert)
             }
-            return Self.response(PageCache.makeEntry(status: status, contentType: "text/html; charset=utf-8", body: buffer, scopes: scopes), request: request, cacheStatus: "BYPASS", privateResponse: true)
+            return Self.response(PageCache.makeEntry(status: status, contentType: "text/html; charset=utf-8", body: buffer, scopes: scopes), request: request, cacheStatus: "BYPASS", privateResponse: true, extra: advert)
         case .feed(let body, let contentType, let scopes):
             let buffer = ByteBuffer(string: body)
             if useCache {
@@ -99,10 +103,17 @@ public struct WebApp: Sendable {
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
         case .plain(let status, let text):
             return Self.plain(status, text)
+        case .custom(let status, let contentType, let body, let extra):
+            var headers: HTTPFields = [.contentType: contentType, .cacheControl: "no-store"]
+            headers.append(contentsOf: extra)
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         }
     }
 
     func route(method: HTTPRequest.Method, path: String, _ r: SiteRequest) async throws -> PageResult {
+        if let linkback = LinkbackRoute.match(path), let result = try await linkbacks.answer(linkback, method: method, r) {
+            return result
+        }
         if method == .post {
             let form = try await Self.readForm(r.request, limit: drey.config.maxBodySize)
             if path == "/wp-login.php", r.query["action"] == "postpass" { return try await commentForm.unlock(r, form: form) }

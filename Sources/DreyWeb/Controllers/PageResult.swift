@@ -9,6 +9,8 @@ public enum PageResult: Sendable {
     case redirect(to: String, permanent: Bool, cookies: [String] = [])
     case file(URL, contentType: String)
     case plain(status: HTTPResponse.Status, text: String)
+    /// A protocol answer (XML-RPC, Trackback, Webmention): never cached, with its own type and headers.
+    case custom(status: HTTPResponse.Status, contentType: String, body: String, headers: HTTPFields)
 }
 
 /// One request as a controller sees it: the site, its links, and what the visitor carries.
