@@ -75,6 +75,8 @@ public enum SendState: String, Sendable, Codable, CaseIterable {
     case failed
     /// Nothing to send: no endpoint was advertised.
     case unsupported
+    /// The post no longer links there, and the page was told once by Webmention.
+    case withdrawn
 }
 
 /// The result of telling one linked page about one of our posts; kept and shown to the author.

@@ -41,7 +41,9 @@ extension SQLStore: JobStore {
         let sql = database.dialect.claimJobSQL(
             columns: Self.jobColumns.joined(separator: ", "), worker: worker, now: now.storable,
             staleBefore: now.addingTimeInterval(-lease).storable)
-        return try await read { db in try await db.raw(sql).first().map(Self.job(from:)) }
+        // In a transaction: on SQLite that is BEGIN IMMEDIATE, which waits for the write lock instead of
+        // failing with "database is locked" when another process wrote since the statement's snapshot.
+        return try await database.transaction { db in try await db.raw(sql).first().map(Self.job(from:)) }
     }
 
     @discardableResult

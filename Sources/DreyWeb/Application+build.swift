@@ -29,14 +29,17 @@ struct SchedulerService: Service {
     let interval: Duration
 
     func run() async throws {
-        while !Task.isCancelled {
-            do {
-                let n = try await posts.publishDue()
-                if n > 0 { logger.info("published \(n) scheduled post(s)") }
-            } catch {
-                logger.error("scheduled publishing failed: \(error)")
+        // Without this the loop would outlive SIGTERM: a graceful shutdown waits for every service to end.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let n = try await posts.publishDue()
+                    if n > 0 { logger.info("published \(n) scheduled post(s)") }
+                } catch {
+                    logger.error("scheduled publishing failed: \(error)")
+                }
+                try? await Task.sleep(for: interval)
             }
-            try? await Task.sleep(for: interval)
         }
     }
 }

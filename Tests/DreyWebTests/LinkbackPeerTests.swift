@@ -22,8 +22,8 @@ import Testing
         for server in servers { await server.stop() }
     }
 
-    static func python(_ args: [String]) throws -> [String: Any] {
-        let run = try PythonCheck.run("pingback_client.py", arguments: args)
+    static func python(_ args: [String]) async throws -> [String: Any] {
+        let run = try await offThread { try PythonCheck.run("pingback_client.py", arguments: args) }
         return (try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]) ?? ["output": run.output]
     }
 
@@ -44,13 +44,13 @@ import Testing
             }
         }) { fixture in
             let endpoint = server.base + "/xmlrpc.php"
-            let ok = try Self.python([endpoint, "pingback.ping", fixture.base + "/linking", target])
+            let ok = try await Self.python([endpoint, "pingback.ping", fixture.base + "/linking", target])
             #expect(ok["result"] as? String == "Pingback from \(fixture.base)/linking to \(target) registered. Keep the web talking! :-)")
-            #expect(try Self.python([endpoint, "pingback.ping", fixture.base + "/linking", target])["fault"] as? Int == 48)
-            #expect(try Self.python([endpoint, "pingback.ping", fixture.base + "/not-linking", target])["fault"] as? Int == 17)
-            #expect(try Self.python([endpoint, "pingback.ping", fixture.base + "/linking", server.base + "/nothing/"])["fault"] as? Int == 33)
-            #expect(try Self.python([endpoint, "pingback.ping", "http://127.0.0.1:1/", target])["fault"] as? Int == 16)
-            let methods = try Self.python([endpoint, "system.listMethods"])["result"] as? [String]
+            #expect(try await Self.python([endpoint, "pingback.ping", fixture.base + "/linking", target])["fault"] as? Int == 48)
+            #expect(try await Self.python([endpoint, "pingback.ping", fixture.base + "/not-linking", target])["fault"] as? Int == 17)
+            #expect(try await Self.python([endpoint, "pingback.ping", fixture.base + "/linking", server.base + "/nothing/"])["fault"] as? Int == 33)
+            #expect(try await Self.python([endpoint, "pingback.ping", "http://127.0.0.1:1/", target])["fault"] as? Int == 16)
+            let methods = try await Self.python([endpoint, "system.listMethods"])["result"] as? [String]
             #expect(methods?.contains("pingback.extensions.getPingbacks") == true)
             let pending = try server.jsonLines(["comment", "list", "--status", "pending", "--json"])
             #expect(pending.count == 1)

@@ -66,7 +66,9 @@ import Testing
                 #expect(server.requests(to: "/xmlrpc").count == 1)
                 _ = try await blog.drey.posts.update(post.id, with: input, siteID: blog.site.id)
                 await blog.drey.jobs.drain()
-                #expect(server.requests(to: "/wm-endpoint").count == 2, "sent once after the link went")
+                #expect(server.requests(to: "/wm-endpoint").count == 2, "told once after the link went, not again")
+                let withdrawn = try await blog.drey.store.sends(postID: post.id).first { $0.target == b + "/wm-target" }
+                #expect(withdrawn?.state == .withdrawn)
                 _ = client
             }
         }

@@ -52,7 +52,7 @@ import Testing
                 #expect(accepted.status == .accepted)
                 #expect(try await status(client, accepted.location)["status"] == "queued")
                 #expect(try await send(client, server.base + "/like").status == .accepted)
-                #expect(await blog.drey.jobs.drain() == 2)
+                #expect(await blog.drey.jobs.drain() >= 2)
                 let replyStatus = try await status(client, accepted.location)
                 #expect(replyStatus["status"] == "accepted" && replyStatus["type"] == "reply" && replyStatus["author"] == "Rae")
                 let comments = try await blog.drey.store.comments(postID: post.id, statuses: [.approved])

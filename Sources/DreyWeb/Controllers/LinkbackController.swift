@@ -116,7 +116,9 @@ struct LinkbackController: Sendable {
                 break
             }
         }
-        guard let (post, canonical) = found else { return nil }
+        guard let (post, canonical) = found else {
+            return method == .post ? .plain(status: .notFound, text: "There is no post at this address to take a trackback.") : nil
+        }
         guard method == .post else { return .redirect(to: canonical, permanent: false) }
         let form = try await WebApp.readForm(r.request, limit: maxBodySize)
         let fields = Dictionary(

@@ -59,6 +59,7 @@ extension LinkbackService {
         record.attempts = job.attempts
         let source = try await postURL(post, site: site)
         let isPublic = post.isVisible(at: clock.now()) && post.password.isEmpty
+        let stillLinked = isPublic && OutboundLinks.extract(html: post.contentHTML, base: source).contains { URLMatch.same($0, ref.target) }
         do {
             let page = try await checked("the linked page") {
                 try await fetch(FetchRequest(url: ref.target, headers: [("Accept", "text/html, */*;q=0.5")]), site: site)
@@ -70,9 +71,10 @@ extension LinkbackService {
                 record.method = .webmention
                 record.endpoint = endpoint
                 record.httpStatus = answer.status
-                record.state = .sent
-                record.detail = answer.header("Location").map { "accepted; status at \($0)" } ?? "accepted (\(answer.status))"
-            } else if isPublic, let endpoint = EndpointDiscovery.pingback(in: page) {
+                record.state = stillLinked ? .sent : .withdrawn
+                let accepted = answer.header("Location").map { "accepted; status at \($0)" } ?? "accepted (\(answer.status))"
+                record.detail = stillLinked ? accepted : "link removed; the page was told (\(accepted))"
+            } else if stillLinked, let endpoint = EndpointDiscovery.pingback(in: page) {
                 let body = XMLRPC.call("pingback.ping", [.string(source), .string(ref.target)])
                 let answer = try await checked("the Pingback endpoint") {
                     try await fetch(
@@ -95,7 +97,7 @@ extension LinkbackService {
             } else {
                 record.method = .none
                 record.state = .unsupported
-                record.detail = isPublic ? "no Webmention or Pingback endpoint" : "no Webmention endpoint"
+                record.detail = stillLinked ? "no Webmention or Pingback endpoint" : "no Webmention endpoint"
             }
             record.updatedAt = clock.now()
             try await store.update(record)
