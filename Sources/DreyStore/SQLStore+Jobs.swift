@@ -23,7 +23,7 @@ extension SQLStore: JobStore {
         let now = Date().storable
         let columns = Self.jobColumns.joined(separator: ", ")
         // A queued job with the same dedupe key wins; the partial unique index makes this hold across processes.
-        return try await read { db in
+        return try await write { db in
             try await db.raw(
                 """
                 INSERT INTO jobs (site_id, kind, payload, state, attempts, max_attempts, run_at, last_error, created_at,
@@ -41,10 +41,9 @@ extension SQLStore: JobStore {
         let sql = database.dialect.claimJobSQL(
             columns: Self.jobColumns.joined(separator: ", "), worker: worker, now: now.storable,
             staleBefore: now.addingTimeInterval(-lease).storable)
-        // In a transaction: on SQLite that is BEGIN IMMEDIATE, which waits for the write lock instead of
-        // failing with "database is locked" when another process wrote since the statement's snapshot.
-        return try await database.transaction { db in try await db.raw(sql).first().map(Self.job(from:)) }
+        return try await write { db in try await db.raw(sql).first().map(Self.job(from:)) }
     }
+
 
     @discardableResult
     public func complete(jobID: Int64, worker: String, now: Date) async throws -> Bool {
@@ -72,7 +71,7 @@ extension SQLStore: JobStore {
     private func finish(
         _ jobID: Int64, worker: String, now: Date, _ change: @escaping @Sendable (SQLUpdateBuilder) -> SQLUpdateBuilder
     ) async throws -> Bool {
-        try await read { db in
+        try await write { db in
             let builder = db.update("jobs").set("locked_at", to: SQLLiteral.null).set("locked_by", to: SQLLiteral.null)
                 .set("updated_at", to: SQLBind(now.storable))
             return try await change(builder).where("id", .equal, SQLBind(jobID)).where("locked_by", .equal, SQLBind(worker))
@@ -98,7 +97,7 @@ extension SQLStore: JobStore {
     }
 
     public func retry(jobID: Int64, now: Date) async throws -> Bool {
-        try await read { db in
+        try await write { db in
             try await db.update("jobs").set("state", to: SQLBind(JobState.queued.rawValue)).set("attempts", to: SQLBind(0))
                 .set("run_at", to: SQLBind(now.storable)).set("updated_at", to: SQLBind(now.storable))
                 .where("id", .equal, SQLBind(jobID))
@@ -108,7 +107,7 @@ extension SQLStore: JobStore {
     }
 
     public func cancel(jobID: Int64, now: Date) async throws -> Bool {
-        try await read { db in
+        try await write { db in
             try await db.update("jobs").set("state", to: SQLBind(JobState.cancelled.rawValue))
                 .set("updated_at", to: SQLBind(now.storable)).where("id", .equal, SQLBind(jobID))
                 .where("state", .in, SQLBind.group([JobState.queued.rawValue, JobState.failed.rawValue]))
@@ -130,7 +129,7 @@ extension SQLStore: JobStore {
 
     @discardableResult
     public func prune(before date: Date) async throws -> Int {
-        try await read { db in
+        try await write { db in
             try await db.delete(from: "jobs")
                 .where("state", .in, SQLBind.group([JobState.done.rawValue, JobState.cancelled.rawValue]))
                 .where("updated_at", .lessThan, SQLBind(date.storable)).returning("id").all().count

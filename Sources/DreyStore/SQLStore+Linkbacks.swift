@@ -24,7 +24,7 @@ extension SQLStore: LinkbackStore {
         let columns = Self.webmentionColumns.joined(separator: ", ")
         let stamp = now.storable
         // A repeated Webmention is the sender saying the source changed: queue it again, same row and status URL.
-        let row = try await read { db in
+        let row = try await write { db in
             try await db.raw(
                 """
                 INSERT INTO webmentions (site_id, post_id, source, target, token, state, kind, created_at, updated_at)
@@ -55,7 +55,7 @@ extension SQLStore: LinkbackStore {
     }
 
     public func update(_ w: ReceivedWebmention) async throws {
-        try await read { db in
+        try await write { db in
             try await db.update("webmentions").set("state", to: SQLBind(w.state.rawValue)).set("kind", to: SQLBind(w.kind.rawValue))
                 .set("author_name", to: SQLBind(w.authorName)).set("author_url", to: SQLBind(w.authorURL))
                 .set("author_photo", to: SQLBind(w.authorPhoto)).set("comment_id", to: SQLBind(w.commentID))
@@ -113,7 +113,7 @@ extension SQLStore: LinkbackStore {
 
     public func sendRecord(siteID: Int64, postID: Int64, target: String, now: Date) async throws -> SentLinkback {
         let columns = Self.sendColumns.joined(separator: ", ")
-        let row = try await read { db in
+        let row = try await write { db in
             try await db.raw(
                 """
                 INSERT INTO linkback_sends (site_id, post_id, target, method, state, updated_at)
@@ -128,7 +128,7 @@ extension SQLStore: LinkbackStore {
     }
 
     public func update(_ s: SentLinkback) async throws {
-        try await read { db in
+        try await write { db in
             try await db.update("linkback_sends").set("method", to: SQLBind(s.method.rawValue))
                 .set("endpoint", to: SQLBind(s.endpoint)).set("state", to: SQLBind(s.state.rawValue))
                 .set("http_status", to: SQLBind(s.httpStatus)).set("detail", to: SQLBind(String(s.detail.prefix(1000))))

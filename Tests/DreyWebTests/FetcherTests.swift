@@ -114,7 +114,7 @@ import Testing
     @Test("bodies over 1 MB are refused, whether announced or endless; a hung server times out")
     func caps() async throws {
         try await FixtureServer.with(Self.routes) { server in
-            let fetcher = Self.fetcher { $0.totalTimeout = .seconds(2) }
+            let fetcher = Self.fetcher()
             await #expect(throws: FetchError.tooLarge(limit: 1 << 20)) {
                 _ = try await fetcher.fetch(FetchRequest(url: "http://fixture.test:\(server.port)/huge"))
             }
@@ -122,7 +122,7 @@ import Testing
                 _ = try await fetcher.fetch(FetchRequest(url: "http://fixture.test:\(server.port)/endless"))
             }
             await #expect(throws: FetchError.timedOut) {
-                _ = try await fetcher.fetch(FetchRequest(url: "http://fixture.test:\(server.port)/slow"))
+                _ = try await Self.fetcher { $0.totalTimeout = .seconds(2) }.fetch(FetchRequest(url: "http://fixture.test:\(server.port)/slow"))
             }
             let closed = try Self.closedPort()
             do {
