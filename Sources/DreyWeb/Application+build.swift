@@ -50,6 +50,11 @@ struct JobWorkerService: Service {
     let jobs: JobQueue
 
     func run() async throws {
+        // A service that returns would stop the whole server: with no workers, wait for the shutdown.
+        guard jobs.settings.workers > 0 else {
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             await jobs.runWorkers()
         }

@@ -59,6 +59,20 @@ import Testing
         } }
     }
 
+    @Test("with --workers 0 the server serves and leaves the jobs to another instance or `drey jobs run`")
+    func noWorkers() async throws {
+        let server = try await DreyServer.start(.sqlite, serveArguments: ["--workers", "0"]) { data, env, _ in
+            try DreyBinary.run(["user", "add", "--email", "z@example.org", "--name", "Zed", "--role", "administrator"], data: data, env: env)
+        }
+        try await Self.stopping([server]) {
+            #expect(try server.run(["post", "new", "--title", "Out", "--file", try Self.writeFile("[x](http://127.0.0.1:9/)")]).status == 0)
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await server.get("/").status == 200)
+            #expect(try server.jsonLines(["jobs", "list", "--state", "queued", "--json"]).count == 1)
+            #expect(try server.run(["jobs", "run"]).out == "ran 2 job(s)\n")
+        }
+    }
+
     @Test("two Drey instances: a Webmention shown with the author's name, removed when unlinked; Pingback when Webmention is off; an unreachable link retried, then given up")
     func twoInstances() async throws {
         // A sends (on PostgreSQL); B receives Webmentions; C takes Pingbacks only (both on SQLite).

@@ -40,6 +40,7 @@ func faultCode(_ result: Result<XMLRPCValue, XMLRPCFault>) -> Int? {
         case "/no-link": return .html("<title>Unrelated</title><p>Nothing to see; \(postURL) is only text.</p>")
         case "/no-title": return .html("<p><a href=\"\(postURL)\">link</a></p>")
         case "/closed-source": return .html("<title>T</title><a href=\"http://blog.test/2008/01/27/closed/\">x</a>")
+        case "/quiet-source": return .html("<title>Q</title><p><a href=\"http://blog.test/2008/01/26/quiet/\">x</a></p>")
         default: return .status(404, "missing")
         }
     }
@@ -79,6 +80,13 @@ func faultCode(_ result: Result<XMLRPCValue, XMLRPCFault>) -> Int? {
                 #expect(faultCode(try await client.xmlrpc("pingback.ping", [Self.postURL, Self.postURL]).1) == 0)
                 #expect(try await blog.drey.store.comments(postID: post.id, statuses: CommentStatus.allCases).count == 1)
                 #expect(server.requests(to: "/closed-source").isEmpty, "closed pings are refused before fetching")
+                // Comments closed, pings open: pings are still taken, as in WordPress.
+                let quiet = try await blog.post("Quiet", "No comments.", date: "2008-01-26T00:00:00Z", commentStatus: .closed)
+                let (quietPing, quietResult) = try await client.xmlrpc(
+                    "pingback.ping", [server.base + "/quiet-source", "http://blog.test/2008/01/26/quiet/"])
+                #expect(quietPing.status == .ok)
+                #expect(faultCode(quietResult) == nil, "\(quietResult)")
+                #expect(try await blog.drey.store.comments(postID: quiet.id, statuses: CommentStatus.allCases).count == 1)
 
                 // Approved, it shows apart from the thread, and getPingbacks lists it.
                 _ = try await blog.drey.comments.setStatus(.approved, commentID: ping.id)

@@ -119,13 +119,15 @@ import Testing
                 #expect(try await client.get("/webmention/status/nonsense").status == .notFound)
                 #expect(try await client.get("/webmention").status == .methodNotAllowed)
                 // Accepted for checking, then rejected: no link, an address inside the network, a missing page.
-                for source in [server.base + "/plain", "http://10.1.2.3/page", server.base + "/missing"] {
+                sources.set("/huge", .html("<p>" + String(repeating: "x", count: 1 << 20) + "<a href=\"\(Self.postURL)\">x</a></p>"))
+                for source in [server.base + "/plain", "http://10.1.2.3/page", server.base + "/missing", server.base + "/huge"] {
                     let r = try await send(client, source)
                     #expect(r.status == .accepted)
                 }
                 await blog.drey.jobs.drain()
                 let rows = try await blog.drey.store.webmentions(postID: post.id)
-                #expect(rows.count == 3 && rows.allSatisfy { $0.state == .rejected && $0.commentID == nil })
+                #expect(rows.count == 4 && rows.allSatisfy { $0.state == .rejected && $0.commentID == nil })
+                #expect(rows.contains { $0.detail.contains("larger than 1024 KB") })
                 #expect(rows.contains { $0.detail.contains("does not link") })
                 #expect(rows.contains { $0.detail.contains("inside the network") })
                 #expect(rows.contains { $0.detail.contains("404") })
