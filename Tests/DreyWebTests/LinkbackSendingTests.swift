@@ -79,8 +79,12 @@ import Testing
         try await FixtureServer.with(Self.targets) { server in
             try await TestBlog.with(kind, fetchAllow: ["127.0.0.1"]) { blog, client in
                 try await blog.post("Draft", "[wm](\(server.base)/wm-target)", status: .draft)
+                var imported = PostInput(title: "Imported", source: "[wm](\(server.base)/wm-target)", authorID: blog.author.id)
+                imported.announces = false
+                _ = try await blog.drey.posts.create(imported, siteID: blog.site.id)
                 await blog.drey.jobs.drain()
                 #expect(server.received.current.isEmpty)
+                #expect(try await blog.drey.jobs.store.jobs(state: nil, kind: nil, limit: 10, offset: 0).isEmpty)
                 try await blog.set(.sendLinkbacks, "off")
                 try await blog.post("Quiet", "[wm](\(server.base)/wm-target)")
                 await blog.drey.jobs.drain()

@@ -52,8 +52,9 @@ struct PostController: Sendable {
         async let termsQuery = store.terms(postIDs: [post.id])
         async let authorQuery = store.user(id: post.authorID)
         async let commentsQuery = store.comments(postID: post.id, statuses: r.ownPendingComments.isEmpty ? [.approved] : [.approved, .pending])
-        async let mentionsQuery = store.webmentions(postID: post.id)
-        let (termsByPost, author, comments, mentionRows) = try await (termsQuery, authorQuery, commentsQuery, mentionsQuery)
+        let (termsByPost, author, comments) = try await (termsQuery, authorQuery, commentsQuery)
+        // Most posts have no Webmentions: their rows are read only when a comment needs them.
+        let mentionRows = comments.contains { $0.type == .webmention } ? try await store.webmentions(postID: post.id) : []
         let terms = termsByPost[post.id] ?? []
         let paths = try await views.categoryPaths(r.site.id, needed: terms)
         var view = views.postView(post, r, terms: terms, author: author, categoryPaths: paths)

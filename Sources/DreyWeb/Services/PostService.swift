@@ -23,6 +23,8 @@ public struct PostInput: Sendable {
     public var parentID: Int64? = nil
     public var menuOrder: Int = 0
     public var authorID: Int64
+    /// Whether publishing tells the linked pages and the WebSub hub; imports of old posts say no.
+    public var announces: Bool = true
 
     public init(title: String, source: String, authorID: Int64) {
         self.title = title
@@ -63,7 +65,7 @@ public struct PostService: Sendable {
             pingStatus: input.pingStatus, password: input.password, typography: input.typography)
         let saved = try await store.insert(post, termIDs: termIDs)
         try await changes.record(siteID: siteID, [.post(saved.id), .lists, .comments])
-        if saved.status == .publish { try await onPublicChange?(siteID, saved.id) }
+        if saved.status == .publish && input.announces { try await onPublicChange?(siteID, saved.id) }
         return saved
     }
 
@@ -91,7 +93,7 @@ public struct PostService: Sendable {
         post.typography = input.typography
         try await store.update(post, termIDs: try await termIDs(for: input, siteID: siteID))
         try await changes.record(siteID: siteID, [.post(id), .lists, .comments])
-        if wasPublic || post.status == .publish { try await onPublicChange?(siteID, id) }
+        if (wasPublic || post.status == .publish) && input.announces { try await onPublicChange?(siteID, id) }
         return post
     }
 
