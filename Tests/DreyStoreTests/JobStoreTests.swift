@@ -99,10 +99,14 @@ final class ManualClock: Sendable {
         try await withStore(kind) { store, location in
             let now = Date()
             for n in 0..<40 { try await store.enqueue(NewJob(kind: "n", payload: "\(n)", siteID: nil, runAt: now)) }
+            // On PostgreSQL the second instance is a second connection pool, as another process would have.
+            // On SQLite a second handle inside this process would share its two NIO threads with the first,
+            // and a busy wait on one could starve the lock holder, which separate processes never do; the
+            // two-process case is covered by the `drey serve` tests.
             let other = try await Database.open(
                 sqlitePath: (location.dataDirectory as NSString).appendingPathComponent("drey.sqlite"), url: location.databaseURL,
                 logger: Self.quiet)
-            let second = SQLStore(database: other)
+            let second = kind == .postgres ? SQLStore(database: other) : store
             let seen = Locked([String]())
             await withTaskGroup(of: Void.self) { group in
                 for (instance, s) in [("A", store), ("B", second)] {
