@@ -120,14 +120,22 @@ import Testing
                 #expect(try await client.get("/webmention").status == .methodNotAllowed)
                 // Accepted for checking, then rejected: no link, an address inside the network, a missing page.
                 sources.set("/huge", .html("<p>" + String(repeating: "x", count: 1 << 20) + "<a href=\"\(Self.postURL)\">x</a></p>"))
+                var inside: String?
                 for source in [server.base + "/plain", "http://10.1.2.3/page", server.base + "/missing", server.base + "/huge"] {
                     let r = try await send(client, source)
                     #expect(r.status == .accepted)
+                    if source.contains("10.1.2.3") { inside = r.location }
                 }
                 await blog.drey.jobs.drain()
                 let rows = try await blog.drey.store.webmentions(postID: post.id)
                 #expect(rows.count == 4 && rows.allSatisfy { $0.state == .rejected && $0.commentID == nil })
                 #expect(rows.contains { $0.detail.contains("larger than 1024 KB") })
+                // The sender learns that the fetch failed, not what our network looks like.
+                #expect(try await status(client, inside) == [
+                    "status": "rejected", "source": "http://10.1.2.3/page", "target": Self.postURL, "type": "mention",
+                    "author": "", "detail": "the source could not be fetched",
+                    "updated": try #require(try await status(client, inside)["updated"]),
+                ])
                 #expect(rows.contains { $0.detail.contains("does not link") })
                 #expect(rows.contains { $0.detail.contains("inside the network") })
                 #expect(rows.contains { $0.detail.contains("404") })

@@ -183,7 +183,8 @@ struct WebmentionStatus: Encodable {
         target = row.target
         type = row.kind.rawValue
         author = row.authorName
-        detail = row.detail
+        // Why a fetch failed (an address refused, a name not resolved) is for operators, not for senders.
+        detail = row.detail.hasPrefix(LinkbackService.unfetchable) ? LinkbackService.unfetchable : row.detail
         updated = ISO8601.string(row.updatedAt)
     }
 }

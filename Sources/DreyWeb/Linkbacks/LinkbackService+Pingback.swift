@@ -91,7 +91,9 @@ extension LinkbackService {
             do {
                 response = try await fetch(FetchRequest(url: url, headers: [("Accept", "text/html, */*;q=0.5")]), site: site)
             } catch {
-                return .failure(TrackbackRefusal("The page at the url could not be fetched: \(error)"))
+                // The reason stays in the log: told to the sender, it would map our network for them.
+                logger.info("trackback source \(url) not fetched: \(error)")
+                return .failure(TrackbackRefusal("The page at the url could not be fetched."))
             }
             guard (200..<300).contains(response.status) else {
                 return .failure(TrackbackRefusal("The page at the url answered \(response.status)."))

@@ -37,6 +37,9 @@ extension LinkbackService {
         return row
     }
 
+    /// The public part of a fetch failure's reason.
+    static let unfetchable = "the source could not be fetched"
+
     struct WebmentionRef: Codable {
         var id: Int64
     }
@@ -51,7 +54,7 @@ extension LinkbackService {
         } catch let error as FetchError where error.isTransient && !job.isLastAttempt {
             throw JobFailure.transient("source not reached: \(error)")
         } catch {
-            try await withdraw(&mention, because: "the source could not be fetched: \(error)")
+            try await withdraw(&mention, because: "\(Self.unfetchable): \(error)")
             return
         }
         if response.status == 410 { return try await withdraw(&mention, because: "the source is gone (410)") }
