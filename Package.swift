@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -62,9 +64,31 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DreyJobs",
+            dependencies: ["DreyCore", "DreyStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DreyFetch",
+            dependencies: [
+                "DreyCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DreyLinkbacks",
+            dependencies: ["DreyCore", "DreyRender"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "DreyWeb",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender",
+                "DreyCore", "DreyStore", "DreyRender", "DreyJobs", "DreyFetch", "DreyLinkbacks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -81,7 +105,7 @@ let package = Package(
         .target(
             name: "DreyCLI",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreyWeb", "DreyImport",
+                "DreyCore", "DreyStore", "DreyRender", "DreyWeb", "DreyImport", "DreyJobs", "DreyFetch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,7 +125,7 @@ let package = Package(
         .testTarget(name: "DreyCoreTests", dependencies: ["DreyCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DreyStoreTests",
-            dependencies: ["DreyCore", "DreyStore", "DreyTestSupport"],
+            dependencies: ["DreyCore", "DreyStore", "DreyJobs", "DreyTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -115,9 +139,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DreyLinkbacksTests",
+            dependencies: ["DreyCore", "DreyRender", "DreyLinkbacks", "DreyFetch", "DreyTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DreyWebTests",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreyWeb", "DreyCLI", "DreyImport", "DreyTestSupport",
+                "DreyCore", "DreyStore", "DreyRender", "DreyWeb", "DreyCLI", "DreyImport", "DreyTestSupport", "DreyJobs", "DreyFetch",
+                "DreyLinkbacks",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -11,7 +11,8 @@ public struct DreyCommand: AsyncParsableCommand {
         abstract: "A self-hosted blogging platform: posts, threaded comments, feeds, on SQLite or PostgreSQL.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, DemoCommand.self, SiteCommand.self, UserCommand.self,
-            PostCommand.self, CommentCommand.self, ImportCommand.self, ExportCommand.self,
+            PostCommand.self, CommentCommand.self, ImportCommand.self, ExportCommand.self, JobsCommand.self,
+            LinkbacksCommand.self,
         ])
 
     public init() {}
@@ -35,12 +36,14 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// Opens the blog, runs `body`, and closes it again, turning known errors into one clear line.
-    func withDrey<T>(_ body: (Drey) async throws -> T) async throws -> T {
+    func withDrey<T>(allowFetch: [String] = [], _ body: (Drey) async throws -> T) async throws -> T {
         var logger = Logger(label: "drey")
         logger.logLevel = verbose ? .debug : .warning
         let drey: Drey
+        var configuration = config()
+        configuration.fetchAllow = allowFetch
         do {
-            drey = try await Drey.open(config(), logger: logger)
+            drey = try await Drey.open(configuration, logger: logger)
         } catch {
             throw CLIError("cannot open the blog: \(error)")
         }

@@ -4,7 +4,7 @@ import DreyWeb
 import Foundation
 
 struct PostCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "post", abstract: "Write posts.", subcommands: [New.self])
+    static let configuration = CommandConfiguration(commandName: "post", abstract: "Write posts.", subcommands: [New.self, Edit.self])
 
     struct New: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Publish (or draft, or schedule) a post from a file.")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DreyCore
+import DreyFetch
 import DreyStore
 import DreyWeb
 import Foundation
@@ -14,13 +15,31 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
     @Flag(name: .customLong("no-cache"), help: "Render every page from the database (no page cache).") var noCache = false
+    @Option(
+        name: .customLong("allow-fetch"),
+        help: "A host, address or CIDR range inside the network that outbound fetches may reach (repeatable; for tests and intranets).")
+    var allowFetch: [String] = []
+    @Option(help: "Job workers in this process (0 leaves the jobs to another instance).") var workers = 2
+    @Option(name: .customLong("job-attempts"), help: "Attempts a job gets before it fails.") var jobAttempts = 8
+    @Option(name: .customLong("job-backoff"), help: "Seconds before the first retry; each retry waits twice as long.")
+    var jobBackoff = 30.0
 
     func run() async throws {
         try await Self.failing {
             guard (1...65535).contains(port) else { throw CLIError("--port must be from 1 to 65535") }
+            guard (0...64).contains(workers) else { throw CLIError("--workers must be from 0 to 64") }
+            guard (1...100).contains(jobAttempts) else { throw CLIError("--job-attempts must be from 1 to 100") }
+            guard jobBackoff > 0, jobBackoff <= 86400 else { throw CLIError("--job-backoff must be more than 0 and at most 86400 seconds") }
+            for entry in allowFetch {
+                if let problem = FetchAllowList.problem(with: entry) { throw CLIError("--allow-fetch: \(problem)") }
+            }
             var logger = Logger(label: "drey")
             logger.logLevel = common.verbose ? .debug : .info
-            let config = common.config(pageCache: !noCache, host: host, port: port)
+            var config = common.config(pageCache: !noCache, host: host, port: port)
+            config.fetchAllow = allowFetch
+            config.jobs.workers = workers
+            config.jobs.maxAttempts = jobAttempts
+            config.jobs.backoff.base = jobBackoff
             let (app, drey, setupToken) = try await buildApplication(config, logger: logger)
             let adminCreated = try await createAdminFromEnvironment(drey, logger: logger)
             let where_ = config.databaseURL.map { _ in "PostgreSQL" } ?? "SQLite at \(config.sqlitePath)"

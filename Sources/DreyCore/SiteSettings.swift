@@ -40,6 +40,13 @@ public struct SiteSettings: Sendable, Equatable {
 
     /// The page shown at `/` instead of the latest posts, if one is chosen.
     public var frontPageID: Int64? { self[.showOnFront] == "page" ? Int64(self[.pageOnFront]) : nil }
+    /// Hosts and ranges inside the network this site may fetch from (tests, intranets).
+    public var fetchAllow: [String] { self[.fetchAllow].split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init) }
+    public var webmentionsEnabled: Bool { self[.webmentionEnabled] == "1" }
+    public var pingbacksEnabled: Bool { self[.pingbackEnabled] == "1" }
+    public var trackbacksEnabled: Bool { self[.trackbackEnabled] == "1" }
+    public var sendsLinkbacks: Bool { self[.sendLinkbacks] == "1" }
+    public var websubHub: String { self[.websubHub] }
 
     public var typography: Typography {
         Typography(
@@ -78,6 +85,12 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case contentWidth = "content_width"
     case customCSS = "custom_css"
     case pageCache = "page_cache"
+    case fetchAllow = "fetch_allow"
+    case webmentionEnabled = "webmention_enabled"
+    case pingbackEnabled = "pingback_enabled"
+    case trackbackEnabled = "trackback_enabled"
+    case sendLinkbacks = "send_linkbacks"
+    case websubHub = "websub_hub"
     case secret
     case language
     case showOnFront = "show_on_front"
@@ -108,6 +121,8 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .contentWidth: return String(Typography.standard.contentWidth!)
         case .customCSS: return ""
         case .pageCache: return "1"
+        case .fetchAllow, .websubHub: return ""
+        case .webmentionEnabled, .pingbackEnabled, .trackbackEnabled, .sendLinkbacks: return "1"
         case .secret: return ""
         case .language: return DateLanguage.english.rawValue
         case .showOnFront: return "posts"
@@ -128,6 +143,18 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .tagline:
             guard value.count <= 300 else { throw SettingError("tagline must be at most 300 characters") }
             return value
+        case .websubHub:
+            if value.isEmpty { return "" }
+            guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                url.host != nil
+            else { throw SettingError("websub_hub must be an absolute http or https URL, or empty for none") }
+            return value
+        case .fetchAllow:
+            let entries = value.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
+            for entry in entries where !Self.isHostOrRange(entry) {
+                throw SettingError("fetch_allow: '\(entry)' is neither a host name, an IP address nor a CIDR range")
+            }
+            return entries.joined(separator: " ")
         case .homeURL:
             if value.isEmpty { return "" }
             guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
@@ -151,7 +178,8 @@ public enum SettingKey: String, Sendable, CaseIterable {
                 )
             }
             return structure.pattern
-        case .commentModeration, .commentPreviouslyApproved, .pageCache:
+        case .commentModeration, .commentPreviouslyApproved, .pageCache, .webmentionEnabled, .pingbackEnabled,
+            .trackbackEnabled, .sendLinkbacks:
             switch value.lowercased() {
             case "1", "on", "true", "yes": return "1"
             case "0", "off", "false", "no": return "0"
@@ -188,6 +216,15 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .lineHeight: return Typography.format(try Typography.validateLineHeight(value))
         case .contentWidth: return String(try Typography.validateContentWidth(value))
         }
+    }
+
+    /// A host name, or something shaped like an address or CIDR range (the fetcher checks it fully).
+    static func isHostOrRange(_ entry: String) -> Bool {
+        guard !entry.isEmpty, entry.count <= 253 else { return false }
+        if entry.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." || $0 == "/" }) && entry.contains(where: { $0 == "." || $0 == ":" }) {
+            return true
+        }
+        return entry.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "." }
     }
 
     static func integer(_ value: String, in range: ClosedRange<Int>, name: String) throws(SettingError) -> String {

@@ -13,6 +13,7 @@ public final class Database: Sendable {
     public let dialect: Dialect
     let backend: Backend
     let logger: Logger
+    let writeGate = WriteGate()
 
     enum Backend: Sendable {
         case sqlite(SQLitePool)
@@ -75,6 +76,19 @@ public final class Database: Sendable {
 
     /// Runs `body` in one transaction: all of it is committed, or none of it.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        guard dialect == .sqlite, !Self.insideTransaction else { return try await run(transaction: body) }
+        // One SQLite write transaction at a time per process. Waiting for the write lock happens in
+        // SQLite's busy handler on one of the few NIO pool threads; two such waits could take every
+        // thread from the connection that holds the lock, and all would stall until the busy timeout.
+        // A transaction started inside another skips the gate and fails in SQLite as before, not here.
+        return try await writeGate.serialized {
+            try await Self.$insideTransaction.withValue(true) { try await self.run(transaction: body) }
+        }
+    }
+
+    @TaskLocal static var insideTransaction = false
+
+    private func run<T: Sendable>(transaction body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withSQL { db in
             try await db.raw(SQLQueryString(self.dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN")).run()
             do {

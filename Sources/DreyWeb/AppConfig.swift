@@ -1,4 +1,5 @@
 import DreyCore
+import DreyJobs
 import Foundation
 import Logging
 
@@ -16,6 +17,12 @@ public struct AppConfig: Sendable {
     public var logLevel: Logger.Level
     /// Largest request body accepted, in bytes.
     public var maxBodySize: Int
+    /// Hosts and ranges inside the network the fetcher may reach (`--allow-fetch`); sites can add their own.
+    public var fetchAllow: [String] = []
+    /// Workers, retries and leases of the job queue.
+    public var jobs: JobSettings = JobSettings()
+    /// Replaces the safe fetcher in tests that must not touch the network at all.
+    public var fetcher: (any Fetcher)? = nil
 
     public init(
         dataDirectory: String = "./drey-data", databaseURL: String? = nil, host: String = "127.0.0.1",

@@ -1,4 +1,5 @@
 import DreyCore
+import DreyJobs
 import DreyRender
 import DreyStore
 import Foundation
@@ -29,19 +30,34 @@ struct SchedulerService: Service {
     let interval: Duration
 
     func run() async throws {
-        // Graceful shutdown (SIGTERM) must end this loop, not only cancellation.
-        try? await cancelWhenGracefulShutdown { await loop() }
-    }
-
-    func loop() async {
-        while !Task.isCancelled {
-            do {
-                let n = try await posts.publishDue()
-                if n > 0 { logger.info("published \(n) scheduled post(s)") }
-            } catch {
-                logger.error("scheduled publishing failed: \(error)")
+        // Without this the loop would outlive SIGTERM: a graceful shutdown waits for every service to end.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let n = try await posts.publishDue()
+                    if n > 0 { logger.info("published \(n) scheduled post(s)") }
+                } catch {
+                    logger.error("scheduled publishing failed: \(error)")
+                }
+                try? await Task.sleep(for: interval)
             }
-            try? await Task.sleep(for: interval)
+        }
+    }
+}
+
+/// Runs the job queue's workers for as long as the server runs; jobs left running by a crash are
+/// taken again once their lease runs out.
+struct JobWorkerService: Service {
+    let jobs: JobQueue
+
+    func run() async throws {
+        // A service that returns would stop the whole server: with no workers, wait for the shutdown.
+        guard jobs.settings.workers > 0 else {
+            try? await gracefulShutdown()
+            return
+        }
+        await cancelWhenGracefulShutdown {
+            await jobs.runWorkers()
         }
     }
 }
@@ -110,7 +126,7 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
         responder: DreyResponder(app: web, logger: logger),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Drey"),
         services: [
-            SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)),
+            SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)), JobWorkerService(jobs: drey.jobs),
             MailService(mail: web.mail, logger: logger),
         ] + (drey.database.dialect == .postgres ? [ChangeListenerService(drey: drey)] : []),
         logger: logger)

@@ -1,4 +1,6 @@
 import DreyCore
+import DreyFetch
+import DreyJobs
 import DreyRender
 import DreyStore
 import Foundation
@@ -15,6 +17,11 @@ public final class Drey: Sendable {
     public let posts: PostService
     public let comments: CommentService
     public let users: UserService
+    /// The durable queue every outbound side effect goes through.
+    public let jobs: JobQueue
+    /// The one fetcher for everything outbound.
+    public let fetcher: any Fetcher
+    public let linkbacks: LinkbackService
     public let logger: Logger
 
     /// Opens (creating on first run) the data folder and database, migrates, and makes the default site.
@@ -44,11 +51,30 @@ public final class Drey: Sendable {
         let changes = try await ChangeFeed(store: store, dataDirectory: config.dataDirectory, logger: logger)
         self.changes = changes
         self.siteService = SiteService(store: store, registry: sites, changes: changes)
-        self.posts = PostService(store: store, registry: sites, changes: changes, clock: config.clock)
-        self.comments = CommentService(store: store, registry: sites, changes: changes, clock: config.clock)
+        let comments = CommentService(store: store, registry: sites, changes: changes, clock: config.clock)
+        self.comments = comments
         self.users = UserService(store: store)
+        let jobs = JobQueue(store: store, settings: config.jobs, clock: config.clock, logger: logger)
+        self.jobs = jobs
+        let fetcher = config.fetcher ?? SafeFetcher(settings: Self.fetchSettings(config), logger: logger)
+        self.fetcher = fetcher
+        let linkbacks = LinkbackService(
+            store: store, registry: sites, comments: comments, changes: changes, jobs: jobs, fetcher: fetcher,
+            clock: config.clock, config: config, logger: logger)
+        self.linkbacks = linkbacks
+        linkbacks.registerJobs()
+        var posts = PostService(store: store, registry: sites, changes: changes, clock: config.clock)
+        // Publishing queues the pings and the hub notice; the jobs table keeps them across restarts.
+        posts.onPublicChange = { siteID, postID in try await linkbacks.postChanged(siteID: siteID, postID: postID) }
+        self.posts = posts
         // Settings changed by another process must reach this one's registry too.
         changes.onSiteChange { try await sites.reload() }
+    }
+
+    static func fetchSettings(_ config: AppConfig) -> FetchSettings {
+        var settings = FetchSettings()
+        settings.allow = FetchAllowList(config.fetchAllow)
+        return settings
     }
 
     public func close() async { await database.close() }

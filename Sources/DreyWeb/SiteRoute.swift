@@ -17,7 +17,7 @@ public enum SiteRoute: Sendable, Equatable {
     case upload(path: String)
     case legacy(LegacyQuery)
 
-    public enum FeedFormat: String, Sendable { case rss, atom }
+    public enum FeedFormat: String, Sendable { case rss, atom, json }
 
     public indirect enum FeedTarget: Sendable, Equatable {
         case site
@@ -71,6 +71,9 @@ public enum SiteRoute: Sendable, Equatable {
         var feed: FeedFormat? = nil
         if segments.last == "atom", segments.dropLast().last == "feed" {
             feed = .atom
+            segments.removeLast(2)
+        } else if segments.last == "json", segments.dropLast().last == "feed" {
+            feed = .json
             segments.removeLast(2)
         } else if ["rss2", "rss", "rdf"].contains(segments.last ?? ""), segments.dropLast().last == "feed", page == nil {
             return [.legacy(.path("/" + segments.dropLast().joined(separator: "/") + "/"))]
@@ -184,12 +187,15 @@ public struct SiteLinks: Sendable {
     public func termPath(_ taxonomy: Taxonomy, path: String) -> String { "/\(taxonomy.base)/\(path)/" }
     public func term(_ taxonomy: Taxonomy, path: String) -> String { base + termPath(taxonomy, path: path) }
     public func author(_ login: String) -> String { base + "/author/\(login)/" }
-    public func feed(_ format: SiteRoute.FeedFormat = .rss) -> String { base + (format == .atom ? "/feed/atom/" : "/feed/") }
-    public func commentsFeed(_ format: SiteRoute.FeedFormat = .rss) -> String {
-        base + (format == .atom ? "/comments/feed/atom/" : "/comments/feed/")
-    }
-    public func feed(under url: String, _ format: SiteRoute.FeedFormat = .rss) -> String {
-        url + (format == .atom ? "feed/atom/" : "feed/")
+    public func feed(_ format: SiteRoute.FeedFormat = .rss) -> String { base + "/" + Self.feedPath(format) }
+    public func commentsFeed(_ format: SiteRoute.FeedFormat = .rss) -> String { base + "/comments/" + Self.feedPath(format) }
+    public func feed(under url: String, _ format: SiteRoute.FeedFormat = .rss) -> String { url + Self.feedPath(format) }
+    static func feedPath(_ format: SiteRoute.FeedFormat) -> String {
+        switch format {
+        case .rss: return "feed/"
+        case .atom: return "feed/atom/"
+        case .json: return "feed/json/"
+        }
     }
     public func search(_ q: String, page: Int = 1) -> String {
         let escaped = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""

@@ -42,13 +42,16 @@ extension WebApp {
     }
 
     /// A cached or fresh page: conditional GET, gzip when the client takes it, no body for HEAD.
-    static func response(_ entry: PageCache.Entry, request: Request, cacheStatus: String, privateResponse: Bool = false) -> Response {
+    static func response(
+        _ entry: PageCache.Entry, request: Request, cacheStatus: String, privateResponse: Bool = false, extra: HTTPFields = [:]
+    ) -> Response {
         var headers: HTTPFields = [
             .contentType: entry.contentType, .eTag: entry.etag, .lastModified: entry.lastModified, .vary: "Accept-Encoding",
             .cacheControl: privateResponse ? "private, no-store" : "public, max-age=0, must-revalidate",
         ]
         headers[.init("X-Drey-Cache")!] = cacheStatus
-        if entry.status == .ok, let inm = request.headers[.ifNoneMatch], inm.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == entry.etag }) {
+        if entry.contentType.hasPrefix("text/html") { headers.append(contentsOf: extra) }
+        if entry.status == .ok, isNotModified(request, etag: entry.etag, lastModified: entry.lastModified) {
             return Response(status: .notModified, headers: headers)
         }
         var body = entry.body
@@ -61,6 +64,27 @@ extension WebApp {
             return Response(status: entry.status, headers: headers, body: .init())
         }
         return Response(status: entry.status, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// RFC 9110: `If-None-Match` decides when present; otherwise `If-Modified-Since` at or after the page's date.
+    static func isNotModified(_ request: Request, etag: String, lastModified: String) -> Bool {
+        if let inm = request.headers[.ifNoneMatch] {
+            return inm.split(separator: ",").contains { tag in
+                let t = tag.trimmingCharacters(in: .whitespaces)
+                return t == "*" || t == etag || t == "W/" + etag
+            }
+        }
+        guard let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse), let modified = HTTPDate.parse(lastModified)
+        else { return false }
+        return modified <= since
+    }
+
+    /// `Link` and `X-Pingback` on every page, telling other blogs where to send mentions.
+    static func linkbackHeaders(_ settings: SiteSettings, base: String) -> HTTPFields {
+        var fields: HTTPFields = [:]
+        if settings.webmentionsEnabled { fields[.init("Link")!] = "<\(base)/webmention>; rel=\"webmention\"" }
+        if settings.pingbacksEnabled { fields[.init("X-Pingback")!] = "\(base)/xmlrpc.php" }
+        return fields
     }
 
     static func contentType(for ext: String) -> String {

@@ -17,6 +17,7 @@ public struct WebApp: Sendable {
     let commentForm: CommentController
     let feeds: FeedController
     let legacy: LegacyController
+    let linkbacks: LinkbackController
     let views: ViewFactory
     let admin: AdminController
     public let mail: MailQueue
@@ -37,6 +38,8 @@ public struct WebApp: Sendable {
         let auth = AuthService(store: drey.store, clock: drey.config.clock, logger: drey.logger, mail: mail)
         self.admin = AdminController(drey: drey, views: adminTheme, auth: auth, setupToken: setupToken)
         self.legacy = LegacyController(store: drey.store, posts: posts, views: views, config: drey.config)
+        self.linkbacks = LinkbackController(
+            linkbacks: drey.linkbacks, posts: posts, maxBodySize: drey.config.maxBodySize, clock: drey.config.clock)
         let cache = self.cache
         drey.changes.onChange { siteID, scopes in cache.invalidate(siteID: siteID, scopes: scopes) }
     }
@@ -62,12 +65,13 @@ public struct WebApp: Sendable {
         let scheme = request.isSecure ? "https" : "http"
         let host = hostHeader ?? site.host
         let cacheTarget = scheme + "://" + host + request.uri.description
+        let base = site.settings.homeURL.isEmpty ? "\(scheme)://\(host)" : site.settings.homeURL
+        let advert = Self.linkbackHeaders(site.settings, base: base)
         if useCache {
             if let entry = cache.lookup(siteID: site.id, target: cacheTarget) {
-                return Self.response(entry, request: request, cacheStatus: "HIT")
+                return Self.response(entry, request: request, cacheStatus: "HIT", extra: advert)
             }
         }
-        let base = site.settings.homeURL.isEmpty ? "\(scheme)://\(host)" : site.settings.homeURL
         let r = SiteRequest(
             site: site, links: SiteLinks(base: base, settings: site.settings), request: request,
             query: FormData(query: rawQuery).fields, now: drey.config.clock.now(),
@@ -86,9 +90,9 @@ public struct WebApp: Sendable {
             let buffer = ByteBuffer(string: body)
             if useCache && cacheable && (status == .ok || status == .notFound) {
                 let entry = cache.store(siteID: site.id, target: cacheTarget, status: status, contentType: "text/html; charset=utf-8", body: buffer, scopes: scopes)
-                return Self.response(entry, request: request, cacheStatus: "MISS")
+                return Self.response(entry, request: request, cacheStatus: "MISS", extra: advert)
             }
-            return Self.response(PageCache.makeEntry(status: status, contentType: "text/html; charset=utf-8", body: buffer, scopes: scopes), request: request, cacheStatus: "BYPASS", privateResponse: true)
+            return Self.response(PageCache.makeEntry(status: status, contentType: "text/html; charset=utf-8", body: buffer, scopes: scopes), request: request, cacheStatus: "BYPASS", privateResponse: true, extra: advert)
         case .feed(let body, let contentType, let scopes):
             let buffer = ByteBuffer(string: body)
             if useCache {
@@ -114,12 +118,19 @@ public struct WebApp: Sendable {
             ]
             for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        case .custom(let status, let contentType, let body, let extra):
+            var headers: HTTPFields = [.contentType: contentType, .cacheControl: "no-store"]
+            headers.append(contentsOf: extra)
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         }
     }
 
     func route(method: HTTPRequest.Method, path: String, _ r: SiteRequest) async throws -> PageResult {
         if path == "/admin" || path.hasPrefix("/admin/") {
             return try await admin.handle(method: method, path: path == "/admin" ? "/admin/" : path, r)
+        }
+        if let linkback = LinkbackRoute.match(path), let result = try await linkbacks.answer(linkback, method: method, r) {
+            return result
         }
         if method == .post {
             let form = try await Self.readForm(r.request, limit: drey.config.maxBodySize)

@@ -20,11 +20,14 @@ struct TestBlog: Sendable {
 
     static let host = "blog.test"
 
-    static func open(_ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system) async throws -> TestBlog {
+    static func open(
+        _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = []
+    ) async throws -> TestBlog {
         let location = try await kind.makeLocation()
-        let config = AppConfig(
+        var config = AppConfig(
             dataDirectory: location.dataDirectory, databaseURL: location.databaseURL, pageCache: pageCache,
             themesDirectory: SharedData.packageRoot.appendingPathComponent("Themes").path, clock: clock, logLevel: .error)
+        config.fetchAllow = fetchAllow
         let drey = try await Drey.open(config, logger: quietLogger)
         let site = try drey.sites.site(named: nil)
         let author = try await drey.users.add(email: "korakious@blog.test", name: "korakious", login: "korakious", role: .administrator, password: nil, siteID: site.id)
@@ -39,10 +42,10 @@ struct TestBlog: Sendable {
 
     /// Runs `body` against the app in-process, then closes everything.
     static func with(
-        _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system,
+        _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = [],
         _ body: @escaping @Sendable (TestBlog, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let blog = try await open(kind, pageCache: pageCache, clock: clock)
+        let blog = try await open(kind, pageCache: pageCache, clock: clock, fetchAllow: fetchAllow)
         do {
             let themes = URL(fileURLWithPath: blog.config.themesDirectory)
             let theme = try Theme(directory: themes.appendingPathComponent("default"))

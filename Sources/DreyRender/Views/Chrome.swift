@@ -20,6 +20,9 @@ public struct Chrome: Sendable {
     public var searchQuery: String
     public var assetBase: String
     public var extraHead: String
+    /// Where other blogs send Webmentions and Pingbacks; empty when the site takes none.
+    public var webmentionURL: String = ""
+    public var pingbackURL: String = ""
 
     public init(
         siteTitle: String, tagline: String, homeURL: String, language: String = "en", documentTitle: String,
@@ -65,6 +68,8 @@ extension Chrome: MustacheParent {
         case "searchQuery": return searchQuery
         case "assetBase": return assetBase
         case "extraHead": return nonEmpty(extraHead)
+        case "webmentionURL": return nonEmpty(webmentionURL)
+        case "pingbackURL": return nonEmpty(pingbackURL)
         default: return nil
         }
     }

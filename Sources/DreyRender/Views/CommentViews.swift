@@ -15,12 +15,15 @@ public struct CommentView: Sendable, MustacheParent {
     public var canReply: Bool
     public var depth: Int
     public var replies: [CommentView]
+    /// For a reply made on another site (a Webmention): the page it was written on.
+    public var sourceURL: String
 
     public init(
         id: Int64, authorName: String, authorURL: String, avatarURL: String, dateText: String, isoDate: String,
         contentHTML: String, byPostAuthor: Bool, awaitingModeration: Bool, replyURL: String, canReply: Bool,
-        depth: Int, replies: [CommentView]
+        depth: Int, replies: [CommentView], sourceURL: String = ""
     ) {
+        self.sourceURL = sourceURL
         self.id = id
         self.authorName = authorName
         self.authorURL = authorURL
@@ -52,6 +55,8 @@ public struct CommentView: Sendable, MustacheParent {
         case "depth": return String(depth)
         case "replies": return replies
         case "hasReplies": return !replies.isEmpty
+        case "sourceURL": return nonEmpty(sourceURL)
+        case "sourceHost": return nonEmpty(sourceURL.split(separator: "/").dropFirst().first.map(String.init) ?? "")
         default: return nil
         }
     }
@@ -157,11 +162,15 @@ public struct PostPage: Sendable, MustacheParent {
     public var showDiscussion: Bool
     public var previous: TermLink?
     public var next: TermLink?
+    /// Likes and reposts from other sites.
+    public var reactions: ReactionsView
 
     public init(
         chrome: Chrome, post: PostView, commentsHeading: String, comments: [CommentView], linkbacks: [LinkbackView],
-        form: CommentForm, likesText: String, showDiscussion: Bool, previous: TermLink? = nil, next: TermLink? = nil
+        form: CommentForm, likesText: String, showDiscussion: Bool, previous: TermLink? = nil, next: TermLink? = nil,
+        reactions: ReactionsView = ReactionsView()
     ) {
+        self.reactions = reactions
         self.chrome = chrome
         self.post = post
         self.commentsHeading = commentsHeading
@@ -188,6 +197,7 @@ public struct PostPage: Sendable, MustacheParent {
         case "showDiscussion": return showDiscussion
         case "previous": return previous ?? false
         case "next": return next ?? false
+        case "reactions": return reactions
         default: return nil
         }
     }

@@ -15,6 +15,6 @@ enum Migrations {
     static let all: [Migration] = [
         m0001_createSites, m0002_createUsers, m0003_createPosts, m0004_createTerms, m0005_createComments,
         m0006_createLikes, m0007_createJobs, m0008_createChanges, m0009_createSearch, m0010_createAccounts,
-        m0011_wordPressIdentity,
+        m0011_wordPressIdentity, m0012_addJobDedupe, m0013_createWebmentions, m0014_createLinkbackSends,
     ]
 }

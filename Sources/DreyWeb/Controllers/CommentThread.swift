@@ -11,10 +11,14 @@ struct CommentThread {
     let postURL: String
     let dateFormat: PHPDateFormat
     let ownPending: Set<Int64>
+    /// Webmentions by comment ID: replies from other sites join the thread, with their author's photo.
+    var mentions: [Int64: ReceivedWebmention] = [:]
 
     /// Conversation comments as a tree; replies deeper than the setting hang under the deepest allowed level.
     func tree(_ comments: [Comment]) -> [CommentView] {
-        let visible = comments.filter { $0.type == .comment && ($0.status == .approved || ownPending.contains($0.id)) }
+        let visible = comments.filter {
+            ($0.type == .comment || mentions[$0.id]?.kind == .reply) && ($0.status == .approved || ownPending.contains($0.id))
+        }
         let ids = Set(visible.map(\.id))
         var children: [Int64: [Comment]] = [:]
         var roots: [Comment] = []
@@ -48,12 +52,14 @@ struct CommentThread {
 
     func view(_ c: Comment, depth: Int) -> CommentView {
         let byAuthor = c.userID == postAuthorID || (!postAuthorEmail.isEmpty && c.authorEmail.lowercased() == postAuthorEmail.lowercased())
+        let mention = mentions[c.id]
+        let photo = mention.map(\.authorPhoto).flatMap { $0.isEmpty ? nil : $0 }
         return CommentView(
-            id: c.id, authorName: c.authorName, authorURL: c.authorURL, avatarURL: Avatar.url(email: c.authorEmail),
+            id: c.id, authorName: c.authorName, authorURL: c.authorURL, avatarURL: photo ?? Avatar.url(email: c.authorEmail),
             dateText: dateFormat.string(from: c.createdAt), isoDate: ISO8601.string(c.createdAt), contentHTML: c.contentHTML,
             byPostAuthor: byAuthor, awaitingModeration: c.status == .pending,
             replyURL: postURL + "?replytocom=\(c.id)#respond", canReply: depth < maxDepth && c.status == .approved,
-            depth: depth, replies: [])
+            depth: depth, replies: [], sourceURL: mention?.source ?? "")
     }
 }
 

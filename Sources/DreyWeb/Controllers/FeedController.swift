@@ -48,7 +48,8 @@ struct FeedController: Sendable {
         }
         let doc = FeedDocument(
             title: title, subtitle: s.tagline, homeURL: home, selfURL: r.links.base + r.request.uri.path, language: "en-US",
-            updated: list.map(\.modifiedAt).max() ?? Date(timeIntervalSince1970: 0), generator: "Drey", entries: entries)
+            updated: list.map(\.modifiedAt).max() ?? Date(timeIntervalSince1970: 0), generator: "Drey", entries: entries,
+            hubURL: s.websubHub.isEmpty ? nil : s.websubHub)
         return render(doc, format, scopes: [.lists])
     }
 
@@ -89,6 +90,7 @@ struct FeedController: Sendable {
         switch format {
         case .rss: return .feed(body: FeedWriter.rss(doc), contentType: "application/rss+xml; charset=UTF-8", scopes: scopes)
         case .atom: return .feed(body: FeedWriter.atom(doc), contentType: "application/atom+xml; charset=UTF-8", scopes: scopes)
+        case .json: return .feed(body: FeedWriter.json(doc), contentType: "application/feed+json; charset=UTF-8", scopes: scopes)
         }
     }
 }

@@ -11,6 +11,8 @@ public enum PageResult: Sendable {
     case plain(status: HTTPResponse.Status, text: String)
     /// A page made for one signed-in person: never cached, never framed.
     case personal(status: HTTPResponse.Status, body: String, contentType: String = "text/html; charset=utf-8", cookies: [String] = [])
+    /// A protocol answer (XML-RPC, Trackback, Webmention): never cached, with its own type and headers.
+    case custom(status: HTTPResponse.Status, contentType: String, body: String, headers: HTTPFields)
 }
 
 /// One request as a controller sees it: the site, its links, and what the visitor carries.

@@ -38,27 +38,7 @@ struct PostController: Sendable {
     }
 
     func canonicalURL(_ post: Post, _ r: SiteRequest) async throws -> String {
-        if post.type == .page {
-            var path = [post.slug]
-            var parentID = post.parentID
-            var hops = 0
-            while let id = parentID, hops < 10, let parent = try await store.post(id: id, siteID: r.site.id) {
-                path.insert(parent.slug, at: 0)
-                parentID = parent.parentID
-                hops += 1
-            }
-            return r.links.post(post, pagePath: path.joined(separator: "/"))
-        }
-        let structure = r.site.settings.permalinkStructure.pattern
-        var categoryPath = "uncategorized"
-        var login = "author"
-        if structure.contains("%category%") {
-            let terms = try await store.terms(postIDs: [post.id])[post.id] ?? []
-            let paths = try await views.categoryPaths(r.site.id, needed: terms)
-            if let first = terms.filter({ $0.taxonomy == .category }).min(by: { $0.id < $1.id }) { categoryPath = paths[first.id] ?? first.slug }
-        }
-        if structure.contains("%author%") { login = try await store.user(id: post.authorID)?.login ?? login }
-        return r.links.post(post, categoryPath: categoryPath, authorLogin: login)
+        try await PostURLs(store: store).canonical(post, site: r.site, links: r.links)
     }
 
     private func component(_ c: Calendar.Component, _ post: Post, _ r: SiteRequest) -> Int {
@@ -72,23 +52,23 @@ struct PostController: Sendable {
         async let authorQuery = store.user(id: post.authorID)
         async let commentsQuery = store.comments(postID: post.id, statuses: r.ownPendingComments.isEmpty ? [.approved] : [.approved, .pending])
         let (termsByPost, author, comments) = try await (termsQuery, authorQuery, commentsQuery)
+        // Most posts have no Webmentions: their rows are read only when a comment needs them.
+        let mentionRows = comments.contains { $0.type == .webmention } ? try await store.webmentions(postID: post.id) : []
         let terms = termsByPost[post.id] ?? []
         let paths = try await views.categoryPaths(r.site.id, needed: terms)
         var view = views.postView(post, r, terms: terms, author: author, categoryPaths: paths)
         view.url = canonical
         let settings = r.site.settings
         let locked = view.passwordRequired
+        let mentions = LinkbackViewFactory.byComment(mentionRows)
         let thread = CommentThread(
             maxDepth: settings.threadDepth, newestFirst: settings.commentOrderNewestFirst, postAuthorID: post.authorID,
             postAuthorEmail: author?.email ?? "", postURL: canonical,
             dateFormat: settings.formatter("\(settings.dateFormat) \\a\\t \(settings.timeFormat)"),
-            ownPending: r.ownPendingComments)
+            ownPending: r.ownPendingComments, mentions: mentions)
         let visibleComments = locked ? [] : comments.filter { $0.status == .approved || r.ownPendingComments.contains($0.id) }
-        let linkbacks = visibleComments.filter { $0.type.isLinkback && $0.status == .approved }.map { c in
-            LinkbackView(
-                id: c.id, kindLabel: c.type.rawValue.capitalized, title: c.authorName, url: c.authorURL,
-                excerptHTML: c.contentHTML, dateText: settings.formatter(settings.dateFormat).string(from: c.createdAt))
-        }
+        let linkbacks = LinkbackViewFactory.listed(visibleComments, mentions: mentions, settings: settings)
+        let reactions = LinkbackViewFactory.reactions(visibleComments, mentions: mentions)
         let tree = thread.tree(visibleComments)
         var theForm = form ?? CommentForm(actionURL: r.links.commentSubmit, postID: post.id, token: "", isOpen: false, maxLength: settings.commentMaxLength)
         theForm.actionURL = r.links.commentSubmit
@@ -118,7 +98,7 @@ struct PostController: Sendable {
         let page = PostPage(
             chrome: chrome, post: view, commentsHeading: count > 0 ? ViewFactory.countText(count) : "",
             comments: tree, linkbacks: linkbacks, form: theForm, likesText: "",
-            showDiscussion: !locked && (post.type == .post || post.commentStatus == .open || count > 0))
+            showDiscussion: !locked && (post.type == .post || post.commentStatus == .open || count > 0), reactions: reactions)
         let html = theme.render(page, template: post.type == .page && theme.hasTemplate("page") ? "page" : "post") ?? ""
         let body = locked ? Self.injectPasswordForm(html, post: post, r: r) : html
         // A page with a refused form or the visitor's own held comments is theirs alone: never cached.

@@ -13,7 +13,7 @@ struct ViewFactory: Sendable {
     {
         let s = r.site.settings
         let documentTitle = title.map { "\($0) – \(s.title)" } ?? (s.tagline.isEmpty ? s.title : "\(s.title) – \(s.tagline)")
-        return Chrome(
+        var chrome = Chrome(
             siteTitle: s.title, tagline: s.tagline, homeURL: r.links.base, documentTitle: documentTitle,
             canonicalURL: canonical, description: description.isEmpty ? s.tagline : description, ogType: ogType,
             ogTitle: title ?? s.title, typographyCSS: s.typography.cssDeclarations,
@@ -21,9 +21,13 @@ struct ViewFactory: Sendable {
             feeds: [
                 FeedLink(title: "\(s.title) » Feed", url: r.links.feed(), type: "application/rss+xml"),
                 FeedLink(title: "\(s.title) » Atom Feed", url: r.links.feed(.atom), type: "application/atom+xml"),
+                FeedLink(title: "\(s.title) » JSON Feed", url: r.links.jsonFeed, type: "application/feed+json"),
                 FeedLink(title: "\(s.title) » Comments Feed", url: r.links.commentsFeed(), type: "application/rss+xml"),
             ] + extraFeeds,
             noindex: noindex, searchQuery: searchQuery, assetBase: r.links.asset(themeName), extraHead: extraHead)
+        chrome.webmentionURL = s.webmentionsEnabled ? r.links.webmention : ""
+        chrome.pingbackURL = s.pingbacksEnabled ? r.links.xmlrpc : ""
+        return chrome
     }
 
     /// Staff-written CSS goes inside `<style>`; it must not be able to close that element.

@@ -59,7 +59,8 @@ public struct CommentService: Sendable {
         guard let site = registry.site(id: siteID) else { throw StoreError.notFound("no site \(siteID)") }
         guard let post = try await store.post(id: s.postID, siteID: siteID), post.isVisible(at: clock.now()) || s.forcedStatus != nil
         else { throw CommentRejection(["That post does not exist, so the comment cannot be added to it."], status: 404) }
-        if post.commentStatus == .closed && s.forcedStatus == nil && !s.byModerator {
+        // Linkbacks answer to the post's ping status, which their receivers check, as in WordPress.
+        if post.commentStatus == .closed && s.type == .comment && s.forcedStatus == nil && !s.byModerator {
             throw CommentRejection(["Comments are closed on this post."], status: 403)
         }
         let name = s.authorName.trimmingCharacters(in: .whitespacesAndNewlines)

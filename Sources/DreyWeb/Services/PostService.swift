@@ -23,6 +23,8 @@ public struct PostInput: Sendable {
     public var parentID: Int64? = nil
     public var menuOrder: Int = 0
     public var authorID: Int64
+    /// Whether publishing tells the linked pages and the WebSub hub; imports of old posts say no.
+    public var announces: Bool = true
 
     public init(title: String, source: String, authorID: Int64) {
         self.title = title
@@ -37,6 +39,8 @@ public struct PostService: Sendable {
     let registry: SiteRegistry
     let changes: ChangeFeed
     let clock: Clock
+    /// Told (site, post) when a post was published, or changed while public or on leaving it: linkbacks hang here.
+    var onPublicChange: (@Sendable (Int64, Int64) async throws -> Void)? = nil
 
     public static let defaultCategory = "Uncategorized"
 
@@ -61,6 +65,7 @@ public struct PostService: Sendable {
             pingStatus: input.pingStatus, password: input.password, typography: input.typography)
         let saved = try await store.insert(post, termIDs: termIDs)
         try await changes.record(siteID: siteID, [.post(saved.id), .lists, .comments])
+        if saved.status == .publish && input.announces { try await onPublicChange?(siteID, saved.id) }
         return saved
     }
 
@@ -68,6 +73,7 @@ public struct PostService: Sendable {
     public func update(_ id: Int64, with input: PostInput, siteID: Int64) async throws -> Post {
         guard var post = try await store.post(id: id, siteID: siteID) else { throw StoreError.notFound("no post with ID \(id)") }
         try Self.validate(input)
+        let wasPublic = post.status == .publish
         if let slug = input.slug {
             let base = Slug.make(from: slug)
             post.slug = try await Slug.unique(base) { try await store.slugExists($0, type: post.type, siteID: siteID, excluding: id) }
@@ -89,13 +95,17 @@ public struct PostService: Sendable {
         post.menuOrder = input.menuOrder
         try await store.update(post, termIDs: try await termIDs(for: input, siteID: siteID))
         try await changes.record(siteID: siteID, [.post(id), .lists, .comments])
+        if (wasPublic || post.status == .publish) && input.announces { try await onPublicChange?(siteID, id) }
         return post
     }
 
     /// Publishes scheduled posts whose time has come.
     public func publishDue() async throws -> Int {
         let due = try await store.publishDue(now: clock.now())
-        for item in due { try await changes.record(siteID: item.siteID, [.post(item.postID), .lists, .comments]) }
+        for item in due {
+            try await changes.record(siteID: item.siteID, [.post(item.postID), .lists, .comments])
+            try await onPublicChange?(item.siteID, item.postID)
+        }
         return due.count
     }
 

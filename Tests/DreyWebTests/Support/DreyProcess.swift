@@ -1,0 +1,138 @@
+import DreyCore
+import DreyFetch
+import DreyTestSupport
+import Foundation
+import Logging
+
+/// The built `drey` binary, run as operators run it: one-off commands, and servers on loopback ports.
+enum DreyBinary {
+    static var path: String { SharedData.packageRoot.appendingPathComponent(".build/debug/drey").path }
+
+    struct Output {
+        let status: Int32
+        let out: String
+        let err: String
+    }
+
+    static func environment(_ extra: [String: String]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = nil
+        env["DREY_THEMES_DIR"] = SharedData.packageRoot.appendingPathComponent("Themes").path
+        for (k, v) in extra { env[k] = v }
+        return env
+    }
+
+    @discardableResult
+    static func run(_ args: [String], data: String, env: [String: String] = [:]) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = args + ["--data", data]
+        process.environment = environment(env)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+}
+
+/// A `drey serve` process on 127.0.0.1 with its own data folder (SQLite, or a PostgreSQL database).
+final class DreyServer: @unchecked Sendable {
+    let location: TestLocation
+    let port: Int
+    let process: Process
+    let log: URL
+    var base: String { "http://127.0.0.1:\(port)" }
+    var data: String { location.dataDirectory }
+    var env: [String: String] { location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:] }
+
+    private init(location: TestLocation, port: Int, process: Process, log: URL) {
+        self.location = location
+        self.port = port
+        self.process = process
+        self.log = log
+    }
+
+    /// Prepares the data folder with `setup` (commands run before serving), then starts serving.
+    static func start(
+        _ kind: TestDatabase, serveArguments: [String] = [], setup: (String, [String: String], String) throws -> Void
+    ) async throws -> DreyServer {
+        let location = try await kind.makeLocation()
+        let port = try FetcherTests.closedPort()
+        let env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
+        let base = "http://127.0.0.1:\(port)"
+        try DreyBinary.run(["migrate"], data: location.dataDirectory, env: env)
+        try DreyBinary.run(["site", "set", "home_url", base], data: location.dataDirectory, env: env)
+        try setup(location.dataDirectory, env, base)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: DreyBinary.path)
+        process.arguments = ["serve", "--port", String(port), "--data", location.dataDirectory] + serveArguments
+        process.environment = DreyBinary.environment(env)
+        let log = URL(fileURLWithPath: location.dataDirectory).appendingPathComponent("serve.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let server = DreyServer(location: location, port: port, process: process, log: log)
+        guard try await server.waitUntil(timeout: 60, { try await server.get("/").status == 200 }) else {
+            await server.stop()
+            throw StartFailed(log: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        }
+        return server
+    }
+
+    struct StartFailed: Error, CustomStringConvertible {
+        let log: String
+        var description: String { "drey serve did not start:\n\(log)" }
+    }
+
+    static let client: SafeFetcher = {
+        var settings = FetchSettings()
+        settings.allow = FetchAllowList(["127.0.0.1"])
+        var logger = Logger(label: "drey-server-test")
+        logger.logLevel = .critical
+        return SafeFetcher(settings: settings, logger: logger)
+    }()
+
+    func get(_ path: String) async throws -> FetchResponse {
+        try await Self.client.fetch(FetchRequest(url: base + path))
+    }
+
+    @discardableResult
+    func run(_ args: [String]) throws -> DreyBinary.Output {
+        try DreyBinary.run(args, data: data, env: env)
+    }
+
+    /// JSON lines of a command's output.
+    func jsonLines(_ args: [String]) throws -> [[String: Any]] {
+        try run(args).out.split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// Polls `condition` until it holds or `timeout` seconds pass: the servers work in the background.
+    func waitUntil(timeout: Double, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? await condition()) == true { return true }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return try await condition()
+    }
+
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    func stop() async {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        await location.cleanup()
+    }
+}
