@@ -89,7 +89,7 @@ else
   echo "wordpress peer: not running (bash ../shared/peers/wordpress/setup.sh to install it); no WordPress ratio"
 fi
 
-rate() { awk -v n="$1" '$0 ~ "^"n" " {print $NF}' "$WORK/rates"; }
+rate() { awk -v n="$1 " 'index($0, n) == 1 {print $NF}' "$WORK/rates"; }
 ratio() { local a b; a=$(rate "$1"); b=$(rate "$2"); [[ -n "$a" && -n "$b" ]] && python3 -c "print(round($a / $b, 2))"; }
 echo "ratios:"
 echo "  post page (cached) / nginx static: $(ratio 'drey post page (cached)' 'nginx static post page')x"

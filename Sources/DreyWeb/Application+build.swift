@@ -68,7 +68,7 @@ struct MailService: Service {
     let logger: Logger
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown { await loop() }
+        await cancelWhenGracefulShutdown { await loop() }
     }
 
     func loop() async {
@@ -84,7 +84,7 @@ struct ChangeListenerService: Service {
     let drey: Drey
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     try await drey.database.listen(channel: SQLStore.changeChannel) { [changes = drey.changes] in
