@@ -28,7 +28,7 @@ measure() {  # label, then environment assignments for the import
   read -r secs kb <"$dir/time"
   local mb=$(( kb / 1024 ))
   printf '%-10s %7.1f s  (target 30 s: %4.2fx)   peak RSS %4d MB  (target 250 MB: %4.2fx)\n' \
-    "$label" "$secs" "$(echo "$secs / 30" | bc -l)" "$mb" "$(echo "$mb / 250" | bc -l)"
+    "$label" "$secs" "$(python3 -c "print($secs / 30)")" "$mb" "$(python3 -c "print($mb / 250)")"
   grep -E "^(posts|comments)" "$dir/summary" | sed 's/^/           /'
   rm -rf "$dir"
 }
