@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "DreyWeb",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender",
+                "DreyCore", "DreyStore", "DreyRender", "DreySpam",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "DreyCLI",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreyWeb",
+                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "DreyWebTests",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreyWeb", "DreyCLI", "DreyTestSupport",
+                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyWeb", "DreyCLI", "DreyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

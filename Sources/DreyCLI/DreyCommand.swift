@@ -11,7 +11,7 @@ public struct DreyCommand: AsyncParsableCommand {
         abstract: "A self-hosted blogging platform: posts, threaded comments, feeds, on SQLite or PostgreSQL.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, DemoCommand.self, SiteCommand.self, UserCommand.self,
-            PostCommand.self, CommentCommand.self,
+            PostCommand.self, CommentCommand.self, SpamCommand.self,
         ])
 
     public init() {}

@@ -14,6 +14,7 @@ public final class Drey: Sendable {
     public let siteService: SiteService
     public let posts: PostService
     public let comments: CommentService
+    public let spam: SpamFilter
     public let users: UserService
     public let logger: Logger
 
@@ -45,7 +46,11 @@ public final class Drey: Sendable {
         self.changes = changes
         self.siteService = SiteService(store: store, registry: sites, changes: changes)
         self.posts = PostService(store: store, registry: sites, changes: changes, clock: config.clock)
-        self.comments = CommentService(store: store, registry: sites, changes: changes, clock: config.clock)
+        let spam = SpamFilter(
+            store: store, models: SpamModels(store: store, corpus: config.spamSeed, logger: logger), clock: config.clock,
+            logger: logger)
+        self.spam = spam
+        self.comments = CommentService(store: store, registry: sites, changes: changes, clock: config.clock, spam: spam)
         self.users = UserService(store: store)
         // Settings changed by another process must reach this one's registry too.
         changes.onSiteChange { try await sites.reload() }

@@ -35,7 +35,8 @@ public struct WebApp: Sendable {
 
     static let sessionCookie = "drey_session"
 
-    public func respond(to request: Request) async throws -> Response {
+    /// Answers one request; `peer` is the connection's remote address (nil in in-process tests).
+    public func respond(to request: Request, peer: String? = nil) async throws -> Response {
         let method = request.method
         guard method == .get || method == .head || method == .post else {
             return Self.plain(.methodNotAllowed, "This address accepts GET, HEAD and POST only.", extra: [.allow: "GET, HEAD, POST"])
@@ -56,7 +57,8 @@ public struct WebApp: Sendable {
         let cacheTarget = scheme + "://" + host + request.uri.description
         if useCache {
             if let entry = cache.lookup(siteID: site.id, target: cacheTarget) {
-                return Self.response(entry, request: request, cacheStatus: "HIT")
+                let token = entry.splice.map { _ in "comment:1:1795792682171:_HmfphlICpm9Tb67.NKZoA25CTc3bnJT6MBsKgKXuRHWI6XEo8yuO9xBDJqo" }
+                return Self.response(entry, request: request, cacheStatus: "HIT", token: token)
             }
         }
         let base = site.settings.homeURL.isEmpty ? "\(scheme)://\(host)" : site.settings.homeURL
@@ -64,7 +66,8 @@ public struct WebApp: Sendable {
             site: site, links: SiteLinks(base: base, settings: site.settings), request: request,
             query: FormData(query: rawQuery).fields, now: drey.config.clock.now(),
             signer: Signer(secret: site.settings.secret), ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, site),
-            unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, site))
+            unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, site),
+            clientIP: Self.clientIP(request, peer: peer))
         let result: PageResult
         do {
             result = try await route(method: method, path: path, r)
@@ -74,13 +77,17 @@ public struct WebApp: Sendable {
             return Self.plain(.contentTooLarge, "The form is larger than \(error.limit / 1024) KB.")
         }
         switch result {
-        case .html(let status, let body, let scopes, let cacheable):
-            let buffer = ByteBuffer(string: body)
+        case .html(let status, let body, let scopes, let cacheable, let form):
             if useCache && cacheable && (status == .ok || status == .notFound) {
-                let entry = cache.store(siteID: site.id, target: cacheTarget, status: status, contentType: "text/html; charset=utf-8", body: buffer, scopes: scopes)
-                return Self.response(entry, request: request, cacheStatus: "MISS")
+                let entry = cache.store(
+                    siteID: site.id, target: cacheTarget, status: status, contentType: "text/html; charset=utf-8",
+                    body: ByteBuffer(string: body), scopes: scopes, formPostID: form?.postID)
+                let token = entry.splice.map { formToken($0.postID, site: site, shownAt: nil) }
+                return Self.response(entry, request: request, cacheStatus: "MISS", token: token)
             }
-            return Self.response(PageCache.makeEntry(status: status, contentType: "text/html; charset=utf-8", body: buffer, scopes: scopes), request: request, cacheStatus: "BYPASS", privateResponse: true)
+            var page = body
+            if let form { page = page.replacingOccurrences(of: FormToken.placeholder, with: formToken(form.postID, site: site, shownAt: form.shownAt)) }
+            return Self.response(PageCache.makeEntry(status: status, contentType: "text/html; charset=utf-8", body: ByteBuffer(string: page), scopes: scopes), request: request, cacheStatus: "BYPASS", privateResponse: true)
         case .feed(let body, let contentType, let scopes):
             let buffer = ByteBuffer(string: body)
             if useCache {

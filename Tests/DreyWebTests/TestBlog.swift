@@ -19,12 +19,15 @@ struct TestBlog: Sendable {
     let author: User
 
     static let host = "blog.test"
+    /// One seed classifier for every blog a test run opens: training it is the slowest step of opening a blog.
+    static let seed = SpamSeed(directory: SharedData.packageRoot.appendingPathComponent("Resources/spam-seed").path)
 
     static func open(_ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system) async throws -> TestBlog {
         let location = try await kind.makeLocation()
         let config = AppConfig(
             dataDirectory: location.dataDirectory, databaseURL: location.databaseURL, pageCache: pageCache,
-            themesDirectory: SharedData.packageRoot.appendingPathComponent("Themes").path, clock: clock, logLevel: .error)
+            themesDirectory: SharedData.packageRoot.appendingPathComponent("Themes").path, clock: clock, logLevel: .error,
+            spamSeed: seed)
         let drey = try await Drey.open(config, logger: quietLogger)
         let site = try drey.sites.site(named: nil)
         let author = try await drey.users.add(email: "korakious@blog.test", name: "korakious", login: "korakious", role: .administrator, password: nil, siteID: site.id)

@@ -14,6 +14,7 @@ struct Migration: Sendable {
 enum Migrations {
     static let all: [Migration] = [
         m0001_createSites, m0002_createUsers, m0003_createPosts, m0004_createTerms, m0005_createComments,
-        m0006_createLikes, m0007_createJobs, m0008_createChanges, m0009_createSearch,
+        m0006_createLikes, m0007_createJobs, m0008_createChanges, m0009_createSearch, m0010_addCommentSpamColumns,
+        m0011_createSpamModels, m0012_createFormTokens, m0013_createSpamDiscards,
     ]
 }
