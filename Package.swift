@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "DreyWeb",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreyJobs", "DreyFetch", "DreyLinkbacks",
+                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyJobs", "DreyFetch", "DreyLinkbacks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -105,7 +105,7 @@ let package = Package(
         .target(
             name: "DreyCLI",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreyWeb", "DreyImport", "DreyJobs", "DreyFetch",
+                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyWeb", "DreyImport", "DreyJobs", "DreyFetch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "DreyWebTests",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreyWeb", "DreyCLI", "DreyImport", "DreyTestSupport", "DreyJobs", "DreyFetch",
+                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyWeb", "DreyCLI", "DreyImport", "DreyTestSupport", "DreyJobs", "DreyFetch",
                 "DreyLinkbacks",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -6,7 +6,7 @@ import Foundation
 struct CommentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "comment", abstract: "Add, list and moderate comments.",
-        subcommands: [Add.self, List.self, Approve.self, Spam.self, Trash.self])
+        subcommands: [Add.self, List.self, Approve.self, Spam.self, NotSpam.self, Trash.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a comment through the same checks as the web form.")
@@ -72,11 +72,11 @@ struct CommentCommand: AsyncParsableCommand {
                             let row = CommentRow(
                                 id: c.id, post: c.postID, parent: c.parentID, type: c.type.rawValue, status: c.status.rawValue,
                                 author: c.authorName, email: c.authorEmail, url: c.authorURL, ip: c.authorIP, date: c.createdAt,
-                                text: c.source, note: c.moderationNote)
+                                text: c.source, note: c.moderationNote, score: c.spamScore)
                             print(String(decoding: try encoder.encode(row), as: UTF8.self))
                         } else {
                             let snippet = PlainText.truncate(c.source.replacingOccurrences(of: "\n", with: " "), words: 12)
-                            print("\(c.id)\t\(c.status.rawValue)\tpost \(c.postID)\t\(c.authorName)\t\(snippet)")
+                            print("\(c.id)\t\(c.status.rawValue)\tpost \(c.postID)\t\(c.authorName)\t\(snippet)\t\(c.moderationNote)")
                         }
                     }
                 }
@@ -96,6 +96,14 @@ struct CommentCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
         @Argument var id: Int64
         func run() async throws { try await moderate(common, id, .spam) }
+    }
+
+    struct NotSpam: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "not-spam", abstract: "Restore a comment the filter held or sent to spam: approve it and teach the filter.")
+        @OptionGroup var common: CommonOptions
+        @Argument var id: Int64
+        func run() async throws { try await moderate(common, id, .approved, onlyFrom: [.spam, .pending]) }
     }
 
     struct Trash: AsyncParsableCommand {
@@ -119,14 +127,18 @@ struct CommentRow: Encodable {
     let date: Date
     let text: String
     let note: String
+    let score: Double?
 }
 
-func moderate(_ common: CommonOptions, _ id: Int64, _ status: CommentStatus) async throws {
+func moderate(_ common: CommonOptions, _ id: Int64, _ status: CommentStatus, onlyFrom: Set<CommentStatus>? = nil) async throws {
     try await CommentCommand.failing {
         try await common.withDrey { drey in
             let site = try drey.sites.site(named: common.site)
             guard let comment = try await drey.store.comment(id: id), comment.siteID == site.id else {
                 throw CLIError("no comment with ID \(id) on \(site.host)")
+            }
+            if let onlyFrom, !onlyFrom.contains(comment.status) {
+                throw CLIError("comment \(id) is \(comment.status.rawValue), neither held nor spam")
             }
             _ = try await drey.comments.setStatus(status, commentID: id)
             print("comment \(id) \(status.rawValue)")

@@ -27,12 +27,14 @@ public struct Comment: Sendable, Equatable, Identifiable {
     public var createdAt: Date
     /// Why the discussion rules decided `status` ("held: 3 links"), for moderators.
     public var moderationNote: String
+    /// The spam filter's combined score, 0…1; nil when the filter did not judge it (operator, import, staff).
+    public var spamScore: Double?
 
     public init(
         id: Int64 = 0, siteID: Int64, postID: Int64, parentID: Int64? = nil, type: CommentType = .comment,
         status: CommentStatus = .pending, authorName: String, authorEmail: String = "", authorURL: String = "",
         authorIP: String = "", userAgent: String = "", userID: Int64? = nil, source: String,
-        contentHTML: String = "", createdAt: Date, moderationNote: String = ""
+        contentHTML: String = "", createdAt: Date, moderationNote: String = "", spamScore: Double? = nil
     ) {
         self.id = id
         self.siteID = siteID
@@ -50,5 +52,6 @@ public struct Comment: Sendable, Equatable, Identifiable {
         self.contentHTML = contentHTML
         self.createdAt = createdAt
         self.moderationNote = moderationNote
+        self.spamScore = spamScore
     }
 }

@@ -95,6 +95,14 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case language
     case showOnFront = "show_on_front"
     case pageOnFront = "page_on_front"
+    case commentFloodSeconds = "comment_flood_seconds"
+    case commentRateIPPerHour = "comment_rate_ip_per_hour"
+    case commentRateEmailPerHour = "comment_rate_email_per_hour"
+    case commentFormMinSeconds = "comment_form_min_seconds"
+    case commentFormMaxAgeHours = "comment_form_max_age_hours"
+    case spamHoldScore = "spam_hold_score"
+    case spamSpamScore = "spam_spam_score"
+    case spamRetentionDays = "spam_retention_days"
 
     public var defaultValue: String {
         switch self {
@@ -127,6 +135,9 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .language: return DateLanguage.english.rawValue
         case .showOnFront: return "posts"
         case .pageOnFront: return ""
+        case .commentFloodSeconds, .commentRateIPPerHour, .commentRateEmailPerHour, .commentFormMinSeconds,
+            .commentFormMaxAgeHours, .spamHoldScore, .spamSpamScore, .spamRetentionDays:
+            return spamDefault
         }
     }
 
@@ -215,6 +226,9 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .fontSize: return String(try Typography.validateFontSize(value))
         case .lineHeight: return Typography.format(try Typography.validateLineHeight(value))
         case .contentWidth: return String(try Typography.validateContentWidth(value))
+        case .commentFloodSeconds, .commentRateIPPerHour, .commentRateEmailPerHour, .commentFormMinSeconds,
+            .commentFormMaxAgeHours, .spamHoldScore, .spamSpamScore, .spamRetentionDays:
+            return try validateSpam(value)
         }
     }
 

@@ -5,7 +5,7 @@ import SQLKit
 extension SQLStore: CommentStore {
     static let commentColumns = [
         "id", "site_id", "post_id", "parent_id", "type", "status", "author_name", "author_email", "author_url",
-        "author_ip", "user_agent", "user_id", "source", "content_html", "created_at", "moderation_note",
+        "author_ip", "user_agent", "user_id", "source", "content_html", "created_at", "moderation_note", "spam_score",
     ]
 
     static func comment(from row: any SQLRow) throws -> Comment {
@@ -17,19 +17,20 @@ extension SQLStore: CommentStore {
             authorIP: try row.string("author_ip"), userAgent: try row.string("user_agent"),
             userID: try row.optionalInt64("user_id"), source: try row.string("source"),
             contentHTML: try row.string("content_html"), createdAt: try row.date("created_at"),
-            moderationNote: try row.string("moderation_note"))
+            moderationNote: try row.string("moderation_note"), spamScore: try row.decode(column: "spam_score", as: Double?.self))
     }
 
     public func insert(_ comment: Comment) async throws -> Comment {
         try await database.transaction { db in
             let id = try await db.insert(into: "comments")
-                .columns(Array(Self.commentColumns.dropFirst()))
+                .columns(Array(Self.commentColumns.dropFirst()) + ["author_domain"])
                 .values(
                     SQLBind(comment.siteID), SQLBind(comment.postID), SQLBind(comment.parentID),
                     SQLBind(comment.type.rawValue), SQLBind(comment.status.rawValue), SQLBind(comment.authorName),
                     SQLBind(comment.authorEmail), SQLBind(comment.authorURL), SQLBind(comment.authorIP),
                     SQLBind(comment.userAgent), SQLBind(comment.userID), SQLBind(comment.source),
-                    SQLBind(comment.contentHTML), SQLBind(comment.createdAt.storable), SQLBind(comment.moderationNote)
+                    SQLBind(comment.contentHTML), SQLBind(comment.createdAt.storable), SQLBind(comment.moderationNote),
+                    SQLBind(comment.spamScore), SQLBind(Reputation.websiteHost(comment.authorURL))
                 )
                 .returning("id").first(decodingColumn: "id", as: Int64.self)
             guard let id else { throw StoreError.invalid("comment was not created") }

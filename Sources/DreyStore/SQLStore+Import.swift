@@ -180,13 +180,14 @@ public struct ImportWriter: Sendable {
         var start = rows.startIndex
         while start < rows.endIndex {
             let chunk = rows[start..<min(start + Self.batchRows, rows.endIndex)]
-            var insert = db.insert(into: "comments").columns(Array(SQLStore.commentColumns.dropFirst()) + ["wp_id"])
+            var insert = db.insert(into: "comments").columns(Array(SQLStore.commentColumns.dropFirst()) + ["author_domain", "wp_id"])
             for (c, wpID) in chunk {
                 insert = insert.values(
                     SQLBind(c.siteID), SQLBind(c.postID), SQLBind(c.parentID), SQLBind(c.type.rawValue),
                     SQLBind(c.status.rawValue), SQLBind(c.authorName), SQLBind(c.authorEmail), SQLBind(c.authorURL),
                     SQLBind(c.authorIP), SQLBind(c.userAgent), SQLBind(c.userID), SQLBind(c.source),
-                    SQLBind(c.contentHTML), SQLBind(c.createdAt.storable), SQLBind(c.moderationNote), SQLBind(wpID))
+                    SQLBind(c.contentHTML), SQLBind(c.createdAt.storable), SQLBind(c.moderationNote), SQLBind(c.spamScore),
+                    SQLBind(Reputation.websiteHost(c.authorURL)), SQLBind(wpID))
             }
             for row in try await insert.ignoringConflicts(with: ["site_id", "wp_id"]).returning("id", "wp_id").all() {
                 ids[try row.int64("wp_id")] = try row.int64("id")

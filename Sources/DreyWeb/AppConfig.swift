@@ -23,11 +23,13 @@ public struct AppConfig: Sendable {
     public var jobs: JobSettings = JobSettings()
     /// Replaces the safe fetcher in tests that must not touch the network at all.
     public var fetcher: (any Fetcher)? = nil
+    /// The labelled corpus a site's spam classifier starts from (see `Resources/spam-seed`), trained on first use.
+    public var spamSeed: SpamSeed
 
     public init(
         dataDirectory: String = "./drey-data", databaseURL: String? = nil, host: String = "127.0.0.1",
         port: Int = 8080, pageCache: Bool = true, themesDirectory: String? = nil, clock: Clock = .system,
-        logLevel: Logger.Level = .info, maxBodySize: Int = 1 << 20
+        logLevel: Logger.Level = .info, maxBodySize: Int = 1 << 20, spamSeed: SpamSeed? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.databaseURL = databaseURL
@@ -38,6 +40,7 @@ public struct AppConfig: Sendable {
         self.clock = clock
         self.logLevel = logLevel
         self.maxBodySize = maxBodySize
+        self.spamSeed = spamSeed ?? SpamSeed(directory: AppConfig.defaultSpamSeedDirectory())
     }
 
     public var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("drey.sqlite") }

@@ -7,15 +7,26 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
+/// Hummingbird's basic context plus the connection's remote address, which per-IP limits need.
+struct DreyRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let peer: String?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        peer = source.channel.remoteAddress?.ipAddress
+    }
+}
+
 /// Hands every request to the `WebApp`, turning unexpected errors into a plain 500 that keeps the server up.
 struct DreyResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = DreyRequestContext
     let app: WebApp
     let logger: Logger
 
     func respond(to request: Request, context: Context) async throws -> Response {
         do {
-            return try await app.respond(to: request)
+            return try await app.respond(to: request, peer: context.peer)
         } catch {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
             return WebApp.plain(.internalServerError, "Something went wrong on our side; the error was logged.")
@@ -99,6 +110,29 @@ struct ChangeListenerService: Service {
     }
 }
 
+/// Keeps the spam filter tidy: spam past each site's retention period is deleted, spent form tokens forgotten.
+/// It also trains the seed classifier at start, so the first comment does not wait for it.
+struct SpamJanitorService: Service {
+    let drey: Drey
+    let logger: Logger
+    let interval: Duration
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            _ = await drey.spam.models.seed()
+            while !Task.isCancelled {
+                do {
+                    let n = try await drey.spam.purge(sites: drey.sites.all)
+                    if n > 0 { logger.info("deleted \(n) spam comment(s) past their retention period") }
+                } catch {
+                    logger.error("purging old spam failed: \(error)")
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}
+
 /// The composition root: opens the blog and wires the HTTP server. Tests call it too.
 /// Returns the app, the opened blog, and the one-time setup token when the site has no administrator yet.
 public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> (some ApplicationProtocol, Drey, String?) {
@@ -128,6 +162,7 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
         services: [
             SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)), JobWorkerService(jobs: drey.jobs),
             MailService(mail: web.mail, logger: logger),
+            SpamJanitorService(drey: drey, logger: logger, interval: .seconds(3600)),
         ] + (drey.database.dialect == .postgres ? [ChangeListenerService(drey: drey)] : []),
         logger: logger)
     return (app, drey, setupToken)

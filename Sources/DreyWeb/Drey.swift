@@ -16,6 +16,7 @@ public final class Drey: Sendable {
     public let siteService: SiteService
     public let posts: PostService
     public let comments: CommentService
+    public let spam: SpamFilter
     public let users: UserService
     /// The durable queue every outbound side effect goes through.
     public let jobs: JobQueue
@@ -51,7 +52,11 @@ public final class Drey: Sendable {
         let changes = try await ChangeFeed(store: store, dataDirectory: config.dataDirectory, logger: logger)
         self.changes = changes
         self.siteService = SiteService(store: store, registry: sites, changes: changes)
-        let comments = CommentService(store: store, registry: sites, changes: changes, clock: config.clock)
+        let spam = SpamFilter(
+            store: store, models: SpamModels(store: store, corpus: config.spamSeed, logger: logger), clock: config.clock,
+            logger: logger)
+        self.spam = spam
+        let comments = CommentService(store: store, registry: sites, changes: changes, clock: config.clock, spam: spam)
         self.comments = comments
         self.users = UserService(store: store)
         let jobs = JobQueue(store: store, settings: config.jobs, clock: config.clock, logger: logger)

@@ -14,6 +14,8 @@ public final class PageCache: Sendable {
         public let etag: String
         public let lastModified: String
         let scopes: Set<CacheScope>
+        /// Where a comment form's token goes; such a page is answered with a fresh token each time.
+        let splice: TokenSplice?
     }
 
     struct Key: Hashable, Sendable {
@@ -41,8 +43,11 @@ public final class PageCache: Sendable {
         }
     }
 
-    func store(siteID: Int64, target: String, status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>) -> Entry {
-        let entry = Self.makeEntry(status: status, contentType: contentType, body: body, scopes: scopes)
+    func store(
+        siteID: Int64, target: String, status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>,
+        formPostID: Int64? = nil
+    ) -> Entry {
+        let entry = Self.makeEntry(status: status, contentType: contentType, body: body, scopes: scopes, formPostID: formPostID)
         let key = Key(siteID: siteID, target: target)
         storage.withLock { s in
             if s.entries.count >= maxEntries {
@@ -56,13 +61,22 @@ public final class PageCache: Sendable {
         return entry
     }
 
-    static func makeEntry(status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>) -> Entry {
+    static func makeEntry(
+        status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>, formPostID: Int64? = nil
+    ) -> Entry {
+        let zip = body.readableBytes > 512
+        if let postID = formPostID, let splice = TokenSplice(body: body, postID: postID, gzip: zip) {
+            // The whole gzip form is never served (each response splices its own token), so it is not made.
+            return Entry(
+                status: status, contentType: contentType, body: body, gzipped: nil, etag: "", lastModified: Self.httpDate(Date()),
+                scopes: scopes, splice: splice)
+        }
         var copy = body
-        let gzipped = body.readableBytes > 512 ? try? copy.compress(with: .gzip()) : nil
+        let gzipped = zip ? try? copy.compress(with: .gzip()) : nil
         let etag = "\"\(Self.fnv1a(body))\""
         return Entry(
             status: status, contentType: contentType, body: body, gzipped: gzipped, etag: etag,
-            lastModified: Self.httpDate(Date()), scopes: scopes)
+            lastModified: Self.httpDate(Date()), scopes: scopes, splice: nil)
     }
 
     /// Drops the pages a change made stale; `.site` drops every page of the site.

@@ -41,10 +41,31 @@ extension WebApp {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 
+    /// A fresh comment-form token for one response.
+    func formToken(_ postID: Int64, site: Site, shownAt: Date?) -> String {
+        FormToken(postID: postID, shownAt: shownAt ?? drey.config.clock.now()).signed(with: Signer(secret: site.settings.secret))
+    }
+
+    /// The client's address: the connection's peer, or, when the peer is this machine or a private network (a reverse
+    /// proxy) or unknown, the last `X-Forwarded-For` entry — the one our proxy added; earlier entries are the client's to forge.
+    static func clientIP(_ request: Request, peer: String?) -> String {
+        if let peer, !ClientAddress.isLocalOrPrivate(peer) { return peer }
+        if let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").last {
+            let ip = forwarded.trimmingCharacters(in: .whitespaces)
+            if ClientAddress.isPlausible(ip) { return ip }
+        }
+        return peer ?? ""
+    }
+
     /// A cached or fresh page: conditional GET, gzip when the client takes it, no body for HEAD.
+    /// A page with a form slot gets `token` spliced in, and no validator: no two responses are alike.
     static func response(
-        _ entry: PageCache.Entry, request: Request, cacheStatus: String, privateResponse: Bool = false, extra: HTTPFields = [:]
+        _ entry: PageCache.Entry, request: Request, cacheStatus: String, privateResponse: Bool = false, extra: HTTPFields = [:],
+        token: String? = nil
     ) -> Response {
+        if let splice = entry.splice, let token {
+            return spliced(entry, splice, token: token, request: request, cacheStatus: cacheStatus, extra: extra)
+        }
         var headers: HTTPFields = [
             .contentType: entry.contentType, .eTag: entry.etag, .lastModified: entry.lastModified, .vary: "Accept-Encoding",
             .cacheControl: privateResponse ? "private, no-store" : "public, max-age=0, must-revalidate",
@@ -85,6 +106,26 @@ extension WebApp {
         if settings.webmentionsEnabled { fields[.init("Link")!] = "<\(base)/webmention>; rel=\"webmention\"" }
         if settings.pingbacksEnabled { fields[.init("X-Pingback")!] = "\(base)/xmlrpc.php" }
         return fields
+    }
+
+    static func spliced(
+        _ entry: PageCache.Entry, _ splice: TokenSplice, token: String, request: Request, cacheStatus: String, extra: HTTPFields
+    ) -> Response {
+        // Private: a shared cache must not hand one reader's token to another.
+        var headers: HTTPFields = [.contentType: entry.contentType, .vary: "Accept-Encoding", .cacheControl: "private, no-cache"]
+        headers[.init("X-Drey-Cache")!] = cacheStatus
+        headers.append(contentsOf: extra)
+        let gzip = splice.hasGzip && request.headers[.acceptEncoding]?.contains("gzip") == true
+        if gzip { headers[.contentEncoding] = "gzip" }
+        if request.method == .head {
+            let n = token.utf8.count
+            headers[.contentLength] = String(gzip ? splice.gzipLength(tokenLength: n) : splice.length(tokenLength: n))
+            return Response(status: entry.status, headers: headers, body: .init())
+        }
+        // One buffer: writing the parts separately (no copy) measured slower than copying them once.
+        let body = gzip ? splice.gzipped(token: token) : splice.body(token: token)
+        headers[.contentLength] = String(body.readableBytes)
+        return Response(status: entry.status, headers: headers, body: .init(byteBuffer: body))
     }
 
     static func contentType(for ext: String) -> String {

@@ -46,7 +46,8 @@ public struct WebApp: Sendable {
 
     static let sessionCookie = "drey_session"
 
-    public func respond(to request: Request) async throws -> Response {
+    /// Answers one request; `peer` is the connection's remote address (nil in in-process tests).
+    public func respond(to request: Request, peer: String? = nil) async throws -> Response {
         let method = request.method
         guard method == .get || method == .head || method == .post else {
             return Self.plain(.methodNotAllowed, "This address accepts GET, HEAD and POST only.", extra: [.allow: "GET, HEAD, POST"])
@@ -69,14 +70,16 @@ public struct WebApp: Sendable {
         let advert = Self.linkbackHeaders(site.settings, base: base)
         if useCache {
             if let entry = cache.lookup(siteID: site.id, target: cacheTarget) {
-                return Self.response(entry, request: request, cacheStatus: "HIT", extra: advert)
+                let token = entry.splice.map { formToken($0.postID, site: site, shownAt: nil) }
+                return Self.response(entry, request: request, cacheStatus: "HIT", extra: advert, token: token)
             }
         }
         let r = SiteRequest(
             site: site, links: SiteLinks(base: base, settings: site.settings), request: request,
             query: FormData(query: rawQuery).fields, now: drey.config.clock.now(),
             signer: Signer(secret: site.settings.secret), ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, site),
-            unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, site))
+            unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, site),
+            clientIP: Self.clientIP(request, peer: peer))
         let result: PageResult
         do {
             result = try await route(method: method, path: path, r)
@@ -86,13 +89,17 @@ public struct WebApp: Sendable {
             return Self.plain(.contentTooLarge, "The form is larger than \(error.limit / 1024) KB.")
         }
         switch result {
-        case .html(let status, let body, let scopes, let cacheable):
-            let buffer = ByteBuffer(string: body)
+        case .html(let status, let body, let scopes, let cacheable, let form):
             if useCache && cacheable && (status == .ok || status == .notFound) {
-                let entry = cache.store(siteID: site.id, target: cacheTarget, status: status, contentType: "text/html; charset=utf-8", body: buffer, scopes: scopes)
-                return Self.response(entry, request: request, cacheStatus: "MISS", extra: advert)
+                let entry = cache.store(
+                    siteID: site.id, target: cacheTarget, status: status, contentType: "text/html; charset=utf-8",
+                    body: ByteBuffer(string: body), scopes: scopes, formPostID: form?.postID)
+                let token = entry.splice.map { formToken($0.postID, site: site, shownAt: nil) }
+                return Self.response(entry, request: request, cacheStatus: "MISS", extra: advert, token: token)
             }
-            return Self.response(PageCache.makeEntry(status: status, contentType: "text/html; charset=utf-8", body: buffer, scopes: scopes), request: request, cacheStatus: "BYPASS", privateResponse: true, extra: advert)
+            var page = body
+            if let form { page = page.replacingOccurrences(of: FormToken.placeholder, with: formToken(form.postID, site: site, shownAt: form.shownAt)) }
+            return Self.response(PageCache.makeEntry(status: status, contentType: "text/html; charset=utf-8", body: ByteBuffer(string: page), scopes: scopes), request: request, cacheStatus: "BYPASS", privateResponse: true, extra: advert)
         case .feed(let body, let contentType, let scopes):
             let buffer = ByteBuffer(string: body)
             if useCache {

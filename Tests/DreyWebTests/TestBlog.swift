@@ -19,6 +19,8 @@ struct TestBlog: Sendable {
     let author: User
 
     static let host = "blog.test"
+    /// One seed classifier for every blog a test run opens: training it is the slowest step of opening a blog.
+    static let seed = SpamSeed(directory: SharedData.packageRoot.appendingPathComponent("Resources/spam-seed").path)
 
     static func open(
         _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = []
@@ -26,7 +28,8 @@ struct TestBlog: Sendable {
         let location = try await kind.makeLocation()
         var config = AppConfig(
             dataDirectory: location.dataDirectory, databaseURL: location.databaseURL, pageCache: pageCache,
-            themesDirectory: SharedData.packageRoot.appendingPathComponent("Themes").path, clock: clock, logLevel: .error)
+            themesDirectory: SharedData.packageRoot.appendingPathComponent("Themes").path, clock: clock, logLevel: .error,
+            spamSeed: seed)
         config.fetchAllow = fetchAllow
         let drey = try await Drey.open(config, logger: quietLogger)
         let site = try drey.sites.site(named: nil)

@@ -16,5 +16,6 @@ enum Migrations {
         m0001_createSites, m0002_createUsers, m0003_createPosts, m0004_createTerms, m0005_createComments,
         m0006_createLikes, m0007_createJobs, m0008_createChanges, m0009_createSearch, m0010_createAccounts,
         m0011_wordPressIdentity, m0012_addJobDedupe, m0013_createWebmentions, m0014_createLinkbackSends,
+        m0015_addCommentSpamColumns, m0016_createSpamModels, m0017_createFormTokens, m0018_createSpamDiscards,
     ]
 }

@@ -35,7 +35,7 @@ struct AuthPages {
             return loginForm(r, email: email, errors: [AdminRefusal.badToken.message], status: .forbidden)
         }
         do {
-            let ip = WebApp.clientIP(r.request)
+            let ip = r.clientIP
             let (token, _) = try await auth.signIn(email: email, password: form["password"] ?? "", ip: ip, userAgent: r.request.headers[.userAgent] ?? "")
             var target = r.links.base + "/admin/"
             if let back = form["redirect_to"], back.hasPrefix("/admin"), !back.contains("//") { target = r.links.base + back }
@@ -85,7 +85,7 @@ struct AuthPages {
 
     func reset(_ r: SiteRequest, _ form: FormData) async throws -> PageResult {
         var query = r
-        query = SiteRequest(site: r.site, links: r.links, request: r.request, query: ["token": form["token"] ?? ""], now: r.now, signer: r.signer, ownPendingComments: [], unlockedPosts: [])
+        query = SiteRequest(site: r.site, links: r.links, request: r.request, query: ["token": form["token"] ?? ""], now: r.now, signer: r.signer, ownPendingComments: [], unlockedPosts: [], clientIP: r.clientIP)
         guard checkPreSession(r, form) else { return try await resetForm(query, errors: [AdminRefusal.badToken.message], status: .forbidden) }
         let password = form["password"] ?? ""
         guard password == form["password2"] else { return try await resetForm(query, errors: ["The two passwords are not the same."], status: .unprocessableContent) }

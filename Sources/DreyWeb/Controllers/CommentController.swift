@@ -25,19 +25,31 @@ struct CommentController: Sendable {
             actionURL: r.links.commentSubmit, postID: post.id, parentID: parent, name: form["author"] ?? "",
             email: form["email"] ?? "", website: form["url"] ?? "", text: form["comment"] ?? "", token: "", isOpen: true,
             maxLength: r.site.settings.commentMaxLength)
-        // A filled honeypot is a machine: accept silently and store nothing.
+        // A filled honeypot is a machine: answer as if accepted, store nothing, count it.
         if let honeypot = form["hp_website"], !honeypot.isEmpty {
+            await comments.spam.countDiscard(siteID: r.site.id, reason: "honeypot")
             return .redirect(to: canonical, permanent: false)
         }
-        guard let token = form["drey_token"], r.signer.verify(token) == "comment:\(post.id)" else {
+        let settings = r.site.settings
+        let token: FormToken
+        switch FormToken.check(form["drey_token"], postID: post.id, now: r.now, maxAge: settings.commentFormMaxAge, signer: r.signer) {
+        case .valid(let valid):
+            token = valid
+        case .forged, .otherPost:
             return try await refuse(
                 post, canonical, r, typed,
                 CommentRejection(["The form could not be verified (it may have come from another site or page). Please send it again."], status: 403))
+        case .expired:
+            let hours = Int(settings.commentFormMaxAge / 3600)
+            return try await refuse(
+                post, canonical, r, typed,
+                CommentRejection(["The form was open for more than \(hours) hours, so it has expired. Please send it again."], status: 403))
         }
         var submission = CommentSubmission(
             postID: post.id, parentID: parent, authorName: typed.name, email: typed.email, url: typed.website, text: typed.text)
-        submission.ip = WebApp.clientIP(r.request)
+        submission.ip = r.clientIP
         submission.userAgent = r.request.headers[.userAgent] ?? ""
+        submission.form = token
         do {
             let comment = try await comments.submit(submission, siteID: r.site.id)
             var cookies: [String] = []
@@ -48,14 +60,20 @@ struct CommentController: Sendable {
             let anchor = comment.status == .approved || comment.status == .pending ? "#comment-\(comment.id)" : ""
             return .redirect(to: canonical + anchor, permanent: false, cookies: cookies)
         } catch let rejection as CommentRejection {
-            return try await refuse(post, canonical, r, typed, rejection)
+            if rejection.plain { return .plain(status: .init(code: rejection.status), text: rejection.messages.joined(separator: " ")) }
+            // The form comes back with the time it was first shown, so sending it again is not "too fast".
+            return try await refuse(post, canonical, r, typed, rejection, shownAt: token.shownAt)
+        } catch is CommentDiscarded {
+            return .redirect(to: canonical, permanent: false)
         }
     }
 
-    private func refuse(_ post: Post, _ canonical: String, _ r: SiteRequest, _ typed: CommentForm, _ rejection: CommentRejection) async throws -> PageResult {
+    private func refuse(
+        _ post: Post, _ canonical: String, _ r: SiteRequest, _ typed: CommentForm, _ rejection: CommentRejection, shownAt: Date? = nil
+    ) async throws -> PageResult {
         var form = typed
         form.errors = rejection.messages
-        return try await posts.render(post, canonical: canonical, r, form: form, status: rejection.status)
+        return try await posts.render(post, canonical: canonical, r, form: form, status: rejection.status, formShownAt: shownAt)
     }
 
     /// WordPress's `wp-login.php?action=postpass`: remembers the password a reader gave for a protected post.

@@ -45,13 +45,9 @@ struct LinkbackController: Sendable {
         }
     }
 
-    static func clientIP(_ r: SiteRequest) -> String {
-        r.request.headers[.xForwardedFor]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-    }
-
     /// Whether this client and this source host may make us fetch once more.
     func admits(_ r: SiteRequest, source: String) -> Bool {
-        perClient.allow(["ip:" + Self.clientIP(r)]) && perSource.allow(["host:" + (URLMatch.host(source) ?? source)])
+        perClient.allow(["ip:" + r.clientIP]) && perSource.allow(["host:" + (URLMatch.host(source) ?? source)])
     }
 
     private func tooMany(_ contentType: String, _ body: String) -> PageResult {
@@ -83,7 +79,7 @@ struct LinkbackController: Sendable {
             guard admits(r, source: source) else {
                 return tooMany("text/xml; charset=UTF-8", XMLRPC.fault(XMLRPCFault(0, "Too many pingbacks; please try again later.")))
             }
-            switch await linkbacks.pingback(source: source, target: target, site: r.site, base: r.links.base, ip: Self.clientIP(r)) {
+            switch await linkbacks.pingback(source: source, target: target, site: r.site, base: r.links.base, ip: r.clientIP) {
             case .success(let message): return Self.xml(XMLRPC.response(.string(message)))
             case .failure(let fault): return Self.xml(XMLRPC.fault(fault))
             }
@@ -129,7 +125,7 @@ struct LinkbackController: Sendable {
         }
         let xml = "text/xml; charset=utf-8"
         guard admits(r, source: fields["url"] ?? "") else { return tooMany(xml, TrackbackResponse.error("Too many trackbacks; please try again later.")) }
-        switch await linkbacks.trackback(post: post, postURL: canonical, fields: fields, site: r.site, ip: Self.clientIP(r)) {
+        switch await linkbacks.trackback(post: post, postURL: canonical, fields: fields, site: r.site, ip: r.clientIP) {
         case .success: return .custom(status: .ok, contentType: xml, body: TrackbackResponse.success(), headers: [:])
         case .failure(let refusal):
             return .custom(status: .ok, contentType: xml, body: TrackbackResponse.error(refusal.message), headers: [:])

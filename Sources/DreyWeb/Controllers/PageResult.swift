@@ -4,7 +4,7 @@ import Hummingbird
 
 /// What a controller answers; the responder turns it into bytes, caching what may be cached.
 public enum PageResult: Sendable {
-    case html(status: HTTPResponse.Status, body: String, scopes: Set<CacheScope>, cacheable: Bool = true)
+    case html(status: HTTPResponse.Status, body: String, scopes: Set<CacheScope>, cacheable: Bool = true, form: FormSlot? = nil)
     case feed(body: String, contentType: String, scopes: Set<CacheScope>)
     case redirect(to: String, permanent: Bool, cookies: [String] = [])
     case file(URL, contentType: String)
@@ -27,4 +27,13 @@ public struct SiteRequest: Sendable {
     public let ownPendingComments: Set<Int64>
     /// Post IDs whose password this visitor gave.
     public let unlockedPosts: Set<Int64>
+    /// The visitor's address as far as we can trust it ("" when unknown), for rate limits and the spam filter.
+    public let clientIP: String
+}
+
+/// A page holds a comment form whose token (`FormToken.placeholder` in the body) is minted per response.
+public struct FormSlot: Sendable, Equatable {
+    public var postID: Int64
+    /// When the reader first saw the form; nil for now. A form sent back with errors keeps the original time.
+    public var shownAt: Date?
 }

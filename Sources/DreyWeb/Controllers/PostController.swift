@@ -46,8 +46,11 @@ struct PostController: Sendable {
         return calendar.component(c, from: post.publishedAt)
     }
 
-    /// Renders the page; `form` carries back what a commenter typed when their comment was refused.
-    func render(_ post: Post, canonical: String, _ r: SiteRequest, form: CommentForm? = nil, status: HTTPStatusCode = 200) async throws -> PageResult {
+    /// Renders the page; `form` carries back what a commenter typed when their comment was refused, and `formShownAt`
+    /// when they first saw the form, so sending it again is not mistaken for a machine's speed.
+    func render(
+        _ post: Post, canonical: String, _ r: SiteRequest, form: CommentForm? = nil, status: HTTPStatusCode = 200, formShownAt: Date? = nil
+    ) async throws -> PageResult {
         async let termsQuery = store.terms(postIDs: [post.id])
         async let authorQuery = store.user(id: post.authorID)
         async let commentsQuery = store.comments(postID: post.id, statuses: r.ownPendingComments.isEmpty ? [.approved] : [.approved, .pending])
@@ -73,7 +76,8 @@ struct PostController: Sendable {
         var theForm = form ?? CommentForm(actionURL: r.links.commentSubmit, postID: post.id, token: "", isOpen: false, maxLength: settings.commentMaxLength)
         theForm.actionURL = r.links.commentSubmit
         theForm.postID = post.id
-        theForm.token = r.signer.sign("comment:\(post.id)")
+        // Minted per response by the web app, cached pages included: see FormToken.
+        theForm.token = FormToken.placeholder
         theForm.isOpen = post.commentStatus == .open && !locked
         theForm.maxLength = settings.commentMaxLength
         if form == nil, let replyTo = r.query["replytocom"].flatMap(Int64.init),
@@ -103,7 +107,8 @@ struct PostController: Sendable {
         let body = locked ? Self.injectPasswordForm(html, post: post, r: r) : html
         // A page with a refused form or the visitor's own held comments is theirs alone: never cached.
         let personal = form != nil || !r.ownPendingComments.isEmpty || r.query["replytocom"] != nil || !post.password.isEmpty
-        return .html(status: .init(code: status), body: body, scopes: [.post(post.id)], cacheable: !personal)
+        let slot = FormSlot(postID: post.id, shownAt: formShownAt)
+        return .html(status: .init(code: status), body: body, scopes: [.post(post.id)], cacheable: !personal, form: slot)
     }
 
     /// Protected posts show a password form where the content would be.

@@ -1,0 +1,140 @@
+import ArgumentParser
+import DreyCore
+import DreySpam
+import DreyWeb
+import Foundation
+
+struct SpamCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spam", abstract: "Measure, teach and try the comment spam filter.",
+        subcommands: [Eval.self, Train.self, Check.self, Stats.self])
+
+    struct Eval: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Cross-validate the classifier, and the whole filter, on a labelled CSV (CONTENT and CLASS columns).")
+        @Argument(help: "CSV files with CONTENT (or TEXT) and CLASS (1/spam, 0/ham) columns; AUTHOR, EMAIL and URL are used when present.")
+        var files: [String] = []
+        @Option(help: "Number of folds.") var folds = 5
+        @Option(help: "Seed of the fold split (the same seed gives the same figures).") var seed: UInt64 = 1
+        @Option(help: "Score from which the filter holds a comment (default: the setting's default).") var hold: Double?
+        @Option(name: .customLong("spam"), help: "Score from which the filter sends a comment to spam (default: the setting's default).")
+        var spamScore: Double?
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("give the labelled CSV file(s) to evaluate on") }
+            guard (2...20).contains(folds) else { throw ValidationError("--folds must be from 2 to 20") }
+            for (name, value) in [("--hold", hold), ("--spam", spamScore)] {
+                if let value, !(value > 0 && value <= 1) { throw ValidationError("\(name) must be above 0 and at most 1") }
+            }
+        }
+
+        func run() async throws {
+            try await Self.failing {
+                let samples = try files.flatMap(loadLabelled)
+                let spam = samples.filter(\.1).count
+                guard spam >= folds, samples.count - spam >= folds else {
+                    throw CLIError("\(files.joined(separator: ", ")): need at least \(folds) spam and \(folds) real comments for \(folds) folds (found \(spam) and \(samples.count - spam))")
+                }
+                var values = [SettingKey.commentPreviouslyApproved.rawValue: "0"]
+                if let hold { values[SettingKey.spamHoldScore.rawValue] = String(hold) }
+                if let spamScore { values[SettingKey.spamSpamScore.rawValue] = String(spamScore) }
+                let result = SpamEvaluation.run(samples: samples, folds: folds, seed: seed, settings: SiteSettings(values: values))
+                print(SpamReportText.lines(result, folds: folds).joined(separator: "\n"))
+                let (training, perComment) = SpamEvaluation.timings(samples: samples)
+                print(SpamReportText.timing(training: training, perComment: perComment, count: samples.count))
+            }
+        }
+    }
+
+    struct Train: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add labelled comments from a CSV to a site's classifier.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "CSV files with CONTENT and CLASS columns, as for eval.") var files: [String] = []
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("give the labelled CSV file(s) to train on") }
+        }
+
+        func run() async throws {
+            try await Self.failing {
+                let samples = try files.flatMap(loadLabelled)
+                guard !samples.isEmpty else { throw CLIError("\(files.joined(separator: ", ")) hold no labelled comments") }
+                try await common.withDrey { drey in
+                    let site = try drey.sites.site(named: common.site)
+                    let model = try await drey.spam.models.train(siteID: site.id, samples, now: Date())
+                    let spam = samples.filter(\.1).count
+                    print("added \(samples.count) comments (\(spam) spam, \(samples.count - spam) real) to the classifier of \(site.host); it has learned from \(model.examples) examples")
+                }
+            }
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the whole filter on comments given as JSON lines on standard input; stores nothing.",
+            discussion: """
+                Each input line is an object with "text" and optionally "author", "email", "url", "ip", "user_agent" and \
+                "post" (an ID, to check duplicates and closed comments). Each output line is {"verdict", "score", "reasons"}; \
+                a line that cannot be read gives {"error"} and makes the exit status 1.
+                """)
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            try await Self.failing {
+                try await common.withDrey { drey in
+                    let site = try drey.sites.site(named: common.site)
+                    var failures = 0
+                    var number = 0
+                    while let line = readLine(strippingNewline: true) {
+                        number += 1
+                        if line.allSatisfy(\.isWhitespace) { continue }
+                        let output: SpamCheckOutput
+                        do {
+                            let input = try SpamCheckInput.parse(line)
+                            let verdict = try await drey.comments.screen(input.submission, postID: input.post, siteID: site.id)
+                            output = SpamCheckOutput(verdict: verdict)
+                        } catch let error as SpamCheckInput.Problem {
+                            failures += 1
+                            FileHandle.standardError.write(Data("drey: line \(number): \(error.message)\n".utf8))
+                            output = SpamCheckOutput(error: "line \(number): \(error.message)")
+                        }
+                        print(try output.json())
+                    }
+                    if failures > 0 { throw ExitCode.failure }
+                }
+            }
+        }
+    }
+
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the moderation queues and the discarded spam counted in the last 30 days.")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            try await Self.failing {
+                try await common.withDrey { drey in
+                    let site = try drey.sites.site(named: common.site)
+                    let counts = try await drey.store.commentStatusCounts(siteID: site.id)
+                    for status in CommentStatus.allCases { print("\(status.rawValue)\t\(counts[status] ?? 0)") }
+                    let since = Date().addingTimeInterval(-30 * 86400)
+                    var byReason: [String: Int] = [:]
+                    for row in try await drey.store.discards(siteID: site.id, sinceDay: SpamFilter.day(since)) { byReason[row.reason, default: 0] += row.count }
+                    for (reason, n) in byReason.sorted(by: { $0.key < $1.key }) { print("discarded (\(reason))\t\(n)") }
+                    if byReason.isEmpty { print("discarded\t0") }
+                }
+            }
+        }
+    }
+}
+
+/// Loads a labelled CSV, turning every problem into one line naming the file.
+func loadLabelled(_ path: String) throws -> [(SpamSample, Bool)] {
+    guard FileManager.default.fileExists(atPath: path) else { throw CLIError("cannot read \(path): no such file") }
+    do {
+        return try SpamCSV.load(URL(fileURLWithPath: path))
+    } catch let error as SpamCSV.LoadError {
+        throw CLIError("\(path): \(error)")
+    } catch {
+        throw CLIError("cannot read \(path): \(error.localizedDescription)")
+    }
+}

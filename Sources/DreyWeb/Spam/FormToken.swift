@@ -1,0 +1,60 @@
+import DreyCore
+import Foundation
+
+/// The comment form's signed token: which post the form belongs to, when it was shown, and a nonce so each form
+/// is accepted once. Every response mints a new one, cached pages included (see `TokenSplice`), so the time is the
+/// reader's own and no two readers share a nonce.
+public struct FormToken: Sendable, Equatable {
+    public var postID: Int64
+    public var shownAt: Date
+    public var nonce: String
+
+    /// Written into the page where the token belongs and replaced on every response; letters and digits only,
+    /// so no theme's escaping changes it.
+    public static let placeholder = "drey0form0token0slot0"
+
+    public init(postID: Int64, shownAt: Date, nonce: String = FormToken.randomNonce()) {
+        self.postID = postID
+        self.shownAt = shownAt
+        self.nonce = nonce
+    }
+
+    /// `comment:POST:MILLISECONDS:NONCE.SIGNATURE`
+    public func signed(with signer: Signer) -> String {
+        signer.sign("comment:\(postID):\(Int64((shownAt.timeIntervalSince1970 * 1000).rounded())):\(nonce)")
+    }
+
+    /// What a submitted token turned out to be.
+    public enum Check: Sendable, Equatable {
+        case valid(FormToken)
+        /// Absent, malformed, or not signed by this site: the form did not come from here.
+        case forged
+        /// Signed here, but for another post: a harvested token.
+        case otherPost
+        /// Older than the site allows; carries its age in seconds.
+        case expired(TimeInterval)
+    }
+
+    /// Verifies a submitted token for `postID` at `now`.
+    public static func check(_ raw: String?, postID: Int64, now: Date, maxAge: TimeInterval, signer: Signer) -> Check {
+        guard let raw, raw.utf8.count < 300, let value = signer.verify(raw) else { return .forged }
+        let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "comment", let post = Int64(parts[1]), let millis = Int64(parts[2]),
+            !parts[3].isEmpty
+        else { return .forged }
+        guard post == postID else { return .otherPost }
+        let token = FormToken(postID: post, shownAt: Date(timeIntervalSince1970: Double(millis) / 1000), nonce: String(parts[3]))
+        let age = now.timeIntervalSince(token.shownAt)
+        if age > maxAge { return .expired(age) }
+        return .valid(token)
+    }
+
+    /// 96 random bits, URL-safe: enough that two forms never share a nonce.
+    public static func randomNonce() -> String {
+        // Two draws rather than twelve: each draw is a system call, and this runs on every cached page view.
+        var rng = SystemRandomNumberGenerator()
+        let a: UInt64 = rng.next(), b: UInt64 = rng.next()
+        let bytes = (0..<8).map { UInt8(truncatingIfNeeded: a >> (8 * $0)) } + (0..<4).map { UInt8(truncatingIfNeeded: b >> (8 * $0)) }
+        return Data(bytes).base64URLEncoded
+    }
+}
