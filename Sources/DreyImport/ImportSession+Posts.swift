@@ -46,7 +46,7 @@ extension ImportSession {
             menuOrder: item.menuOrder, publishedAt: published, modifiedAt: modified, sticky: type == .post && item.isSticky,
             commentStatus: ImportMapping.openStatus(item.commentStatus), pingStatus: ImportMapping.openStatus(item.pingStatus),
             password: item.password, typography: Typography(storageString: item.meta(Self.typographyMeta) ?? ""),
-            guid: item.guid)
+            guid: item.guid, commentCount: Self.approvedCount(item))
         let id = try await writer.insertPost(post, wpID: wpID)
         summary[kind].imported += 1
         slugsTaken[type, default: []].insert(slug)

@@ -83,6 +83,8 @@ final class ImportSession {
     // Comments wait here until enough have gathered for multi-row inserts.
     var pendingComments: [PendingComment] = []
     var existingCommentIDs: [Int64: [Int64: Int64]] = [:]
+    /// Posts whose count cannot be known up front: they had comments already, or lost one to a conflict.
+    var postsToRecount: Set<Int64> = []
     static let commentBatch = 1000
 
     var legacyPaths: [(path: String, target: LegacyTarget)] = []

@@ -229,7 +229,7 @@ final class WXRParserDelegate: NSObject, XMLParserDelegate {
     }
 
     private func endChannelChild(_ frame: Frame, _ value: String, _ parser: XMLParser) {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = Self.trimmed(value)
         switch (frame.vocabulary, frame.name) {
         case (.rss, "title"): channel.title = trimmed
         case (.rss, "link"): channel.link = trimmed
@@ -253,7 +253,7 @@ final class WXRParserDelegate: NSObject, XMLParserDelegate {
     }
 
     private func setAuthorField(_ name: String, _ value: String) {
-        let v = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let v = Self.trimmed(value)
         switch name {
         case "author_id": author?.id = Int64(v)
         case "author_login": author?.login = v
@@ -266,7 +266,7 @@ final class WXRParserDelegate: NSObject, XMLParserDelegate {
     }
 
     private func setTermField(_ name: String, _ value: String) {
-        let v = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let v = Self.trimmed(value)
         switch name {
         case "term_id": term?.id = Int64(v)
         case "category_nicename", "tag_slug", "term_slug": term?.slug = v
@@ -281,7 +281,7 @@ final class WXRParserDelegate: NSObject, XMLParserDelegate {
     private func endItemChild(_ frame: Frame, _ value: String) {
         if frame.vocabulary == .rss && frame.name == "category" {
             if let (domain, slug) = itemTerm, !domain.isEmpty {
-                item?.terms.append(WXRItemTerm(domain: domain, slug: slug, name: value.trimmingCharacters(in: .whitespacesAndNewlines)))
+                item?.terms.append(WXRItemTerm(domain: domain, slug: slug, name: Self.trimmed(value)))
             }
             itemTerm = nil
             return
@@ -299,7 +299,7 @@ final class WXRParserDelegate: NSObject, XMLParserDelegate {
         // The first of two elements with the same meaning wins, as with WordPress's own reader.
         let key = "\(frame.vocabulary)\(frame.name)"
         guard assigned.insert(key).inserted else { return }
-        let v = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let v = Self.trimmed(value)
         switch (frame.vocabulary, frame.name) {
         case (.rss, "title"): item?.title = v
         case (.rss, "link"): item?.link = v
@@ -328,7 +328,7 @@ final class WXRParserDelegate: NSObject, XMLParserDelegate {
     }
 
     private func setCommentField(_ name: String, _ value: String) {
-        let v = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let v = Self.trimmed(value)
         switch name {
         case "comment_id": comment?.id = Int64(v)
         case "comment_author": comment?.author = v
@@ -351,7 +351,17 @@ final class WXRParserDelegate: NSObject, XMLParserDelegate {
 
     private func setMetaField(_ frame: Frame, _ value: String) {
         guard frame.vocabulary == .wp else { return }
-        if frame.name == "meta_key" { meta?.key = value.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if frame.name == "meta_key" { meta?.key = Self.trimmed(value) }
         if frame.name == "meta_value" { meta?.value = value }
+    }
+
+    /// Text without the whitespace around it (what PHP's `trim` removes). Called for every field
+    /// of every comment, so it works on bytes instead of Foundation's `trimmingCharacters`.
+    static func trimmed(_ text: String) -> String {
+        let utf8 = text.utf8
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 || b == 0x0B || b == 0x00 }
+        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return text }
+        guard let start = utf8.firstIndex(where: { !isSpace($0) }), let end = utf8.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(text[start...end])
     }
 }

@@ -196,15 +196,21 @@ public struct ImportWriter: Sendable {
         return ids
     }
 
-    /// Sets every post's count of approved comments and linkbacks, as WordPress counts them.
-    public func recountComments() async throws {
-        try await db.raw(
-            """
-            UPDATE posts SET comment_count = (SELECT count(*) FROM comments c
-                WHERE c.post_id = posts.id AND c.status = 'approved')
-            WHERE site_id = \(bind: siteID)
-            """
-        ).run()
+    /// Sets these posts' counts of approved comments and linkbacks, as WordPress counts them.
+    /// Only the posts named: rewriting every row of a large site costs its whole size in memory.
+    public func recountComments(postIDs: [Int64]) async throws {
+        var start = postIDs.startIndex
+        while start < postIDs.endIndex {
+            let chunk = Array(postIDs[start..<min(start + Self.batchRows, postIDs.endIndex)])
+            try await db.raw(
+                """
+                UPDATE posts SET comment_count = (SELECT count(*) FROM comments c
+                    WHERE c.post_id = posts.id AND c.status = 'approved')
+                WHERE id IN \(SQLBind.group(chunk))
+                """
+            ).run()
+            start += chunk.count
+        }
     }
 
     // MARK: Media and old addresses
