@@ -56,8 +56,11 @@ extension ImportSession {
         }
     }
 
-    /// Inserts the waiting comments, parents before replies, many rows per statement.
+    /// Inserts the waiting comments, parents before replies, many rows per statement (and the
+    /// waiting post–term links).
     func flushComments() async throws {
+        try await writer.addTerms(pendingTermLinks)
+        pendingTermLinks = []
         var remaining = pendingComments
         pendingComments = []
         // The new ID of every comment of these posts by WordPress ID, including earlier imports'.

@@ -58,7 +58,7 @@ extension ImportSession {
             if let termID = try await termID(for: ref, item: item) { termIDs.append(termID) }
             if ref.domain == "category" { categorySlugs.insert(ref.slug.lowercased()) }
         }
-        try await writer.addTerms(postID: id, termIDs: termIDs)
+        pendingTermLinks += Set(termIDs).sorted().map { (id, $0) }
         if let path = ImportMapping.legacyPath(item.link) { legacyPaths.append((path, .post(id))) }
         if type == .post && status == .publish {
             permalinks.add(

@@ -148,12 +148,16 @@ public struct ImportWriter: Sendable {
         return id
     }
 
-    public func addTerms(postID: Int64, termIDs: [Int64]) async throws {
-        let ids = Array(Set(termIDs)).sorted()
-        guard !ids.isEmpty else { return }
-        var insert = db.insert(into: "post_terms").columns("post_id", "term_id")
-        for termID in ids { insert = insert.values(SQLBind(postID), SQLBind(termID)) }
-        try await insert.ignoringConflicts(with: ["post_id", "term_id"]).run()
+    /// Files posts under terms, many links per statement; a link already there is left alone.
+    public func addTerms(_ links: [(postID: Int64, termID: Int64)]) async throws {
+        var start = links.startIndex
+        while start < links.endIndex {
+            let chunk = links[start..<min(start + Self.batchRows * 2, links.endIndex)]
+            var insert = db.insert(into: "post_terms").columns("post_id", "term_id")
+            for (postID, termID) in chunk { insert = insert.values(SQLBind(postID), SQLBind(termID)) }
+            try await insert.ignoringConflicts(with: ["post_id", "term_id"]).run()
+            start = chunk.endIndex
+        }
     }
 
     public func setPostParent(postID: Int64, parentID: Int64) async throws {
