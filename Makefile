@@ -4,7 +4,7 @@ DATA ?= ./drey-data
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run build release test test-swift deps bench clean
+.PHONY: run build release test test-swift deps bench bench-import clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -26,6 +26,10 @@ test: deps
 
 bench: deps
 	bash bench/run.sh
+
+# WordPress import of 10,000 posts and 100,000 comments on SQLite and PostgreSQL: time and peak memory.
+bench-import: deps
+	bash bench/import.sh
 
 clean:
 	rm -rf .build

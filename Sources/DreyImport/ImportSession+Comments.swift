@@ -7,6 +7,12 @@ extension ImportSession {
     static let userAgentMeta = "_drey_user_agent"
     static let moderationNoteMeta = "_drey_moderation_note"
 
+    /// The approved comments and linkbacks of an item that will be imported: its post's count,
+    /// known before the post is written.
+    static func approvedCount(_ item: WXRItem) -> Int {
+        item.comments.filter { ImportMapping.commentType($0.type) != nil && ImportMapping.commentStatus($0.approved) == .approved }.count
+    }
+
     /// Prepares an item's comments for the next batch; ones already imported are counted and left.
     func queueComments(of item: WXRItem, postID: Int64, postDate: Date, existed: Bool) async throws {
         guard !item.comments.isEmpty else { return }
@@ -14,6 +20,7 @@ extension ImportSession {
         if existed {
             known = try await writer.commentIDs(postID: postID)
             existingCommentIDs[postID] = known
+            postsToRecount.insert(postID)
         }
         for c in item.comments {
             countInFile(c)
@@ -49,8 +56,11 @@ extension ImportSession {
         }
     }
 
-    /// Inserts the waiting comments, parents before replies, many rows per statement.
+    /// Inserts the waiting comments, parents before replies, many rows per statement (and the
+    /// waiting post–term links).
     func flushComments() async throws {
+        try await writer.addTerms(pendingTermLinks)
+        pendingTermLinks = []
         var remaining = pendingComments
         pendingComments = []
         // The new ID of every comment of these posts by WordPress ID, including earlier imports'.
@@ -90,6 +100,7 @@ extension ImportSession {
                     summary[.comments].imported += 1
                 } else {
                     summary[.comments].existing += 1
+                    postsToRecount.insert(pending.comment.postID)
                 }
             }
             remaining = waiting

@@ -11,7 +11,7 @@ extension ImportSession {
         try await renderGalleries()
         try await writer.addLegacyPaths(legacyPaths)
         legacyPaths = []
-        try await writer.recountComments()
+        try await writer.recountComments(postIDs: postsToRecount.sorted())
         try await applySettings()
         if let copier {
             summary.filesCopied = copier.copiedCount

@@ -46,7 +46,7 @@ extension ImportSession {
             menuOrder: item.menuOrder, publishedAt: published, modifiedAt: modified, sticky: type == .post && item.isSticky,
             commentStatus: ImportMapping.openStatus(item.commentStatus), pingStatus: ImportMapping.openStatus(item.pingStatus),
             password: item.password, typography: Typography(storageString: item.meta(Self.typographyMeta) ?? ""),
-            guid: item.guid)
+            guid: item.guid, commentCount: Self.approvedCount(item))
         let id = try await writer.insertPost(post, wpID: wpID)
         summary[kind].imported += 1
         slugsTaken[type, default: []].insert(slug)
@@ -58,7 +58,7 @@ extension ImportSession {
             if let termID = try await termID(for: ref, item: item) { termIDs.append(termID) }
             if ref.domain == "category" { categorySlugs.insert(ref.slug.lowercased()) }
         }
-        try await writer.addTerms(postID: id, termIDs: termIDs)
+        pendingTermLinks += Set(termIDs).sorted().map { (id, $0) }
         if let path = ImportMapping.legacyPath(item.link) { legacyPaths.append((path, .post(id))) }
         if type == .post && status == .publish {
             permalinks.add(

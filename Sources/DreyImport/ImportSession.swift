@@ -82,7 +82,11 @@ final class ImportSession {
 
     // Comments wait here until enough have gathered for multi-row inserts.
     var pendingComments: [PendingComment] = []
+    /// Post–term links wait for the same batches, which saves a round trip per post.
+    var pendingTermLinks: [(postID: Int64, termID: Int64)] = []
     var existingCommentIDs: [Int64: [Int64: Int64]] = [:]
+    /// Posts whose count cannot be known up front: they had comments already, or lost one to a conflict.
+    var postsToRecount: Set<Int64> = []
     static let commentBatch = 1000
 
     var legacyPaths: [(path: String, target: LegacyTarget)] = []
@@ -104,7 +108,9 @@ final class ImportSession {
             itemsRead += 1
             commentsRead += item.comments.count
             try await importItem(item)
-            if pendingComments.count >= Self.commentBatch { try await flushComments() }
+            if pendingComments.count >= Self.commentBatch || pendingTermLinks.count >= Self.commentBatch {
+                try await flushComments()
+            }
         }
     }
 

@@ -23,18 +23,18 @@ final class WXRParserDelegate: NSObject, XMLParserDelegate {
     private let emit: (WXREvent) -> Bool
     private(set) var error: WXRError?
     private var stack: [Frame] = []
-    private var text = ""
-    private var sawRoot = false
-    private var wxrNamespace: String?
-    private var channel = WXRChannel()
-    private var channelSent = false
-    private var author: WXRAuthor?
-    private var term: WXRTerm?
-    private var item: WXRItem?
-    private var assigned: Set<String> = []
-    private var comment: WXRComment?
-    private var meta: WXRMeta?
-    private var itemTerm: (domain: String, slug: String)?
+    var text = ""
+    var sawRoot = false
+    var wxrNamespace: String?
+    var channel = WXRChannel()
+    var channelSent = false
+    var author: WXRAuthor?
+    var term: WXRTerm?
+    var item: WXRItem?
+    var assigned: Set<String> = []
+    var comment: WXRComment?
+    var meta: WXRMeta?
+    var itemTerm: (domain: String, slug: String)?
 
     init(emit: @escaping (WXREvent) -> Bool) {
         self.emit = emit
@@ -229,7 +229,7 @@ final class WXRParserDelegate: NSObject, XMLParserDelegate {
     }
 
     private func endChannelChild(_ frame: Frame, _ value: String, _ parser: XMLParser) {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = Self.trimmed(value)
         switch (frame.vocabulary, frame.name) {
         case (.rss, "title"): channel.title = trimmed
         case (.rss, "link"): channel.link = trimmed
@@ -252,106 +252,4 @@ final class WXRParserDelegate: NSObject, XMLParserDelegate {
         }
     }
 
-    private func setAuthorField(_ name: String, _ value: String) {
-        let v = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        switch name {
-        case "author_id": author?.id = Int64(v)
-        case "author_login": author?.login = v
-        case "author_email": author?.email = v
-        case "author_display_name": author?.displayName = v
-        case "author_first_name": author?.firstName = v
-        case "author_last_name": author?.lastName = v
-        default: break
-        }
-    }
-
-    private func setTermField(_ name: String, _ value: String) {
-        let v = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        switch name {
-        case "term_id": term?.id = Int64(v)
-        case "category_nicename", "tag_slug", "term_slug": term?.slug = v
-        case "category_parent", "term_parent": term?.parent = v
-        case "cat_name", "tag_name", "term_name": term?.name = v
-        case "category_description", "tag_description", "term_description": term?.description = v
-        case "term_taxonomy": term?.taxonomy = v
-        default: break
-        }
-    }
-
-    private func endItemChild(_ frame: Frame, _ value: String) {
-        if frame.vocabulary == .rss && frame.name == "category" {
-            if let (domain, slug) = itemTerm, !domain.isEmpty {
-                item?.terms.append(WXRItemTerm(domain: domain, slug: slug, name: value.trimmingCharacters(in: .whitespacesAndNewlines)))
-            }
-            itemTerm = nil
-            return
-        }
-        if frame.vocabulary == .wp && frame.name == "postmeta" {
-            if let meta { item?.meta.append(meta) }
-            meta = nil
-            return
-        }
-        if frame.vocabulary == .wp && frame.name == "comment" {
-            if let comment { item?.comments.append(comment) }
-            comment = nil
-            return
-        }
-        // The first of two elements with the same meaning wins, as with WordPress's own reader.
-        let key = "\(frame.vocabulary)\(frame.name)"
-        guard assigned.insert(key).inserted else { return }
-        let v = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        switch (frame.vocabulary, frame.name) {
-        case (.rss, "title"): item?.title = v
-        case (.rss, "link"): item?.link = v
-        case (.rss, "pubDate"): item?.pubDate = v
-        case (.rss, "guid"): item?.guid = v
-        case (.dc, "creator"): item?.creator = v
-        case (.content, "encoded"): item?.content = value
-        case (.excerpt, "encoded"): item?.excerpt = value
-        case (.wp, "post_id"): item?.id = Int64(v)
-        case (.wp, "post_date"): item?.date = v
-        case (.wp, "post_date_gmt"): item?.dateGMT = v
-        case (.wp, "post_modified"): item?.modified = v
-        case (.wp, "post_modified_gmt"): item?.modifiedGMT = v
-        case (.wp, "comment_status"): item?.commentStatus = v
-        case (.wp, "ping_status"): item?.pingStatus = v
-        case (.wp, "post_name"): item?.name = v
-        case (.wp, "status"): item?.status = v
-        case (.wp, "post_parent"): item?.parent = Int64(v) ?? 0
-        case (.wp, "menu_order"): item?.menuOrder = Int(v) ?? 0
-        case (.wp, "post_type"): item?.type = v
-        case (.wp, "post_password"): item?.password = value
-        case (.wp, "is_sticky"): item?.isSticky = v == "1"
-        case (.wp, "attachment_url"): item?.attachmentURL = v
-        default: assigned.remove(key)
-        }
-    }
-
-    private func setCommentField(_ name: String, _ value: String) {
-        let v = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        switch name {
-        case "comment_id": comment?.id = Int64(v)
-        case "comment_author": comment?.author = v
-        case "comment_author_email": comment?.authorEmail = v
-        case "comment_author_url": comment?.authorURL = v
-        case "comment_author_IP": comment?.authorIP = v
-        case "comment_date": comment?.date = v
-        case "comment_date_gmt": comment?.dateGMT = v
-        case "comment_content": comment?.content = value
-        case "comment_approved": comment?.approved = v
-        case "comment_type": comment?.type = v
-        case "comment_parent": comment?.parent = Int64(v) ?? 0
-        case "comment_user_id": comment?.userID = Int64(v) ?? 0
-        case "commentmeta":
-            if let meta { comment?.meta.append(meta) }
-            meta = nil
-        default: break
-        }
-    }
-
-    private func setMetaField(_ frame: Frame, _ value: String) {
-        guard frame.vocabulary == .wp else { return }
-        if frame.name == "meta_key" { meta?.key = value.trimmingCharacters(in: .whitespacesAndNewlines) }
-        if frame.name == "meta_value" { meta?.value = value }
-    }
 }

@@ -52,7 +52,7 @@ enum Embeds {
     /// A URL alone on its line becomes a video link, as WordPress's auto-embed does; inside an
     /// embed block any URL does, since the block says it is meant to be embedded.
     static func expandLines(_ text: String, inEmbedBlock: Bool = false) -> String {
-        guard text.contains("http") else { return text }
+        guard FastText.hasURLLine(text) else { return text }
         var changed = false
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
             let trimmed = line.trimmingCharacters(in: .whitespaces)

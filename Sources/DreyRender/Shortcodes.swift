@@ -52,6 +52,7 @@ enum ShortcodeScanner {
 
     /// Names of every well-formed shortcode tag in `text`, closing tags excluded.
     static func names(in text: String) -> [String] {
+        guard FastText.contains(text, "[") else { return [] }
         var names: [String] = []
         var rest = text[...]
         while let open = rest.firstIndex(of: "[") {

@@ -38,15 +38,23 @@ public enum WordPressMarkup {
     public static let handledShortcodes: Set<String> = ["caption", "wp_caption", "gallery", "embed", "video", "audio"]
 
     public static func html(_ source: String, media: ShortcodeMedia = .unresolved) -> String {
-        let hasBlocks = source.contains("<!-- wp:")
+        let hasBlocks = FastText.contains(source, "<!-- wp:")
         var text = hasBlocks ? BlockMarkup.strip(source) : Embeds.expandLines(source)
-        text = Embeds.replaceMediaElements(text)
-        text = ShortcodeScanner.replace(text, handled: handledShortcodes) { expand($0, media: media) }
+        if FastText.contains(text, "<video") || FastText.contains(text, "<audio") { text = Embeds.replaceMediaElements(text) }
+        if Self.mayHaveHandledShortcode(text) {
+            text = ShortcodeScanner.replace(text, handled: handledShortcodes) { expand($0, media: media) }
+        }
         return hasBlocks ? text : Autop.apply(text)
+    }
+
+    static func mayHaveHandledShortcode(_ text: String) -> Bool {
+        FastText.contains(text, "[caption") || FastText.contains(text, "[wp_caption") || FastText.contains(text, "[gallery")
+            || FastText.contains(text, "[embed") || FastText.contains(text, "[video") || FastText.contains(text, "[audio")
     }
 
     /// Shortcodes and dynamic blocks in `source` that are shown as written, by name, with counts.
     public static func unhandled(in source: String) -> [String: Int] {
+        guard FastText.contains(source, "[") || FastText.contains(source, "<!-- wp:") else { return [:] }
         var counts: [String: Int] = [:]
         for name in ShortcodeScanner.names(in: source) where !handledShortcodes.contains(name) {
             counts["[\(name)]", default: 0] += 1
@@ -151,6 +159,7 @@ enum BlockMarkup {
 
     /// Self-closing blocks other than `more`: WordPress builds them from the database at view time.
     static func dynamicBlocks(in source: String) -> [String] {
+        guard FastText.contains(source, "<!-- wp:") else { return [] }
         var names: [String] = []
         var rest = source[...]
         while let open = rest.range(of: "<!-- wp:"), let close = rest[open.upperBound...].range(of: "-->") {

@@ -13,7 +13,8 @@ public struct ExportReader: Sendable {
         public let wpAuthorID: Int64?
     }
 
-    /// Every member of the site, and every other user who wrote one of its posts.
+    /// Every member of the site, and every other user who wrote one of its posts or uploads, so
+    /// each `dc:creator` has its `wp:author` (WordPress's importer maps authors by that list).
     public func authors() async throws -> [Author] {
         let rows = try await db.select().columns(SQLStore.userColumns.map { SQLColumn($0, table: "users") })
             .column(SQLColumn("wp_author_id", table: "memberships"))
@@ -22,9 +23,12 @@ public struct ExportReader: Sendable {
             .orderBy(SQLColumn("id", table: "users")).all()
         var authors = try rows.map { Author(user: try SQLStore.user(from: $0), wpAuthorID: try $0.optionalInt64("wp_author_id")) }
         let known = Set(authors.map(\.user.id))
-        let writers = try await db.select().distinct().column("author_id").from("posts")
+        var writers = try await db.select().distinct().column("author_id").from("posts")
             .where("site_id", .equal, SQLBind(siteID)).all().map { try $0.int64("author_id") }
-        let missing = writers.filter { !known.contains($0) }
+        writers += try await db.select().distinct().column("author_id").from("media")
+            .where("site_id", .equal, SQLBind(siteID)).where("author_id", .isNot, SQLLiteral.null).all()
+            .map { try $0.int64("author_id") }
+        let missing = Array(Set(writers.filter { !known.contains($0) }))
         if !missing.isEmpty {
             authors += try await db.select().columns(SQLStore.userColumns).from("users")
                 .where("id", .in, SQLBind.group(missing)).orderBy("id").all()

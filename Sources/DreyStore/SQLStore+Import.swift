@@ -148,12 +148,16 @@ public struct ImportWriter: Sendable {
         return id
     }
 
-    public func addTerms(postID: Int64, termIDs: [Int64]) async throws {
-        let ids = Array(Set(termIDs)).sorted()
-        guard !ids.isEmpty else { return }
-        var insert = db.insert(into: "post_terms").columns("post_id", "term_id")
-        for termID in ids { insert = insert.values(SQLBind(postID), SQLBind(termID)) }
-        try await insert.ignoringConflicts(with: ["post_id", "term_id"]).run()
+    /// Files posts under terms, many links per statement; a link already there is left alone.
+    public func addTerms(_ links: [(postID: Int64, termID: Int64)]) async throws {
+        var start = links.startIndex
+        while start < links.endIndex {
+            let chunk = links[start..<min(start + Self.batchRows * 2, links.endIndex)]
+            var insert = db.insert(into: "post_terms").columns("post_id", "term_id")
+            for (postID, termID) in chunk { insert = insert.values(SQLBind(postID), SQLBind(termID)) }
+            try await insert.ignoringConflicts(with: ["post_id", "term_id"]).run()
+            start = chunk.endIndex
+        }
     }
 
     public func setPostParent(postID: Int64, parentID: Int64) async throws {
@@ -197,15 +201,21 @@ public struct ImportWriter: Sendable {
         return ids
     }
 
-    /// Sets every post's count of approved comments and linkbacks, as WordPress counts them.
-    public func recountComments() async throws {
-        try await db.raw(
-            """
-            UPDATE posts SET comment_count = (SELECT count(*) FROM comments c
-                WHERE c.post_id = posts.id AND c.status = 'approved')
-            WHERE site_id = \(bind: siteID)
-            """
-        ).run()
+    /// Sets these posts' counts of approved comments and linkbacks, as WordPress counts them.
+    /// Only the posts named: rewriting every row of a large site costs its whole size in memory.
+    public func recountComments(postIDs: [Int64]) async throws {
+        var start = postIDs.startIndex
+        while start < postIDs.endIndex {
+            let chunk = Array(postIDs[start..<min(start + Self.batchRows, postIDs.endIndex)])
+            try await db.raw(
+                """
+                UPDATE posts SET comment_count = (SELECT count(*) FROM comments c
+                    WHERE c.post_id = posts.id AND c.status = 'approved')
+                WHERE id IN \(SQLBind.group(chunk))
+                """
+            ).run()
+            start += chunk.count
+        }
     }
 
     // MARK: Media and old addresses

@@ -46,14 +46,6 @@ extension SQLStore {
         }
     }
 
-    /// Whether `file` (a path below the uploads folder) was copied in for this site.
-    public func storedMediaFileExists(_ file: String, siteID: Int64) async throws -> Bool {
-        try await read { db in
-            try await db.select().column("id").from("media").where("site_id", .equal, SQLBind(siteID))
-                .where("file", .equal, SQLBind(file)).where("stored", .equal, SQLBind(true)).limit(1).first() != nil
-        }
-    }
-
     /// What an old address of the site now names, if an import recorded it.
     public func legacyTarget(path: String, siteID: Int64) async throws -> LegacyTarget? {
         try await read { db in
