@@ -144,6 +144,28 @@ import Testing
         }
     }
 
+    @Test("linkbacks from one server within the flood interval are all taken and judged; a form comment is not", arguments: [TestDatabase.sqlite])
+    func linkbacksSkipFlood(_ kind: TestDatabase) async throws {
+        let time = TestClock()
+        try await TestBlog.with(kind, clock: time.clock) { blog, _ in
+            let post = try await blog.post("Thread")
+            // One blog linking to us twice in a row: same server, seconds apart.
+            for n in 1...3 {
+                var ping = CommentSubmission(
+                    postID: post.id, authorName: "Another blog", email: "", url: "https://other.example/\(n)/",
+                    text: "[…] a reply about the roses, part \(n) […]")
+                ping.type = .pingback
+                ping.ip = "198.51.100.7"
+                let stored = try await blog.drey.comments.submit(ping, siteID: blog.site.id)
+                #expect(stored.moderationNote.isEmpty == false, "a linkback is judged and leaves a reason")
+                time.advance(1)
+            }
+            var comment = CommentSubmission(postID: post.id, authorName: "Ann", email: "ann@example.org", text: "Nice roses.")
+            comment.ip = "198.51.100.7"
+            await #expect(throws: CommentRejection.self) { try await blog.drey.comments.submit(comment, siteID: blog.site.id) }
+        }
+    }
+
     @Test("per-IP and per-email hourly limits answer 429 with a plain message", arguments: TestDatabase.allCases)
     func rateLimits(_ kind: TestDatabase) async throws {
         let time = TestClock()

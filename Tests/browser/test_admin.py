@@ -1,5 +1,6 @@
 """The admin driven as a person would, in headless Chromium."""
 import datetime
+import subprocess
 import time
 import urllib.request
 
@@ -7,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import ADMIN, PEOPLE
+from conftest import ADMIN, DREY, PEOPLE
 
 
 def sign_in(browser, base, who):
@@ -95,6 +96,13 @@ def test_moderate_guest_comments(blog, browser):
     post_guest_comment(browser, url, "First Guest", "A held comment worth keeping.")
     assert "awaiting moderation" in browser.page_source
     post_guest_comment(browser, url, "Spammy Guest", "Cheap offers every day.")
+    # Same address seconds later: flood control refuses it, and the form comes back with the text typed.
+    assert "posting comments too quickly" in browser.page_source
+    assert browser.find_element(By.ID, "comment").get_attribute("value") == "Cheap offers every day."
+    # The operator turns flood control off from the command line; the serving process sees it at once.
+    subprocess.run([str(DREY), "site", "set", "--data", blog["data"], "comment_flood_seconds", "0"], check=True, capture_output=True)
+    browser.find_element(By.ID, "submit").click()
+    assert "posting comments too quickly" not in browser.page_source
     browser.delete_all_cookies()
     browser.get(url)
     assert "A held comment worth keeping." not in browser.page_source
