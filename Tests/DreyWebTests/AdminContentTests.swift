@@ -204,6 +204,24 @@ import Testing
             _ = try await ada.get("/admin/settings/permalinks")
             _ = try await ada.post("/admin/settings/permalinks", [("permalink_choice", "custom"), ("permalink_custom", "/%post_id%/%postname%/")])
             #expect(try await client.get("/2008/01/27/post/").status == .movedPermanently)
+            // The spam filter's settings sit with the discussion rules.
+            let discussion = try await ada.get("/admin/settings/discussion")
+            #expect(discussion.text.contains("id=\"comment_flood_seconds\" name=\"comment_flood_seconds\" value=\"15\""))
+            var fields: [(String, String)] = [
+                ("default_comment_status", "open"), ("comment_max_links", "2"), ("comment_max_length", "65525"), ("moderation_keys", ""),
+                ("disallowed_keys", ""), ("thread_comments_depth", "5"), ("comment_order", "asc"), ("comment_flood_seconds", "30"),
+                ("comment_rate_ip_per_hour", "20"), ("comment_rate_email_per_hour", "10"), ("comment_form_min_seconds", "5"),
+                ("comment_form_max_age_hours", "24"), ("spam_hold_score", "0.95"), ("spam_spam_score", "0.9"), ("spam_retention_days", "60"),
+            ]
+            let crossed = try await ada.post("/admin/settings/discussion", fields)
+            #expect(crossed.status == .unprocessableContent)
+            #expect(crossed.text.contains("must be below the score that sends it to spam") && crossed.text.contains("value=\"0.95\""))
+            #expect(blog.siteNow.settings[.commentFloodSeconds] == "15")
+            fields[12] = ("spam_hold_score", "0.3")
+            #expect(try await ada.post("/admin/settings/discussion", fields).status == .seeOther)
+            let saved = blog.siteNow.settings
+            #expect(saved[.commentFloodSeconds] == "30" && saved[.commentFormMinSeconds] == "5" && saved.spamRetentionDays == 60)
+            #expect(saved.spamThresholds.hold == 0.3)
         }
     }
 }

@@ -12,7 +12,9 @@ struct SettingsAdmin {
         "permalinks": ("Permalinks", [.permalinkStructure]),
         "discussion": ("Discussion", [
             .defaultCommentStatus, .commentModeration, .commentPreviouslyApproved, .commentMaxLinks, .commentMaxLength,
-            .moderationKeys, .disallowedKeys, .threadDepth, .commentOrder,
+            .moderationKeys, .disallowedKeys, .threadDepth, .commentOrder, .commentFloodSeconds, .commentRateIPPerHour,
+            .commentRateEmailPerHour, .commentFormMinSeconds, .commentFormMaxAgeHours, .spamHoldScore, .spamSpamScore,
+            .spamRetentionDays,
         ]),
         "appearance": ("Appearance", [.fontFamily, .fontSize, .lineHeight, .contentWidth, .customCSS]),
     ]
@@ -70,6 +72,9 @@ struct SettingsAdmin {
         var errors: [String] = []
         for (key, value) in typed.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             do { _ = try key.validate(value) } catch { errors.append(error.message) }
+        }
+        if let hold = typed[.spamHoldScore].flatMap(Double.init), let spam = typed[.spamSpamScore].flatMap(Double.init), hold >= spam {
+            errors.append("The score that holds a comment must be below the score that sends it to spam.")
         }
         if typed[.showOnFront] == "page", (typed[.pageOnFront] ?? "").isEmpty { errors.append("Choose the page to show on the front page.") }
         if !errors.isEmpty { return try await show(a, section: section, errors: errors, typed: typed) }
