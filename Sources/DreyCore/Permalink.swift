@@ -64,12 +64,12 @@ public struct PermalinkStructure: Sendable, Equatable, Hashable {
             case .literal(let text): out += text
             case .tag(let tag):
                 switch tag {
-                case .year: out += String(format: "%04d", c.year ?? 0)
-                case .monthnum: out += String(format: "%02d", c.month ?? 0)
-                case .day: out += String(format: "%02d", c.day ?? 0)
-                case .hour: out += String(format: "%02d", c.hour ?? 0)
-                case .minute: out += String(format: "%02d", c.minute ?? 0)
-                case .second: out += String(format: "%02d", c.second ?? 0)
+                case .year: out += Digits.padded(c.year ?? 0, width: 4)
+                case .monthnum: out += Digits.padded(c.month ?? 0, width: 2)
+                case .day: out += Digits.padded(c.day ?? 0, width: 2)
+                case .hour: out += Digits.padded(c.hour ?? 0, width: 2)
+                case .minute: out += Digits.padded(c.minute ?? 0, width: 2)
+                case .second: out += Digits.padded(c.second ?? 0, width: 2)
                 case .postname: out += post.slug
                 case .postID: out += String(post.id)
                 case .category: out += categoryPath

@@ -1,4 +1,5 @@
 import Crypto
+import DreyCore
 import Foundation
 
 /// Gravatar-compatible avatar URLs, computed locally (rendering needs no network).
@@ -6,7 +7,7 @@ public enum Avatar {
     public static func url(email: String, size: Int = 48) -> String {
         let normalized = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let digest = Insecure.MD5.hash(data: Data(normalized.utf8))
-        let hex = digest.map { String(format: "%02x", $0) }.joined()
+        let hex = Digits.hex(digest)
         return "https://www.gravatar.com/avatar/\(hex)?s=\(size)&d=identicon&r=g"
     }
 }

@@ -32,6 +32,7 @@ public struct Theme: Sendable {
         }
         self.directory = directory
         self.name = directory.lastPathComponent
+        ByteHTMLEscaping.register
         var templates: [String: MustacheTemplate] = [:]
         // Partials and templates share one namespace, so `{{> comment}}` needs no folder prefix.
         for folder in ["partials", "templates"] {
@@ -41,7 +42,10 @@ public struct Theme: Sendable {
                 let path = dir.appendingPathComponent(file).path
                 let text = try String(contentsOfFile: path, encoding: .utf8)
                 do {
-                    templates[String(file.dropLast(".mustache".count))] = try MustacheTemplate(string: text)
+                    // Every template and partial escapes through `ByteHTMLEscaping`: a partial starts over with the
+                    // library's own HTML escaping otherwise. A theme's own pragma further down still wins.
+                    let source = "{{% CONTENT_TYPE: \(ByteHTMLEscaping.name)}}\n" + text
+                    templates[String(file.dropLast(".mustache".count))] = try MustacheTemplate(string: source)
                 } catch {
                     throw LoadError.parse("\(folder)/\(file)", String(describing: error))
                 }
@@ -65,5 +69,35 @@ public struct Theme: Sendable {
         guard !relativePath.isEmpty, !relativePath.contains(".."), !relativePath.hasPrefix("/") else { return nil }
         let url = directory.appendingPathComponent("assets").appendingPathComponent(relativePath)
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+}
+
+/// The HTML escaping of `{{value}}`, byte by byte: the same five characters as swift-mustache's own (`< > & " '`),
+/// which walks the text Character by Character with a dictionary lookup each and was a tenth of every render.
+/// Working on UTF-8 bytes also escapes a `<` that a combining mark would have hidden inside one Character.
+struct ByteHTMLEscaping: MustacheContentType {
+    static let name = "DREY_HTML"
+    static let register: Void = MustacheContentTypes.register(ByteHTMLEscaping(), named: name)
+
+    func escapeText(_ text: String) -> String {
+        Self.escape(text)
+    }
+
+    static func escape(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 32)
+        for byte in utf8 {
+            switch byte {
+            case 0x3C: out.append(contentsOf: "&lt;".utf8)
+            case 0x3E: out.append(contentsOf: "&gt;".utf8)
+            case 0x26: out.append(contentsOf: "&amp;".utf8)
+            case 0x22: out.append(contentsOf: "&quot;".utf8)
+            case 0x27: out.append(contentsOf: "&#39;".utf8)
+            default: out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -62,9 +62,10 @@ public final class PageCache: Sendable {
     }
 
     static func makeEntry(
-        status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>, formPostID: Int64? = nil
+        status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>, formPostID: Int64? = nil,
+        gzip: Bool = true
     ) -> Entry {
-        let zip = body.readableBytes > 512
+        let zip = gzip && body.readableBytes > 512
         if let postID = formPostID, let splice = TokenSplice(body: body, postID: postID, gzip: zip) {
             // The whole gzip form is never served (each response splices its own token), so it is not made.
             return Entry(

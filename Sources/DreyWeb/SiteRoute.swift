@@ -203,8 +203,8 @@ public struct SiteLinks: Sendable {
     }
     public func date(year: Int, month: Int? = nil, day: Int? = nil) -> String {
         var s = base + "/\(year)/"
-        if let month { s += String(format: "%02d/", month) }
-        if let day { s += String(format: "%02d/", day) }
+        if let month { s += Digits.padded(month, width: 2) + "/" }
+        if let day { s += Digits.padded(day, width: 2) + "/" }
         return s
     }
     public var commentSubmit: String { base + "/wp-comments-post.php" }

@@ -87,6 +87,11 @@ extension WebApp {
         return Response(status: entry.status, headers: headers, body: .init(byteBuffer: body))
     }
 
+    /// Whether the client takes a gzip body (a page served once is compressed only for those).
+    static func acceptsGzip(_ request: Request) -> Bool {
+        request.headers[.acceptEncoding]?.contains("gzip") == true
+    }
+
     /// RFC 9110: `If-None-Match` decides when present; otherwise `If-Modified-Since` at or after the page's date.
     static func isNotModified(_ request: Request, etag: String, lastModified: String) -> Bool {
         if let inm = request.headers[.ifNoneMatch] {

@@ -97,9 +97,10 @@ public struct WebApp: Sendable {
                 let token = entry.splice.map { formToken($0.postID, site: site, shownAt: nil) }
                 return Self.response(entry, request: request, cacheStatus: "MISS", extra: advert, token: token)
             }
-            var page = body
-            if let form { page = page.replacingOccurrences(of: FormToken.placeholder, with: formToken(form.postID, site: site, shownAt: form.shownAt)) }
-            return Self.response(PageCache.makeEntry(status: status, contentType: "text/html; charset=utf-8", body: ByteBuffer(string: page), scopes: scopes), request: request, cacheStatus: "BYPASS", privateResponse: true, extra: advert)
+            let page = form.map { FormToken.fill(body, token: formToken($0.postID, site: site, shownAt: $0.shownAt)) } ?? ByteBuffer(string: body)
+            let entry = PageCache.makeEntry(
+                status: status, contentType: "text/html; charset=utf-8", body: page, scopes: scopes, gzip: Self.acceptsGzip(request))
+            return Self.response(entry, request: request, cacheStatus: "BYPASS", privateResponse: true, extra: advert)
         case .feed(let body, let contentType, let scopes):
             let buffer = ByteBuffer(string: body)
             if useCache {

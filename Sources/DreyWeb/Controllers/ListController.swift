@@ -68,8 +68,8 @@ struct ListController: Sendable {
         q.publishedBefore = end
         let format: String
         var listPath = "/\(year)/"
-        if let month { listPath += String(format: "%02d/", month) }
-        if let day { listPath += String(format: "%02d/", day) }
+        if let month { listPath += Digits.padded(month, width: 2) + "/" }
+        if let day { listPath += Digits.padded(day, width: 2) + "/" }
         switch unit {
         case .day: format = r.site.settings.dateFormat
         case .month: format = "F Y"

@@ -117,6 +117,6 @@ public struct AuthService: Sendable {
     }
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Digits.hex(SHA256.hash(data: Data(token.utf8)))
     }
 }
