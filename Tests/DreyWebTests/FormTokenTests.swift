@@ -77,3 +77,16 @@ import Testing
         }
     }
 }
+
+@Suite struct FormTokenFillTests {
+    @Test("every placeholder is filled byte by byte; pages without one, or in any script, come back unchanged")
+    func fill() {
+        let p = FormToken.placeholder
+        let page = "<p>ἀρχή 🌷</p><input value=\"\(p)\"><input value=\"\(p)\">end"
+        #expect(String(buffer: FormToken.fill(page, token: "tok.1")) == "<p>ἀρχή 🌷</p><input value=\"tok.1\"><input value=\"tok.1\">end")
+        #expect(String(buffer: FormToken.fill("no slot here", token: "t")) == "no slot here")
+        #expect(String(buffer: FormToken.fill(p, token: "t")) == "t")
+        #expect(String(buffer: FormToken.fill("drey0form0", token: "t")) == "drey0form0")
+        #expect(String(buffer: FormToken.fill("", token: "t")) == "")
+    }
+}

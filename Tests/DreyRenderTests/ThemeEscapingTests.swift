@@ -1,0 +1,35 @@
+import DreyCore
+import Foundation
+import Testing
+
+@testable import DreyRender
+
+/// Themes escape `{{value}}` with Drey's byte-level escaper; it must escape exactly what Mustache's own does, and more
+/// safely where a combining mark follows a `<`.
+@Suite struct ThemeEscapingTests {
+    @Test("the five characters are escaped, everything else (any script, emoji) passes unchanged")
+    func escapes() {
+        #expect(ByteHTMLEscaping.escape(#"<a href="x" title='y'>Tom & Jerry</a>"#)
+            == "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;Tom &amp; Jerry&lt;/a&gt;")
+        let plain = "Ωραίο άρθρο 🌷 日本語 zero\u{200B}width"
+        #expect(ByteHTMLEscaping.escape(plain) == plain)
+        #expect(ByteHTMLEscaping.escape("") == "")
+        // One Character to Swift ("<" with a combining long solidus overlay), still a "<" to a browser's tokenizer.
+        #expect(ByteHTMLEscaping.escape("<\u{0338}script>") == "&lt;\u{0338}script&gt;")
+    }
+
+    @Test("a theme's templates and partials render through it, and a theme's own pragma still wins")
+    func themeUsesIt() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("drey-theme-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for folder in ["templates", "partials"] {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        try "<p>{{name}}</p>{{> part}}".write(to: dir.appendingPathComponent("templates/page.mustache"), atomically: true, encoding: .utf8)
+        try "<i>{{name}}</i>".write(to: dir.appendingPathComponent("partials/part.mustache"), atomically: true, encoding: .utf8)
+        try "{{% CONTENT_TYPE: TEXT}}{{name}}".write(to: dir.appendingPathComponent("templates/text.mustache"), atomically: true, encoding: .utf8)
+        let theme = try Theme(directory: dir, required: ["page"])
+        #expect(theme.render(["name": "<\u{0338}b> & 'q'"], template: "page") == "<p>&lt;\u{0338}b&gt; &amp; &#39;q&#39;</p><i>&lt;\u{0338}b&gt; &amp; &#39;q&#39;</i>")
+        #expect(theme.render(["name": "<b>"], template: "text") == "<b>")
+    }
+}
