@@ -15,7 +15,7 @@ extension WebApp {
     }
 
     static func signedIDs(_ request: Request, _ name: String, _ site: Site) -> Set<Int64> {
-        guard let raw = request.cookie(name), let value = Signer(secret: site.settings.secret).verify(raw) else { return [] }
+        guard let raw = request.cookie(name), let value = Signer.cached(secret: site.settings.secret).verify(raw) else { return [] }
         return Set(value.split(separator: "-").compactMap { Int64($0) })
     }
 
@@ -43,7 +43,7 @@ extension WebApp {
 
     /// A fresh comment-form token for one response.
     func formToken(_ postID: Int64, site: Site, shownAt: Date?) -> String {
-        FormToken(postID: postID, shownAt: shownAt ?? drey.config.clock.now()).signed(with: Signer(secret: site.settings.secret))
+        FormToken(postID: postID, shownAt: shownAt ?? drey.config.clock.now()).signed(with: Signer.cached(secret: site.settings.secret))
     }
 
     /// The client's address: the connection's peer, or, when the peer is this machine or a private network (a reverse
@@ -76,7 +76,7 @@ extension WebApp {
             return Response(status: .notModified, headers: headers)
         }
         var body = entry.body
-        if let gz = entry.gzipped, let accept = request.headers[.acceptEncoding], accept.contains("gzip") {
+        if let gz = entry.gzipped, acceptsGzip(request) {
             body = gz
             headers[.contentEncoding] = "gzip"
         }
@@ -89,7 +89,12 @@ extension WebApp {
 
     /// Whether the client takes a gzip body (a page served once is compressed only for those).
     static func acceptsGzip(_ request: Request) -> Bool {
-        request.headers[.acceptEncoding]?.contains("gzip") == true
+        guard let accept = request.headers[.acceptEncoding] else { return false }
+        // Bytes, not Foundation's `contains`, which runs through NSString on Linux on every cached response.
+        let gzip = Array("gzip".utf8)
+        let bytes = Array(accept.utf8)
+        guard bytes.count >= gzip.count else { return false }
+        return (0...(bytes.count - gzip.count)).contains { i in bytes[i..<(i + gzip.count)].elementsEqual(gzip) }
     }
 
     /// RFC 9110: `If-None-Match` decides when present; otherwise `If-Modified-Since` at or after the page's date.
@@ -120,7 +125,7 @@ extension WebApp {
         var headers: HTTPFields = [.contentType: entry.contentType, .vary: "Accept-Encoding", .cacheControl: "private, no-cache"]
         headers[.init("X-Drey-Cache")!] = cacheStatus
         headers.append(contentsOf: extra)
-        let gzip = splice.hasGzip && request.headers[.acceptEncoding]?.contains("gzip") == true
+        let gzip = splice.hasGzip && acceptsGzip(request)
         if gzip { headers[.contentEncoding] = "gzip" }
         if request.method == .head {
             let n = token.utf8.count

@@ -58,7 +58,7 @@ public struct WebApp: Sendable {
         guard let site = drey.sites.resolve(host: hostHeader) else {
             return Self.plain(.notFound, "No blog is served at this address.")
         }
-        guard let path = request.uri.path.removingPercentEncoding, !path.contains("\0") else {
+        guard let path = PercentDecoding.decode(request.uri.path), !path.utf8.contains(0) else {
             return Self.plain(.badRequest, "The address is not valid.")
         }
         let rawQuery = request.uri.query ?? ""
@@ -77,7 +77,7 @@ public struct WebApp: Sendable {
         let r = SiteRequest(
             site: site, links: SiteLinks(base: base, settings: site.settings), request: request,
             query: FormData(query: rawQuery).fields, now: drey.config.clock.now(),
-            signer: Signer(secret: site.settings.secret), ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, site),
+            signer: Signer.cached(secret: site.settings.secret), ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, site),
             unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, site),
             clientIP: Self.clientIP(request, peer: peer))
         let result: PageResult

@@ -1,4 +1,5 @@
 import CompressNIO
+import DreyTestSupport
 import Foundation
 import NIOCore
 import Testing
@@ -88,5 +89,28 @@ import Testing
         #expect(String(buffer: FormToken.fill(p, token: "t")) == "t")
         #expect(String(buffer: FormToken.fill("drey0form0", token: "t")) == "drey0form0")
         #expect(String(buffer: FormToken.fill("", token: "t")) == "")
+    }
+}
+
+@Suite struct PercentDecodingTests {
+    @Test("paths decode as Foundation decodes them; malformed escapes and bytes that are not UTF-8 are refused")
+    func decode() {
+        for path in ["/2008/01/27/post/", "/caf%C3%A9/", "/%E2%9C%93%20ok", "/a%2Fb", "/%41%62", "/ἀρχή/"] {
+            #expect(PercentDecoding.decode(path) == path.removingPercentEncoding, "\(path)")
+        }
+        #expect(PercentDecoding.decode("/caf%C3%A9/") == "/café/")
+        for bad in ["/%", "/%4", "/%zz", "/%C3", "/%FF%FE"] {
+            #expect(PercentDecoding.decode(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("a path with a malformed escape or a NUL gets 400; an encoded one finds its page", arguments: [TestDatabase.sqlite])
+    func overHTTP(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            try await blog.post("Café")
+            #expect(try await client.get("/2008/01/27/caf%C3%A9/").status != .badRequest)
+            #expect(try await client.get("/2008/01/27/%zz/").status == .badRequest)
+            #expect(try await client.get("/2008/%00/").status == .badRequest)
+        }
     }
 }

@@ -1,11 +1,25 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// HMAC-SHA256 signatures with a site's secret, for cookies and form tokens that must not be forged.
 public struct Signer: Sendable {
     let key: SymmetricKey
 
     public init(secret: String) { key = SymmetricKey(data: Data(("drey:" + secret).utf8)) }
+
+    /// The signer for `secret`, made once: building the key on every request showed in the cached page's profile.
+    public static func cached(secret: String) -> Signer {
+        if let signer = cache.withLock({ $0[secret] }) { return signer }
+        let signer = Signer(secret: secret)
+        cache.withLock { signers in
+            if signers.count >= 256 { signers.removeAll() }  // secrets are per site; this bounds a pathological case
+            signers[secret] = signer
+        }
+        return signer
+    }
+
+    private static let cache = Mutex<[String: Signer]>([:])
 
     public func signature(_ value: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: key)
