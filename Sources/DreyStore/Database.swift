@@ -54,6 +54,8 @@ public final class Database: Sendable {
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
         let runner = Task { await client.run() }
         let db = Database(dialect: .postgres, backend: .postgres(client, runner), logger: logger)
+        // Give the runner a moment to start: a lease taken before `run()` works but warns on every CLI command.
+        try? await Task.sleep(for: .milliseconds(5))
         // Fail fast with a clear message rather than on the first page view.
         do {
             try await db.withSQL { try await $0.raw("SELECT 1").run() }
