@@ -16,8 +16,8 @@ if [[ ! -s $FILE ]]; then
   echo "generating $FILE" >&2
   python3 bench/wxr-gen "$FILE" --posts "$POSTS" --comments "$COMMENTS"
 fi
-swift build -c release --product drey >&2
-BIN=.build/release/drey
+swift build -c release --scratch-path .build-release --product drey >&2
+BIN=.build-release/release/drey
 SIZE_MB=$(( $(stat -c %s "$FILE") / 1048576 ))
 
 measure() {  # label, then environment assignments for the import

@@ -19,6 +19,7 @@ struct SpamCommand: AsyncParsableCommand {
         @Option(help: "Score from which the filter holds a comment (default: the setting's default).") var hold: Double?
         @Option(name: .customLong("spam"), help: "Score from which the filter sends a comment to spam (default: the setting's default).")
         var spamScore: Double?
+        @Flag(help: "Print the figures as one JSON object instead of a report.") var json = false
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("give the labelled CSV file(s) to evaluate on") }
@@ -39,10 +40,39 @@ struct SpamCommand: AsyncParsableCommand {
                 if let hold { values[SettingKey.spamHoldScore.rawValue] = String(hold) }
                 if let spamScore { values[SettingKey.spamSpamScore.rawValue] = String(spamScore) }
                 let result = SpamEvaluation.run(samples: samples, folds: folds, seed: seed, settings: SiteSettings(values: values))
-                print(SpamReportText.lines(result, folds: folds).joined(separator: "\n"))
                 let (training, perComment) = SpamEvaluation.timings(samples: samples)
+                if json {
+                    print(Self.json(result, folds: folds, samples: samples.count, spam: spam, training: training, perComment: perComment))
+                    return
+                }
+                print(SpamReportText.lines(result, folds: folds).joined(separator: "\n"))
                 print(SpamReportText.timing(training: training, perComment: perComment, count: samples.count))
             }
+        }
+
+        /// The figures for scripts: rates are fractions (0.0137, not 1.37%), counts are counts.
+        static func json(
+            _ r: SpamEvaluation, folds: Int, samples: Int, spam: Int, training: Duration, perComment: Duration
+        ) -> String {
+            let c = r.classifier, p = r.pipeline
+            let object: [String: Any] = [
+                "folds": folds, "comments": samples, "spam": spam, "real": samples - spam,
+                "classifier": [
+                    "precision": c.precision, "recall": c.recall, "f1": c.f1,
+                    "real_to_spam": Double(c.falsePositives) / Double(max(1, c.falsePositives + c.trueNegatives)),
+                    "real_to_spam_count": c.falsePositives, "held": 0.0,
+                ] as [String: Any],
+                "pipeline": [
+                    "precision": p.precision, "recall": p.recall, "f1": p.f1, "real_to_spam": p.hamToSpamRate,
+                    "real_to_spam_count": p.hamToSpam, "spam_kept_off": p.spamKeptOffRate, "real_held": p.hamHeldRate,
+                    "held": p.heldRate, "spam_to_spam": p.spamToSpam, "spam_held": p.spamHeld, "spam_published": p.spamApproved,
+                    "hold_score": p.thresholds.hold, "spam_score": p.thresholds.spam,
+                ] as [String: Any],
+                "training_seconds": Double(training.components.seconds) + Double(training.components.attoseconds) / 1e18,
+                "score_ms_per_comment": (Double(perComment.components.seconds) + Double(perComment.components.attoseconds) / 1e18) * 1000,
+            ]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+            return String(decoding: data, as: UTF8.self)
         }
     }
 

@@ -64,6 +64,16 @@ import Testing
         #expect(r.out.contains("  spam kept off      100.00%"))
         #expect(r.out.contains("  real held            0.00%  (0 of 10)"))
         #expect(r.out.contains("timing: training on all 20 comments"))
+        // The same figures for scripts.
+        let j = try drey(["spam", "eval", try file(Self.smallCSV), "--folds", "5", "--json"])
+        #expect(j.status == 0, "\(j.err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(j.out.utf8)) as? [String: Any])
+        let classifier = try #require(object["classifier"] as? [String: Any])
+        let pipeline = try #require(object["pipeline"] as? [String: Any])
+        #expect(object["comments"] as? Int == 20 && object["spam"] as? Int == 10)
+        #expect(classifier["f1"] as? Double == 1 && classifier["real_to_spam"] as? Double == 0)
+        #expect(pipeline["spam_kept_off"] as? Double == 1 && pipeline["real_to_spam_count"] as? Int == 0)
+        #expect((object["training_seconds"] as? Double ?? -1) >= 0)
     }
 
     @Test("bad arguments and bad files get one clear line and a non-zero exit")
