@@ -117,6 +117,14 @@ import Testing
             #expect(try await blog.drey.store.comments(postID: post.id, statuses: CommentStatus.allCases).count == 1)
             let counted = try await blog.drey.store.discards(siteID: blog.site.id, sinceDay: "2000-01-01")
             #expect(Dictionary(uniqueKeysWithValues: counted.map { ($0.reason, $0.count) }) == ["honeypot": 1, "replayed form": 1])
+            // The moderators' dashboard tells what was thrown away unseen.
+            let (_, pass) = try await blog.member(.editor, "eda")
+            var eda = AdminSession(client: client)
+            _ = try await eda.signIn("eda@blog.test", pass)
+            let dashboard = try await eda.get("/admin/").text
+            #expect(dashboard.contains("Thrown away unstored in the last 30 days: <b>2</b>"))
+            #expect(dashboard.contains("<li>honeypot: 1</li>") && dashboard.contains("<li>replayed form: 1</li>"))
+            #expect(dashboard.contains("kept 30 days"))
         }
     }
 

@@ -20,7 +20,16 @@ struct DashboardAdmin {
         let pendingRows = pending.map { c -> [String: Any] in
             ["id": String(c.id), "author": c.authorName, "excerpt": PlainText.fromHTML(c.contentHTML, maxWords: 20), "note": c.moderationNote.isEmpty ? false : c.moderationNote]
         }
+        // What the spam filter did in the last 30 days without anyone seeing it: blatant spam is counted, not stored.
+        var discarded: [String: Int] = [:]
+        if a.can(.moderateComments) {
+            let since = SpamFilter.day(controller.drey.config.clock.now().addingTimeInterval(-30 * 86400))
+            for row in try await store.discards(siteID: site, sinceDay: since) { discarded[row.reason, default: 0] += row.count }
+        }
+        let discardRows = discarded.sorted { $0.key < $1.key }.map { ["reason": $0.key, "count": String($0.value)] }
         let page = AdminPage(title: "Dashboard", section: "dashboard", [
+            "discards": discardRows, "hasDiscards": !discardRows.isEmpty,
+            "discardTotal": String(discarded.values.reduce(0, +)), "retentionDays": String(a.r.site.settings.spamRetentionDays),
             "published": String(posts[.publish] ?? 0), "drafts": String(posts[.draft] ?? 0), "pendingPosts": String(posts[.pending] ?? 0),
             "scheduled": String(posts[.future] ?? 0), "pages": String(pages[.publish] ?? 0),
             "approvedComments": String(comments[.approved] ?? 0), "pendingComments": String(comments[.pending] ?? 0),
