@@ -19,6 +19,7 @@ struct CommentCommand: AsyncParsableCommand {
         @Option(help: "approved, pending or spam (default: the discussion rules decide).") var status: String?
         @Option(help: "The comment text.") var text: String?
         @Option(help: "A file with the comment text; - reads standard input.") var file: String?
+        @Option(help: "When it was written: 2008-01-27, '2008-01-27 00:04' (site time zone) or ISO 8601 (default: now).") var date: String?
 
         func validate() throws {
             if (text == nil) == (file == nil) { throw ValidationError("give exactly one of --text or --file") }
@@ -35,6 +36,7 @@ struct CommentCommand: AsyncParsableCommand {
                     let postID = try await PostLocator(drey: drey, site: site).postID(for: post)
                     var submission = CommentSubmission(postID: postID, parentID: parent, authorName: author, email: email, url: url, text: body)
                     submission.forcedStatus = status.flatMap(CommentStatus.init(rawValue:))
+                    submission.createdAt = try date.map { try parseDate($0, timeZone: site.settings.timeZone) }
                     do {
                         let comment = try await drey.comments.submit(submission, siteID: site.id)
                         print("comment \(comment.id) \(comment.status.rawValue)\(comment.moderationNote.isEmpty ? "" : " (\(comment.moderationNote))")")

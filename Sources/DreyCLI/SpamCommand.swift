@@ -7,7 +7,7 @@ import Foundation
 struct SpamCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spam", abstract: "Measure, teach and try the comment spam filter.",
-        subcommands: [Eval.self, Train.self, Check.self, Stats.self])
+        subcommands: [Eval.self, Train.self, Check.self, Stats.self, Purge.self])
 
     struct Eval: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -73,6 +73,21 @@ struct SpamCommand: AsyncParsableCommand {
             ]
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
             return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete spam older than each site's retention period now (a running server does it hourly).")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            try await Self.failing {
+                try await common.withDrey { drey in
+                    let n = try await drey.spam.purge(sites: drey.sites.all)
+                    print("deleted \(n) spam comment\(n == 1 ? "" : "s") past the retention period")
+                }
+            }
         }
     }
 

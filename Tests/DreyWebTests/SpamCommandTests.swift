@@ -153,5 +153,21 @@ import Testing
         #expect(again.status != 0 && again.err.contains("is approved, neither held nor spam"))
         let listed = try drey(["comment", "list", "--json"], data: data, env: env)
         #expect(listed.out.contains("\"status\":\"approved\""))
+
+        // Spam past the retention period (30 days) goes at the next purge; younger spam stays for "not spam".
+        let old = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-40 * 86400))
+        let young = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-5 * 86400))
+        for (name, date) in [("Old", old), ("Young", young)] {
+            let r = try drey(["comment", "add", "--post", "1", "--author", name, "--email", "\(name)@spam.example", "--text", "Buy \(name)", "--status", "spam", "--date", date], data: data, env: env)
+            #expect(r.status == 0, "\(r.err)")
+        }
+        let badDate = try drey(["comment", "add", "--post", "1", "--author", "X", "--email", "x@example.org", "--text", "t", "--date", "yesterday"], data: data, env: env)
+        #expect(badDate.status != 0 && badDate.err.contains("invalid date 'yesterday'"))
+        let purged = try drey(["spam", "purge"], data: data, env: env)
+        #expect(purged.status == 0, "\(purged.err)")
+        #expect(purged.out == "deleted 1 spam comment past the retention period\n")
+        let left = try drey(["comment", "list", "--status", "spam"], data: data, env: env).out
+        #expect(left.contains("Young") && !left.contains("Old"))
+        #expect(try drey(["spam", "purge"], data: data, env: env).out == "deleted 0 spam comments past the retention period\n")
     }
 }
