@@ -5,33 +5,10 @@ import Testing
 
 /// The `drey` binary as operators run it: output, exit status, and what it changed.
 @Suite struct CLITests {
-    struct Run {
-        let status: Int32
-        let out: String
-        let err: String
-    }
-
-    static var binary: String { SharedData.packageRoot.appendingPathComponent(".build/debug/drey").path }
+    typealias Run = DreyBinary.Output
 
     func drey(_ args: [String], data: String, env: [String: String] = [:], stdin: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = args + ["--data", data]
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = nil
-        for (k, v) in env { environment[k] = v }
-        process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        try DreyBinary.run(args, data: data, env: env, stdin: stdin)
     }
 
     func withData(_ kind: TestDatabase = .sqlite, _ body: (String, [String: String]) throws -> Void) async throws {

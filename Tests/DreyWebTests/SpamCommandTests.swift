@@ -8,34 +8,10 @@ import Testing
 
 /// `drey spam eval|train|check|stats` and `drey comment not-spam`, as operators run them.
 @Suite struct SpamCommandTests {
-    struct Run {
-        let status: Int32
-        let out: String
-        let err: String
-    }
-
-    static var binary: String { SharedData.packageRoot.appendingPathComponent(".build/debug/drey").path }
+    typealias Run = DreyBinary.Output
 
     func drey(_ args: [String], data: String? = nil, env: [String: String] = [:], stdin: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = args + (data.map { ["--data", $0] } ?? [])
-        process.currentDirectoryURL = SharedData.packageRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = nil
-        for (k, v) in env { environment[k] = v }
-        process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        try DreyBinary.run(args, data: data, env: env, stdin: stdin)
     }
 
     /// Ten obvious spam and ten obvious real comments: every fold's model gets all of them right.

@@ -12,9 +12,9 @@ enum PercentDecoding {
             let byte = utf8[i]
             if byte == UInt8(ascii: "%") {
                 let h = utf8.index(after: i)
-                guard h != utf8.endIndex, let high = hexValue(utf8[h]) else { return nil }
+                guard h != utf8.endIndex, let high = FormData.hex(utf8[h]) else { return nil }
                 let l = utf8.index(after: h)
-                guard l != utf8.endIndex, let low = hexValue(utf8[l]) else { return nil }
+                guard l != utf8.endIndex, let low = FormData.hex(utf8[l]) else { return nil }
                 out.append(high << 4 | low)
                 i = utf8.index(after: l)
             } else {
@@ -23,14 +23,5 @@ enum PercentDecoding {
             }
         }
         return String(validating: out, as: UTF8.self)
-    }
-
-    static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

@@ -22,17 +22,21 @@ enum DreyBinary {
         return env
     }
 
+    /// Runs one command to its end; `data` adds `--data`, `stdin` is written to its standard input.
     @discardableResult
-    static func run(_ args: [String], data: String, env: [String: String] = [:]) throws -> Output {
+    static func run(_ args: [String], data: String?, env: [String: String] = [:], stdin: String? = nil) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = args + ["--data", data]
+        process.arguments = args + (data.map { ["--data", $0] } ?? [])
+        process.currentDirectoryURL = SharedData.packageRoot
         process.environment = environment(env)
-        let out = Pipe(), err = Pipe()
+        let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = input
         try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
