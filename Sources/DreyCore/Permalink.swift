@@ -22,6 +22,19 @@ public struct PermalinkStructure: Sendable, Equatable, Hashable {
     public static let postName = PermalinkStructure("/%postname%/")!
 
     /// Parses a structure; nil when it uses an unknown tag or cannot identify a post.
+    /// `init?(_:)`, remembered: every link on a page asks the site's structure, and parsing it showed in profiles.
+    public static func parsed(_ pattern: String) -> PermalinkStructure? {
+        if let known = parsedCache.withLock({ $0[pattern] }) { return known }
+        let structure = PermalinkStructure(pattern)
+        parsedCache.withLock { cache in
+            if cache.count >= 1024 { cache.removeAll() }
+            cache[pattern] = structure
+        }
+        return structure
+    }
+
+    private static let parsedCache = Locked<[String: PermalinkStructure?]>([:])
+
     public init?(_ pattern: String) {
         let pattern = pattern.trimmingCharacters(in: .whitespaces)
         guard pattern.hasPrefix("/"), pattern.count <= 200 else { return nil }

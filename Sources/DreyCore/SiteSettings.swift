@@ -16,7 +16,7 @@ public struct SiteSettings: Sendable, Equatable {
     public var timeFormat: String { self[.timeFormat] }
     public var postsPerPage: Int { Int(self[.postsPerPage]) ?? 10 }
     public var permalinkStructure: PermalinkStructure {
-        PermalinkStructure(self[.permalinkStructure]) ?? .dayAndName
+        PermalinkStructure.parsed(self[.permalinkStructure]) ?? .dayAndName
     }
     /// Earlier structures, newest first, so old links can be redirected.
     public var permalinkHistory: [PermalinkStructure] {

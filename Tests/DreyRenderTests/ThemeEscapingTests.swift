@@ -33,3 +33,14 @@ import Testing
         #expect(theme.render(["name": "<b>"], template: "text") == "<b>")
     }
 }
+
+@Suite struct AvatarTests {
+    @Test("Gravatar's own example: the address trimmed and lowercased, then MD5 in lowercase hex")
+    func gravatarExample() {
+        let expected = "https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?s=48&d=identicon&r=g"
+        #expect(Avatar.url(email: " MyEmailAddress@example.com ") == expected)
+        #expect(Avatar.url(email: "\tmyemailaddress@example.com\n") == expected)
+        #expect(Avatar.url(email: "   ").hasPrefix("https://www.gravatar.com/avatar/d41d8cd98f00b204e9800998ecf8427e"))
+        #expect(Digits.padded(7, width: 2) == "07" && Digits.padded(2008, width: 4) == "2008" && Digits.padded(-3, width: 3) == "-003")
+    }
+}
