@@ -21,6 +21,9 @@ public final class ChangeFeed: Sendable {
         var lastSequence: Int64 = 0
         var lastStamp: timespec = timespec()
         var lastSize: Int = -1
+        /// The catch-up a moved stamp started; requests arriving meanwhile wait for it rather than read stale settings.
+        var pending: Task<Void, Never>?
+        var generation = 0
     }
 
     init(store: any ChangeStore, dataDirectory: String, logger: Logger) async throws {
@@ -56,15 +59,24 @@ public final class ChangeFeed: Sendable {
     /// Applies changes made by other processes since the last look; cheap when nothing moved.
     public func syncIfStampMoved() async {
         let (stamp, size) = Self.stamp(of: stampPath)
-        let moved = state.withLock { s -> Bool in
+        let pending = state.withLock { s -> Task<Void, Never>? in
             let changed = s.lastStamp.tv_sec != stamp.tv_sec || s.lastStamp.tv_nsec != stamp.tv_nsec || s.lastSize != size
+            guard changed else { return s.pending }
             s.lastStamp = stamp
             s.lastSize = size
-            return changed
+            s.generation += 1
+            let generation = s.generation
+            // One catch-up for everyone: the first request to see the stamp move starts it, and every request that
+            // arrives before it ends waits for it too (it would otherwise see the stamp as seen and answer from
+            // settings or pages the change has made stale).
+            let task = Task {
+                do { try await self.catchUp() } catch { self.logger.error("reading changes failed: \(error)") }
+                self.state.withLock { if $0.generation == generation { $0.pending = nil } }
+            }
+            s.pending = task
+            return task
         }
-        if moved {
-            do { try await catchUp() } catch { logger.error("reading changes failed: \(error)") }
-        }
+        await pending?.value
     }
 
     func catchUp() async throws {

@@ -77,6 +77,25 @@ import Testing
         }
     }
 
+    @Test("requests arriving together after a write elsewhere all see it, not only the first", arguments: [TestDatabase.sqlite])
+    func concurrentCatchUp(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            try await blog.post("Shared")
+            let path = "/2008/01/27/shared/"
+            for round in 1...5 {
+                _ = try await client.get(path)
+                let other = try await Drey.open(blog.config, logger: TestBlog.quietLogger)
+                try await other.siteService.set([.tagline: "Round \(round) elsewhere"], siteID: blog.site.id)
+                await other.close()
+                let pages = try await withThrowingTaskGroup(of: String.self) { group in
+                    for _ in 0..<12 { group.addTask { try await client.get(path).text } }
+                    return try await group.reduce(into: [String]()) { $0.append($1) }
+                }
+                #expect(pages.allSatisfy { $0.contains("Round \(round) elsewhere") }, "round \(round)")
+            }
+        }
+    }
+
     @Test("on PostgreSQL, an instance with its own data folder hears of changes by LISTEN/NOTIFY", arguments: [TestDatabase.postgres])
     func notify(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in
