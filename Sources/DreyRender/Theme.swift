@@ -46,6 +46,11 @@ public struct Theme: Sendable {
                     // library's own HTML escaping otherwise. A theme's own pragma further down still wins.
                     let source = "{{% CONTENT_TYPE: \(ByteHTMLEscaping.name)}}\n" + text
                     templates[String(file.dropLast(".mustache".count))] = try MustacheTemplate(string: source)
+                } catch let error as MustacheTemplate.ParserError {
+                    // Line numbers as the theme author sees the file: the pragma line above it is ours.
+                    let c = error.context
+                    throw LoadError.parse(
+                        "\(folder)/\(file)", "line \(c.lineNumber - 1), column \(c.columnNumber): \(error.error) in \"\(c.line)\"")
                 } catch {
                     throw LoadError.parse("\(folder)/\(file)", String(describing: error))
                 }

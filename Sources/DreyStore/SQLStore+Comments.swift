@@ -20,8 +20,23 @@ extension SQLStore: CommentStore {
             moderationNote: try row.string("moderation_note"), spamScore: try row.decode(column: "spam_score", as: Double?.self))
     }
 
+    /// Thrown by `insert(_:spending:)` when the form token was spent meanwhile: nothing was stored.
+    public struct FormTokenSpent: Error {}
+
+    /// Stores a comment; with `spending`, marks that form token used in the same transaction, so a form is spent
+    /// only by a comment that was stored (a refused or failed one can be sent again) and two racing uses store one.
     public func insert(_ comment: Comment) async throws -> Comment {
+        try await insert(comment, spending: nil)
+    }
+
+    public func insert(_ comment: Comment, spending token: (nonce: String, expiresAt: Date)?) async throws -> Comment {
         try await database.transaction { db in
+            if let token {
+                let fresh = try await db.insert(into: "form_tokens").columns("site_id", "nonce", "expires_at")
+                    .values(SQLBind(comment.siteID), SQLBind(token.nonce), SQLBind(token.expiresAt))
+                    .ignoringConflicts(with: ["site_id", "nonce"]).returning("nonce").first() != nil
+                guard fresh else { throw FormTokenSpent() }
+            }
             let id = try await db.insert(into: "comments")
                 .columns(Array(Self.commentColumns.dropFirst()) + ["author_domain"])
                 .values(

@@ -48,6 +48,14 @@ extension SQLStore: SpamStore {
         }
     }
 
+    /// Whether a comment was already stored with this form token.
+    public func isFormTokenUsed(siteID: Int64, nonce: String) async throws -> Bool {
+        try await read { db in
+            try await db.select().column("nonce").from("form_tokens").where("site_id", .equal, SQLBind(siteID))
+                .where("nonce", .equal, SQLBind(nonce)).first() != nil
+        }
+    }
+
     @discardableResult
     public func purgeFormTokens(before: Date) async throws -> Int {
         try await read { db in

@@ -31,6 +31,14 @@ import Testing
         let theme = try Theme(directory: dir, required: ["page"])
         #expect(theme.render(["name": "<\u{0338}b> & 'q'"], template: "page") == "<p>&lt;\u{0338}b&gt; &amp; &#39;q&#39;</p><i>&lt;\u{0338}b&gt; &amp; &#39;q&#39;</i>")
         #expect(theme.render(["name": "<b>"], template: "text") == "<b>")
+        // A parse error names the line of the author's file, not of the source with our pragma in front.
+        try "<p>one</p>\n<p>{{#open}}two{{/close}}</p>\n<p>three</p>\n".write(to: dir.appendingPathComponent("templates/broken.mustache"), atomically: true, encoding: .utf8)
+        #expect {
+            try Theme(directory: dir, required: ["page"])
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("templates/broken.mustache") && text.contains("line 2,")
+        }
     }
 }
 

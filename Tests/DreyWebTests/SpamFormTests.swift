@@ -174,6 +174,35 @@ import Testing
         }
     }
 
+    @Test("a form refused by the limits is not spent: sent again later it is stored; sent once more it is a replay", arguments: TestDatabase.allCases)
+    func refusedFormNotSpent(_ kind: TestDatabase) async throws {
+        let time = TestClock()
+        try await TestBlog.with(kind, clock: time.clock) { blog, client in
+            try await blog.set(.commentPreviouslyApproved, "off")
+            let post = try await blog.post("Thread")
+            let first = SpamTest.token(blog, post, shownAt: time.now.addingTimeInterval(-60))
+            #expect(try await client.postForm("/wp-comments-post.php", SpamTest.fields(first, post, text: "First thought about roses."),
+                headers: [.xForwardedFor: "198.51.100.1"]).status == .seeOther)
+            time.advance(5)
+            // The reader's second form is refused by flood control; they press Back and send the very same form later.
+            let second = SpamTest.token(blog, post, shownAt: time.now.addingTimeInterval(-30))
+            let fields = SpamTest.fields(second, post, text: "Second thought, about tulips.")
+            #expect(try await client.postForm("/wp-comments-post.php", fields, headers: [.xForwardedFor: "198.51.100.1"]).status == .tooManyRequests)
+            time.advance(20)
+            let again = try await client.postForm("/wp-comments-post.php", fields, headers: [.xForwardedFor: "198.51.100.1"])
+            #expect(SpamTest.commentID(again) != nil, "the same form, sent after the refusal, is stored")
+            let stored = try await blog.drey.store.comments(postID: post.id, statuses: CommentStatus.allCases)
+            #expect(stored.map(\.source).sorted() == ["First thought about roses.", "Second thought, about tulips."])
+            // Once stored, the same form again is a replay: discarded and counted, nothing stored.
+            time.advance(20)
+            let replay = try await client.postForm(
+                "/wp-comments-post.php", SpamTest.fields(second, post, name: "Bot", email: "bot@example.net", text: "Other words"),
+                headers: [.xForwardedFor: "198.51.100.9"])
+            #expect(replay.status == .seeOther && SpamTest.commentID(replay) == nil)
+            #expect(try await blog.drey.store.comments(postID: post.id, statuses: CommentStatus.allCases).count == 2)
+        }
+    }
+
     @Test("per-IP and per-email hourly limits answer 429 with a plain message", arguments: TestDatabase.allCases)
     func rateLimits(_ kind: TestDatabase) async throws {
         let time = TestClock()

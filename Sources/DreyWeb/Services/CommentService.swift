@@ -62,6 +62,14 @@ public struct CommentService: Sendable {
     let spam: SpamFilter
 
     public static let maxNameLength = 245
+    /// How long a spent form token is remembered: the longest `comment_form_max_age_hours` allows.
+    static let tokenMemory: TimeInterval = 720 * 3600
+
+    /// Counts a replayed form and returns the error that discards it.
+    func discardReplay(siteID: Int64) async throws -> CommentDiscarded {
+        await spam.countDiscard(siteID: siteID, reason: "replayed form")
+        return CommentDiscarded(reason: "replayed form")
+    }
     public static let maxEmailLength = 100
     public static let maxURLLength = 200
 
@@ -75,14 +83,12 @@ public struct CommentService: Sendable {
             throw CommentRejection(["Comments are closed on this post."], status: 403)
         }
         let (name, email, url, text) = try await checkFields(s, site: site, postID: post.id)
-        // A form is accepted once. Spent only after the fields passed, though a refused form comes back with a new
-        // token anyway; checked before duplicates so a double click lands on the first comment, not an error page.
-        if let token = s.form, s.forcedStatus == nil {
-            let expires = token.shownAt.addingTimeInterval(site.settings.commentFormMaxAge)
-            guard try await store.useFormToken(siteID: siteID, nonce: token.nonce, expiresAt: expires) else {
-                await spam.countDiscard(siteID: siteID, reason: "replayed form")
-                throw CommentDiscarded(reason: "replayed form")
-            }
+        // A form is accepted once: a token a stored comment already spent is a replay (or a double click, which lands
+        // on the post rather than an error page). It is spent only with the comment it brings (see `insert` below),
+        // so a form refused by the limits, or lost to an error, can be sent again.
+        let spending = s.forcedStatus == nil ? s.form : nil
+        if let token = spending, try await store.isFormTokenUsed(siteID: siteID, nonce: token.nonce) {
+            throw try await discardReplay(siteID: siteID)
         }
         if try await store.isDuplicate(postID: post.id, email: email, authorName: name, source: text) {
             throw CommentRejection(["Duplicate comment detected; it looks as though you’ve already said that!"], status: 409)
@@ -105,12 +111,20 @@ public struct CommentService: Sendable {
             note = verdict.note
             score = verdict.score
         }
-        let comment = try await store.insert(
-            Comment(
-                siteID: siteID, postID: post.id, parentID: s.parentID, type: s.type, status: status, authorName: name,
-                authorEmail: email, authorURL: url, authorIP: s.ip, userAgent: String(s.userAgent.prefix(255)),
-                userID: s.userID, source: text, contentHTML: ContentRenderer.comment(text), createdAt: s.createdAt ?? clock.now(),
-                moderationNote: note, spamScore: score))
+        // Kept until the longest form age a site may allow (30 days), so raising the setting cannot revive a spent form.
+        let spend = spending.map { (nonce: $0.nonce, expiresAt: $0.shownAt.addingTimeInterval(Self.tokenMemory)) }
+        let comment: Comment
+        do {
+            comment = try await store.insert(
+                Comment(
+                    siteID: siteID, postID: post.id, parentID: s.parentID, type: s.type, status: status, authorName: name,
+                    authorEmail: email, authorURL: url, authorIP: s.ip, userAgent: String(s.userAgent.prefix(255)),
+                    userID: s.userID, source: text, contentHTML: ContentRenderer.comment(text),
+                    createdAt: s.createdAt ?? clock.now(), moderationNote: note, spamScore: score),
+                spending: spend)
+        } catch is SQLStore.FormTokenSpent {
+            throw try await discardReplay(siteID: siteID)
+        }
         if status == .approved { try await changes.record(siteID: siteID, [.post(post.id), .comments, .lists]) }
         return comment
     }
