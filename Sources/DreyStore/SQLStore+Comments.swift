@@ -31,11 +31,8 @@ extension SQLStore: CommentStore {
 
     public func insert(_ comment: Comment, spending token: (nonce: String, expiresAt: Date)?) async throws -> Comment {
         try await database.transaction { db in
-            if let token {
-                let fresh = try await db.insert(into: "form_tokens").columns("site_id", "nonce", "expires_at")
-                    .values(SQLBind(comment.siteID), SQLBind(token.nonce), SQLBind(token.expiresAt))
-                    .ignoringConflicts(with: ["site_id", "nonce"]).returning("nonce").first() != nil
-                guard fresh else { throw FormTokenSpent() }
+            if let token, try await !Self.spendFormToken(db, siteID: comment.siteID, nonce: token.nonce, expiresAt: token.expiresAt) {
+                throw FormTokenSpent()
             }
             let id = try await db.insert(into: "comments")
                 .columns(Array(Self.commentColumns.dropFirst()) + ["author_domain"])

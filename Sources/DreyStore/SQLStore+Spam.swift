@@ -40,12 +40,15 @@ extension SQLStore: SpamStore {
     }
 
     public func useFormToken(siteID: Int64, nonce: String, expiresAt: Date) async throws -> Bool {
-        try await read { db in
-            // Only a fresh insert returns a row: the unique key makes two racing uses of one token yield one winner.
-            try await db.insert(into: "form_tokens").columns("site_id", "nonce", "expires_at")
-                .values(SQLBind(siteID), SQLBind(nonce), SQLBind(expiresAt))
-                .ignoringConflicts(with: ["site_id", "nonce"]).returning("nonce").first() != nil
-        }
+        try await read { db in try await Self.spendFormToken(db, siteID: siteID, nonce: nonce, expiresAt: expiresAt) }
+    }
+
+    /// Marks a form token used; false when it already was. Only a fresh insert returns a row: the unique key makes
+    /// two racing uses of one token yield one winner.
+    static func spendFormToken(_ db: any SQLDatabase, siteID: Int64, nonce: String, expiresAt: Date) async throws -> Bool {
+        try await db.insert(into: "form_tokens").columns("site_id", "nonce", "expires_at")
+            .values(SQLBind(siteID), SQLBind(nonce), SQLBind(expiresAt))
+            .ignoringConflicts(with: ["site_id", "nonce"]).returning("nonce").first() != nil
     }
 
     /// Whether a comment was already stored with this form token.
