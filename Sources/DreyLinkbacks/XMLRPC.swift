@@ -52,11 +52,8 @@ public struct XMLRPCFault: Error, Sendable, Equatable, CustomStringConvertible {
 public enum XMLRPC {
     /// Parses a `methodCall`; throws the fault WordPress would answer for a broken one.
     public static func parseCall(_ body: [UInt8]) throws(XMLRPCFault) -> XMLRPCCall {
-        let text = String(decoding: body.prefix(4096), as: UTF8.self)
-        // XML-RPC never needs a DTD; refusing one rules out entity expansion and external entities.
-        if text.range(of: "<!DOCTYPE", options: .caseInsensitive) != nil || text.range(of: "<!ENTITY", options: .caseInsensitive) != nil {
-            throw .notWellFormed
-        }
+        // XML-RPC never needs a DTD; refusing one anywhere rules out entity expansion and external entities.
+        guard !declaresDTD(body) else { throw .notWellFormed }
         let reader = XMLRPCReader()
         let parser = XMLParser(data: Data(body))
         parser.shouldResolveExternalEntities = false
@@ -68,6 +65,8 @@ public enum XMLRPC {
 
     /// Parses a `methodResponse`: the value, or the fault it carries.
     public static func parseResponse(_ body: [UInt8]) -> Result<XMLRPCValue, XMLRPCFault> {
+        // A remote server's answer is as untrusted as a request.
+        guard !declaresDTD(body) else { return .failure(XMLRPCFault(-32700, "the answer declares a DTD, which XML-RPC never needs")) }
         let reader = XMLRPCReader()
         let parser = XMLParser(data: Data(body))
         parser.shouldResolveExternalEntities = false
@@ -89,6 +88,27 @@ public enum XMLRPC {
         }
         guard let value = reader.params.first else { return .failure(XMLRPCFault(-32700, "the answer holds no value")) }
         return .success(value)
+    }
+
+    /// Whether `<!DOCTYPE` or `<!ENTITY` appears anywhere in the document, in any letter case: after a long
+    /// comment, inside CDATA or past any prefix. The parser's own declaration callbacks refuse them again.
+    public static func declaresDTD(_ body: [UInt8]) -> Bool {
+        let words: [[UInt8]] = [Array("DOCTYPE".utf8), Array("ENTITY".utf8)]
+        var i = 0
+        while i + 1 < body.count {
+            if body[i] == UInt8(ascii: "<"), body[i + 1] == UInt8(ascii: "!") {
+                for word in words where i + 2 + word.count <= body.count {
+                    var same = true
+                    for (k, letter) in word.enumerated() where body[i + 2 + k] & 0xDF != letter {
+                        same = false
+                        break
+                    }
+                    if same { return true }
+                }
+            }
+            i += 1
+        }
+        return false
     }
 
     public static func call(_ method: String, _ params: [XMLRPCValue]) -> String {

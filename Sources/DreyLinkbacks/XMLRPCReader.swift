@@ -109,6 +109,23 @@ final class XMLRPCReader: NSObject, XMLParserDelegate {
         }
     }
 
+    // Declarations of any kind mean a DTD, which XML-RPC never has: stop before anything is expanded.
+    func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
+        fail(parser, "entity declaration")
+    }
+
+    func parser(_ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?) {
+        fail(parser, "entity declaration")
+    }
+
+    func parser(_ parser: XMLParser, foundUnparsedEntityDeclarationWithName name: String, publicID: String?, systemID: String?, notationName: String?) {
+        fail(parser, "entity declaration")
+    }
+
+    func parser(_ parser: XMLParser, foundElementDeclarationWithName elementName: String, model: String) {
+        fail(parser, "element declaration")
+    }
+
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
         if failed == nil { failed = "\(parseError)" }
     }

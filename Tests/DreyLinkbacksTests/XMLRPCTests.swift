@@ -46,6 +46,30 @@ import Testing
         }
     }
 
+    @Test("a DTD anywhere is refused: after a long comment, in lower case, in a remote answer")
+    func dtdAnywhere() {
+        let padding = "<!--" + String(repeating: "x", count: 10_000) + "-->"
+        let bomb = "<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;\">]>"
+        let calls = [
+            "<?xml version=\"1.0\"?>" + padding + bomb + "<methodCall><methodName>&b;</methodName></methodCall>",
+            "<?xml version=\"1.0\"?>" + padding + "<!doctype methodCall SYSTEM \"file:///etc/passwd\"><methodCall><methodName>x</methodName></methodCall>",
+            "<?xml version=\"1.0\"?>" + String(repeating: " ", count: 5000) + "<!EnTiTy a \"b\"><methodCall><methodName>x</methodName></methodCall>",
+        ]
+        for body in calls {
+            #expect(throws: XMLRPCFault.notWellFormed) { try XMLRPC.parseCall(Array(body.utf8)) }
+        }
+        let answer = "<?xml version=\"1.0\"?>" + padding + bomb
+            + "<methodResponse><params><param><value><string>&b;</string></value></param></params></methodResponse>"
+        guard case .failure(let fault) = XMLRPC.parseResponse(Array(answer.utf8)) else {
+            Issue.record("a remote answer with a DTD was read")
+            return
+        }
+        #expect(fault.message.contains("DTD"))
+        // Text that merely mentions a doctype, escaped as XML-RPC writes it, is an ordinary string.
+        let plain = XMLRPC.response(.string("<!DOCTYPE html> is how pages start"))
+        #expect(XMLRPC.parseResponse(Array(plain.utf8)) == .success(.string("<!DOCTYPE html> is how pages start")))
+    }
+
     @Test("responses and faults round-trip, with text escaped")
     func roundTrip() {
         let ok = XMLRPC.response(.string("Pingback from <a> & b registered."))
