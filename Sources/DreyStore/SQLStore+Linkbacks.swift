@@ -78,10 +78,27 @@ extension SQLStore: LinkbackStore {
         }
     }
 
+    /// Whether `url` already linked to the post by any protocol: a pingback or trackback stored from it, or a
+    /// Webmention from it that is queued or accepted. One source–target pair is one linkback.
     public func hasPing(postID: Int64, from url: String) async throws -> Bool {
         try await read { db in
-            try await db.select().column("id").from("comments").where("post_id", .equal, SQLBind(postID))
+            if try await db.select().column("id").from("comments").where("post_id", .equal, SQLBind(postID))
                 .where("author_url", .equal, SQLBind(url)).limit(1).first() != nil
+            {
+                return true
+            }
+            return try await db.select().column("id").from("webmentions").where("post_id", .equal, SQLBind(postID))
+                .where("source", .equal, SQLBind(url)).where("state", .in, ["queued", "accepted"])
+                .limit(1).first() != nil
+        }
+    }
+
+    /// The pingback or trackback comment a page at `source` left on the post, if one is stored and not in the trash.
+    public func pingComment(postID: Int64, source: String) async throws -> Int64? {
+        try await read { db in
+            try await db.select().column("id").from("comments").where("post_id", .equal, SQLBind(postID))
+                .where("author_url", .equal, SQLBind(source)).where("type", .in, ["pingback", "trackback"])
+                .where("status", .notEqual, SQLBind("trash")).orderBy("id").limit(1).first(decodingColumn: "id", as: Int64.self)
         }
     }
 

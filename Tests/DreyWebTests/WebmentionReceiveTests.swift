@@ -92,6 +92,34 @@ import Testing
         }
     }
 
+    @Test("one source and target is one linkback, whether Webmention or Pingback comes first", arguments: TestDatabase.allCases)
+    func oneLinkbackPerPair(_ kind: TestDatabase) async throws {
+        let sources = Sources()
+        try await FixtureServer.with({ request, _ in sources.reply(request) }) { server in
+            try await TestBlog.with(kind, fetchAllow: ["127.0.0.1"]) { blog, client in
+                let post = try await blog.post("The post")
+                sources.set("/first-mention", Self.entry("in-reply-to", name: "Rae", content: "Well said."))
+                sources.set("/first-ping", Self.entry("in-reply-to", name: "Pim", content: "Agreed."))
+                // Webmention first, Pingback later: the ping is a duplicate (fault 48), as WordPress answers.
+                #expect(try await send(client, server.base + "/first-mention").status == .accepted)
+                await blog.drey.jobs.drain()
+                let (_, again) = try await client.xmlrpc("pingback.ping", [server.base + "/first-mention", Self.postURL])
+                #expect(faultCode(again) == 48)
+                // Pingback first, Webmention later: the mention is accepted and points at the ping's comment.
+                let (_, pinged) = try await client.xmlrpc("pingback.ping", [server.base + "/first-ping", Self.postURL])
+                #expect(faultCode(pinged) == nil)
+                let mention = try await send(client, server.base + "/first-ping")
+                #expect(mention.status == .accepted)
+                await blog.drey.jobs.drain()
+                #expect(try await status(client, mention.location)["status"] == "accepted")
+                let stored = try await blog.drey.store.comments(postID: post.id, statuses: CommentStatus.allCases)
+                #expect(stored.count == 2, "\(stored.map { ($0.type, $0.authorURL) })")
+                #expect(stored.filter { $0.type == .webmention }.count == 1)
+                #expect(stored.filter { $0.type == .pingback }.count == 1)
+            }
+        }
+    }
+
     @Test("requests the spec says to refuse get 400 and store nothing; verification failures store no comment", arguments: TestDatabase.allCases)
     func refusals(_ kind: TestDatabase) async throws {
         let sources = Sources()

@@ -81,6 +81,11 @@ extension LinkbackService {
             try await changes.record(siteID: site.id, [.post(existing.postID), .comments, .lists])
             mention.state = .accepted
             mention.detail = "updated comment \(id)"
+        } else if let id = try await store.pingComment(postID: mention.postID, source: mention.source) {
+            // The same page already pinged this post by Pingback or Trackback: one source and target, one linkback.
+            mention.commentID = id
+            mention.state = .accepted
+            mention.detail = "already received by pingback or trackback as comment \(id)"
         } else {
             do {
                 let comment = try await submit(
