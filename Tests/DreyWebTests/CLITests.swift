@@ -1,4 +1,5 @@
 import DreyCore
+import DreyStore
 import DreyTestSupport
 import Foundation
 import Testing
@@ -60,6 +61,38 @@ import Testing
             #expect(try drey(["comment", "trash", id], data: data, env: env).status == 0)
             let byURL = try drey(["comment", "add", "--post", "http://127.0.0.1:8080/2008/01/27/a-winter-notebook-for-small-gardens/", "--author", "Bo", "--email", "bo@example.org", "--text", "by URL"], data: data, env: env)
             #expect(byURL.status == 0, "\(byURL.err)")
+        }
+    }
+
+    @Test("the scheduling rule holds from the CLI: a scheduled post stays scheduled, a draft goes out dated now", arguments: TestDatabase.allCases)
+    func schedulingFromTheCLI(_ kind: TestDatabase) async throws {
+        let location = try await kind.makeLocation()
+        defer { Task { await location.cleanup() } }
+        let data = location.dataDirectory, env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
+        do {
+            #expect(try drey(["migrate"], data: data, env: env).status == 0)
+            #expect(try drey(["user", "add", "--email", "a@example.org", "--name", "A", "--role", "administrator"], data: data, env: env).status == 0)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("post-\(UUID()).md")
+            try "Words.".write(to: file, atomically: true, encoding: .utf8)
+            let later = try drey(["post", "new", "--title", "Later", "--file", file.path, "--status", "future", "--date", "2099-01-01 10:00"], data: data, env: env)
+            #expect(later.out.contains("future"), "\(later.err)")
+            let laterID = try #require(later.out.split(separator: " ").dropFirst().first.map(String.init))
+            let edited = try drey(["post", "edit", laterID, "--status", "publish"], data: data, env: env)
+            #expect(edited.status == 0, "\(edited.err)")
+            #expect(edited.out.contains("future"), "a post dated 2099 went live: \(edited.out)")
+            let draft = try drey(["post", "new", "--title", "Draft", "--file", file.path, "--status", "draft", "--date", "2001-01-01 10:00"], data: data, env: env)
+            let draftID = try #require(draft.out.split(separator: " ").dropFirst().first.map(String.init))
+            #expect(try drey(["post", "edit", draftID, "--status", "publish"], data: data, env: env).out.contains("publish"))
+            let db = try await Database.open(
+                sqlitePath: (data as NSString).appendingPathComponent("drey.sqlite"), url: env["DATABASE_URL"], logger: .init(label: "t"))
+            let store = SQLStore(database: db)
+            let published = try await store.post(id: try #require(Int64(draftID)), siteID: 1)
+            let scheduled = try await store.post(id: try #require(Int64(laterID)), siteID: 1)
+            await db.close()
+            #expect(published?.status == .publish)
+            let age = abs(published?.publishedAt.timeIntervalSinceNow ?? 1e9)
+            #expect(age < 300, "a draft published now kept the date \(String(describing: published?.publishedAt))")
+            #expect(scheduled?.status == .future)
         }
     }
 

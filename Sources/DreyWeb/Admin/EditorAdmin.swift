@@ -85,8 +85,9 @@ struct EditorAdmin {
         var input = PostInput(title: form.title, source: form.source, authorID: existing?.authorID ?? a.user.id)
         input.type = form.type
         input.format = form.format
-        input.status = form.status == .future ? .publish : form.status
-        input.publishedAt = date ?? (existing?.status == .draft || existing?.status == .pending || existing == nil ? nil : existing?.publishedAt)
+        input.status = form.status
+        // No date given keeps the post's own (a draft's floats until it goes out): the post service's rule.
+        input.publishedAt = date
         input.slug = form.slug.isEmpty ? nil : form.slug
         input.excerpt = form.excerpt
         input.categories = categoryNames
@@ -102,8 +103,6 @@ struct EditorAdmin {
         }
         let saved: Post
         if let existing {
-            if input.publishedAt == nil { input.publishedAt = now }
-            if input.status == .publish, let d = input.publishedAt, d > now { input.status = .future }
             saved = try await controller.drey.posts.update(existing.id, with: input, siteID: a.r.site.id)
         } else {
             saved = try await controller.drey.posts.create(input, siteID: a.r.site.id)

@@ -45,7 +45,8 @@ struct EditorForm {
         source = post.source
         excerpt = post.excerpt
         status = post.status
-        date = Self.formatLocal(post.publishedAt, timeZone: timeZone)
+        // A draft has no publication date yet: an empty field publishes it "now", as WordPress's editor does.
+        date = post.status == .draft || post.status == .pending ? "" : Self.formatLocal(post.publishedAt, timeZone: timeZone)
         categoryIDs = Set(terms.filter { $0.taxonomy == .category }.map(\.id))
         tags = terms.filter { $0.taxonomy == .tag }.map(\.name).joined(separator: ", ")
         sticky = post.sticky

@@ -48,10 +48,7 @@ public struct PostService: Sendable {
         guard let site = registry.site(id: siteID) else { throw StoreError.notFound("no site \(siteID)") }
         try Self.validate(input)
         let now = clock.now()
-        var status = input.status
-        let published = input.publishedAt ?? now
-        if status == .publish && published > now { status = .future }
-        if status == .future && published <= now { status = .publish }
+        let (status, published) = Self.schedule(input.status, date: input.publishedAt, existing: nil, now: now)
         let base = input.slug.map(Slug.make(from:)) ?? Slug.make(from: input.title)
         let slug = try await Slug.unique(base) { try await store.slugExists($0, type: input.type, siteID: siteID, excluding: nil) }
         let termIDs = try await termIDs(for: input, siteID: siteID)
@@ -82,9 +79,9 @@ public struct PostService: Sendable {
         post.source = input.source
         post.format = input.format
         post.contentHTML = ContentRenderer.post(input.source, format: input.format)
-        post.status = input.status
-        if let date = input.publishedAt { post.publishedAt = date }
-        post.modifiedAt = clock.now()
+        let now = clock.now()
+        (post.status, post.publishedAt) = Self.schedule(input.status, date: input.publishedAt, existing: post, now: now)
+        post.modifiedAt = now
         post.excerpt = input.excerpt
         post.sticky = input.sticky
         if let c = input.commentStatus { post.commentStatus = c }
@@ -107,6 +104,27 @@ public struct PostService: Sendable {
             try await onPublicChange?(item.siteID, item.postID)
         }
         return due.count
+    }
+
+    /// WordPress's scheduling rule, for every path that writes a post (admin, CLI, imports, later APIs): a published
+    /// post dated in the future is scheduled, a scheduled one whose time has come is published, and a draft or
+    /// pending post has no date of its own until it goes out (published without a date given, it is dated now).
+    public static func schedule(_ requested: PostStatus, date: Date?, existing: Post?, now: Date) -> (PostStatus, Date) {
+        let goesOut: Set<PostStatus> = [.publish, .future, .private]
+        let unpublished: Set<PostStatus> = [.draft, .pending]
+        let when: Date
+        if let date {
+            when = date
+        } else if let existing, !(unpublished.contains(existing.status) && goesOut.contains(requested)) {
+            when = existing.publishedAt
+        } else {
+            when = now
+        }
+        switch requested {
+        case .publish where when > now: return (.future, when)
+        case .future where when <= now: return (.publish, when)
+        default: return (requested, when)
+        }
     }
 
     static func validate(_ input: PostInput) throws {
@@ -148,8 +166,13 @@ extension PostService {
         let now = clock.now()
         for id in postIDs {
             guard let post = try await store.post(id: id, siteID: siteID) else { continue }
-            var target = status
-            if status == .publish && post.publishedAt > now { target = .future }
+            let (target, date) = Self.schedule(status, date: nil, existing: post, now: now)
+            if date != post.publishedAt {
+                var dated = post
+                dated.publishedAt = date
+                dated.modifiedAt = now
+                try await store.update(dated, termIDs: try await store.terms(postIDs: [id])[id]?.map(\.id) ?? [])
+            }
             try await store.setStatus(target, postIDs: [id], siteID: siteID)
             try await changes.record(siteID: siteID, [.post(id), .lists, .comments])
         }
