@@ -31,6 +31,11 @@ public final class PageCache: Sendable {
     }
 
     private let storage = Locked(Storage())
+    /// Bumped by every invalidation of a site, and never reset: a render that began under an older generation may
+    /// hold what the invalidation made stale, so it is served once and not stored.
+    private let generations = Locked([Int64: UInt64]())
+    /// Tests hold a render here, between reading the database and storing the page, to race a write against it.
+    let beforeStore = Locked<(@Sendable () async -> Void)?>(nil)
     let maxEntries: Int
 
     public init(maxEntries: Int = 4000) { self.maxEntries = maxEntries }
@@ -43,13 +48,19 @@ public final class PageCache: Sendable {
         }
     }
 
+    /// The site's generation; read it before rendering and hand it to `store`.
+    func generation(siteID: Int64) -> UInt64 { generations.withLock { $0[siteID] ?? 0 } }
+
+    /// Makes the entry and keeps it, unless the site was invalidated since `generation` was read.
     func store(
         siteID: Int64, target: String, status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>,
-        formPostID: Int64? = nil
+        formPostID: Int64? = nil, generation: UInt64
     ) -> Entry {
         let entry = Self.makeEntry(status: status, contentType: contentType, body: body, scopes: scopes, formPostID: formPostID)
         let key = Key(siteID: siteID, target: target)
         storage.withLock { s in
+            // Checked under the storage lock, which `invalidate` also takes after bumping the generation.
+            guard self.generation(siteID: siteID) == generation else { return }
             if s.entries.count >= maxEntries {
                 // A crude bound against cache-busting URLs: start over rather than track recency.
                 s.entries.removeAll(keepingCapacity: true)
@@ -82,6 +93,7 @@ public final class PageCache: Sendable {
 
     /// Drops the pages a change made stale; `.site` drops every page of the site.
     public func invalidate(siteID: Int64, scopes: Set<CacheScope>) {
+        generations.withLock { $0[siteID, default: 0] &+= 1 }
         storage.withLock { s in
             if scopes.contains(.site) {
                 let keys = s.entries.keys.filter { $0.siteID == siteID }
@@ -97,7 +109,10 @@ public final class PageCache: Sendable {
         }
     }
 
-    public func clear() { storage.withLock { $0 = Storage() } }
+    public func clear() {
+        generations.withLock { for key in $0.keys { $0[key]! &+= 1 } }
+        storage.withLock { $0 = Storage() }
+    }
 
     public var count: Int { storage.withLock { $0.entries.count } }
     public var hitCount: Int { storage.withLock { $0.hits } }

@@ -80,6 +80,7 @@ public struct WebApp: Sendable {
             signer: Signer.cached(secret: site.settings.secret), ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, site),
             unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, site),
             clientIP: Self.clientIP(request, peer: peer))
+        let generation = cache.generation(siteID: site.id)
         let result: PageResult
         do {
             result = try await route(method: method, path: path, r)
@@ -91,9 +92,10 @@ public struct WebApp: Sendable {
         switch result {
         case .html(let status, let body, let scopes, let cacheable, let form):
             if useCache && cacheable && (status == .ok || status == .notFound) {
+                if let pause = cache.beforeStore.current { await pause() }
                 let entry = cache.store(
                     siteID: site.id, target: cacheTarget, status: status, contentType: "text/html; charset=utf-8",
-                    body: ByteBuffer(string: body), scopes: scopes, formPostID: form?.postID)
+                    body: ByteBuffer(string: body), scopes: scopes, formPostID: form?.postID, generation: generation)
                 let token = entry.splice.map { formToken($0.postID, site: site, shownAt: nil) }
                 return Self.response(entry, request: request, cacheStatus: "MISS", extra: advert, token: token)
             }
@@ -104,7 +106,9 @@ public struct WebApp: Sendable {
         case .feed(let body, let contentType, let scopes):
             let buffer = ByteBuffer(string: body)
             if useCache {
-                let entry = cache.store(siteID: site.id, target: cacheTarget, status: .ok, contentType: contentType, body: buffer, scopes: scopes)
+                let entry = cache.store(
+                    siteID: site.id, target: cacheTarget, status: .ok, contentType: contentType, body: buffer, scopes: scopes,
+                    generation: generation)
                 return Self.response(entry, request: request, cacheStatus: "MISS")
             }
             return Self.response(PageCache.makeEntry(status: .ok, contentType: contentType, body: buffer, scopes: scopes), request: request, cacheStatus: "BYPASS")

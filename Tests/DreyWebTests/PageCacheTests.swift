@@ -1,6 +1,8 @@
 import DreyCore
+import DreyRender
 import DreyTestSupport
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import Testing
 
@@ -55,6 +57,48 @@ import Testing
             #expect(try await client.get("/2008/03/01/brand-new/").status == .ok)
             _ = other
         }
+    }
+
+    @Test("a render that began before an approval is served once and not cached", arguments: TestDatabase.allCases)
+    func renderRacingAnInvalidation(_ kind: TestDatabase) async throws {
+        let blog = try await TestBlog.open(kind)
+        do {
+            let post = try await blog.post("Raced")
+            let held = try await blog.comment(post, "Words awaiting approval", by: "Hana", status: .pending)
+            let path = "/2008/01/27/raced/"
+            let themes = URL(fileURLWithPath: blog.config.themesDirectory)
+            let web = WebApp(
+                drey: blog.drey, theme: try Theme(directory: themes.appendingPathComponent("default")),
+                adminTheme: try Theme(directory: themes.appendingPathComponent("admin"), required: AdminController.templates))
+            let app = Application(responder: DreyResponder(app: web, logger: TestBlog.quietLogger), logger: TestBlog.quietLogger)
+            try await app.test(.router) { client in
+                // The first render reads the post without the comment, then waits while the comment is approved.
+                let (reached, reachedSignal) = AsyncStream.makeStream(of: Void.self)
+                let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
+                let once = Locked(false)
+                web.cache.beforeStore.withLock {
+                    $0 = {
+                        guard once.withLock({ let first = !$0; $0 = true; return first }) else { return }
+                        reachedSignal.yield()
+                        for await _ in release { break }
+                    }
+                }
+                async let first = client.get(path)
+                for await _ in reached { break }
+                _ = try await blog.drey.comments.setStatus(.approved, commentID: held.id)
+                releaseSignal.yield()
+                let stale = try await first
+                #expect(!stale.text.contains("Words awaiting approval"))  // it began before the approval
+                let next = try await client.get(path)
+                #expect(next.text.contains("Words awaiting approval"), "the page rendered before the approval was cached")
+                #expect(cacheStatus(next) == "MISS")
+                #expect(cacheStatus(try await client.get(path)) == "HIT")
+            }
+        } catch {
+            await blog.close()
+            throw error
+        }
+        await blog.close()
     }
 
     @Test("a write by another process (the CLI, another instance) is seen at once", arguments: TestDatabase.allCases)
