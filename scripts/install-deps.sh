@@ -4,7 +4,7 @@ set -euo pipefail
 
 apt_packages=(libcmark-gfm-dev libcmark-gfm-extensions-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  apt_packages+=(postgresql chromium chromium-driver)
+  apt_packages+=(postgresql chromium chromium-driver openssl)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do

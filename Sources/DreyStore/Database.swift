@@ -44,12 +44,20 @@ public final class Database: Sendable {
             throw StoreError.invalid("DATABASE_URL is not a valid URL")
         }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
-        let sslMode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable"
-        let tls: PostgresClient.Configuration.TLS =
-            sslMode == "disable" ? .disable : .prefer(.makeClientConfiguration())
+        let query = components.queryItems ?? []
+        let tls = try PostgresTLS(
+            sslmode: query.first(where: { $0.name == "sslmode" })?.value,
+            rootCertificate: query.first(where: { $0.name == "sslrootcert" })?.value)
+        do {
+            try await tls.probe(
+                host: host, port: components.port ?? 5432, username: components.user ?? "postgres", password: components.password,
+                database: database.isEmpty ? nil : database, logger: logger)
+        } catch {
+            throw StoreError.invalid("cannot connect to PostgreSQL at \(host):\(components.port ?? 5432): \(String(reflecting: error).prefix(300))")
+        }
         var config = PostgresClient.Configuration(
             host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
-            password: components.password, database: database.isEmpty ? nil : database, tls: tls)
+            password: components.password, database: database.isEmpty ? nil : database, tls: tls.client)
         config.options.maximumConnections = 16
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
         let runner = Task { await client.run() }
