@@ -109,4 +109,12 @@ public protocol ChangeStore: Sendable {
     /// Changes after `sequence`, oldest first.
     func changes(after sequence: Int64) async throws -> [(sequence: Int64, siteID: Int64, scopes: Set<CacheScope>)]
     func latestSequence() async throws -> Int64
+    /// Notes that `instance` has read every change up to `sequence`.
+    func reportRead(instance: String, sequence: Int64, at date: Date) async throws
+    /// Deletes changes older than `before` that every instance seen since `readersSince` has read (always keeping the
+    /// newest); forgets instances not seen since then. Returns how many changes went.
+    @discardableResult
+    func pruneChanges(before: Date, readersSince: Date) async throws -> Int
+    /// The newest sequence pruned so far: a reader behind it has lost track and must drop everything.
+    func prunedThrough() async throws -> Int64
 }

@@ -16,10 +16,13 @@ extension SQLStore: ChangeStore {
         }
     }
 
+    /// At most this many changes are read at once; the feed reads again until it has them all.
+    public static let changePage = 1000
+
     public func changes(after sequence: Int64) async throws -> [(sequence: Int64, siteID: Int64, scopes: Set<CacheScope>)] {
         try await read { db in
             try await db.select().columns("id", "site_id", "scopes").from("changes")
-                .where("id", .greaterThan, SQLBind(sequence)).orderBy("id").limit(1000).all()
+                .where("id", .greaterThan, SQLBind(sequence)).orderBy("id").limit(Self.changePage).all()
                 .map { row in
                     let scopes = try row.string("scopes").split(separator: ",").compactMap { CacheScope(key: String($0)) }
                     return (try row.int64("id"), try row.int64("site_id"), Set(scopes))
@@ -34,6 +37,49 @@ extension SQLStore: ChangeStore {
         try await read { db in
             try await db.select().column(SQLFunction("max", args: SQLIdentifier("id")), as: "n").from("changes")
                 .first(decodingColumn: "n", as: Int64?.self) ?? nil
+        } ?? 0
+    }
+
+    /// The row that remembers how far the log was pruned; no instance is called this.
+    static let prunedMarker = "~pruned"
+
+    public func reportRead(instance: String, sequence: Int64, at date: Date) async throws {
+        try await read { db in
+            try await db.insert(into: "change_readers").columns("instance", "sequence", "seen_at")
+                .values(SQLBind(instance), SQLBind(sequence), SQLBind(date))
+                .onConflict(with: ["instance"]) { $0.set(excludedValueOf: "sequence").set(excludedValueOf: "seen_at") }.run()
+        }
+    }
+
+    @discardableResult
+    public func pruneChanges(before: Date, readersSince: Date) async throws -> Int {
+        try await database.transaction { db in
+            try await db.delete(from: "change_readers").where("seen_at", .lessThan, SQLBind(readersSince))
+                .where("instance", .notEqual, SQLBind(Self.prunedMarker)).run()
+            let seen = try await db.select().column(SQLFunction("min", args: SQLIdentifier("sequence")), as: "n")
+                .from("change_readers").where("instance", .notEqual, SQLBind(Self.prunedMarker))
+                .first(decodingColumn: "n", as: Int64?.self) ?? nil
+            let newest = try await db.select().column(SQLFunction("max", args: SQLIdentifier("id")), as: "n").from("changes")
+                .first(decodingColumn: "n", as: Int64?.self) ?? nil
+            // With no live reader, nobody can miss anything; the newest row always stays, so sequences keep growing.
+            guard let newest else { return 0 }
+            let limit = min(seen ?? newest, newest - 1)
+            guard let through = try await db.select().column(SQLFunction("max", args: SQLIdentifier("id")), as: "n").from("changes")
+                .where("id", .lessThanOrEqual, SQLBind(limit)).where("created_at", .lessThan, SQLBind(before))
+                .first(decodingColumn: "n", as: Int64?.self) ?? nil
+            else { return 0 }
+            let gone = try await db.delete(from: "changes").where("id", .lessThanOrEqual, SQLBind(through)).returning("id").all().count
+            try await db.insert(into: "change_readers").columns("instance", "sequence", "seen_at")
+                .values(SQLBind(Self.prunedMarker), SQLBind(through), SQLBind(before))
+                .onConflict(with: ["instance"]) { $0.set(excludedValueOf: "sequence").set(excludedValueOf: "seen_at") }.run()
+            return gone
+        }
+    }
+
+    public func prunedThrough() async throws -> Int64 {
+        try await read { db in
+            try await db.select().column("sequence").from("change_readers").where("instance", .equal, SQLBind(Self.prunedMarker))
+                .first(decodingColumn: "sequence", as: Int64.self)
         } ?? 0
     }
 }

@@ -110,6 +110,26 @@ struct ChangeListenerService: Service {
     }
 }
 
+/// Reports how far this instance has read the change log, and prunes what every instance has seen.
+struct ChangeJanitorService: Service {
+    let drey: Drey
+    let interval: Duration
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let n = try await drey.changes.housekeeping(now: drey.config.clock.now())
+                    if n > 0 { drey.logger.debug("pruned \(n) change(s) every instance has read") }
+                } catch {
+                    drey.logger.error("pruning the change log failed: \(error)")
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}
+
 /// Keeps the spam filter tidy: spam past each site's retention period is deleted, spent form tokens forgotten.
 /// It also trains the seed classifier at start, so the first comment does not wait for it.
 struct SpamJanitorService: Service {
@@ -163,6 +183,7 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
             SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)), JobWorkerService(jobs: drey.jobs),
             MailService(mail: web.mail, logger: logger),
             SpamJanitorService(drey: drey, logger: logger, interval: .seconds(3600)),
+            ChangeJanitorService(drey: drey, interval: .seconds(60)),
         ] + (drey.database.dialect == .postgres ? [ChangeListenerService(drey: drey)] : []),
         logger: logger)
     return (app, drey, setupToken)

@@ -16,6 +16,9 @@ public final class ChangeFeed: Sendable {
     private let state = Locked(State())
     private let listeners = Locked<[@Sendable (Int64, Set<CacheScope>) -> Void]>([])
     private let siteHooks = Locked<[@Sendable () async throws -> Void]>([])
+    private let lostTrackHooks = Locked<[@Sendable () -> Void]>([])
+    /// How this process names itself in `change_readers`.
+    let instance = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8))"
 
     struct State {
         var lastSequence: Int64 = 0
@@ -49,6 +52,11 @@ public final class ChangeFeed: Sendable {
         siteHooks.withLock { $0.append(hook) }
     }
 
+    /// Registers a callback for when this process fell behind a pruned log and cannot know what changed.
+    func onLostTrack(_ hook: @escaping @Sendable () -> Void) {
+        lostTrackHooks.withLock { $0.append(hook) }
+    }
+
     /// Records a write; returns once every process can see it.
     public func record(siteID: Int64, _ scopes: Set<CacheScope>) async throws {
         let sequence = try await store.record(siteID: siteID, scopes: scopes)
@@ -79,10 +87,22 @@ public final class ChangeFeed: Sendable {
         await pending?.value
     }
 
+    /// Reads every change since the last one seen, page by page, however many there are.
     func catchUp() async throws {
+        while try await catchUpPage() {}
+    }
+
+    /// Applies one page of changes; true when there may be more.
+    private func catchUpPage() async throws -> Bool {
         let after = state.withLock { $0.lastSequence }
         let changes = try await store.changes(after: after)
-        guard let last = changes.last else { return }
+        guard let last = changes.last else { return false }
+        if after < last.sequence - 1, try await store.prunedThrough() > after {
+            // Changes this process never read were pruned: it cannot tell which pages they staled, so it drops all.
+            logger.warning("fell behind the pruned change log; dropping every cached page")
+            for hook in siteHooks.current { try await hook() }
+            for hook in lostTrackHooks.current { hook() }
+        }
         state.withLock { $0.lastSequence = max($0.lastSequence, last.sequence) }
         if changes.contains(where: { $0.scopes.contains(.site) }) {
             for hook in siteHooks.current { try await hook() }
@@ -91,6 +111,13 @@ public final class ChangeFeed: Sendable {
         for change in changes {
             for callback in callbacks { callback(change.siteID, change.scopes) }
         }
+        return changes.count >= SQLStore.changePage
+    }
+
+    /// Tells the others how far this process has read, and prunes what every live reader has seen.
+    public func housekeeping(now: Date, keep: TimeInterval = 600, readerTimeout: TimeInterval = 3600) async throws -> Int {
+        try await store.reportRead(instance: instance, sequence: state.withLock { $0.lastSequence }, at: now)
+        return try await store.pruneChanges(before: now.addingTimeInterval(-keep), readersSince: now.addingTimeInterval(-readerTimeout))
     }
 
     private func touchStamp(_ sequence: Int64) {

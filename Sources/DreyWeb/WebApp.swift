@@ -42,6 +42,7 @@ public struct WebApp: Sendable {
             linkbacks: drey.linkbacks, posts: posts, maxBodySize: drey.config.maxBodySize, clock: drey.config.clock)
         let cache = self.cache
         drey.changes.onChange { siteID, scopes in cache.invalidate(siteID: siteID, scopes: scopes) }
+        drey.changes.onLostTrack { cache.clear() }
     }
 
     static let sessionCookie = "drey_session"

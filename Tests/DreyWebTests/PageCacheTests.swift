@@ -101,6 +101,57 @@ import Testing
         await blog.close()
     }
 
+    @Test("a backlog of more than a page of changes from another process is read to the end", arguments: TestDatabase.allCases)
+    func longBacklog(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            let post = try await blog.post("Backlog")
+            let path = "/2008/01/27/backlog/"
+            _ = try await client.get(path)
+            #expect(cacheStatus(try await client.get(path)) == "HIT")
+            let other = try await Drey.open(blog.config, logger: TestBlog.quietLogger)
+            for _ in 0..<(SQLStore.changePage + 200) { try await other.store.record(siteID: blog.site.id, scopes: [.post(999_999)]) }
+            var s = CommentSubmission(postID: post.id, authorName: "Late", email: "late@example.org", text: "After the backlog")
+            s.forcedStatus = .approved
+            _ = try await other.comments.submit(s, siteID: blog.site.id)
+            await other.close()
+            #expect(try await client.get(path).text.contains("After the backlog"))
+        }
+    }
+
+    @Test("the change log is pruned below what every live instance has read; one left behind drops its cache", arguments: TestDatabase.allCases)
+    func pruning(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            let post = try await blog.post("Pruned")
+            let path = "/2008/01/27/pruned/"
+            _ = try await client.get(path)
+            #expect(cacheStatus(try await client.get(path)) == "HIT")
+            let store = blog.drey.store
+            let later = Date().addingTimeInterval(3600)
+            // Another instance reads up to the newest change; this one has not said how far it read.
+            let other = try await Drey.open(blog.config, logger: TestBlog.quietLogger)
+            for _ in 0..<5 { try await other.store.record(siteID: blog.site.id, scopes: [.post(999_999)]) }
+            let newest = try await store.latestSequence()
+            try await store.reportRead(instance: "a-reader-behind", sequence: newest - 3, at: Date())
+            try await store.reportRead(instance: "a-reader-ahead", sequence: newest, at: Date())
+            #expect(try await store.pruneChanges(before: later, readersSince: Date().addingTimeInterval(-60)) > 0)
+            #expect(try await store.prunedThrough() == newest - 3)
+            #expect(try await store.changes(after: 0).first?.sequence == newest - 2)
+            // Readers not seen for a while are forgotten; the newest change always stays, so sequences keep growing.
+            _ = try await store.pruneChanges(before: later, readersSince: later)
+            #expect(try await store.changes(after: 0).map(\.sequence) == [newest])
+            // This process never read those changes; the comment's own change is after the pruned ones, but the
+            // pruned ones could have staled anything: it must drop its pages rather than trust them.
+            var s = CommentSubmission(postID: post.id, authorName: "Pruner", email: "p@example.org", text: "Seen after a prune")
+            s.forcedStatus = .approved
+            _ = try await other.comments.submit(s, siteID: blog.site.id)
+            try await other.store.record(siteID: blog.site.id, scopes: [.post(999_999)])
+            _ = try await other.store.pruneChanges(before: later, readersSince: later)
+            try await other.changes.record(siteID: blog.site.id, [.post(999_998)])
+            await other.close()
+            #expect(try await client.get(path).text.contains("Seen after a prune"))
+        }
+    }
+
     @Test("a write by another process (the CLI, another instance) is seen at once", arguments: TestDatabase.allCases)
     func otherProcess(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in
