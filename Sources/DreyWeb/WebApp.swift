@@ -118,10 +118,7 @@ public struct WebApp: Sendable {
             for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
             return Response(status: permanent ? .movedPermanently : .seeOther, headers: headers)
         case .file(let url, let contentType):
-            guard let data = FileManager.default.contents(atPath: url.path) else { return Self.plain(.notFound, "Not found.") }
-            return Response(
-                status: .ok, headers: [.contentType: contentType, .cacheControl: "public, max-age=3600"],
-                body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return await FileResponse.make(path: url.path, contentType: contentType, cacheControl: "public, max-age=3600", request: request)
         case .plain(let status, let text):
             return Self.plain(status, text)
         case .personal(let status, let body, let contentType, let cookies):
