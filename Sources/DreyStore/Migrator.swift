@@ -7,6 +7,15 @@ public struct Migrator: Sendable {
 
     public init(database: Database) { self.database = database }
 
+    /// Names the schema the migrations make: tests keep one migrated template database per schema.
+    public static var schemaSignature: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in Migrations.all.map({ "\($0.number):\($0.name)" }).joined(separator: ",").utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return "\(Migrations.all.count)_\(String(hash, radix: 16))"
+    }
+
     /// Migrates to the newest schema; returns the names of the migrations applied now.
     @discardableResult
     public func migrate() async throws -> [String] {

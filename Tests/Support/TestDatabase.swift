@@ -53,8 +53,11 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomStringConvertibl
         case .postgres:
             guard let admin = Self.adminURL, var components = URLComponents(string: admin) else { throw MissingPostgres() }
             let name = "drey_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            let template = try await PostgresTemplate.shared.name(admin: admin)
             let db = try await Database.open(url: admin, logger: Self.logger)
-            try await db.withSQL { try await $0.raw(SQLQueryString("CREATE DATABASE \(unsafeRaw: String(name))")).run() }
+            try await db.withSQL {
+                try await $0.raw(SQLQueryString("CREATE DATABASE \(unsafeRaw: String(name)) TEMPLATE \(unsafeRaw: template)")).run()
+            }
             await db.close()
             components.path = "/" + name
             return TestLocation(kind: self, dataDirectory: dir, databaseURL: components.string, cleanupDatabase: String(name))
@@ -101,5 +104,49 @@ public enum PythonCheck {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// One migrated database per schema, copied by PostgreSQL for each test (`CREATE DATABASE … TEMPLATE`), so a test
+/// starts from a migrated schema without running every migration again.
+actor PostgresTemplate {
+    static let shared = PostgresTemplate()
+    private var made: Task<String, any Error>?
+
+    func name(admin: String) async throws -> String {
+        if let made { return try await made.value }
+        let task = Task { try await Self.make(admin: admin) }
+        made = task
+        return try await task.value
+    }
+
+    private static func make(admin: String) async throws -> String {
+        let name = "drey_tmpl_" + Migrator.schemaSignature
+        let db = try await Database.open(url: admin, logger: TestDatabase.logger)
+        do {
+            let exists = try await db.withSQL {
+                try await $0.raw("SELECT 1 AS x FROM pg_database WHERE datname = \(bind: name)").first() != nil
+            }
+            if !exists {
+                // Built under a name of its own and renamed when complete: a run stopped half-way leaves no template.
+                let building = "drey_tmpl_build_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+                try await db.withSQL { try await $0.raw(SQLQueryString("CREATE DATABASE \(unsafeRaw: String(building))")).run() }
+                guard var components = URLComponents(string: admin) else { throw TestDatabase.MissingPostgres() }
+                components.path = "/" + building
+                guard let url = components.string else { throw TestDatabase.MissingPostgres() }
+                let fresh = try await Database.open(url: url, logger: TestDatabase.logger)
+                try await Migrator(database: fresh).migrate()
+                await fresh.close()
+                try await db.withSQL { sql in
+                    try await sql.raw("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(bind: String(building))").run()
+                    try await sql.raw(SQLQueryString("ALTER DATABASE \(unsafeRaw: String(building)) RENAME TO \(unsafeRaw: name)")).run()
+                }
+            }
+            await db.close()
+            return name
+        } catch {
+            await db.close()
+            throw error
+        }
     }
 }
