@@ -14,8 +14,10 @@ extension WebApp {
             || cookie.contains(CommentController.postPassCookie + "=")
     }
 
-    static func signedIDs(_ request: Request, _ name: String, _ site: Site) -> Set<Int64> {
-        guard let raw = request.cookie(name), let value = Signer.cached(secret: site.settings.secret).verify(raw) else { return [] }
+    static func signedIDs(_ request: Request, _ name: String, _ purpose: Signer.Purpose, _ site: Site) -> Set<Int64> {
+        guard let raw = request.cookie(name), let value = Signer.cached(secret: site.settings.secret).verify(raw, purpose: purpose) else {
+            return []
+        }
         return Set(value.split(separator: "-").compactMap { Int64($0) })
     }
 

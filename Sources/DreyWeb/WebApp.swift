@@ -77,8 +77,8 @@ public struct WebApp: Sendable {
         let r = SiteRequest(
             site: site, links: SiteLinks(base: base, settings: site.settings), request: request,
             query: FormData(query: rawQuery).fields, now: drey.config.clock.now(),
-            signer: Signer.cached(secret: site.settings.secret), ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, site),
-            unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, site),
+            signer: Signer.cached(secret: site.settings.secret), ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, .heldComments, site),
+            unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, .unlockedPosts, site),
             clientIP: Self.clientIP(request, peer: peer))
         let result: PageResult
         do {

@@ -21,7 +21,7 @@ import Testing
         #expect(FormToken.check(signed, postID: 42, now: shown, maxAge: 86400, signer: Signer(secret: "other")) == .forged)
         let tampered = signed.replacingOccurrences(of: ":42:", with: ":43:")
         #expect(FormToken.check(tampered, postID: 43, now: shown, maxAge: 86400, signer: signer) == .forged)
-        for raw in [nil, "", ".", "comment:42", signer.sign("comment:42"), signer.sign("comment:42:x:abc"), signer.sign("comment:42:1::")] {
+        for raw in [nil, "", ".", "comment:42", signer.sign("comment:42", purpose: .commentForm), signer.sign("comment:42:x:abc", purpose: .commentForm), signer.sign("comment:42:1::", purpose: .commentForm)] {
             #expect(FormToken.check(raw, postID: 42, now: shown, maxAge: 86400, signer: signer) == .forged, "\(raw ?? "nil")")
         }
         #expect(FormToken.randomNonce() != FormToken.randomNonce())

@@ -55,7 +55,7 @@ struct CommentController: Sendable {
             var cookies: [String] = []
             if comment.status == .pending {
                 let ids = (Array(r.ownPendingComments) + [comment.id]).sorted().suffix(20).map(String.init).joined(separator: "-")
-                cookies.append(setCookie(Self.pendingCookie, r.signer.sign(ids), maxAge: 30 * 86400, secure: r.request.isSecure))
+                cookies.append(setCookie(Self.pendingCookie, r.signer.sign(ids, purpose: .heldComments), maxAge: 30 * 86400, secure: r.request.isSecure))
             }
             let anchor = comment.status == .approved || comment.status == .pending ? "#comment-\(comment.id)" : ""
             return .redirect(to: canonical + anchor, permanent: false, cookies: cookies)
@@ -88,6 +88,6 @@ struct CommentController: Sendable {
         let ids = (Array(r.unlockedPosts) + [post.id]).sorted().suffix(50).map(String.init).joined(separator: "-")
         return .redirect(
             to: canonical, permanent: false,
-            cookies: [setCookie(Self.postPassCookie, r.signer.sign(ids), maxAge: 10 * 86400, secure: r.request.isSecure)])
+            cookies: [setCookie(Self.postPassCookie, r.signer.sign(ids, purpose: .unlockedPosts), maxAge: 10 * 86400, secure: r.request.isSecure)])
     }
 }
