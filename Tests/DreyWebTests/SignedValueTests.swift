@@ -90,6 +90,34 @@ import Testing
         }
     }
 
+    @Test("a comment sent straight to a protected post is refused with the form and the text back", arguments: TestDatabase.allCases)
+    func protectedPostComment(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            try await SpamTest.wordPressRulesOnly(blog)
+            let (_, locked) = try await Self.protectedPost(blog)
+            let token = SpamTest.token(blog, locked, shownAt: Date().addingTimeInterval(-60))
+            let refused = try await client.postForm(
+                "/wp-comments-post.php", SpamTest.fields(token, locked, name: "Mallory", text: "Words typed blind."))
+            #expect(refused.status == .forbidden)
+            #expect(refused.text.contains("This post is password protected"))
+            #expect(refused.text.contains("Words typed blind."))
+            #expect(refused.text.contains("value=\"Mallory\""))
+            #expect(!refused.text.contains("The secret recipe."))
+            #expect(try await blog.drey.store.comments(postID: locked.id, statuses: CommentStatus.allCases).isEmpty)
+
+            // Unlocked, the same reader may comment.
+            let unlocked = try await client.postForm(
+                "/wp-login.php?action=postpass", [("post_id", String(locked.id)), ("post_password", "opensesame")])
+            let passCookie = try Self.cookiePair(unlocked, CommentController.postPassCookie)
+            let fresh = SpamTest.token(blog, locked, shownAt: Date().addingTimeInterval(-60))
+            let sent = try await client.postForm(
+                "/wp-comments-post.php", SpamTest.fields(fresh, locked, name: "Mallory", text: "Words typed blind."),
+                headers: [.cookie: passCookie])
+            #expect(sent.status == .seeOther)
+            #expect(try await SpamTest.stored(blog, sent).postID == locked.id)
+        }
+    }
+
     @Test("a flash link made in one session shows nothing in another, so nobody can phrase a notice for the admin", arguments: TestDatabase.allCases)
     func flashBoundToSession(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in

@@ -45,6 +45,13 @@ struct CommentController: Sendable {
                 post, canonical, r, typed,
                 CommentRejection(["The form was open for more than \(hours) hours, so it has expired. Please send it again."], status: 403))
         }
+        // A reader who has not given the post's password cannot see it, so cannot comment on it either.
+        if !post.password.isEmpty, !r.unlockedPosts.contains(post.id) {
+            return try await refuse(
+                post, canonical, r, typed,
+                CommentRejection(["This post is password protected. Enter its password above, then send your comment again."], status: 403),
+                shownAt: token.shownAt)
+        }
         var submission = CommentSubmission(
             postID: post.id, parentID: parent, authorName: typed.name, email: typed.email, url: typed.website, text: typed.text)
         submission.ip = r.clientIP
