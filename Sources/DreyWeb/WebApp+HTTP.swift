@@ -21,11 +21,6 @@ extension WebApp {
         return Set(value.split(separator: "-").compactMap { Int64($0) })
     }
 
-    /// The reader's address as the proxy in front reports it; empty when there is no proxy header.
-    static func clientIP(_ request: Request) -> String {
-        request.headers[.xForwardedFor]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-    }
-
     static func readForm(_ request: Request, limit: Int) async throws -> FormData {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw BodyTooLarge(limit: limit) }
         let buffer: ByteBuffer
