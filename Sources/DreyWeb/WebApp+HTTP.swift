@@ -43,17 +43,6 @@ extension WebApp {
         FormToken(postID: postID, shownAt: shownAt ?? drey.config.clock.now()).signed(with: Signer.cached(secret: site.settings.secret))
     }
 
-    /// The client's address: the connection's peer, or, when the peer is this machine or a private network (a reverse
-    /// proxy) or unknown, the last `X-Forwarded-For` entry — the one our proxy added; earlier entries are the client's to forge.
-    static func clientIP(_ request: Request, peer: String?) -> String {
-        if let peer, !ClientAddress.isLocalOrPrivate(peer) { return peer }
-        if let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").last {
-            let ip = forwarded.trimmingCharacters(in: .whitespaces)
-            if ClientAddress.isPlausible(ip) { return ip }
-        }
-        return peer ?? ""
-    }
-
     /// A cached or fresh page: conditional GET, gzip when the client takes it, no body for HEAD.
     /// A page with a form slot gets `token` spliced in, and no validator: no two responses are alike.
     static func response(

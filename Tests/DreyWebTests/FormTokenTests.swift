@@ -55,16 +55,6 @@ import Testing
         var zipped = edge.gzipped(token: "T")
         #expect(String(buffer: try zipped.decompress(with: .gzip())) == "T")
     }
-
-    @Test("private and loopback peers are proxies whose X-Forwarded-For is believed; public ones are not")
-    func addresses() {
-        for ip in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1"] {
-            #expect(ClientAddress.isLocalOrPrivate(ip), "\(ip)")
-        }
-        for ip in ["8.8.8.8", "172.32.0.1", "2001:db8::1", "not an ip", ""] { #expect(!ClientAddress.isLocalOrPrivate(ip), "\(ip)") }
-        #expect(ClientAddress.isPlausible("203.0.113.7") && ClientAddress.isPlausible("2001:db8::7"))
-        #expect(!ClientAddress.isPlausible("203.0.113.7\r\nX-Evil: 1") && !ClientAddress.isPlausible("<script>"))
-    }
 }
 
 @Suite struct Base64URLTests {
