@@ -3,6 +3,7 @@ import DreyFetch
 import DreyTestSupport
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import SQLKit
@@ -192,5 +193,37 @@ import Testing
             throw error
         }
         await open.stop()
+    }
+
+    static func origin(_ fields: HTTPFields, peer: String?, trusting: [String] = ["127.0.0.0/8", "::1/128"]) throws -> RequestOrigin {
+        let head = HTTPRequest(method: .get, scheme: nil, authority: "blog.test", path: "/", headerFields: fields)
+        return RequestOrigin.decide(Request(head: head, body: .init(buffer: ByteBuffer())), peer: peer, proxies: try TrustedProxies(parsing: trusting))
+    }
+
+    @Test("the origin of a request: peers, hops, ports, quoting and garbage")
+    func originRules() throws {
+        // Private networks are no longer trusted by default; a dual-stack loopback peer is.
+        #expect(try Self.origin([.xForwardedFor: "198.51.100.1"], peer: "10.0.0.5").clientIP == "10.0.0.5")
+        #expect(try Self.origin([.xForwardedFor: "198.51.100.1"], peer: "::ffff:127.0.0.1").clientIP == "198.51.100.1")
+        // Every hop trusted: the leftmost is the client. Garbage stops the walk at the hop that reported it.
+        let chain = try Self.origin([.xForwardedFor: "10.1.1.1, 10.2.2.2"], peer: "127.0.0.1", trusting: ["127.0.0.1", "10.0.0.0/8"])
+        #expect(chain.clientIP == "10.1.1.1")
+        #expect(try Self.origin([.xForwardedFor: "<script>, 10.2.2.2"], peer: "127.0.0.1", trusting: ["127.0.0.1", "10.0.0.0/8"]).clientIP == "10.2.2.2")
+        #expect(try Self.origin([.xForwardedFor: "unknown"], peer: "127.0.0.1").clientIP == "127.0.0.1")
+        #expect(try Self.origin([.xForwardedFor: "203.0.113.9:5123"], peer: "::1").clientIP == "203.0.113.9")
+        // Forwarded: quoted values, ports, case, and several header lines; it wins over X-Forwarded-*.
+        var fields: HTTPFields = [.xForwardedHost: "x.example", .xForwardedProto: "http"]
+        fields.append(HTTPField(name: .forwarded, value: "for=6.6.6.6;host=forged.example"))
+        fields.append(HTTPField(name: .forwarded, value: "For=\"[2001:db8::9]:80\";Proto=HTTPS;Host=\"blog.example:8443\", for=127.0.0.1"))
+        let rfc = try Self.origin(fields, peer: "127.0.0.1")
+        #expect(rfc == RequestOrigin(clientIP: "2001:db8::9", scheme: "https", host: "blog.example:8443", trusted: true))
+        // Nonsense hosts and schemes are not taken, even from a trusted proxy.
+        let odd = try Self.origin([.xForwardedHost: "evil.example/path?x", .xForwardedProto: "gopher"], peer: nil)
+        #expect(odd.host == "blog.test" && odd.scheme == "http")
+        // The last value is the nearest proxy's.
+        #expect(try Self.origin([.xForwardedHost: "forged.example, blog.example"], peer: nil).host == "blog.example")
+        // An untrusted peer's claims are all ignored.
+        let stranger = try Self.origin(Self.forged, peer: "203.0.113.50")
+        #expect(stranger == RequestOrigin(clientIP: "203.0.113.50", scheme: "http", host: "blog.test", trusted: false))
     }
 }

@@ -97,12 +97,17 @@ struct RequestOrigin: Sendable, Equatable {
     /// The request as the rest of the app sees it: scheme and authority as decided, forwarded headers gone, so nothing
     /// downstream can read them again (`Request.isSecure`, `Request.requestedHost`).
     func apply(to request: Request) -> Request {
+        let names: [HTTPField.Name] = [.forwarded, .xForwardedFor, .xForwardedHost, .xForwardedProto]
+        // Most requests reaching a server without a proxy carry none of them: no copy of the head then.
+        if request.head.authority == host, (request.head.scheme == "https") == (scheme == "https"),
+            !request.headers.contains(where: { names.contains($0.name) })
+        {
+            return request
+        }
         var head = request.head
         head.scheme = scheme
         head.authority = host
-        for name in [HTTPField.Name.forwarded, .xForwardedFor, .xForwardedHost, .xForwardedProto] {
-            head.headerFields[name] = nil
-        }
+        for name in names { head.headerFields[name] = nil }
         return Request(head: head, body: request.body)
     }
 
