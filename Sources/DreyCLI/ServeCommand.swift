@@ -55,6 +55,11 @@ struct ServeCommand: AsyncParsableCommand {
             let adminCreated = try await createAdminFromEnvironment(drey, logger: logger)
             let where_ = config.databaseURL.map { _ in "PostgreSQL" } ?? "SQLite at \(config.sqlitePath)"
             print("Drey serving http://\(host):\(port)/ (\(where_)\(noCache ? ", page cache off" : ""))")
+            if let site = drey.sites.all.first, drey.sites.all.count == 1, site.settings.homeURL.isEmpty {
+                // Until the address is known, links in mail use the site's host and pages are not cached.
+                let from = proxies.ranges.map(\.description).joined(separator: ", ")
+                print("The blog's address (home_url) is not set: the first request from \(from) will set it, or run `drey site set home_url URL`.")
+            }
             if let setupToken, !adminCreated {
                 print("No administrator yet: create one at http://\(host):\(port)/admin/setup?token=\(setupToken)")
             }
