@@ -26,12 +26,13 @@ public final class SiteRegistry: Sendable {
     /// with the same path and query. Nil when the host is the site's own (its host, or its `home_url`'s), when the
     /// address is not known yet, or when several sites share the install (an unknown host finds none of them).
     public func canonicalRedirect(host: String?, site: Site, target: String) -> String? {
+        // Read on every request: plain string work, not Foundation's URL parser.
         let home = site.settings.homeURL
-        guard sites.current.count == 1, !home.isEmpty, let url = URL(string: home), let scheme = url.scheme, let homeHost = url.host
-        else { return nil }
+        guard let schemeEnd = home.firstRange(of: "://")?.upperBound, sites.current.count == 1 else { return nil }
+        let authorityEnd = home[schemeEnd...].firstIndex(of: "/") ?? home.endIndex
         let name = Self.hostName(host)
-        if name == site.host || name == Self.hostName(homeHost) || "[\(name)]" == Self.hostName(homeHost) { return nil }
-        return scheme + "://" + homeHost + (url.port.map { ":\($0)" } ?? "") + target
+        if name == site.host || name == Self.hostName(String(home[schemeEnd..<authorityEnd])) { return nil }
+        return home[..<authorityEnd] + target
     }
 
     public func site(id: Int64) -> Site? { sites.current.first { $0.id == id } }
