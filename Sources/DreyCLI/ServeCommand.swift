@@ -19,6 +19,10 @@ struct ServeCommand: AsyncParsableCommand {
         name: .customLong("allow-fetch"),
         help: "A host, address or CIDR range inside the network that outbound fetches may reach (repeatable; for tests and intranets).")
     var allowFetch: [String] = []
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: "An address or CIDR range of a reverse proxy whose X-Forwarded-For/-Host/-Proto and Forwarded headers are believed (repeatable; replaces the default, loopback only: 127.0.0.0/8 and ::1).")
+    var trustedProxy: [String] = []
     @Option(help: "Job workers in this process (0 leaves the jobs to another instance).") var workers = 2
     @Option(name: .customLong("job-attempts"), help: "Attempts a job gets before it fails.") var jobAttempts = 8
     @Option(name: .customLong("job-backoff"), help: "Seconds before the first retry; each retry waits twice as long.")
@@ -33,10 +37,17 @@ struct ServeCommand: AsyncParsableCommand {
             for entry in allowFetch {
                 if let problem = FetchAllowList.problem(with: entry) { throw CLIError("--allow-fetch: \(problem)") }
             }
+            let proxies: TrustedProxies
+            do {
+                proxies = trustedProxy.isEmpty ? .loopback : try TrustedProxies(parsing: trustedProxy)
+            } catch {
+                throw CLIError("--trusted-proxy: \(error)")
+            }
             var logger = Logger(label: "drey")
             logger.logLevel = common.verbose ? .debug : .info
             var config = common.config(pageCache: !noCache, host: host, port: port)
             config.fetchAllow = allowFetch
+            config.trustedProxies = proxies
             config.jobs.workers = workers
             config.jobs.maxAttempts = jobAttempts
             config.jobs.backoff.base = jobBackoff
@@ -44,6 +55,11 @@ struct ServeCommand: AsyncParsableCommand {
             let adminCreated = try await createAdminFromEnvironment(drey, logger: logger)
             let where_ = config.databaseURL.map { _ in "PostgreSQL" } ?? "SQLite at \(config.sqlitePath)"
             print("Drey serving http://\(host):\(port)/ (\(where_)\(noCache ? ", page cache off" : ""))")
+            if let site = drey.sites.all.first, drey.sites.all.count == 1, site.settings.homeURL.isEmpty {
+                // Until the address is known, links in mail use the site's host and pages are not cached.
+                let from = proxies.ranges.map(\.description).joined(separator: ", ")
+                print("The blog's address (home_url) is not set: the first request from \(from) will set it, or run `drey site set home_url URL`.")
+            }
             if let setupToken, !adminCreated {
                 print("No administrator yet: create one at http://\(host):\(port)/admin/setup?token=\(setupToken)")
             }

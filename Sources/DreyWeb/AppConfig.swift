@@ -21,6 +21,8 @@ public struct AppConfig: Sendable {
     public var fetchAllow: [String] = []
     /// Workers, retries and leases of the job queue.
     public var jobs: JobSettings = JobSettings()
+    /// Proxies whose `X-Forwarded-*` and `Forwarded` headers are believed (`--trusted-proxy`); loopback by default.
+    public var trustedProxies: TrustedProxies = .loopback
     /// Replaces the safe fetcher in tests that must not touch the network at all.
     public var fetcher: (any Fetcher)? = nil
     /// The labelled corpus a site's spam classifier starts from (see `Resources/spam-seed`), trained on first use.

@@ -22,6 +22,19 @@ public final class SiteRegistry: Sendable {
         return all.count == 1 ? all.first : nil
     }
 
+    /// The address a single-site install sends a request for `host` to, when `host` is not the site's: its `home_url`
+    /// with the same path and query. Nil when the host is the site's own (its host, or its `home_url`'s), when the
+    /// address is not known yet, or when several sites share the install (an unknown host finds none of them).
+    public func canonicalRedirect(host: String?, site: Site, target: String) -> String? {
+        // Read on every request: plain string work, not Foundation's URL parser.
+        let home = site.settings.homeURL
+        guard let schemeEnd = home.firstRange(of: "://")?.upperBound, sites.current.count == 1 else { return nil }
+        let authorityEnd = home[schemeEnd...].firstIndex(of: "/") ?? home.endIndex
+        let name = Self.hostName(host)
+        if name == site.host || name == Self.hostName(String(home[schemeEnd..<authorityEnd])) { return nil }
+        return home[..<authorityEnd] + target
+    }
+
     public func site(id: Int64) -> Site? { sites.current.first { $0.id == id } }
 
     /// The site named by `--site HOST`, or the default one when none is named.

@@ -14,14 +14,11 @@ extension WebApp {
             || cookie.contains(CommentController.postPassCookie + "=")
     }
 
-    static func signedIDs(_ request: Request, _ name: String, _ site: Site) -> Set<Int64> {
-        guard let raw = request.cookie(name), let value = Signer.cached(secret: site.settings.secret).verify(raw) else { return [] }
+    static func signedIDs(_ request: Request, _ name: String, _ purpose: Signer.Purpose, _ site: Site) -> Set<Int64> {
+        guard let raw = request.cookie(name), let value = Signer.cached(secret: site.settings.secret).verify(raw, purpose: purpose) else {
+            return []
+        }
         return Set(value.split(separator: "-").compactMap { Int64($0) })
-    }
-
-    /// The reader's address as the proxy in front reports it; empty when there is no proxy header.
-    static func clientIP(_ request: Request) -> String {
-        request.headers[.xForwardedFor]?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
     }
 
     static func readForm(_ request: Request, limit: Int) async throws -> FormData {
@@ -44,17 +41,6 @@ extension WebApp {
     /// A fresh comment-form token for one response.
     func formToken(_ postID: Int64, site: Site, shownAt: Date?) -> String {
         FormToken(postID: postID, shownAt: shownAt ?? drey.config.clock.now()).signed(with: Signer.cached(secret: site.settings.secret))
-    }
-
-    /// The client's address: the connection's peer, or, when the peer is this machine or a private network (a reverse
-    /// proxy) or unknown, the last `X-Forwarded-For` entry — the one our proxy added; earlier entries are the client's to forge.
-    static func clientIP(_ request: Request, peer: String?) -> String {
-        if let peer, !ClientAddress.isLocalOrPrivate(peer) { return peer }
-        if let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").last {
-            let ip = forwarded.trimmingCharacters(in: .whitespaces)
-            if ClientAddress.isPlausible(ip) { return ip }
-        }
-        return peer ?? ""
     }
 
     /// A cached or fresh page: conditional GET, gzip when the client takes it, no body for HEAD.

@@ -48,26 +48,38 @@ public struct WebApp: Sendable {
     static let sessionCookie = "drey_session"
 
     /// Answers one request; `peer` is the connection's remote address (nil in in-process tests).
-    public func respond(to request: Request, peer: String? = nil) async throws -> Response {
+    public func respond(to received: Request, peer: String? = nil) async throws -> Response {
+        let origin = RequestOrigin.decide(received, peer: peer, proxies: drey.config.trustedProxies)
+        let request = origin.apply(to: received)
         let method = request.method
         guard method == .get || method == .head || method == .post else {
             return Self.plain(.methodNotAllowed, "This address accepts GET, HEAD and POST only.", extra: [.allow: "GET, HEAD, POST"])
         }
         // Settings or pages changed by another process must be seen before anything is answered.
         await drey.changes.syncIfStampMoved()
-        let hostHeader = request.requestedHost
-        guard let site = drey.sites.resolve(host: hostHeader) else {
+        guard var site = drey.sites.resolve(host: origin.host) else {
             return Self.plain(.notFound, "No blog is served at this address.")
+        }
+        if site.settings.homeURL.isEmpty, origin.trusted, let asked = origin.host,
+            let fixed = try await drey.siteService.fixHomeURL(origin.scheme + "://" + asked, siteID: site.id)
+        {
+            drey.logger.notice("the blog's address was set from the first request", metadata: ["home_url": "\(fixed.settings.homeURL)"])
+            site = fixed
+        }
+        if let canonical = drey.sites.canonicalRedirect(host: origin.host, site: site, target: request.uri.description) {
+            return Response(status: .movedPermanently, headers: [.location: canonical, .cacheControl: "no-store"])
         }
         guard let path = PercentDecoding.decode(request.uri.path), !path.utf8.contains(0) else {
             return Self.plain(.badRequest, "The address is not valid.")
         }
         let rawQuery = request.uri.query ?? ""
+        let home = site.settings.homeURL
+        // Pages are cached only once the site's address is known, under that address: a client cannot make the cache
+        // hold pages under a name it invented. Until then (requests from untrusted peers only) every page is rendered.
         let useCache = method != .post && drey.config.pageCache && site.settings.pageCacheEnabled && !Self.bypassesCache(request)
-        let scheme = request.isSecure ? "https" : "http"
-        let host = hostHeader ?? site.host
-        let cacheTarget = scheme + "://" + host + request.uri.description
-        let base = site.settings.homeURL.isEmpty ? "\(scheme)://\(host)" : site.settings.homeURL
+            && !home.isEmpty
+        let cacheTarget = home + request.uri.description
+        let base = home.isEmpty ? origin.scheme + "://" + (origin.host ?? site.host) : home
         let advert = Self.linkbackHeaders(site.settings, base: base)
         if useCache {
             if let entry = cache.lookup(siteID: site.id, target: cacheTarget) {
@@ -78,9 +90,9 @@ public struct WebApp: Sendable {
         let r = SiteRequest(
             site: site, links: SiteLinks(base: base, settings: site.settings), request: request,
             query: FormData(query: rawQuery).fields, now: drey.config.clock.now(),
-            signer: Signer.cached(secret: site.settings.secret), ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, site),
-            unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, site),
-            clientIP: Self.clientIP(request, peer: peer))
+            signer: Signer.cached(secret: site.settings.secret), ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, .heldComments, site),
+            unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, .unlockedPosts, site),
+            clientIP: origin.clientIP)
         let generation = cache.generation(siteID: site.id)
         let result: PageResult
         do {

@@ -21,7 +21,7 @@ import Testing
         #expect(FormToken.check(signed, postID: 42, now: shown, maxAge: 86400, signer: Signer(secret: "other")) == .forged)
         let tampered = signed.replacingOccurrences(of: ":42:", with: ":43:")
         #expect(FormToken.check(tampered, postID: 43, now: shown, maxAge: 86400, signer: signer) == .forged)
-        for raw in [nil, "", ".", "comment:42", signer.sign("comment:42"), signer.sign("comment:42:x:abc"), signer.sign("comment:42:1::")] {
+        for raw in [nil, "", ".", "comment:42", signer.sign("comment:42", purpose: .commentForm), signer.sign("comment:42:x:abc", purpose: .commentForm), signer.sign("comment:42:1::", purpose: .commentForm)] {
             #expect(FormToken.check(raw, postID: 42, now: shown, maxAge: 86400, signer: signer) == .forged, "\(raw ?? "nil")")
         }
         #expect(FormToken.randomNonce() != FormToken.randomNonce())
@@ -54,16 +54,6 @@ import Testing
         let edge = try #require(TokenSplice(body: ByteBuffer(string: FormToken.placeholder), postID: 7, gzip: true))
         var zipped = edge.gzipped(token: "T")
         #expect(String(buffer: try zipped.decompress(with: .gzip())) == "T")
-    }
-
-    @Test("private and loopback peers are proxies whose X-Forwarded-For is believed; public ones are not")
-    func addresses() {
-        for ip in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1"] {
-            #expect(ClientAddress.isLocalOrPrivate(ip), "\(ip)")
-        }
-        for ip in ["8.8.8.8", "172.32.0.1", "2001:db8::1", "not an ip", ""] { #expect(!ClientAddress.isLocalOrPrivate(ip), "\(ip)") }
-        #expect(ClientAddress.isPlausible("203.0.113.7") && ClientAddress.isPlausible("2001:db8::7"))
-        #expect(!ClientAddress.isPlausible("203.0.113.7\r\nX-Evil: 1") && !ClientAddress.isPlausible("<script>"))
     }
 }
 

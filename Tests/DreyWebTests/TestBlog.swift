@@ -23,7 +23,8 @@ struct TestBlog: Sendable {
     static let seed = SpamSeed(directory: SharedData.packageRoot.appendingPathComponent("Resources/spam-seed").path)
 
     static func open(
-        _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = []
+        _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = [],
+        trustedProxies: TrustedProxies = .loopback
     ) async throws -> TestBlog {
         let location = try await kind.makeLocation()
         var config = AppConfig(
@@ -31,6 +32,7 @@ struct TestBlog: Sendable {
             themesDirectory: SharedData.packageRoot.appendingPathComponent("Themes").path, clock: clock, logLevel: .error,
             spamSeed: seed)
         config.fetchAllow = fetchAllow
+        config.trustedProxies = trustedProxies
         let drey = try await Drey.open(config, logger: quietLogger)
         let site = try drey.sites.site(named: nil)
         let author = try await drey.users.add(email: "korakious@blog.test", name: "korakious", login: "korakious", role: .administrator, password: nil, siteID: site.id)
@@ -43,19 +45,21 @@ struct TestBlog: Sendable {
         return l
     }
 
-    /// Runs `body` against the app in-process, then closes everything.
+    /// Runs `body` against the app in-process (or, `live`, over a loopback socket, so requests have a peer), then
+    /// closes everything.
     static func with(
         _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = [],
+        trustedProxies: TrustedProxies = .loopback, live: Bool = false,
         _ body: @escaping @Sendable (TestBlog, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let blog = try await open(kind, pageCache: pageCache, clock: clock, fetchAllow: fetchAllow)
+        let blog = try await open(kind, pageCache: pageCache, clock: clock, fetchAllow: fetchAllow, trustedProxies: trustedProxies)
         do {
             let themes = URL(fileURLWithPath: blog.config.themesDirectory)
             let theme = try Theme(directory: themes.appendingPathComponent("default"))
             let adminTheme = try Theme(directory: themes.appendingPathComponent("admin"), required: AdminController.templates)
             let web = WebApp(drey: blog.drey, theme: theme, adminTheme: adminTheme, setupToken: "test-setup-token")
             let app = Application(responder: DreyResponder(app: web, logger: quietLogger), logger: quietLogger)
-            try await app.test(.router) { client in try await body(blog, client) }
+            try await app.test(live ? .live : .router) { client in try await body(blog, client) }
         } catch {
             await blog.close()
             throw error

@@ -131,10 +131,16 @@ struct AdminController: Sendable {
     /// After a successful POST: back to a page, with a message for it.
     func done(_ a: AdminRequest, _ path: String, _ message: String) -> PageResult {
         let separator = path.contains("?") ? "&" : "?"
-        // Signed, so a crafted link cannot make the admin show words of someone else's choosing.
-        let encoded = a.r.signer.sign(message).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        // Signed for this session alone: a link made in one session (an editor's, naming a term "Security notice: …")
+        // shows nothing in another, so nobody can make the admin show words of their choosing to someone else.
+        let signed = a.r.signer.sign(message, purpose: Self.flashPurpose(a.sessionToken))
+        let encoded = signed.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         return .redirect(to: a.r.links.base + path + separator + "flash=" + encoded, permanent: false)
     }
 
-    func flash(_ a: AdminRequest) -> String { a.r.query["flash"].flatMap { a.r.signer.verify($0) } ?? "" }
+    func flash(_ a: AdminRequest) -> String {
+        a.r.query["flash"].flatMap { a.r.signer.verify($0, purpose: Self.flashPurpose(a.sessionToken)) } ?? ""
+    }
+
+    static func flashPurpose(_ sessionToken: String) -> Signer.Purpose { .flash(session: AuthService.hash(sessionToken)) }
 }

@@ -13,7 +13,7 @@ struct AdminRequest: Sendable {
     var csrf: String { Self.csrf(r.signer, sessionToken) }
 
     static func csrf(_ signer: Signer, _ sessionToken: String) -> String {
-        signer.signature("csrf:" + AuthService.hash(sessionToken))
+        signer.signature(AuthService.hash(sessionToken), purpose: .csrf)
     }
 
     func can(_ capability: Capability) -> Bool { role.can(capability) }

@@ -28,6 +28,7 @@ struct DashboardAdmin {
         }
         let discardRows = discarded.sorted { $0.key < $1.key }.map { ["reason": $0.key, "count": String($0.value)] }
         let page = AdminPage(title: "Dashboard", section: "dashboard", [
+            "addressNote": a.can(.manageOptions) ? Self.addressNote(a.r.site.settings) : false,
             "discards": discardRows, "hasDiscards": !discardRows.isEmpty,
             "discardTotal": String(discarded.values.reduce(0, +)), "retentionDays": String(a.r.site.settings.spamRetentionDays),
             "published": String(posts[.publish] ?? 0), "drafts": String(posts[.draft] ?? 0), "pendingPosts": String(posts[.pending] ?? 0),
@@ -37,5 +38,15 @@ struct DashboardAdmin {
             "pendingList": pendingRows, "hasPending": !pendingRows.isEmpty,
         ])
         return .personal(status: .ok, body: controller.render(page, template: "dashboard", a))
+    }
+
+    /// Tells the administrator where the blog's address came from while no person has chosen it.
+    static func addressNote(_ settings: SiteSettings) -> Any {
+        let home = settings.homeURL
+        if home.isEmpty {
+            return "The blog's address is not known yet (no request came from this machine or a trusted proxy); links in mail use the site's host until you set it in Settings → General."
+        }
+        guard settings.values[SiteService.homeURLFromRequest] == home else { return false }
+        return "The blog's address was set to \(home) from the first request; change it in Settings → General."
     }
 }

@@ -45,6 +45,13 @@ struct CommentController: Sendable {
                 post, canonical, r, typed,
                 CommentRejection(["The form was open for more than \(hours) hours, so it has expired. Please send it again."], status: 403))
         }
+        // A reader who has not given the post's password cannot see it, so cannot comment on it either.
+        if !post.password.isEmpty, !r.unlockedPosts.contains(post.id) {
+            return try await refuse(
+                post, canonical, r, typed,
+                CommentRejection(["This post is password protected. Enter its password above, then send your comment again."], status: 403),
+                shownAt: token.shownAt)
+        }
         var submission = CommentSubmission(
             postID: post.id, parentID: parent, authorName: typed.name, email: typed.email, url: typed.website, text: typed.text)
         submission.ip = r.clientIP
@@ -55,7 +62,7 @@ struct CommentController: Sendable {
             var cookies: [String] = []
             if comment.status == .pending {
                 let ids = (Array(r.ownPendingComments) + [comment.id]).sorted().suffix(20).map(String.init).joined(separator: "-")
-                cookies.append(setCookie(Self.pendingCookie, r.signer.sign(ids), maxAge: 30 * 86400, secure: r.request.isSecure))
+                cookies.append(setCookie(Self.pendingCookie, r.signer.sign(ids, purpose: .heldComments), maxAge: 30 * 86400, secure: r.request.isSecure))
             }
             let anchor = comment.status == .approved || comment.status == .pending ? "#comment-\(comment.id)" : ""
             return .redirect(to: canonical + anchor, permanent: false, cookies: cookies)
@@ -88,6 +95,6 @@ struct CommentController: Sendable {
         let ids = (Array(r.unlockedPosts) + [post.id]).sorted().suffix(50).map(String.init).joined(separator: "-")
         return .redirect(
             to: canonical, permanent: false,
-            cookies: [setCookie(Self.postPassCookie, r.signer.sign(ids), maxAge: 10 * 86400, secure: r.request.isSecure)])
+            cookies: [setCookie(Self.postPassCookie, r.signer.sign(ids, purpose: .unlockedPosts), maxAge: 10 * 86400, secure: r.request.isSecure)])
     }
 }

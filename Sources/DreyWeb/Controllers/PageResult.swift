@@ -29,6 +29,10 @@ public struct SiteRequest: Sendable {
     public let unlockedPosts: Set<Int64>
     /// The visitor's address as far as we can trust it ("" when unknown), for rate limits and the spam filter.
     public let clientIP: String
+
+    /// The site's address for links that leave it (mail, pings, feeds sent out): `home_url`, which the first trusted
+    /// request fixes; until then the site's own host, never a name a client sent.
+    public var canonicalBase: String { site.settings.homeURL.isEmpty ? "http://\(site.host)" : site.settings.homeURL }
 }
 
 /// A page holds a comment form whose token (`FormToken.placeholder` in the body) is minted per response.

@@ -78,7 +78,9 @@ struct PostController: Sendable {
         theForm.postID = post.id
         // Minted per response by the web app, cached pages included: see FormToken.
         theForm.token = FormToken.placeholder
-        theForm.isOpen = post.commentStatus == .open && !locked
+        // A refused form on a locked post comes back too (with what was typed), still without the thread.
+        let showForm = !locked || form != nil
+        theForm.isOpen = post.commentStatus == .open && showForm
         theForm.maxLength = settings.commentMaxLength
         if form == nil, let replyTo = r.query["replytocom"].flatMap(Int64.init),
             let parent = visibleComments.first(where: { $0.id == replyTo && $0.status == .approved })
@@ -100,9 +102,9 @@ struct PostController: Sendable {
             ogType: "article",
             extraFeeds: [FeedLink(title: "\(settings.title) » \(post.title) Comments Feed", url: canonical + "feed/", type: "application/rss+xml")])
         let page = PostPage(
-            chrome: chrome, post: view, commentsHeading: count > 0 ? ViewFactory.countText(count) : "",
+            chrome: chrome, post: view, commentsHeading: count > 0 && !locked ? ViewFactory.countText(count) : "",
             comments: tree, linkbacks: linkbacks, form: theForm, likesText: "",
-            showDiscussion: !locked && (post.type == .post || post.commentStatus == .open || count > 0), reactions: reactions)
+            showDiscussion: showForm && (post.type == .post || post.commentStatus == .open || count > 0), reactions: reactions)
         let html = theme.render(page, template: post.type == .page && theme.hasTemplate("page") ? "page" : "post") ?? ""
         let body = locked ? Self.injectPasswordForm(html, post: post, r: r) : html
         // A page with a refused form or the visitor's own held comments is theirs alone: never cached.

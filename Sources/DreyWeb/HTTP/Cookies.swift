@@ -15,18 +15,11 @@ extension Request {
         return nil
     }
 
-    /// The host the reader asked for: a proxy's `X-Forwarded-Host`, else the request's own authority.
-    var requestedHost: String? {
-        if let forwarded = headers[.xForwardedHost]?.split(separator: ",").first {
-            return forwarded.trimmingCharacters(in: .whitespaces)
-        }
-        return head.authority
-    }
+    /// The host the reader asked for, as `RequestOrigin` decided it (a trusted proxy's word, else the request's own).
+    var requestedHost: String? { head.authority }
 
-    /// Whether the request came over HTTPS, directly or through a proxy that says so.
-    var isSecure: Bool {
-        headers[.xForwardedProto]?.lowercased() == "https" || head.scheme == "https"
-    }
+    /// Whether the reader came over HTTPS, as `RequestOrigin` decided it.
+    var isSecure: Bool { head.scheme == "https" }
 }
 
 extension HTTPField.Name {

@@ -21,20 +21,37 @@ public struct Signer: Sendable {
 
     private static let cache = Mutex<[String: Signer]>([:])
 
-    public func signature(_ value: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: key)
-        return Data(mac).base64URLEncoded
+    /// What a signed value is for. It is folded into the signature, so a value signed for one purpose (a held
+    /// comment's cookie) is worthless for another (a protected post's cookie), even when the values look alike.
+    public struct Purpose: Sendable, Equatable {
+        let name: String
+
+        public static let heldComments = Purpose(name: "held-comments")
+        public static let unlockedPosts = Purpose(name: "unlocked-posts")
+        public static let commentForm = Purpose(name: "comment-form")
+        public static let csrf = Purpose(name: "csrf")
+        /// A message shown once after an admin action, valid only in the session it was made for.
+        public static func flash(session: String) -> Purpose { Purpose(name: "flash:" + session) }
+    }
+
+    public func signature(_ value: String, purpose: Purpose) -> String {
+        var mac = HMAC<SHA256>(key: key)
+        mac.update(data: Data(purpose.name.utf8))
+        // A separator no purpose contains, so ("a", "b:c") and ("a:b", "c") sign different bytes.
+        mac.update(data: [0])
+        mac.update(data: Data(value.utf8))
+        return Data(mac.finalize()).base64URLEncoded
     }
 
     /// `value.signature`, safe to hand to a browser.
-    public func sign(_ value: String) -> String { value + "." + signature(value) }
+    public func sign(_ value: String, purpose: Purpose) -> String { value + "." + signature(value, purpose: purpose) }
 
-    /// The value inside a signed string, or nil when the signature does not match.
-    public func verify(_ signed: String) -> String? {
+    /// The value inside a signed string, or nil when the signature does not match this purpose.
+    public func verify(_ signed: String, purpose: Purpose) -> String? {
         guard let dot = signed.lastIndex(of: ".") else { return nil }
         let value = String(signed[..<dot])
         let given = Data(signed[signed.index(after: dot)...].utf8)
-        let expected = Data(signature(value).utf8)
+        let expected = Data(signature(value, purpose: purpose).utf8)
         // Constant-time comparison, so a forger learns nothing from timing.
         guard given.count == expected.count else { return nil }
         var diff: UInt8 = 0

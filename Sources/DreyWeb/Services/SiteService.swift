@@ -7,6 +7,11 @@ public struct SiteService: Sendable {
     let store: SQLStore
     let registry: SiteRegistry
     let changes: ChangeFeed
+    /// Sites whose address this process is fixing now, so a burst of first requests writes it once.
+    let fixing = Locked<Set<Int64>>([])
+
+    /// The address `fixHomeURL` set, kept beside `home_url` so the dashboard can say where it came from.
+    static let homeURLFromRequest = "home_url_from_request"
 
     /// Creates the default site on first run; returns it either way.
     @discardableResult
@@ -48,8 +53,25 @@ public struct SiteService: Sendable {
             history = history.filter { seen.insert($0).inserted }
             values[SettingKey.permalinkHistory.rawValue] = history.prefix(10).joined(separator: "\n")
         }
+        // A person chose the address: the dashboard no longer says it came from a request.
+        if values[SettingKey.homeURL.rawValue] != nil { values[Self.homeURLFromRequest] = "" }
         try await store.setSettings(siteID: siteID, values)
         try await registry.reload()
         try await changes.record(siteID: siteID, [.site])
+    }
+
+    /// On first run a site's address comes from the first request from a trusted source (this machine, a trusted
+    /// proxy): stored like any setting, so other processes see it. Returns the site with it, or nil when it was not
+    /// set now (already set, not a valid URL, or another request of this process is setting it).
+    public func fixHomeURL(_ url: String, siteID: Int64) async throws -> Site? {
+        guard let site = registry.site(id: siteID), site.settings.homeURL.isEmpty,
+            let value = try? SettingKey.homeURL.validate(url), !value.isEmpty
+        else { return nil }
+        guard fixing.withLock({ $0.insert(siteID).inserted }) else { return nil }
+        defer { fixing.withLock { _ = $0.remove(siteID) } }
+        try await store.setSettings(siteID: siteID, [SettingKey.homeURL.rawValue: value, Self.homeURLFromRequest: value])
+        try await registry.reload()
+        try await changes.record(siteID: siteID, [.site])
+        return registry.site(id: siteID)
     }
 }

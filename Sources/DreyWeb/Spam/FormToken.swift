@@ -48,7 +48,7 @@ public struct FormToken: Sendable, Equatable {
 
     /// `comment:POST:MILLISECONDS:NONCE.SIGNATURE`
     public func signed(with signer: Signer) -> String {
-        signer.sign("comment:\(postID):\(Int64((shownAt.timeIntervalSince1970 * 1000).rounded())):\(nonce)")
+        signer.sign("comment:\(postID):\(Int64((shownAt.timeIntervalSince1970 * 1000).rounded())):\(nonce)", purpose: .commentForm)
     }
 
     /// What a submitted token turned out to be.
@@ -64,7 +64,7 @@ public struct FormToken: Sendable, Equatable {
 
     /// Verifies a submitted token for `postID` at `now`.
     public static func check(_ raw: String?, postID: Int64, now: Date, maxAge: TimeInterval, signer: Signer) -> Check {
-        guard let raw, raw.utf8.count < 300, let value = signer.verify(raw) else { return .forged }
+        guard let raw, raw.utf8.count < 300, let value = signer.verify(raw, purpose: .commentForm) else { return .forged }
         let parts = value.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "comment", let post = Int64(parts[1]), let millis = Int64(parts[2]),
             !parts[3].isEmpty

@@ -61,16 +61,18 @@ final class DreyServer: @unchecked Sendable {
         self.log = log
     }
 
-    /// Prepares the data folder with `setup` (commands run before serving), then starts serving.
+    /// Prepares the data folder with `setup` (commands run before serving), then starts serving; `homeURL: false`
+    /// leaves the site's address for the first request to fix.
     static func start(
-        _ kind: TestDatabase, serveArguments: [String] = [], setup: (String, [String: String], String) throws -> Void
+        _ kind: TestDatabase, serveArguments: [String] = [], homeURL: Bool = true,
+        setup: (String, [String: String], String) throws -> Void
     ) async throws -> DreyServer {
         let location = try await kind.makeLocation()
         let port = try FetcherTests.closedPort()
         let env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
         let base = "http://127.0.0.1:\(port)"
         try DreyBinary.run(["migrate"], data: location.dataDirectory, env: env)
-        try DreyBinary.run(["site", "set", "home_url", base], data: location.dataDirectory, env: env)
+        if homeURL { try DreyBinary.run(["site", "set", "home_url", base], data: location.dataDirectory, env: env) }
         try setup(location.dataDirectory, env, base)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: DreyBinary.path)
