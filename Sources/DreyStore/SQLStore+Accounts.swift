@@ -64,6 +64,11 @@ extension SQLStore {
         }
     }
 
+    /// Forgets a link whose mail could not be sent.
+    public func deletePasswordReset(idHash: String) async throws {
+        try await read { db in try await db.delete(from: "password_resets").where("id", .equal, SQLBind(idHash)).run() }
+    }
+
     /// Marks a reset link used and returns its user, in one step so a link works once only.
     public func consumePasswordReset(idHash: String, now: Date) async throws -> Int64? {
         try await database.transaction { db in

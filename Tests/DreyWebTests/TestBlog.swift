@@ -23,7 +23,7 @@ struct TestBlog: Sendable {
     static let seed = SpamSeed(directory: SharedData.packageRoot.appendingPathComponent("Resources/spam-seed").path)
 
     static func open(
-        _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = []
+        _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = [], smtpURL: String? = nil
     ) async throws -> TestBlog {
         let location = try await kind.makeLocation()
         var config = AppConfig(
@@ -31,6 +31,7 @@ struct TestBlog: Sendable {
             themesDirectory: SharedData.packageRoot.appendingPathComponent("Themes").path, clock: clock, logLevel: .error,
             spamSeed: seed)
         config.fetchAllow = fetchAllow
+        config.smtpURL = smtpURL
         let drey = try await Drey.open(config, logger: quietLogger)
         let site = try drey.sites.site(named: nil)
         let author = try await drey.users.add(email: "korakious@blog.test", name: "korakious", login: "korakious", role: .administrator, password: nil, siteID: site.id)
@@ -45,10 +46,10 @@ struct TestBlog: Sendable {
 
     /// Runs `body` against the app in-process, then closes everything.
     static func with(
-        _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = [],
+        _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = [], smtpURL: String? = nil,
         _ body: @escaping @Sendable (TestBlog, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let blog = try await open(kind, pageCache: pageCache, clock: clock, fetchAllow: fetchAllow)
+        let blog = try await open(kind, pageCache: pageCache, clock: clock, fetchAllow: fetchAllow, smtpURL: smtpURL)
         do {
             let themes = URL(fileURLWithPath: blog.config.themesDirectory)
             let theme = try Theme(directory: themes.appendingPathComponent("default"))

@@ -65,7 +65,7 @@ struct AuthPages {
 
     func forgot(_ r: SiteRequest, _ form: FormData) async throws -> PageResult {
         guard checkPreSession(r, form) else { return forgotForm(r, errors: [AdminRefusal.badToken.message]) }
-        try await auth.requestReset(email: form["email"] ?? "", baseURL: r.links.base, siteTitle: r.site.settings.title)
+        try await auth.requestReset(email: form["email"] ?? "", baseURL: r.links.base, siteID: r.site.id)
         // The same answer whether or not the address has an account.
         return forgotForm(r, flash: "If that address has an account, a link to choose a new password is on its way. It works once, for one hour.")
     }

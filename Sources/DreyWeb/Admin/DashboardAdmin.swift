@@ -26,8 +26,19 @@ struct DashboardAdmin {
             let since = SpamFilter.day(controller.drey.config.clock.now().addingTimeInterval(-30 * 86400))
             for row in try await store.discards(siteID: site, sinceDay: since) { discarded[row.reason, default: 0] += row.count }
         }
+        // Mail that could not be sent (a reset link, an invitation) waits for an operator to see it.
+        var failedMail: [String: Any] = ["hasFailedMail": false]
+        if a.can(.manageOptions) {
+            let (count, newest) = try await store.jobSummary(kind: MailQueue.kind, state: .failed, siteID: site)
+            if count > 0 {
+                failedMail = [
+                    "hasFailedMail": true, "failedMail": String(count), "failedMailPlural": count != 1,
+                    "failedMailError": newest?.lastError ?? "", "failedMailJob": newest.map { String($0.id) } ?? "",
+                ]
+            }
+        }
         let discardRows = discarded.sorted { $0.key < $1.key }.map { ["reason": $0.key, "count": String($0.value)] }
-        let page = AdminPage(title: "Dashboard", section: "dashboard", [
+        var page = AdminPage(title: "Dashboard", section: "dashboard", [
             "discards": discardRows, "hasDiscards": !discardRows.isEmpty,
             "discardTotal": String(discarded.values.reduce(0, +)), "retentionDays": String(a.r.site.settings.spamRetentionDays),
             "published": String(posts[.publish] ?? 0), "drafts": String(posts[.draft] ?? 0), "pendingPosts": String(posts[.pending] ?? 0),
@@ -36,6 +47,7 @@ struct DashboardAdmin {
             "spamComments": String(comments[.spam] ?? 0), "draftList": draftList, "hasDrafts": !draftList.isEmpty,
             "pendingList": pendingRows, "hasPending": !pendingRows.isEmpty,
         ])
+        page.values.merge(failedMail) { _, new in new }
         return .personal(status: .ok, body: controller.render(page, template: "dashboard", a))
     }
 }

@@ -12,9 +12,11 @@ public struct AuthService: Sendable {
     let clock: Clock
     let logger: Logger
     let mail: MailQueue
+    let sites: SiteRegistry
 
     public static let sessionLifetime: TimeInterval = 14 * 86400
     public static let resetLifetime: TimeInterval = 3600
+    public static let invitationLifetime: TimeInterval = 3 * 86400
     public static let failureWindow: TimeInterval = 15 * 60
     public static let maxFailuresPerAccount = 5
     public static let maxFailuresPerIP = 20
@@ -76,18 +78,43 @@ public struct AuthService: Sendable {
 
     public func signOutEverywhere(userID: Int64) async throws { try await store.deleteSessions(userID: userID) }
 
-    /// Creates a single-use, expiring reset link and sends it; says nothing about unknown emails.
-    public func requestReset(email: String, baseURL: String, siteTitle: String) async throws {
-        guard let user = try await store.user(email: email.trimmingCharacters(in: .whitespaces)), user.active else {
-            logger.info("password reset asked for an unknown address")
-            return
+    /// Queues a reset link for whichever active account has `email`. The request does the same work
+    /// whether or not the address has an account: the lookup happens in the mail job.
+    public func requestReset(email: String, baseURL: String, siteID: Int64) async throws {
+        let address = email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard UserService.isValidEmail(address) else { return }
+        try await mail.enqueue(MailQueue.AccountMail(purpose: .reset, email: address, siteID: siteID, base: baseURL))
+    }
+
+    /// Queues the mail that lets a new member choose their password.
+    public func invite(_ user: User, siteID: Int64, baseURL: String) async throws {
+        try await mail.enqueue(MailQueue.AccountMail(purpose: .invitation, email: user.email, siteID: siteID, base: baseURL))
+    }
+
+    /// Makes the link as the mail is sent, so the token exists only in the message and, hashed, in the table.
+    func compose(_ request: MailQueue.AccountMail) async throws -> MailQueue.Composed? {
+        guard let user = try await store.user(email: request.email), user.active else {
+            logger.info("password link asked for an address without an active account")
+            return nil
         }
+        let siteTitle = sites.site(id: request.siteID)?.settings.title ?? ""
         let token = Self.randomToken()
-        try await store.createPasswordReset(idHash: Self.hash(token), userID: user.id, expiresAt: clock.now().addingTimeInterval(Self.resetLifetime))
-        let link = "\(baseURL)/admin/reset?token=\(token)"
-        try await mail.enqueue(
-            to: user.email, subject: "[\(siteTitle)] Password reset",
-            body: "Someone asked to reset the password of your account on \(siteTitle).\n\nTo choose a new password, open this link within an hour:\n\(link)\n\nIf it was not you, ignore this message; nothing changes.\n")
+        let idHash = Self.hash(token)
+        let invitation = request.purpose == .invitation
+        let lifetime = invitation ? Self.invitationLifetime : Self.resetLifetime
+        try await store.createPasswordReset(idHash: idHash, userID: user.id, expiresAt: clock.now().addingTimeInterval(lifetime))
+        let link = "\(request.base)/admin/reset?token=\(token)"
+        let message: MailQueue.Message
+        if invitation {
+            message = MailQueue.Message(
+                to: user.email, subject: "[\(siteTitle)] You are invited",
+                body: "You now have an account on \(siteTitle), signing in as \(user.email).\n\nTo choose your password, open this link within three days:\n\(link)\n\nIf you did not expect this, ignore this message.\n")
+        } else {
+            message = MailQueue.Message(
+                to: user.email, subject: "[\(siteTitle)] Password reset",
+                body: "Someone asked to reset the password of your account on \(siteTitle).\n\nTo choose a new password, open this link within an hour:\n\(link)\n\nIf it was not you, ignore this message; nothing changes.\n")
+        }
+        return MailQueue.Composed(message: message) { [store] in try await store.deletePasswordReset(idHash: idHash) }
     }
 
     public func resetIsUsable(token: String) async throws -> Bool {
