@@ -46,15 +46,15 @@ struct AuthPages {
         }
     }
 
-    func logout(_ a: AdminRequest, everywhere: Bool) async throws -> PageResult {
+    func logout(_ r: SiteRequest, user: User, sessionToken: String, everywhere: Bool) async throws -> PageResult {
         if everywhere {
-            try await auth.signOutEverywhere(userID: a.user.id)
+            try await auth.signOutEverywhere(userID: user.id)
         } else {
-            try await auth.signOut(token: a.sessionToken)
+            try await auth.signOut(token: sessionToken)
         }
         return .redirect(
-            to: a.r.links.base + "/admin/login", permanent: false,
-            cookies: [setCookie(AdminController.sessionCookie, "", maxAge: 0, secure: a.r.request.isSecure)])
+            to: r.links.base + "/admin/login", permanent: false,
+            cookies: [setCookie(AdminController.sessionCookie, "", maxAge: 0, secure: r.request.isSecure)])
     }
 
     func forgotForm(_ r: SiteRequest, errors: [String] = [], flash: String = "") -> PageResult {
