@@ -15,10 +15,12 @@ public struct JobSettings: Sendable {
     public var pollInterval: Duration
     /// Done and cancelled jobs are deleted after this long.
     public var keepFinished: TimeInterval
+    /// Failed jobs wait this long for an operator to look at them and retry, then are deleted too.
+    public var keepFailed: TimeInterval
 
     public init(
         workers: Int = 2, backoff: Backoff = Backoff(), maxAttempts: Int = 8, lease: TimeInterval = 300,
-        pollInterval: Duration = .seconds(1), keepFinished: TimeInterval = 7 * 86400
+        pollInterval: Duration = .seconds(1), keepFinished: TimeInterval = 7 * 86400, keepFailed: TimeInterval = 30 * 86400
     ) {
         self.workers = workers
         self.backoff = backoff
@@ -26,6 +28,7 @@ public struct JobSettings: Sendable {
         self.lease = lease
         self.pollInterval = pollInterval
         self.keepFinished = keepFinished
+        self.keepFailed = keepFailed
     }
 }
 
@@ -172,12 +175,24 @@ public final class JobQueue: Sendable {
 
     private func housekeeping() async {
         while !Task.isCancelled {
-            do {
-                try await store.prune(before: clock.now().addingTimeInterval(-settings.keepFinished))
-            } catch {
-                logger.error("pruning finished jobs failed: \(error)")
-            }
+            await prune()
             try? await Task.sleep(for: .seconds(3600))
+        }
+    }
+
+    /// Deletes jobs past their retention: finished ones after `keepFinished`, failed ones after `keepFailed`.
+    /// The workers do it hourly; `drey jobs run` does it too, for instances that run no workers.
+    @discardableResult
+    public func prune() async -> Int {
+        let now = clock.now()
+        do {
+            let n = try await store.prune(
+                finishedBefore: now.addingTimeInterval(-settings.keepFinished), failedBefore: now.addingTimeInterval(-settings.keepFailed))
+            if n > 0 { logger.info("deleted \(n) job(s) past their retention period") }
+            return n
+        } catch {
+            logger.error("pruning old jobs failed: \(error)")
+            return 0
         }
     }
 }

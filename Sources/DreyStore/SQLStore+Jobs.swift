@@ -142,11 +142,20 @@ extension SQLStore: JobStore {
     }
 
     @discardableResult
-    public func prune(before date: Date) async throws -> Int {
+    public func prune(finishedBefore: Date, failedBefore: Date) async throws -> Int {
         try await write { db in
             try await db.delete(from: "jobs")
-                .where("state", .in, SQLBind.group([JobState.done.rawValue, JobState.cancelled.rawValue]))
-                .where("updated_at", .lessThan, SQLBind(date.storable)).returning("id").all().count
+                .where { group in
+                    group.where { finished in
+                        finished.where("state", .in, SQLBind.group([JobState.done.rawValue, JobState.cancelled.rawValue]))
+                            .where("updated_at", .lessThan, SQLBind(finishedBefore.storable))
+                    }
+                    .orWhere { failed in
+                        failed.where("state", .equal, SQLBind(JobState.failed.rawValue))
+                            .where("updated_at", .lessThan, SQLBind(failedBefore.storable))
+                    }
+                }
+                .returning("id").all().count
         }
     }
 }

@@ -67,7 +67,7 @@ final class DreyServer: @unchecked Sendable {
     /// Prepares the data folder with `setup` (commands run before serving), then starts serving.
     static func start(
         _ kind: TestDatabase, serveArguments: [String] = [], environment: [String: String] = [:],
-        setup: (String, [String: String], String) throws -> Void
+        prepare: ((TestLocation) async throws -> Void)? = nil, setup: (String, [String: String], String) throws -> Void
     ) async throws -> DreyServer {
         let location = try await kind.makeLocation()
         let port = try FetcherTests.closedPort()
@@ -76,6 +76,7 @@ final class DreyServer: @unchecked Sendable {
         try DreyBinary.run(["migrate"], data: location.dataDirectory, env: env)
         try DreyBinary.run(["site", "set", "home_url", base], data: location.dataDirectory, env: env)
         try setup(location.dataDirectory, env, base)
+        try await prepare?(location)
         return try await serve(location, port: port, serveArguments: serveArguments, environment: environment, ownsLocation: true)
     }
 
