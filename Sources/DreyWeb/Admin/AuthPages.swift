@@ -57,15 +57,22 @@ struct AuthPages {
             cookies: [setCookie(AdminController.sessionCookie, "", maxAge: 0, secure: r.request.isSecure)])
     }
 
-    func forgotForm(_ r: SiteRequest, errors: [String] = [], flash: String = "") -> PageResult {
+    func forgotForm(
+        _ r: SiteRequest, email: String = "", errors: [String] = [], flash: String = "", status: HTTPResponse.Status = .ok
+    ) -> PageResult {
         let (token, cookies) = preSessionToken(r)
-        let page = AdminPage(title: "Forgotten password", section: "login", ["csrf": token])
-        return .personal(status: .ok, body: controller.renderBare(page, template: "forgot", r, user: nil, flash: flash, errors: errors), cookies: cookies)
+        let page = AdminPage(title: "Forgotten password", section: "login", ["csrf": token, "email": email])
+        return .personal(status: status, body: controller.renderBare(page, template: "forgot", r, user: nil, flash: flash, errors: errors), cookies: cookies)
     }
 
     func forgot(_ r: SiteRequest, _ form: FormData) async throws -> PageResult {
-        guard checkPreSession(r, form) else { return forgotForm(r, errors: [AdminRefusal.badToken.message]) }
-        try await auth.requestReset(email: form["email"] ?? "", baseURL: r.links.base, siteID: r.site.id)
+        let email = form["email"] ?? ""
+        guard checkPreSession(r, form) else { return forgotForm(r, email: email, errors: [AdminRefusal.badToken.message], status: .forbidden) }
+        do {
+            try await auth.requestReset(email: email, baseURL: r.links.base, siteID: r.site.id, ip: r.clientIP)
+        } catch let error as AuthService.ResetThrottled {
+            return forgotForm(r, email: email, errors: [error.description], status: .tooManyRequests)
+        }
         // The same answer whether or not the address has an account.
         return forgotForm(r, flash: "If that address has an account, a link to choose a new password is on its way. It works once, for one hour.")
     }

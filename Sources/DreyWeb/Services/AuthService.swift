@@ -20,6 +20,9 @@ public struct AuthService: Sendable {
     public static let failureWindow: TimeInterval = 15 * 60
     public static let maxFailuresPerAccount = 5
     public static let maxFailuresPerIP = 20
+    public static let resetWindow: TimeInterval = 3600
+    public static let maxResetsPerAddress = 3
+    public static let maxResetsPerIP = 10
 
     public enum SignInError: Error, Equatable, CustomStringConvertible {
         case wrongCredentials
@@ -78,11 +81,30 @@ public struct AuthService: Sendable {
 
     public func signOutEverywhere(userID: Int64) async throws { try await store.deleteSessions(userID: userID) }
 
+    /// Too many requests for a reset link, for one address or from one client.
+    public struct ResetThrottled: Error, CustomStringConvertible {
+        public var description: String {
+            "Too many requests for a new password. Please wait an hour and try again, or ask an administrator of the site."
+        }
+    }
+
     /// Queues a reset link for whichever active account has `email`. The request does the same work
-    /// whether or not the address has an account: the lookup happens in the mail job.
-    public func requestReset(email: String, baseURL: String, siteID: Int64) async throws {
+    /// whether or not the address has an account, since the lookup happens in the mail job; it is
+    /// limited per address and per client alike, so the limits tell nothing either.
+    public func requestReset(email: String, baseURL: String, siteID: Int64, ip: String) async throws {
         let address = email.trimmingCharacters(in: .whitespaces).lowercased()
         guard UserService.isValidEmail(address) else { return }
+        let now = clock.now()
+        let since = now.addingTimeInterval(-Self.resetWindow)
+        let addressKey = "reset-email:" + address
+        let ipKey = "reset-ip:" + ip
+        let forAddress = try await store.loginFailures(key: addressKey, since: since)
+        let fromIP = ip.isEmpty ? 0 : try await store.loginFailures(key: ipKey, since: since)
+        guard forAddress < Self.maxResetsPerAddress, fromIP < Self.maxResetsPerIP else {
+            logger.notice("password reset requests throttled", metadata: ["ip": "\(ip)"])
+            throw ResetThrottled()
+        }
+        try await store.recordLoginFailure(keys: ip.isEmpty ? [addressKey] : [addressKey, ipKey], at: now)
         try await mail.enqueue(MailQueue.AccountMail(purpose: .reset, email: address, siteID: siteID, base: baseURL))
     }
 
