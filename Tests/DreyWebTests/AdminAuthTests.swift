@@ -43,7 +43,7 @@ import Testing
         try await TestBlog.with(kind) { blog, client in
             let (_, password) = try await blog.member(.author, "bob")
             var browser = AdminSession(client: client)
-            for _ in 0..<AuthService.maxFailuresPerAccount { _ = try await browser.signIn("bob@blog.test", "wrong") }
+            for _ in 0..<AuthService.maxFailuresPerAccountAndIP { _ = try await browser.signIn("bob@blog.test", "wrong") }
             let blocked = try await browser.signIn("bob@blog.test", password)
             #expect(blocked.status == .tooManyRequests)
             #expect(blocked.text.contains("Too many failed sign-in attempts"))

@@ -78,4 +78,37 @@ import Testing
         #expect(jobs.count == 2 * AuthService.maxResetsPerAddress + AuthService.maxResetsPerIP)
     }
 
+    @Test("strangers' failed sign-ins from many addresses do not lock the owner out", arguments: TestDatabase.allCases)
+    func noLockout(_ kind: TestDatabase) async throws {
+        let server = try await DreyServer.start(kind) { data, env, _ in
+            try DreyBinary.run(
+                ["user", "add", "--email", "ada@blog.test", "--name", "Ada", "--role", "administrator", "--password", "the-right-one"], data: data, env: env)
+            try DreyBinary.run(["user", "add", "--email", "bob@blog.test", "--name", "Bob", "--role", "author", "--password", "bobs-password"], data: data, env: env)
+        }
+        defer { Task { await server.stop() } }
+        // Twice the old lockout (5 failures for the account from anywhere); each guess past 5 waits longer.
+        for n in 0..<10 {
+            var stranger = Self.from(server, "203.0.113.\(n + 1)")
+            let wrong = try await stranger.signIn("ada@blog.test", "guess-\(n)")
+            #expect(wrong.status == 401)
+        }
+        var owner = Self.from(server, "198.51.100.7")
+        let started = Date()
+        let signedIn = try await owner.signIn("ada@blog.test", "the-right-one")
+        #expect(signedIn.status == 303, "the owner was refused: \(signedIn.status)")
+        #expect(Date().timeIntervalSince(started) < 15)
+        #expect(try await owner.get("/admin/").status == 200)
+        // One address guessing one account is stopped, and only for that account.
+        var guesser = Self.from(server, "203.0.113.200")
+        for _ in 0..<AuthService.maxFailuresPerAccountAndIP { _ = try await guesser.signIn("bob@blog.test", "wrong") }
+        let stopped = try await guesser.signIn("bob@blog.test", "bobs-password")
+        #expect(stopped.status == 429)
+        #expect(stopped.text.contains("Too many failed sign-in attempts"))
+        var bob = Self.from(server, "198.51.100.8")
+        #expect(try await bob.signIn("bob@blog.test", "bobs-password").status == 303)
+        // One address guessing many accounts is stopped for all of them.
+        var sprayer = Self.from(server, "203.0.113.201")
+        for n in 0..<AuthService.maxFailuresPerIP { _ = try await sprayer.signIn("user\(n)@blog.test", "wrong") }
+        #expect(try await sprayer.signIn("bob@blog.test", "bobs-password").status == 429)
+    }
 }

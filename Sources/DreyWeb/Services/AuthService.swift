@@ -18,8 +18,14 @@ public struct AuthService: Sendable {
     public static let resetLifetime: TimeInterval = 3600
     public static let invitationLifetime: TimeInterval = 3 * 86400
     public static let failureWindow: TimeInterval = 15 * 60
-    public static let maxFailuresPerAccount = 5
+    /// Wrong passwords one address may try for one account before that pair is refused for a while.
+    public static let maxFailuresPerAccountAndIP = 5
+    /// Wrong passwords one address may try across all accounts.
     public static let maxFailuresPerIP = 20
+    /// Past this many failures for an account from anywhere, every attempt on it waits a little longer;
+    /// the account is never refused as a whole, so strangers cannot lock its owner out.
+    public static let slowdownAfter = 5
+    public static let maxSlowdown: Duration = .seconds(3)
     public static let resetWindow: TimeInterval = 3600
     public static let maxResetsPerAddress = 3
     public static let maxResetsPerIP = 10
@@ -39,17 +45,23 @@ public struct AuthService: Sendable {
     }
 
     /// Checks the password and opens a session; returns the cookie token.
+    /// Failures are counted per address and per account-and-address, which are refused for a while past
+    /// their limits, and per account, which only slows down: a stranger's guesses must not lock the owner out.
     public func signIn(email: String, password: String, ip: String, userAgent: String) async throws -> (token: String, user: User) {
         let now = clock.now()
-        let accountKey = "account:" + email.lowercased().trimmingCharacters(in: .whitespaces)
+        let account = email.lowercased().trimmingCharacters(in: .whitespaces)
+        let accountKey = "account:" + account
+        let pairKey = "account-ip:" + account + "|" + ip
         let ipKey = "ip:" + ip
         let since = now.addingTimeInterval(-Self.failureWindow)
-        let accountFailures = try await store.loginFailures(key: accountKey, since: since)
+        let pairFailures = try await store.loginFailures(key: pairKey, since: since)
         let ipFailures = ip.isEmpty ? 0 : try await store.loginFailures(key: ipKey, since: since)
-        if accountFailures >= Self.maxFailuresPerAccount || ipFailures >= Self.maxFailuresPerIP {
+        if pairFailures >= Self.maxFailuresPerAccountAndIP || ipFailures >= Self.maxFailuresPerIP {
             logger.notice("sign-in throttled", metadata: ["account": "\(accountKey)", "ip": "\(ip)"])
             throw SignInError.throttled(minutes: Int(Self.failureWindow / 60))
         }
+        let accountFailures = try await store.loginFailures(key: accountKey, since: since)
+        if let delay = Self.slowdown(afterFailures: accountFailures) { try await Task.sleep(for: delay) }
         let user = try await store.user(email: email.trimmingCharacters(in: .whitespaces))
         let hash = user?.passwordHash ?? ""
         // Verify even for unknown accounts, so timing does not tell which emails exist.
@@ -57,15 +69,22 @@ public struct AuthService: Sendable {
             hash.isEmpty ? (Bcrypt.verify(password, hash: Self.dummyHash) && false) : Bcrypt.verify(password, hash: hash)
         }
         guard ok, let user else {
-            try await store.recordLoginFailure(keys: ip.isEmpty ? [accountKey] : [accountKey, ipKey], at: now)
+            try await store.recordLoginFailure(keys: ip.isEmpty ? [accountKey, pairKey] : [accountKey, pairKey, ipKey], at: now)
             logger.notice("sign-in failed", metadata: ["account": "\(accountKey)", "ip": "\(ip)"])
             throw SignInError.wrongCredentials
         }
         guard user.active else { throw SignInError.deactivated }
-        try await store.clearLoginFailures(key: accountKey)
+        try await store.clearLoginFailures(key: pairKey)
         let token = Self.randomToken()
         try await store.createSession(idHash: Self.hash(token), userID: user.id, expiresAt: now.addingTimeInterval(Self.sessionLifetime), ip: ip, userAgent: userAgent)
         return (token, user)
+    }
+
+    /// A quarter second after the first few failures, doubling with each one, up to `maxSlowdown`.
+    static func slowdown(afterFailures n: Int) -> Duration? {
+        guard n >= slowdownAfter else { return nil }
+        let millis = min(Double(maxSlowdown.components.seconds) * 1000, 250 * pow(2, Double(min(n - slowdownAfter, 20))))
+        return .milliseconds(Int(millis))
     }
 
     /// The signed-in user for a session cookie, if the session is alive and the account active.
