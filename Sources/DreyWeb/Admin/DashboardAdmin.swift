@@ -8,8 +8,9 @@ struct DashboardAdmin {
     func show(_ a: AdminRequest) async throws -> PageResult {
         let store = controller.drey.store
         let site = a.r.site.id
-        let posts = try await store.postCounts(siteID: site, type: .post)
-        let pages = try await store.postCounts(siteID: site, type: .page)
+        let reader = PostsAdmin.seesOthersUnpublished(a) ? nil : a.user.id
+        let posts = try await store.postCounts(siteID: site, type: .post, onlyOwnUnpublished: reader)
+        let pages = try await store.postCounts(siteID: site, type: .page, onlyOwnUnpublished: reader)
         let comments = try await store.commentCounts(siteID: site)
         var drafts = AdminPostFilter(siteID: site)
         drafts.status = .draft
