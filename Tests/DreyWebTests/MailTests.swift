@@ -106,6 +106,32 @@ import Testing
         #expect(dashboard.text.contains("550"))
     }
 
+    @Test("a relay that never answers holds the mail workers only, not the site", arguments: TestDatabase.allCases)
+    func hungRelay(_ kind: TestDatabase) async throws {
+        let sink = try await MailSink.start(stalling: true)
+        defer { sink.stop() }
+        let server = try await DreyServer.start(kind, serveArguments: ["--no-cache"], environment: ["DREY_SMTP_URL": sink.url]) { data, env, _ in
+            for name in ["ada", "bob", "cy"] {
+                try DreyBinary.run(["user", "add", "--email", "\(name)@blog.test", "--name", name, "--role", "author"], data: data, env: env)
+            }
+            let file = (data as NSString).appendingPathComponent("post.md")
+            try "Served from the database.".write(toFile: file, atomically: true, encoding: .utf8)
+            let made = try DreyBinary.run(["post", "new", "--title", "Still here", "--file", file, "--author", "ada@blog.test"], data: data, env: env)
+            #expect(made.status == 0, "\(made.err)")
+        }
+        defer { Task { await server.stop() } }
+        var browser = LoopbackBrowser(server)
+        for name in ["ada", "bob", "cy"] { try await browser.forgot("\(name)@blog.test") }
+        // Both workers now wait on the silent relay (for its 15 s timeout); pages are read from the database meanwhile.
+        #expect(try await server.waitUntil(timeout: 10) { try Self.mailJobs(server).filter { $0["state"] as? String == "running" }.count == 2 })
+        for _ in 0..<5 {
+            let started = Date()
+            let page = try await server.get("/")
+            #expect(page.status == 200 && String(decoding: page.body, as: UTF8.self).contains("Still here"))
+            #expect(Date().timeIntervalSince(started) < 2, "a page took \(Date().timeIntervalSince(started)) s while mail was stuck")
+        }
+    }
+
     @Test("a notice and an invitation go out through the workers; dots are stuffed, injected headers refused", arguments: TestDatabase.allCases)
     func noticesAndInvitations(_ kind: TestDatabase) async throws {
         let sink = try await MailSink.start()

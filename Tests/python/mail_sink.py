@@ -2,7 +2,8 @@
 OUTDIR/<n>.json (envelope). Binds 127.0.0.1 on a free port and writes the port to PORTFILE.
 usage: python3 mail_sink.py OUTDIR PORTFILE [--defer N] [--reject ADDRESS ...]
   --defer N   answers the first N messages 451 (try again later), as a busy relay does
-  --reject A  refuses mail to A with 550 (no such mailbox), as a relay does for a dead address"""
+  --reject A  refuses mail to A with 550 (no such mailbox), as a relay does for a dead address
+  --stall     accepts connections and never answers, as a hung relay does"""
 import argparse, asyncio, itertools, json, os, signal, socket, sys, time
 from aiosmtpd.smtp import SMTP
 
@@ -11,6 +12,7 @@ parser.add_argument("out")
 parser.add_argument("portfile")
 parser.add_argument("--defer", type=int, default=0)
 parser.add_argument("--reject", action="append", default=[])
+parser.add_argument("--stall", action="store_true")
 args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
 seq = itertools.count(1)
@@ -51,7 +53,8 @@ async def main():
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     loop = asyncio.get_running_loop()
-    await loop.create_server(lambda: SMTP(handler, hostname="sink.test"), sock=sock)
+    if not args.stall:
+        await loop.create_server(lambda: SMTP(handler, hostname="sink.test"), sock=sock)
     with open(args.portfile + ".tmp", "w") as f:
         f.write(str(sock.getsockname()[1]))
     os.rename(args.portfile + ".tmp", args.portfile)

@@ -2,7 +2,6 @@ import DreyCore
 import DreyJobs
 import Foundation
 import Logging
-import NIOPosix
 
 /// Mail is a `mail` job like any other: queued in the jobs table, claimed once by whichever worker of
 /// whichever instance takes it, retried with the queue's backoff. Without an SMTP relay it is written to the log.
@@ -101,15 +100,30 @@ public struct MailQueue: Sendable {
             return
         }
         do {
-            try await NIOThreadPool.singleton.runIfActive {
-                try smtp.send(to: message.to, subject: message.subject, body: message.body)
-            }
+            try await Self.onOwnThread { try smtp.send(to: message.to, subject: message.subject, body: message.body) }
         } catch {
             try? await undo?()
             if let failure = error as? SMTPClient.Failure, failure.permanent {
                 throw JobFailure.permanent(failure.description)
             }
             throw JobFailure.transient(String(describing: error))
+        }
+    }
+
+    /// Runs blocking socket work on a thread of its own: a slow relay may hold it for its timeouts, and on
+    /// NIO's shared pool it would hold a thread the SQLite connections need.
+    static func onOwnThread(_ work: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let thread = Thread {
+                do {
+                    try work()
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "drey-smtp"
+            thread.start()
         }
     }
 

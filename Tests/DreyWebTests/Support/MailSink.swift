@@ -17,7 +17,8 @@ final class MailSink: @unchecked Sendable {
     }
 
     /// `deferring` first messages get 451 (try later); mail to `rejecting` addresses gets 550.
-    static func start(deferring: Int = 0, rejecting: [String] = []) async throws -> MailSink {
+    /// `stalling` accepts connections (the kernel's backlog does) and never says a word.
+    static func start(deferring: Int = 0, rejecting: [String] = [], stalling: Bool = false) async throws -> MailSink {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mail-sink-\(UUID().uuidString)")
         let out = dir.appendingPathComponent("messages")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
@@ -26,7 +27,7 @@ final class MailSink: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments =
             ["python3", SharedData.packageRoot.appendingPathComponent("Tests/python/mail_sink.py").path, out.path, portFile, "--defer", String(deferring)]
-            + rejecting.flatMap { ["--reject", $0] }
+            + rejecting.flatMap { ["--reject", $0] } + (stalling ? ["--stall"] : [])
         let log = dir.appendingPathComponent("sink.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: log)
