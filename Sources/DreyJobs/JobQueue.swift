@@ -39,6 +39,8 @@ public final class JobQueue: Sendable {
     let clock: Clock
     let logger: Logger
     private let handlers: Locked<JobHandlers>
+    /// Other tidying that rides on the queue's hourly housekeeping (old sign-in records, say).
+    private let chores: Locked<[@Sendable () async throws -> Int]>
     /// Wakes idle workers when this process enqueues, instead of waiting for the next poll.
     private let doorbells: Locked<[Doorbell]>
     let instanceID: String
@@ -49,12 +51,18 @@ public final class JobQueue: Sendable {
         self.clock = clock
         self.logger = logger
         self.handlers = Locked(JobHandlers())
+        self.chores = Locked([])
         self.doorbells = Locked([])
         self.instanceID = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8))"
     }
 
     public func register(_ kind: String, _ handler: @escaping JobHandlers.Handler) {
         handlers.withLock { $0.register(kind, handler) }
+    }
+
+    /// Adds a chore to each housekeeping round; it returns how many rows it deleted.
+    public func addChore(_ chore: @escaping @Sendable () async throws -> Int) {
+        chores.withLock { $0.append(chore) }
     }
 
     /// Queues a job to run now (or at `delay` from now); nil when an identical one is already queued.
@@ -189,6 +197,7 @@ public final class JobQueue: Sendable {
             let n = try await store.prune(
                 finishedBefore: now.addingTimeInterval(-settings.keepFinished), failedBefore: now.addingTimeInterval(-settings.keepFailed))
             if n > 0 { logger.info("deleted \(n) job(s) past their retention period") }
+            for chore in chores.current { _ = try await chore() }
             return n
         } catch {
             logger.error("pruning old jobs failed: \(error)")

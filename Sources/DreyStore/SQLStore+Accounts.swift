@@ -53,6 +53,13 @@ extension SQLStore {
         }
     }
 
+    /// Forgets failed sign-ins and reset requests recorded before `date`; returns how many.
+    public func pruneLoginFailures(before date: Date) async throws -> Int {
+        try await write { db in
+            try await db.delete(from: "login_failures").where("at", .lessThan, SQLBind(date)).returning("key").all().count
+        }
+    }
+
     public func clearLoginFailures(key: String) async throws {
         try await read { db in try await db.delete(from: "login_failures").where("key", .equal, SQLBind(key)).run() }
     }

@@ -80,6 +80,8 @@ public final class Drey: Sendable {
         let auth = AuthService(store: store, clock: config.clock, logger: logger, mail: mail, sites: sites)
         self.auth = auth
         mail.register(compose: auth.compose)
+        // The sign-in and reset limits look back an hour at most; a day's records are plenty.
+        jobs.addChore { [clock = config.clock] in try await store.pruneLoginFailures(before: clock.now().addingTimeInterval(-86400)) }
         // Settings changed by another process must reach this one's registry too.
         changes.onSiteChange { try await sites.reload() }
     }

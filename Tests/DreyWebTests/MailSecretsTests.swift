@@ -50,7 +50,7 @@ import Testing
         }
     }
 
-    @Test("drey serve deletes finished jobs after a week and failed ones after 30 days", arguments: TestDatabase.allCases)
+    @Test("drey serve deletes finished jobs after a week, failed ones after 30 days, sign-in records after a day", arguments: TestDatabase.allCases)
     func pruning(_ kind: TestDatabase) async throws {
         let day: TimeInterval = 86400
         let now = Date()
@@ -75,6 +75,8 @@ import Testing
                             .where("id", .equal, SQLBind(job.id)).run()
                     }
                 }
+                try await store.recordLoginFailure(keys: ["ip:203.0.113.9", "reset-email:old@blog.test"], at: now.addingTimeInterval(-2 * day))
+                try await store.recordLoginFailure(keys: ["ip:203.0.113.10"], at: now.addingTimeInterval(-600))
                 await database.close()
             }, setup: { _, _, _ in })
         defer { Task { await server.stop() } }
@@ -84,5 +86,13 @@ import Testing
         }
         let left = try server.jsonLines(["jobs", "list", "--json"]).compactMap { $0["kind"] as? String }
         #expect(pruned, "left: \(left)")
+        let database = try await Database.open(
+            sqlitePath: (server.data as NSString).appendingPathComponent("drey.sqlite"), url: server.location.databaseURL,
+            logger: TestBlog.quietLogger)
+        let keys = try await database.withSQL { db in
+            try await db.raw("SELECT key FROM login_failures").all().map { try $0.decode(column: "key", as: String.self) }
+        }
+        await database.close()
+        #expect(keys == ["ip:203.0.113.10"])
     }
 }
