@@ -32,7 +32,7 @@ import Testing
         let server = try await DreyServer.start(kind, serveArguments: ["--workers", "0"], environment: ["DREY_SMTP_URL": sink.url]) { data, env, _ in
             try DreyBinary.run(["user", "add", "--email", "ada@blog.test", "--name", "Ada", "--role", "editor", "--password", "password-ada"], data: data, env: env)
         }
-        defer { Task { await server.stop() } }
+        defer { server.stopSoon() }
         var browser = LoopbackBrowser(server)
         let known = try await browser.forgot("ada@blog.test")
         let unknown = try await browser.forgot("nobody@blog.test")
@@ -55,7 +55,7 @@ import Testing
         let server = try await DreyServer.start(kind, serveArguments: ["--workers", "0"]) { data, env, _ in
             try DreyBinary.run(["user", "add", "--email", "ada@blog.test", "--name", "Ada", "--role", "editor", "--password", "password-ada"], data: data, env: env)
         }
-        defer { Task { await server.stop() } }
+        defer { server.stopSoon() }
         for address in ["ada@blog.test", "nobody@blog.test"] {
             for n in 0..<AuthService.maxResetsPerAddress {
                 var browser = Self.from(server, "203.0.113.\(n + 1)")
@@ -85,7 +85,7 @@ import Testing
                 ["user", "add", "--email", "ada@blog.test", "--name", "Ada", "--role", "administrator", "--password", "the-right-one"], data: data, env: env)
             try DreyBinary.run(["user", "add", "--email", "bob@blog.test", "--name", "Bob", "--role", "author", "--password", "bobs-password"], data: data, env: env)
         }
-        defer { Task { await server.stop() } }
+        defer { server.stopSoon() }
         // Twice the old lockout (5 failures for the account from anywhere); each guess past 5 waits longer.
         for n in 0..<10 {
             var stranger = Self.from(server, "203.0.113.\(n + 1)")

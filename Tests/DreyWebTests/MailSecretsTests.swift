@@ -79,7 +79,7 @@ import Testing
                 try await store.recordLoginFailure(keys: ["ip:203.0.113.10"], at: now.addingTimeInterval(-600))
                 await database.close()
             }, setup: { _, _, _ in })
-        defer { Task { await server.stop() } }
+        defer { server.stopSoon() }
         let expected = Set(cases.enumerated().filter { $0.element.2 }.map { "test.aged\($0.offset)" })
         let pruned = try await server.waitUntil(timeout: 20) {
             Set(try server.jsonLines(["jobs", "list", "--json"]).compactMap { $0["kind"] as? String }) == expected

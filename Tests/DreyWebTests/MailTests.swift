@@ -21,7 +21,7 @@ import Testing
                 ["user", "add", "--email", "ada@blog.test", "--name", "Ada", "--role", "editor", "--password", "old-password-1"], data: data,
                 env: env)
         }
-        defer { Task { await server.stop() } }
+        defer { server.stopSoon() }
         var browser = LoopbackBrowser(server)
         let asked = try await browser.forgot("ada@blog.test")
         #expect(asked.status == 200)
@@ -59,9 +59,9 @@ import Testing
                 try DreyBinary.run(["user", "add", "--email", p, "--name", "P", "--role", "author", "--password", "password-123"], data: data, env: env)
             }
         }
-        defer { Task { await first.stop() } }
+        defer { first.stopSoon() }
         let second = try await DreyServer.another(on: first, environment: env)
-        defer { Task { await second.stop() } }
+        defer { second.stopSoon() }
         for (n, p) in people.enumerated() {
             var browser = LoopbackBrowser(n.isMultiple(of: 2) ? first : second)
             #expect(try await browser.forgot(p).status == 200)
@@ -86,7 +86,7 @@ import Testing
                 data: data, env: env)
             try DreyBinary.run(["user", "add", "--email", "bounce@blog.test", "--name", "B", "--role", "author"], data: data, env: env)
         }
-        defer { Task { await server.stop() } }
+        defer { server.stopSoon() }
         var browser = LoopbackBrowser(server)
         try await browser.forgot("ada@blog.test")
         let received = try await sink.waitFor(1)
@@ -119,7 +119,7 @@ import Testing
             let made = try DreyBinary.run(["post", "new", "--title", "Still here", "--file", file, "--author", "ada@blog.test"], data: data, env: env)
             #expect(made.status == 0, "\(made.err)")
         }
-        defer { Task { await server.stop() } }
+        defer { server.stopSoon() }
         var browser = LoopbackBrowser(server)
         for name in ["ada", "bob", "cy"] { try await browser.forgot("\(name)@blog.test") }
         // Both workers now wait on the silent relay (for its 15 s timeout); pages are read from the database meanwhile.

@@ -154,6 +154,15 @@ final class DreyServer: @unchecked Sendable {
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
+    /// For `defer`: ends the process before the test returns; the folder and database go in the background.
+    func stopSoon() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        Task { await stop() }
+    }
+
     func stop() async {
         if process.isRunning {
             process.terminate()
