@@ -23,8 +23,8 @@ if ((${#missing[@]})); then
 fi
 
 if [[ "${1:-}" == "--test" ]]; then
-  if ! python3 -c 'import feedparser, html5lib, mf2py, selenium, pytest' >/dev/null 2>&1; then
-    echo "installing Python test clients (feedparser, html5lib, mf2py, selenium, pytest)" >&2
-    python3 -m pip install -q --disable-pip-version-check feedparser html5lib mf2py selenium pytest 2>&1 | grep -v 'Running pip as the' >&2 || true
+  if ! python3 -c 'import feedparser, html5lib, mf2py, selenium, pytest, aiosmtpd' >/dev/null 2>&1; then
+    echo "installing Python test clients (feedparser, html5lib, mf2py, selenium, pytest, aiosmtpd)" >&2
+    python3 -m pip install -q --disable-pip-version-check feedparser html5lib mf2py selenium pytest aiosmtpd 2>&1 | grep -v 'Running pip as the' >&2 || true
   fi
 fi

@@ -32,7 +32,7 @@ struct JobsCommand: AsyncParsableCommand {
                             print(try JobLine(job).json())
                         } else {
                             let error = job.lastError.isEmpty ? "" : "  \(job.lastError.replacingOccurrences(of: "\n", with: " "))"
-                            print("\(job.id)\t\(job.state.rawValue)\t\(job.kind)\t\(job.attempts)/\(job.maxAttempts)\t\(ISO8601DateFormatter().string(from: job.runAt))\t\(job.payload)\(error)")
+                            print("\(job.id)\t\(job.state.rawValue)\t\(job.kind)\t\(job.attempts)/\(job.maxAttempts)\t\(ISO8601DateFormatter().string(from: job.runAt))\t\(JobLine.shown(job))\(error)")
                         }
                     }
                     if !json {
@@ -93,7 +93,8 @@ struct JobsCommand: AsyncParsableCommand {
             try await Self.failing {
                 try await common.withDrey(allowFetch: allowFetch) { drey in
                     let n = await drey.jobs.drain()
-                    print("ran \(n) job(s)")
+                    let pruned = await drey.jobs.prune()
+                    print("ran \(n) job(s)" + (pruned > 0 ? "; deleted \(pruned) past their retention period" : ""))
                 }
             }
         }
@@ -121,7 +122,12 @@ struct JobLine: Encodable {
         maxAttempts = job.maxAttempts
         runAt = ISO8601DateFormatter().string(from: job.runAt)
         lastError = job.lastError
-        payload = job.payload
+        payload = Self.shown(job)
+    }
+
+    /// A job's payload as listed: a mail's text stays out of terminals and logs, only its length shows.
+    static func shown(_ job: Job) -> String {
+        job.kind == MailQueue.kind ? MailQueue.redacted(job.payload) : job.payload
     }
 
     func json() throws -> String {

@@ -54,7 +54,7 @@ struct SiteCommand: AsyncParsableCommand {
 }
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage accounts.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage accounts.", subcommands: [Add.self, Password.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user with a role on the site.")
@@ -75,6 +75,28 @@ struct UserCommand: AsyncParsableCommand {
                     let user = try await drey.users.add(
                         email: email, name: name, login: login, role: role, password: password, siteID: site.id)
                     print("user \(user.id) \(user.login) <\(user.email)> is \(role.rawValue) of \(site.host)")
+                }
+            }
+        }
+    }
+
+    struct Password: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set an account's password; its sessions and outstanding reset links end.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The account's email address.") var email: String
+        @Option(help: "The new password (at least 8 characters).") var password: String
+
+        func run() async throws {
+            try await Self.failing {
+                guard password.count >= 8 else { throw CLIError("--password must be at least 8 characters") }
+                try await common.withDrey { drey in
+                    guard let user = try await drey.store.user(email: email.trimmingCharacters(in: .whitespaces)) else {
+                        throw CLIError("no account has the address '\(email)'")
+                    }
+                    try await drey.auth.setPassword(password, userID: user.id)
+                    try await drey.auth.signOutEverywhere(userID: user.id)
+                    print("password of \(user.email) changed; its sessions and reset links have ended")
                 }
             }
         }

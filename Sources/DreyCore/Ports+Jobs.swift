@@ -25,7 +25,14 @@ public protocol JobStore: Sendable {
     /// A queued or failed job cancelled; false when it is running, done or already cancelled.
     func cancel(jobID: Int64, now: Date) async throws -> Bool
     func countsByState() async throws -> [JobState: Int]
-    /// Deletes done and cancelled jobs last touched before `date`; returns how many.
+    /// Deletes done and cancelled jobs last touched before `finishedBefore`, and failed ones before
+    /// `failedBefore` (kept longer, for operators to look at); returns how many.
     @discardableResult
-    func prune(before date: Date) async throws -> Int
+    func prune(finishedBefore: Date, failedBefore: Date) async throws -> Int
+}
+
+extension JobStore {
+    /// Deletes done and cancelled jobs last touched before `date`; failed ones stay.
+    @discardableResult
+    public func prune(before date: Date) async throws -> Int { try await prune(finishedBefore: date, failedBefore: .distantPast) }
 }

@@ -15,10 +15,12 @@ public struct JobSettings: Sendable {
     public var pollInterval: Duration
     /// Done and cancelled jobs are deleted after this long.
     public var keepFinished: TimeInterval
+    /// Failed jobs wait this long for an operator to look at them and retry, then are deleted too.
+    public var keepFailed: TimeInterval
 
     public init(
         workers: Int = 2, backoff: Backoff = Backoff(), maxAttempts: Int = 8, lease: TimeInterval = 300,
-        pollInterval: Duration = .seconds(1), keepFinished: TimeInterval = 7 * 86400
+        pollInterval: Duration = .seconds(1), keepFinished: TimeInterval = 7 * 86400, keepFailed: TimeInterval = 30 * 86400
     ) {
         self.workers = workers
         self.backoff = backoff
@@ -26,6 +28,7 @@ public struct JobSettings: Sendable {
         self.lease = lease
         self.pollInterval = pollInterval
         self.keepFinished = keepFinished
+        self.keepFailed = keepFailed
     }
 }
 
@@ -36,6 +39,8 @@ public final class JobQueue: Sendable {
     let clock: Clock
     let logger: Logger
     private let handlers: Locked<JobHandlers>
+    /// Other tidying that rides on the queue's hourly housekeeping (old sign-in records, say).
+    private let chores: Locked<[@Sendable () async throws -> Int]>
     /// Wakes idle workers when this process enqueues, instead of waiting for the next poll.
     private let doorbells: Locked<[Doorbell]>
     let instanceID: String
@@ -46,12 +51,18 @@ public final class JobQueue: Sendable {
         self.clock = clock
         self.logger = logger
         self.handlers = Locked(JobHandlers())
+        self.chores = Locked([])
         self.doorbells = Locked([])
         self.instanceID = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8))"
     }
 
     public func register(_ kind: String, _ handler: @escaping JobHandlers.Handler) {
         handlers.withLock { $0.register(kind, handler) }
+    }
+
+    /// Adds a chore to each housekeeping round; it returns how many rows it deleted.
+    public func addChore(_ chore: @escaping @Sendable () async throws -> Int) {
+        chores.withLock { $0.append(chore) }
     }
 
     /// Queues a job to run now (or at `delay` from now); nil when an identical one is already queued.
@@ -172,12 +183,25 @@ public final class JobQueue: Sendable {
 
     private func housekeeping() async {
         while !Task.isCancelled {
-            do {
-                try await store.prune(before: clock.now().addingTimeInterval(-settings.keepFinished))
-            } catch {
-                logger.error("pruning finished jobs failed: \(error)")
-            }
+            await prune()
             try? await Task.sleep(for: .seconds(3600))
+        }
+    }
+
+    /// Deletes jobs past their retention: finished ones after `keepFinished`, failed ones after `keepFailed`.
+    /// The workers do it hourly; `drey jobs run` does it too, for instances that run no workers.
+    @discardableResult
+    public func prune() async -> Int {
+        let now = clock.now()
+        do {
+            let n = try await store.prune(
+                finishedBefore: now.addingTimeInterval(-settings.keepFinished), failedBefore: now.addingTimeInterval(-settings.keepFailed))
+            if n > 0 { logger.info("deleted \(n) job(s) past their retention period") }
+            for chore in chores.current { _ = try await chore() }
+            return n
+        } catch {
+            logger.error("pruning old jobs failed: \(error)")
+            return 0
         }
     }
 }

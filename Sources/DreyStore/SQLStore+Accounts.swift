@@ -53,6 +53,13 @@ extension SQLStore {
         }
     }
 
+    /// Forgets failed sign-ins and reset requests recorded before `date`; returns how many.
+    public func pruneLoginFailures(before date: Date) async throws -> Int {
+        try await write { db in
+            try await db.delete(from: "login_failures").where("at", .lessThan, SQLBind(date)).returning("key").all().count
+        }
+    }
+
     public func clearLoginFailures(key: String) async throws {
         try await read { db in try await db.delete(from: "login_failures").where("key", .equal, SQLBind(key)).run() }
     }
@@ -64,6 +71,11 @@ extension SQLStore {
         }
     }
 
+    /// Forgets a link whose mail could not be sent.
+    public func deletePasswordReset(idHash: String) async throws {
+        try await read { db in try await db.delete(from: "password_resets").where("id", .equal, SQLBind(idHash)).run() }
+    }
+
     /// Marks a reset link used and returns its user, in one step so a link works once only.
     public func consumePasswordReset(idHash: String, now: Date) async throws -> Int64? {
         try await database.transaction { db in
@@ -71,8 +83,10 @@ extension SQLStore {
                 .where("id", .equal, SQLBind(idHash)).first()
             else { return nil }
             guard try row.decode(column: "used_at", as: Date?.self) == nil, try row.date("expires_at") > now else { return nil }
-            try await db.update("password_resets").set("used_at", to: SQLBind(now)).where("id", .equal, SQLBind(idHash)).run()
-            return try row.int64("user_id")
+            let userID = try row.int64("user_id")
+            // Every other link of the account ends with this one: an older mail must not reopen it.
+            try await Self.endPasswordResets(db, userID: userID, at: now)
+            return userID
         }
     }
 
@@ -85,10 +99,17 @@ extension SQLStore {
         }
     }
 
+    /// A new password ends every reset link the account still has, whoever changed it and how.
     public func setPassword(hash: String, userID: Int64) async throws {
-        try await read { db in
+        try await database.transaction { db in
             try await db.update("users").set("password_hash", to: SQLBind(hash)).where("id", .equal, SQLBind(userID)).run()
+            try await Self.endPasswordResets(db, userID: userID, at: Date())
         }
+    }
+
+    static func endPasswordResets(_ db: any SQLDatabase, userID: Int64, at date: Date) async throws {
+        try await db.update("password_resets").set("used_at", to: SQLBind(date)).where("user_id", .equal, SQLBind(userID))
+            .where("used_at", .is, SQLLiteral.null).run()
     }
 
     public func setActive(_ active: Bool, userID: Int64) async throws {

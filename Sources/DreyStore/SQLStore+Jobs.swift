@@ -96,6 +96,20 @@ extension SQLStore: JobStore {
         }
     }
 
+    /// How many of a site's jobs of `kind` are in `state`, and the most recently changed of them.
+    public func jobSummary(kind: String, state: JobState, siteID: Int64) async throws -> (count: Int, newest: Job?) {
+        try await read { db in
+            let count =
+                try await db.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("jobs")
+                .where("kind", .equal, SQLBind(kind)).where("state", .equal, SQLBind(state.rawValue))
+                .where("site_id", .equal, SQLBind(siteID)).first(decodingColumn: "n", as: Int.self) ?? 0
+            let newest = try await db.select().columns(Self.jobColumns).from("jobs").where("kind", .equal, SQLBind(kind))
+                .where("state", .equal, SQLBind(state.rawValue)).where("site_id", .equal, SQLBind(siteID))
+                .orderBy("updated_at", .descending).orderBy("id", .descending).limit(1).first().map(Self.job(from:))
+            return (count, newest)
+        }
+    }
+
     public func retry(jobID: Int64, now: Date) async throws -> Bool {
         try await write { db in
             try await db.update("jobs").set("state", to: SQLBind(JobState.queued.rawValue)).set("attempts", to: SQLBind(0))
@@ -128,11 +142,20 @@ extension SQLStore: JobStore {
     }
 
     @discardableResult
-    public func prune(before date: Date) async throws -> Int {
+    public func prune(finishedBefore: Date, failedBefore: Date) async throws -> Int {
         try await write { db in
             try await db.delete(from: "jobs")
-                .where("state", .in, SQLBind.group([JobState.done.rawValue, JobState.cancelled.rawValue]))
-                .where("updated_at", .lessThan, SQLBind(date.storable)).returning("id").all().count
+                .where { group in
+                    group.where { finished in
+                        finished.where("state", .in, SQLBind.group([JobState.done.rawValue, JobState.cancelled.rawValue]))
+                            .where("updated_at", .lessThan, SQLBind(finishedBefore.storable))
+                    }
+                    .orWhere { failed in
+                        failed.where("state", .equal, SQLBind(JobState.failed.rawValue))
+                            .where("updated_at", .lessThan, SQLBind(failedBefore.storable))
+                    }
+                }
+                .returning("id").all().count
         }
     }
 }

@@ -56,6 +56,8 @@ public struct AdminPostFilter: Sendable {
     public var search: String = ""
     public var authorID: Int64? = nil
     public var termID: Int64? = nil
+    /// Set for people without `read_private_posts` and `edit_others_posts`: of others' posts they see only published ones.
+    public var onlyOwnUnpublished: Int64? = nil
     public var limit = 20
     public var offset = 0
 
@@ -74,6 +76,7 @@ extension SQLStore {
             q = q.where(SQLFunction("lower", args: SQLIdentifier("title")), .like, SQLBind("%" + f.search.lowercased() + "%"))
         }
         if let authorID = f.authorID { q = q.where("author_id", .equal, SQLBind(authorID)) }
+        if let reader = f.onlyOwnUnpublished { q = q.where { Self.readable($0, by: reader) } }
         if let termID = f.termID {
             q = q.where("id", .in, SQLSubquery.select { $0.column("post_id").from("post_terms").where("term_id", .equal, SQLBind(termID)) })
         }
@@ -91,12 +94,18 @@ extension SQLStore {
         }
     }
 
-    /// How many posts of a type each status has, for the list's tabs.
-    public func postCounts(siteID: Int64, type: PostType) async throws -> [PostStatus: Int] {
+    /// Published posts, and any post by `reader`.
+    static func readable<W: SQLPredicateBuilder>(_ w: W, by reader: Int64) -> W {
+        w.where("status", .equal, SQLBind(PostStatus.publish.rawValue)).orWhere("author_id", .equal, SQLBind(reader))
+    }
+
+    /// How many posts of a type each status has, for the list's tabs; with `onlyOwnUnpublished`, as that person may see them.
+    public func postCounts(siteID: Int64, type: PostType, onlyOwnUnpublished reader: Int64? = nil) async throws -> [PostStatus: Int] {
         try await read { db in
-            let rows = try await db.select().column("status").column(SQLFunction("count", args: SQLLiteral.all), as: "n")
+            var query = db.select().column("status").column(SQLFunction("count", args: SQLLiteral.all), as: "n")
                 .from("posts").where("site_id", .equal, SQLBind(siteID)).where("type", .equal, SQLBind(type.rawValue))
-                .groupBy("status").all()
+            if let reader { query = query.where { Self.readable($0, by: reader) } }
+            let rows = try await query.groupBy("status").all()
             var counts: [PostStatus: Int] = [:]
             for row in rows { if let s = PostStatus(rawValue: try row.string("status")) { counts[s] = try row.int("n") } }
             return counts

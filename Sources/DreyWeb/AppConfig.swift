@@ -27,6 +27,10 @@ public struct AppConfig: Sendable {
     public var fetcher: (any Fetcher)? = nil
     /// The labelled corpus a site's spam classifier starts from (see `Resources/spam-seed`), trained on first use.
     public var spamSeed: SpamSeed
+    /// `smtp://host[:port]` of the relay mail leaves through (`DREY_SMTP_URL`); without one, mail is written to the log.
+    public var smtpURL: String? = ProcessInfo.processInfo.environment["DREY_SMTP_URL"]
+    /// The sender of the site's mail (`DREY_MAIL_FROM`), by default `drey@` the relay's host.
+    public var mailFrom: String? = ProcessInfo.processInfo.environment["DREY_MAIL_FROM"]
 
     public init(
         dataDirectory: String = "./drey-data", databaseURL: String? = nil, host: String = "127.0.0.1",

@@ -73,23 +73,6 @@ struct JobWorkerService: Service {
     }
 }
 
-/// Sends queued mail (or writes it to the log) every few seconds.
-struct MailService: Service {
-    let mail: MailQueue
-    let logger: Logger
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown { await loop() }
-    }
-
-    func loop() async {
-        while !Task.isCancelled {
-            do { try await mail.deliverQueued() } catch { logger.error("sending mail failed: \(error)") }
-            try? await Task.sleep(for: .seconds(2))
-        }
-    }
-}
-
 /// On PostgreSQL, instances on other machines learn of changes by LISTEN/NOTIFY.
 struct ChangeListenerService: Service {
     let drey: Drey
@@ -181,7 +164,6 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Drey"),
         services: [
             SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)), JobWorkerService(jobs: drey.jobs),
-            MailService(mail: web.mail, logger: logger),
             SpamJanitorService(drey: drey, logger: logger, interval: .seconds(3600)),
             ChangeJanitorService(drey: drey, interval: .seconds(60)),
         ] + (drey.database.dialect == .postgres ? [ChangeListenerService(drey: drey)] : []),

@@ -23,6 +23,9 @@ public final class Drey: Sendable {
     /// The one fetcher for everything outbound.
     public let fetcher: any Fetcher
     public let linkbacks: LinkbackService
+    /// Mail goes out as `mail` jobs; accounts' reset and invitation links are made as they are sent.
+    public let mail: MailQueue
+    public let auth: AuthService
     public let logger: Logger
 
     /// Opens (creating on first run) the data folder and database, migrates, and makes the default site.
@@ -72,6 +75,13 @@ public final class Drey: Sendable {
         // Publishing queues the pings and the hub notice; the jobs table keeps them across restarts.
         posts.onPublicChange = { siteID, postID in try await linkbacks.postChanged(siteID: siteID, postID: postID) }
         self.posts = posts
+        let mail = MailQueue(jobs: jobs, smtpURL: config.smtpURL, from: config.mailFrom, logger: logger)
+        self.mail = mail
+        let auth = AuthService(store: store, clock: config.clock, logger: logger, mail: mail, sites: sites)
+        self.auth = auth
+        mail.register(compose: auth.compose)
+        // The sign-in and reset limits look back an hour at most; a day's records are plenty.
+        jobs.addChore { [clock = config.clock] in try await store.pruneLoginFailures(before: clock.now().addingTimeInterval(-86400)) }
         // Settings changed by another process must reach this one's registry too.
         changes.onSiteChange { try await sites.reload() }
     }

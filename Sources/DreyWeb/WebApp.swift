@@ -33,10 +33,8 @@ public struct WebApp: Sendable {
         self.posts = posts
         self.commentForm = CommentController(store: drey.store, comments: drey.comments, posts: posts)
         self.feeds = FeedController(store: drey.store, views: views, posts: posts)
-        let mail = MailQueue(database: drey.database, logger: drey.logger)
-        self.mail = mail
-        let auth = AuthService(store: drey.store, clock: drey.config.clock, logger: drey.logger, mail: mail)
-        self.admin = AdminController(drey: drey, views: adminTheme, auth: auth, setupToken: setupToken)
+        self.mail = drey.mail
+        self.admin = AdminController(drey: drey, views: adminTheme, auth: drey.auth, setupToken: setupToken)
         self.legacy = LegacyController(store: drey.store, posts: posts, views: views, config: drey.config)
         self.linkbacks = LinkbackController(
             linkbacks: drey.linkbacks, posts: posts, maxBodySize: drey.config.maxBodySize, clock: drey.config.clock)

@@ -10,6 +10,18 @@ public struct TestLocation: Sendable {
     public let databaseURL: String?
     let cleanupDatabase: String?
 
+    init(kind: TestDatabase, dataDirectory: String, databaseURL: String?, cleanupDatabase: String?) {
+        self.kind = kind
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.cleanupDatabase = cleanupDatabase
+    }
+
+    /// Another folder on an existing database: its cleanup leaves the database alone.
+    public init(kind: TestDatabase, dataDirectory: String, databaseURL: String?) {
+        self.init(kind: kind, dataDirectory: dataDirectory, databaseURL: databaseURL, cleanupDatabase: nil)
+    }
+
     /// Removes the folder and drops the database.
     public func cleanup() async {
         try? FileManager.default.removeItem(atPath: dataDirectory)

@@ -38,6 +38,11 @@ struct AdminController: Sendable {
             let back = (sub.isEmpty || sub == "/") ? "" : "?redirect_to=" + (r.request.uri.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
             return .redirect(to: r.links.base + "/admin/login" + back, permanent: false)
         }
+        // Signing out needs no role: a subscriber, or a member of another site only, must be able to end their session.
+        if method == .post, sub == "/logout" || sub == "/logout-everywhere" {
+            guard form["_csrf"] == AdminRequest.csrf(r.signer, token) else { return refuse(.badToken, user: user, r, csrf: AdminRequest.csrf(r.signer, token)) }
+            return try await pages.logout(r, user: user, sessionToken: token, everywhere: sub == "/logout-everywhere")
+        }
         guard let role = try await drey.store.role(userID: user.id, siteID: r.site.id), role != .subscriber else {
             return refuse(AdminRefusal.forbidden("use the administration of this site"), user: user, r, csrf: AdminRequest.csrf(r.signer, token))
         }
@@ -61,8 +66,6 @@ struct AdminController: Sendable {
         let comments = CommentsAdmin(controller: self)
         switch (method, parts.first ?? "", parts.count) {
         case (.get, "", 0): return try await DashboardAdmin(controller: self).show(a)
-        case (.post, "logout", 1): return try await AuthPages(controller: self).logout(a, everywhere: false)
-        case (.post, "logout-everywhere", 1): return try await AuthPages(controller: self).logout(a, everywhere: true)
         case (.get, "posts", 1): return try await posts.list(a)
         case (.post, "posts", 2) where parts[1] == "bulk": return try await posts.bulk(a)
         case (.get, "posts", 2) where parts[1] == "new": return try await editor.new(a)

@@ -46,26 +46,34 @@ struct AuthPages {
         }
     }
 
-    func logout(_ a: AdminRequest, everywhere: Bool) async throws -> PageResult {
+    func logout(_ r: SiteRequest, user: User, sessionToken: String, everywhere: Bool) async throws -> PageResult {
         if everywhere {
-            try await auth.signOutEverywhere(userID: a.user.id)
+            try await auth.signOutEverywhere(userID: user.id)
         } else {
-            try await auth.signOut(token: a.sessionToken)
+            try await auth.signOut(token: sessionToken)
         }
         return .redirect(
-            to: a.r.links.base + "/admin/login", permanent: false,
-            cookies: [setCookie(AdminController.sessionCookie, "", maxAge: 0, secure: a.r.request.isSecure)])
+            to: r.links.base + "/admin/login", permanent: false,
+            cookies: [setCookie(AdminController.sessionCookie, "", maxAge: 0, secure: r.request.isSecure)])
     }
 
-    func forgotForm(_ r: SiteRequest, errors: [String] = [], flash: String = "") -> PageResult {
+    func forgotForm(
+        _ r: SiteRequest, email: String = "", errors: [String] = [], flash: String = "", status: HTTPResponse.Status = .ok
+    ) -> PageResult {
         let (token, cookies) = preSessionToken(r)
-        let page = AdminPage(title: "Forgotten password", section: "login", ["csrf": token])
-        return .personal(status: .ok, body: controller.renderBare(page, template: "forgot", r, user: nil, flash: flash, errors: errors), cookies: cookies)
+        let page = AdminPage(title: "Forgotten password", section: "login", ["csrf": token, "email": email])
+        return .personal(status: status, body: controller.renderBare(page, template: "forgot", r, user: nil, flash: flash, errors: errors), cookies: cookies)
     }
 
     func forgot(_ r: SiteRequest, _ form: FormData) async throws -> PageResult {
-        guard checkPreSession(r, form) else { return forgotForm(r, errors: [AdminRefusal.badToken.message]) }
-        try await auth.requestReset(email: form["email"] ?? "", baseURL: r.canonicalBase, siteTitle: r.site.settings.title)
+        let email = form["email"] ?? ""
+        guard checkPreSession(r, form) else { return forgotForm(r, email: email, errors: [AdminRefusal.badToken.message], status: .forbidden) }
+        do {
+            // The link leaves the site: it is built from the canonical address, never from what the request claims.
+            try await auth.requestReset(email: email, baseURL: r.canonicalBase, siteID: r.site.id, ip: r.clientIP)
+        } catch let error as AuthService.ResetThrottled {
+            return forgotForm(r, email: email, errors: [error.description], status: .tooManyRequests)
+        }
         // The same answer whether or not the address has an account.
         return forgotForm(r, flash: "If that address has an account, a link to choose a new password is on its way. It works once, for one hour.")
     }

@@ -8,8 +8,9 @@ struct DashboardAdmin {
     func show(_ a: AdminRequest) async throws -> PageResult {
         let store = controller.drey.store
         let site = a.r.site.id
-        let posts = try await store.postCounts(siteID: site, type: .post)
-        let pages = try await store.postCounts(siteID: site, type: .page)
+        let reader = PostsAdmin.seesOthersUnpublished(a) ? nil : a.user.id
+        let posts = try await store.postCounts(siteID: site, type: .post, onlyOwnUnpublished: reader)
+        let pages = try await store.postCounts(siteID: site, type: .page, onlyOwnUnpublished: reader)
         let comments = try await store.commentCounts(siteID: site)
         var drafts = AdminPostFilter(siteID: site)
         drafts.status = .draft
@@ -26,8 +27,19 @@ struct DashboardAdmin {
             let since = SpamFilter.day(controller.drey.config.clock.now().addingTimeInterval(-30 * 86400))
             for row in try await store.discards(siteID: site, sinceDay: since) { discarded[row.reason, default: 0] += row.count }
         }
+        // Mail that could not be sent (a reset link, an invitation) waits for an operator to see it.
+        var failedMail: [String: Any] = ["hasFailedMail": false]
+        if a.can(.manageOptions) {
+            let (count, newest) = try await store.jobSummary(kind: MailQueue.kind, state: .failed, siteID: site)
+            if count > 0 {
+                failedMail = [
+                    "hasFailedMail": true, "failedMail": String(count), "failedMailPlural": count != 1,
+                    "failedMailError": newest?.lastError ?? "", "failedMailJob": newest.map { String($0.id) } ?? "",
+                ]
+            }
+        }
         let discardRows = discarded.sorted { $0.key < $1.key }.map { ["reason": $0.key, "count": String($0.value)] }
-        let page = AdminPage(title: "Dashboard", section: "dashboard", [
+        var page = AdminPage(title: "Dashboard", section: "dashboard", [
             "addressNote": a.can(.manageOptions) ? Self.addressNote(a.r.site.settings) : false,
             "discards": discardRows, "hasDiscards": !discardRows.isEmpty,
             "discardTotal": String(discarded.values.reduce(0, +)), "retentionDays": String(a.r.site.settings.spamRetentionDays),
@@ -37,6 +49,7 @@ struct DashboardAdmin {
             "spamComments": String(comments[.spam] ?? 0), "draftList": draftList, "hasDrafts": !draftList.isEmpty,
             "pendingList": pendingRows, "hasPending": !pendingRows.isEmpty,
         ])
+        page.values.merge(failedMail) { _, new in new }
         return .personal(status: .ok, body: controller.render(page, template: "dashboard", a))
     }
 

@@ -76,6 +76,11 @@ struct EditorAdmin {
             problems.append(error.message)
             typography = Typography()
         }
+        if !form.newCategory.trimmingCharacters(in: .whitespaces).isEmpty, !a.can(.manageCategories) {
+            // WordPress's manage_categories: a contributor or author picks from the categories there are.
+            form.errors = problems + ["You are not allowed to create categories; choose from the list, or ask an editor to add “\(form.newCategory)”."]
+            return try await page(a, form, post: existing, status: 403)
+        }
         if !problems.isEmpty {
             form.errors = problems
             return try await page(a, form, post: existing, status: form.conflict ? 409 : 422)
@@ -92,7 +97,8 @@ struct EditorAdmin {
         input.excerpt = form.excerpt
         input.categories = categoryNames
         input.tags = form.tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        input.sticky = form.sticky
+        // Sticking a post to the front page needs edit_others_posts, as in WordPress; without it the flag stays as it was.
+        input.sticky = a.can(.editOthersPosts) ? form.sticky : (existing?.sticky ?? false)
         input.commentStatus = form.commentsOpen ? .open : .closed
         input.pingStatus = form.pingsOpen ? .open : .closed
         input.password = form.password
@@ -118,7 +124,7 @@ struct EditorAdmin {
         var names = all.filter { form.categoryIDs.contains($0.id) }.map(\.name)
         let newName = form.newCategory.trimmingCharacters(in: .whitespaces)
         if !newName.isEmpty {
-            guard a.can(.manageCategories) || a.can(.editPosts) else { throw AdminRefusal.forbidden("create categories") }
+            guard a.can(.manageCategories) else { throw AdminRefusal.forbidden("create categories") }
             let parent = form.newCategoryParent
             _ = try await controller.drey.posts.term(named: newName, taxonomy: .category, siteID: a.r.site.id, parentID: parent)
             names.append(newName)
@@ -198,6 +204,7 @@ struct EditorAdmin {
             pages = try await store.posts(q)
         }
         var values = form.values(canPublish: Authorization.canPublish(type: form.type, role: a.role), categories: categories, pages: pages, selfID: post?.id)
+        values["canStick"] = a.can(.editOthersPosts)
         values["postID"] = post.map { String($0.id) } ?? ""
         values["isNew"] = post == nil
         if let post {

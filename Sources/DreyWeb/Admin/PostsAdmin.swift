@@ -16,11 +16,14 @@ struct PostsAdmin {
         filter.search = String((a.r.query["s"] ?? "").prefix(200))
         filter.authorID = a.r.query["author"].flatMap(Int64.init)
         filter.termID = a.r.query["category"].flatMap(Int64.init)
+        // WordPress's read capabilities: others' drafts, pending, scheduled, private and trashed posts
+        // (their titles and counts too) are for those who may read and edit them.
+        filter.onlyOwnUnpublished = Self.seesOthersUnpublished(a) ? nil : a.user.id
         let page = max(1, min(100_000, Int(a.r.query["paged"] ?? "") ?? 1))
         filter.limit = Self.perPage
         filter.offset = (page - 1) * Self.perPage
         let (posts, total) = try await store.adminPosts(filter)
-        let counts = try await store.postCounts(siteID: a.r.site.id, type: type)
+        let counts = try await store.postCounts(siteID: a.r.site.id, type: type, onlyOwnUnpublished: filter.onlyOwnUnpublished)
         let authors = try await store.users(ids: posts.map(\.authorID))
         let terms = try await store.terms(postIDs: posts.map(\.id))
         let tz = a.r.site.settings.timeZone
@@ -87,6 +90,8 @@ struct PostsAdmin {
         let verb = ["publish": "published", "draft": "moved to drafts", "restore": "restored as drafts", "trash": "moved to the trash"][action] ?? action
         return controller.done(a, "/admin/posts?type=\(type.rawValue)", "\(changed.count) item\(changed.count == 1 ? "" : "s") \(verb).")
     }
+
+    static func seesOthersUnpublished(_ a: AdminRequest) -> Bool { a.can(.readPrivatePosts) && a.can(.editOthersPosts) }
 
     static func label(_ s: PostStatus) -> String {
         switch s {

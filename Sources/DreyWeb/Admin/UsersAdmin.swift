@@ -35,7 +35,7 @@ struct UsersAdmin {
             guard let role = Role(rawValue: a.form["role"] ?? "") else { return try await list(a, errors: ["Choose a role."], typed: a.form.fields) }
             do {
                 let user = try await controller.drey.users.add(email: email, name: name, role: role, password: nil, siteID: site)
-                try await controller.auth.requestReset(email: user.email, baseURL: a.r.canonicalBase, siteTitle: a.r.site.settings.title)
+                try await controller.auth.invite(user, siteID: site, baseURL: a.r.canonicalBase)
                 return controller.done(a, "/admin/users", "Invited \(user.email) as \(role.rawValue); a link to choose a password was sent.")
             } catch let error as SettingError {
                 return try await list(a, errors: [error.message], typed: a.form.fields)

@@ -13,13 +13,20 @@ struct SMTPClient: Sendable {
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
+        /// The server refused for good (a 5xx reply): sending the same message again cannot help.
+        var permanent = false
     }
 
-    /// `smtp://host[:port]`, with the sender from `DREY_MAIL_FROM`.
-    static func fromEnvironment() -> SMTPClient? {
-        let env = ProcessInfo.processInfo.environment
-        guard let raw = env["DREY_SMTP_URL"], let url = URLComponents(string: raw), url.scheme == "smtp", let host = url.host else { return nil }
-        return SMTPClient(host: host, port: url.port ?? 25, from: env["DREY_MAIL_FROM"] ?? "drey@\(host)")
+    /// `smtp://host[:port]`; the sender is `from`, else `drey@host`.
+    init?(url raw: String, from: String?) {
+        guard let url = URLComponents(string: raw), url.scheme == "smtp", let host = url.host, !host.isEmpty else { return nil }
+        self.init(host: host, port: url.port ?? 25, from: from ?? "drey@\(host)")
+    }
+
+    init(host: String, port: Int, from: String) {
+        self.host = host
+        self.port = port
+        self.from = from
     }
 
     /// Sends one message; blocking, so call it off the event loop.
@@ -81,7 +88,9 @@ struct SMTPClient: Sendable {
             if reply.count > 64_000 { throw Failure(description: "the SMTP server's answer is too long") }
         }
         guard reply.hasPrefix(String(code)) || reply.split(separator: "\r\n").last?.hasPrefix(String(code)) == true else {
-            throw Failure(description: "the SMTP server answered: \(reply.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))")
+            throw Failure(
+                description: "the SMTP server answered: \(reply.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))",
+                permanent: reply.hasPrefix("5"))
         }
     }
 }

@@ -50,22 +50,25 @@ final class DreyServer: @unchecked Sendable {
     let port: Int
     let process: Process
     let log: URL
+    /// A second instance on another's database leaves the database to the first to drop.
+    let ownsLocation: Bool
     var base: String { "http://127.0.0.1:\(port)" }
     var data: String { location.dataDirectory }
     var env: [String: String] { location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:] }
 
-    private init(location: TestLocation, port: Int, process: Process, log: URL) {
+    private init(location: TestLocation, port: Int, process: Process, log: URL, ownsLocation: Bool = true) {
         self.location = location
         self.port = port
         self.process = process
         self.log = log
+        self.ownsLocation = ownsLocation
     }
 
     /// Prepares the data folder with `setup` (commands run before serving), then starts serving; `homeURL: false`
     /// leaves the site's address for the first request to fix.
     static func start(
-        _ kind: TestDatabase, serveArguments: [String] = [], homeURL: Bool = true,
-        setup: (String, [String: String], String) throws -> Void
+        _ kind: TestDatabase, serveArguments: [String] = [], homeURL: Bool = true, environment: [String: String] = [:],
+        prepare: ((TestLocation) async throws -> Void)? = nil, setup: (String, [String: String], String) throws -> Void
     ) async throws -> DreyServer {
         let location = try await kind.makeLocation()
         let port = try FetcherTests.closedPort()
@@ -74,6 +77,24 @@ final class DreyServer: @unchecked Sendable {
         try DreyBinary.run(["migrate"], data: location.dataDirectory, env: env)
         if homeURL { try DreyBinary.run(["site", "set", "home_url", base], data: location.dataDirectory, env: env) }
         try setup(location.dataDirectory, env, base)
+        try await prepare?(location)
+        return try await serve(location, port: port, serveArguments: serveArguments, environment: environment, ownsLocation: true)
+    }
+
+    /// A second `drey serve` on the PostgreSQL database of `first`, with a data folder of its own.
+    static func another(on first: DreyServer, serveArguments: [String] = [], environment: [String: String] = [:]) async throws -> DreyServer {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("drey-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let location = TestLocation(kind: first.location.kind, dataDirectory: dir, databaseURL: first.location.databaseURL)
+        return try await serve(
+            location, port: try FetcherTests.closedPort(), serveArguments: serveArguments, environment: environment, ownsLocation: false)
+    }
+
+    private static func serve(
+        _ location: TestLocation, port: Int, serveArguments: [String], environment: [String: String], ownsLocation: Bool
+    ) async throws -> DreyServer {
+        var env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
+        env.merge(environment) { _, new in new }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: DreyBinary.path)
         process.arguments = ["serve", "--port", String(port), "--data", location.dataDirectory] + serveArguments
@@ -85,7 +106,7 @@ final class DreyServer: @unchecked Sendable {
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let server = DreyServer(location: location, port: port, process: process, log: log)
+        let server = DreyServer(location: location, port: port, process: process, log: log, ownsLocation: ownsLocation)
         guard try await server.waitUntil(timeout: 60, { try await server.get("/").status == 200 }) else {
             await server.stop()
             throw StartFailed(log: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
@@ -134,11 +155,24 @@ final class DreyServer: @unchecked Sendable {
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
+    /// For `defer`: ends the process before the test returns; the folder and database go in the background.
+    func stopSoon() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        Task { await stop() }
+    }
+
     func stop() async {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
         }
-        await location.cleanup()
+        if ownsLocation {
+            await location.cleanup()
+        } else {
+            try? FileManager.default.removeItem(atPath: location.dataDirectory)
+        }
     }
 }
