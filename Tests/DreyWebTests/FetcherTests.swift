@@ -24,6 +24,10 @@ import Testing
             default: return nil
             }
         }
+        // A loaded test machine (the whole suite runs at once on two cores) can stall the fixture server for seconds;
+        // only the tests of timeouts themselves want them short.
+        settings.connectTimeout = .seconds(30)
+        settings.totalTimeout = .seconds(60)
         configure(&settings)
         return SafeFetcher(settings: settings, logger: quiet)
     }

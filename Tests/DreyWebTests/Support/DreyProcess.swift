@@ -74,8 +74,10 @@ final class DreyServer: @unchecked Sendable {
         let port = try FetcherTests.closedPort()
         let env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
         let base = "http://127.0.0.1:\(port)"
-        try DreyBinary.run(["migrate"], data: location.dataDirectory, env: env)
-        if homeURL { try DreyBinary.run(["site", "set", "home_url", base], data: location.dataDirectory, env: env) }
+        // Child processes are waited for on a GCD thread: Swift concurrency's few threads must keep serving meanwhile.
+        let data = location.dataDirectory
+        _ = try await offThread { try DreyBinary.run(["migrate"], data: data, env: env) }
+        if homeURL { _ = try await offThread { try DreyBinary.run(["site", "set", "home_url", base], data: data, env: env) } }
         try setup(location.dataDirectory, env, base)
         try await prepare?(location)
         return try await serve(location, port: port, serveArguments: serveArguments, environment: environment, ownsLocation: true)
@@ -107,7 +109,7 @@ final class DreyServer: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let server = DreyServer(location: location, port: port, process: process, log: log, ownsLocation: ownsLocation)
-        guard try await server.waitUntil(timeout: 60, { try await server.get("/").status == 200 }) else {
+        guard try await server.waitUntil(timeout: 120, { try await server.get("/").status == 200 }) else {
             await server.stop()
             throw StartFailed(log: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
         }
@@ -167,7 +169,8 @@ final class DreyServer: @unchecked Sendable {
     func stop() async {
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            let process = process
+            _ = try? await offThread { process.waitUntilExit() }
         }
         if ownsLocation {
             await location.cleanup()

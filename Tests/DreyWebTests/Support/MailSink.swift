@@ -56,7 +56,7 @@ final class MailSink: @unchecked Sendable {
     }
 
     /// Waits until at least `count` messages arrived (or `timeout` seconds passed) and returns them all.
-    func waitFor(_ count: Int, timeout: Double = 30) async throws -> [String] {
+    func waitFor(_ count: Int, timeout: Double = 90) async throws -> [String] {
         let deadline = Date().addingTimeInterval(timeout)
         while messages.count < count, Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
         return messages
