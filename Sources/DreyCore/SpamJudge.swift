@@ -75,11 +75,15 @@ public struct ClassifierOpinion: Sendable, Equatable {
     public var withoutLinks: Double?
     /// What pushed the score up ("3 links", "phrase 'check out my'"), strongest first.
     public var reasons: [String]
+    /// What the comment shows besides its words that backs a spam score up ("2 links", "sales words in name");
+    /// see `SpamSample.signals`. Empty for an ordinary comment with no link.
+    public var signals: [String]
 
-    public init(score: Double, withoutLinks: Double? = nil, reasons: [String] = []) {
+    public init(score: Double, withoutLinks: Double? = nil, reasons: [String] = [], signals: [String] = []) {
         self.score = score
         self.withoutLinks = withoutLinks
         self.reasons = reasons
+        self.signals = signals
     }
 }
 
@@ -170,12 +174,34 @@ public struct SpamJudge: Sendable {
                 reasons.append("not sent to spam: only its links look like spam")
                 return SpamVerdict(decision: .hold, score: score, reasons: reasons)
             }
+            // The classifier's word alone holds: a first comment that merely sounds like spam ("check out the new
+            // edition") waits for a moderator instead of vanishing. Spam needs evidence beyond the words.
+            let backing = corroboration(e, tooFast: mustHold && e.shownFor != nil)
+            if backing.isEmpty {
+                reasons.append("not sent to spam: nothing but its words (no link, no history, no listed word)")
+                return SpamVerdict(decision: .hold, score: score, reasons: reasons)
+            }
+            reasons.append("backed by " + backing.joined(separator: ", "))
             return SpamVerdict(decision: .spam, score: score, reasons: reasons)
         }
         if score >= thresholds.hold || mustHold || e.policy.status == .pending {
             return SpamVerdict(decision: .hold, score: score, reasons: reasons)
         }
         return SpamVerdict(decision: .approve, score: score, reasons: reasons)
+    }
+
+    /// Evidence beyond the classifier's reading of the words: what the comment carries (links, a keyword name),
+    /// the sender's spam history, a too-fast form, the site's moderation words.
+    func corroboration(_ e: SpamEvidence, tooFast: Bool) -> [String] {
+        var out = e.classifier?.signals ?? []
+        for key in Reputation.Key.allCases {
+            if let c = e.reputation.counts[key], c.spam > 0 {
+                out.append(key == .website ? "website \(e.reputation.websiteHost) had spam" : key == .ip ? "IP had spam" : "email had spam")
+            }
+        }
+        if tooFast { out.append("form sent too soon") }
+        if e.policy.reasons.contains(where: { $0.contains("moderation word") || $0.contains("disallowed") }) { out.append("moderation word") }
+        return out
     }
 
     static func logit(_ p: Double) -> Double {
