@@ -1,4 +1,5 @@
 import DreyCore
+import DreySpam
 import DreyTestSupport
 import Foundation
 import HTTPTypes
@@ -184,6 +185,36 @@ import Testing
                 SpamTest.fields(SpamTest.token(blog, post, shownAt: blog.drey.config.clock.now().addingTimeInterval(-60)), post,
                                 name: "Bot", email: "bot@example.net", text: "bot text", honeypot: "x"))
             #expect(bot.headers[.setCookie] == nil)
+        }
+    }
+
+    @Test("the spam queue shows each comment's score and reasons; 'not spam' publishes it and teaches the filter", arguments: TestDatabase.allCases)
+    func spamQueue(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            try await SpamTest.quiet(blog)
+            let (_, pass) = try await blog.member(.editor, "ed")
+            let post = try await blog.post("Thread")
+            var s = CommentSubmission(postID: post.id, authorName: "Best Cheap Views", email: "promo@example.net", url: "", text: SpamTest.spamText)
+            s.ip = "198.51.100.9"
+            let caught = try await blog.drey.comments.submit(s, siteID: blog.site.id)
+            #expect(caught.status == .spam, "\(caught.moderationNote)")
+            // A real comment a moderator had marked spam by mistake.
+            let text = "Fresh zucchini bargains at the Tuesday market stall, ask for Benedetta"
+            let mistaken = try await blog.comment(post, text, by: "Benedetta", email: "b@example.org", status: .pending)
+            _ = try await blog.drey.comments.setStatus(.spam, commentID: mistaken.id)
+            let sample = SpamSample(text: text, author: "Benedetta", email: "b@example.org", url: "")
+            let before = try #require(try await blog.drey.spam.models.model(siteID: blog.site.id)).score(sample)
+            var ed = AdminSession(client: client)
+            _ = try await ed.signIn("ed@blog.test", pass)
+            let queue = try await ed.get("/admin/comments?status=spam")
+            let score = String(format: "%.2f", try #require(caught.spamScore))
+            #expect(queue.text.contains("<small class=\"score\">score \(score)</small>"), "\(queue.text)")
+            #expect(queue.text.contains("backed by 2 links"))
+            _ = try await ed.post("/admin/comments", [("from", "spam"), ("do", "notspam:\(mistaken.id)")])
+            #expect(try await blog.drey.store.comment(id: mistaken.id)?.status == .approved)
+            let after = try #require(try await blog.drey.spam.models.model(siteID: blog.site.id)).score(sample)
+            #expect(after < before && after < 0.5, "before \(before), after \(after)")
+            #expect(try await client.get("/2008/01/27/thread/").text.contains("zucchini bargains"))
         }
     }
 }
