@@ -114,9 +114,10 @@ public struct SpamEvidence: Sendable {
 }
 
 /// Combines the layers in log-odds: the classifier's score, moved by timing and reputation, then cut by the thresholds;
-/// WordPress's rules and a too-fast form can only add holds. Two safeguards keep real comments out of the spam
+/// WordPress's rules and a too-fast form can only add holds. Safeguards keep real comments out of the spam
 /// queue on the classifier's word alone: a commenter with approved comments is held instead, and so is a comment
-/// that would not reach the spam cut-off without its links (links are WordPress's rule, which holds). The same function serves the web, `drey spam check` and
+/// that would not reach the spam cut-off without its one or two links (links are WordPress's rule, which holds),
+/// and so is any comment nothing but its words accuses (`corroboration`: no link, no keyword name, no history). The same function serves the web, `drey spam check` and
 /// `drey spam eval`, so the figures measured are the filter that runs.
 public struct SpamJudge: Sendable {
     public var thresholds: SpamThresholds

@@ -217,4 +217,12 @@ import Testing
             #expect(try await client.get("/2008/01/27/thread/").text.contains("zucchini bargains"))
         }
     }
+
+    @Test("the seed folder ships the blog corpus unchanged from its master in the tests' data")
+    func shippedCorpusIsTheMaster() throws {
+        let root = SharedData.packageRoot
+        let master = try Data(contentsOf: root.appendingPathComponent("Tests/data/blog-comments/comments.jsonl"))
+        let shipped = try Data(contentsOf: root.appendingPathComponent("Resources/spam-seed/blog-comments.jsonl"))
+        #expect(master == shipped, "copy Tests/data/blog-comments/comments.jsonl to Resources/spam-seed/blog-comments.jsonl")
+    }
 }
