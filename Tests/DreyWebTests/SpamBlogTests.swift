@@ -61,11 +61,14 @@ import Testing
             #"{"author":"Maria Keller","email":"maria.k@example.org","text":"A first visit, and a fair question about the font size."}"#,
             #"{"author":"Tom Aldridge","email":"tom@example.net","text":"Check out the new edition of the book, it has a better translation."}"#,
             #"{"author":"Ahmed Rahman","email":"ahmed@example.com","url":"https://www.example.com/~ahmed/","text":"I will cross-post my piece here next week; please have a look at my blog for the draft."}"#,
+            // The same kinds of comment in words the seed corpora do not hold.
+            #"{"author":"Ines","email":"ines@example.org","text":"Check out the second printing of the atlas, the maps are much clearer and the index finally works."}"#,
+            #"{"author":"Paul Brandt","email":"paul@example.net","url":"https://paulbrandt.example.net/","text":"Please visit my blog for the whole recipe; I cross-posted only the first half here, with the photos."}"#,
         ]
         let checked = try drey(["spam", "check"], data: data, env: env, stdin: lines.joined(separator: "\n") + "\n")
         #expect(checked.status == 0, "\(checked.err)")
         let out = checked.out.split(separator: "\n").map(String.init)
-        #expect(out.count == 3)
+        #expect(out.count == 5)
         for (line, verdict) in zip(lines, out) {
             let v = try object(verdict)
             #expect(v["verdict"] as? String != "spam", "\(line) → \(verdict)")
