@@ -76,7 +76,7 @@ struct SpamCommand: AsyncParsableCommand {
             }
             let blog = blogRecords.map { ($0.sample, $0.isSpam) }
             // The corpus's own split when every comment has one, so the figures do not depend on --seed.
-            let blogFold = blogRecords.allSatisfy { $0.fold != nil } ? blogRecords.map { $0.fold! % folds } : nil
+            let blogFold = blogRecords.allSatisfy { ($0.fold ?? -1) >= 0 } ? blogRecords.map { $0.fold! % folds } : nil
             let y = SpamEvaluation.run(samples: youtube, folds: folds, seed: seed, extra: blog, settings: settings)
             let b = SpamEvaluation.run(samples: blog, folds: folds, seed: seed, fold: blogFold, extra: youtube, memory: false, settings: settings)
             let (training, perComment) = SpamEvaluation.timings(samples: youtube + blog)
