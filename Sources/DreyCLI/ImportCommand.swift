@@ -1,6 +1,7 @@
 import ArgumentParser
 import DreyCore
 import DreyImport
+import DreySpam
 import DreyWeb
 import Foundation
 
@@ -49,8 +50,25 @@ struct ImportCommand: AsyncParsableCommand {
                     try await drey.changes.record(siteID: site.id, [.site])
                     print("Imported \(file) (WXR \(summary.version), “\(summary.sourceTitle)”) into \(site.host) in \(String(format: "%.1f", summary.seconds)) s\n")
                     print(summary.table())
+                    try await Self.teachSpamFilter(drey, siteID: site.id, summary.decidedComments)
                 }
             }
+        }
+    }
+}
+
+extension ImportCommand.WordPress {
+    /// The blog's own moderation history teaches its spam filter on day one: every imported comment that was
+    /// approved or marked spam in WordPress. The import stands even if this fails (it says so).
+    static func teachSpamFilter(_ drey: Drey, siteID: Int64, _ decided: [ImportSummary.DecidedComment]) async throws {
+        guard !decided.isEmpty else { return }
+        let samples = decided.map { (SpamSample(text: $0.text, author: $0.author, email: $0.email, url: $0.url), $0.isSpam) }
+        let spam = samples.filter(\.1).count
+        do {
+            let model = try await drey.spam.models.train(siteID: siteID, samples, now: drey.config.clock.now())
+            print("\nThe spam filter learned from the imported comments: \(samples.count - spam) approved and \(spam) spam (it has learned from \(model.examples) examples).")
+        } catch {
+            FileHandle.standardError.write(Data("drey: the spam filter could not learn from the imported comments: \(error)\n".utf8))
         }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 
 /// The terminal text of `drey spam eval`.
 enum SpamReportText {
-    static func lines(_ e: SpamEvaluation, folds: Int) -> [String] {
+    static func lines(_ e: SpamEvaluation, folds: Int, memory: Bool = true) -> [String] {
         let c = e.classifier, p = e.pipeline
         let spam = c.truePositives + c.falseNegatives, ham = c.falsePositives + c.trueNegatives
         return [
@@ -16,16 +16,30 @@ enum SpamReportText {
             "  F1                 " + fixed(c.f1),
             "  real → spam        " + pct(c.hamToSpamRate) + "  (\(c.falsePositives) of \(ham))",
             "  held               " + pct(0) + "  (the classifier alone holds nothing)",
-            "whole filter (hold ≥ \(fixed(p.thresholds.hold, 2)), spam ≥ \(fixed(p.thresholds.spam, 2)); WordPress's rules at their defaults",
-            "  without \"previously approved\"; memory of commenters from the other folds):",
+            "whole filter (hold ≥ \(fixed(p.thresholds.hold, 2)), spam ≥ \(fixed(p.thresholds.spam, 2)) with corroboration; WordPress's rules at their defaults",
+            memory ? "  without \"previously approved\"; memory of commenters from the other folds):" : "  without \"previously approved\"; no memory of commenters: a new blog):",
             "  precision          " + fixed(p.precision),
             "  recall             " + fixed(p.recall),
             "  F1                 " + fixed(p.f1),
             "  real → spam        " + pct(p.hamToSpamRate) + "  (\(p.hamToSpam) of \(p.ham))",
             "  spam kept off      " + pct(p.spamKeptOffRate) + "  (\(p.spamToSpam) to spam, \(p.spamHeld) held, \(p.spamApproved) published)",
+            "  spam → spam        " + pct(p.recall) + "  (the rest of the spam kept off is held for the moderator)",
             "  real held          " + pct(p.hamHeldRate) + "  (\(p.hamHeld) of \(p.ham))",
             "  held               " + pct(p.heldRate) + "  (\(p.spamHeld + p.hamHeld) of \(p.spam + p.ham))",
         ]
+    }
+
+    /// The whole filter's mistakes, one a line: real comments sent to spam, then spam published.
+    static func mistakes(_ e: SpamEvaluation, samples: [(SpamSample, Bool)]) -> [String] {
+        var out: [String] = []
+        for (verdict, (sample, isSpam)) in zip(e.verdicts, samples) {
+            let lost = !isSpam && (verdict.decision == .spam || verdict.decision == .trash)
+            let shown = isSpam && verdict.decision == .approve
+            guard lost || shown else { continue }
+            let text = sample.text.replacingOccurrences(of: "\n", with: " ")
+            out.append((lost ? "  real → spam: " : "  spam shown: ") + "\(sample.author ?? "") | \(text.prefix(100)) | \(verdict.note)")
+        }
+        return out
     }
 
     static func timing(training: Duration, perComment: Duration, count: Int) -> String {

@@ -14,7 +14,7 @@ extension SiteSettings {
     public var commentFormMaxAge: TimeInterval { (Double(self[.commentFormMaxAgeHours]) ?? 24) * 3600 }
     /// Combined score from which a comment is held, and from which it goes to spam.
     public var spamThresholds: SpamThresholds {
-        SpamThresholds(hold: Double(self[.spamHoldScore]) ?? 0.2, spam: Double(self[.spamSpamScore]) ?? 0.9)
+        SpamThresholds(hold: Double(self[.spamHoldScore]) ?? 0.12, spam: Double(self[.spamSpamScore]) ?? 0.9)
     }
     /// Days spam is kept (so a moderator can still say "not spam") before it is deleted.
     public var spamRetentionDays: Int { Int(self[.spamRetentionDays]) ?? 30 }
@@ -29,7 +29,7 @@ extension SettingKey {
         case .commentRateEmailPerHour: return "10"
         case .commentFormMinSeconds: return "3"
         case .commentFormMaxAgeHours: return "24"
-        case .spamHoldScore: return "0.2"
+        case .spamHoldScore: return "0.12"
         case .spamSpamScore: return "0.9"
         case .spamRetentionDays: return "30"
         default: return ""

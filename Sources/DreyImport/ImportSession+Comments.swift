@@ -98,6 +98,11 @@ extension ImportSession {
                 if let id = inserted[pending.wpID] {
                     ids[pending.wpID] = (pending.comment.postID, id)
                     summary[.comments].imported += 1
+                    let c = pending.comment
+                    if c.type == .comment, c.status == .approved || c.status == .spam {
+                        summary.decidedComments.append(
+                            .init(text: c.source, author: c.authorName, email: c.authorEmail, url: c.authorURL, isSpam: c.status == .spam))
+                    }
                 } else {
                     summary[.comments].existing += 1
                     postsToRecount.insert(pending.comment.postID)

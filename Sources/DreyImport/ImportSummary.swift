@@ -48,6 +48,18 @@ public struct ImportSummary: Sendable {
     public var sourceTitle = ""
     public var linesRead = 0
     public var seconds: Double = 0
+    /// Comments this import added that a moderator had decided on (approved or spam, linkbacks left out), for the
+    /// site's spam filter to learn from: the blog's own history teaches it on day one. Re-imports add none.
+    public var decidedComments: [DecidedComment] = []
+
+    /// One moderated comment as the spam filter learns it.
+    public struct DecidedComment: Sendable, Equatable {
+        public var text: String
+        public var author: String
+        public var email: String
+        public var url: String
+        public var isSpam: Bool
+    }
 
     public init() {}
 

@@ -71,6 +71,11 @@ enum Cue: Int, CaseIterable {
     static let salesNameWords: Set<String> = [
         "cheap", "buy", "online", "free", "loan", "loans", "casino", "viagra", "seo", "sale", "discount", "best",
         "pills", "replica", "shop", "store", "deals", "money", "marketing", "services", "insurance", "credit",
+        // Trades and offers that name link spam on blogs ("Google Ranking Expert", "Coursework Experts", "mold removal").
+        "service", "agency", "company", "expert", "experts", "pharmacy", "backlinks", "backlink", "ranking", "traffic",
+        "followers", "essay", "essays", "homework", "assignment", "coursework", "dissertation", "writers", "forex",
+        "crypto", "bitcoin", "betting", "slots", "slot", "poker", "gummies", "outlet", "repair", "removal", "remodeling",
+        "cleaning", "contractors", "movers", "lawyer", "downloader", "packages", "kredit", "agentur", "pharmacie",
     ]
 
     /// Values of every cue for one sample, and for phrase cues the first phrase that fired.

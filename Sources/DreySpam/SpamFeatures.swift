@@ -21,6 +21,9 @@ struct SpamTuning: Sendable, Equatable {
     /// Weight of the naive Bayes log-odds in the final score, and its smoothing.
     var bayesWeight: Float = 0.1
     var bayesAlpha: Float = 0.03
+    /// Weight of the words of the commenter's name and website host ("Water Damage Restoration",
+    /// "roofers-near-me"): on a blog, a keyword name with a website is what most link spam looks like.
+    var nameWeight: Float = 0.5
 
     var mask: Int { (1 << bits) - 1 }
 }
@@ -37,6 +40,8 @@ enum FeatureHash {
     static let basis: UInt32 = 2_166_136_261
     static let prime: UInt32 = 16_777_619
     static let wordSeed: UInt32 = 0x9E37_79B9
+    static let nameSeed: UInt32 = 0x85EB_CA77
+    static let siteSeed: UInt32 = 0xC2B2_AE3D
 
     @inline(__always) static func fmix(_ x: UInt32) -> UInt32 {
         var h = x
@@ -95,6 +100,23 @@ extension SpamTuning {
             }
         }
         appendGroup(charIdx, weight: charWeight, sublinear: true, into: &v)
+
+        // Name and website words, apart from the text's words so a name never reads as part of the comment.
+        var nameIdx: [Int32] = []
+        if nameWeight > 0 {
+            var nameTokens: [String] = []
+            if let author = sample.author?.lowercased() { TextAnalysis.words(in: author, into: &nameTokens) }
+            let nameCount = nameTokens.count
+            if let url = sample.url?.lowercased(), !url.isEmpty {
+                let host = TextAnalysis.hostPart(Substring(url.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")))
+                TextAnalysis.words(in: host, into: &nameTokens)
+            }
+            for (k, t) in nameTokens.enumerated() {
+                let h = FeatureHash.fnv(t, state: FeatureHash.basis ^ (k < nameCount ? FeatureHash.nameSeed : FeatureHash.siteSeed))
+                nameIdx.append(Int32(FeatureHash.fmix(h) & m))
+            }
+        }
+        appendGroup(nameIdx, weight: nameWeight, sublinear: false, into: &v)
 
         let (cues, phrases) = Cue.evaluate(a, sample)
         v.cues = cues.map { $0 * cueScale }

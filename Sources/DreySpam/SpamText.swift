@@ -128,6 +128,8 @@ struct TextAnalysis {
     static func linkHost(_ chunk: Substring) -> String? {
         var s = chunk
         var explicit = false
+        // BBCode: "[url=http://x.example]anchor[/url]" (the bracket is trimmed already).
+        if s.hasPrefix("url=") { s = s.dropFirst(4) }
         for scheme in ["https://", "http://"] where s.hasPrefix(scheme) {
             s = s.dropFirst(scheme.count); explicit = true
         }
@@ -144,7 +146,7 @@ struct TextAnalysis {
     }
 
     static func hostPart(_ s: Substring) -> String {
-        let end = s.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" || $0 == ":" }) ?? s.endIndex
+        let end = s.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" || $0 == ":" || $0 == "]" }) ?? s.endIndex
         return String(s[..<end])
     }
 

@@ -8,11 +8,12 @@ import Testing
     let fine = CommentPolicy.Verdict(status: .approved, reasons: [])
 
     func evidence(
-        _ score: Double?, reasons: [String] = [], withoutLinks: Double? = nil, policy: CommentPolicy.Verdict? = nil, shownFor: TimeInterval? = nil,
-        reputation: Reputation = Reputation(), previouslyApproved: Bool = false, byModerator: Bool = false
+        _ score: Double?, reasons: [String] = [], withoutLinks: Double? = nil, signals: [String] = [], policy: CommentPolicy.Verdict? = nil,
+        shownFor: TimeInterval? = nil, reputation: Reputation = Reputation(), previouslyApproved: Bool = false, byModerator: Bool = false
     ) -> SpamEvidence {
         SpamEvidence(
-            policy: policy ?? fine, classifier: score.map { ClassifierOpinion(score: $0, withoutLinks: withoutLinks, reasons: reasons) }, shownFor: shownFor, reputation: reputation,
+            policy: policy ?? fine, classifier: score.map { ClassifierOpinion(score: $0, withoutLinks: withoutLinks, reasons: reasons, signals: signals) },
+            shownFor: shownFor, reputation: reputation,
             previouslyApproved: previouslyApproved, byModerator: byModerator)
     }
 
@@ -25,10 +26,10 @@ import Testing
         let held = judge.decide(evidence(0.5, reasons: ["word 'channel'"]))
         #expect(held.decision == .hold)
         #expect(held.note == "held: classifier 0.50 (word 'channel')")
-        let spam = judge.decide(evidence(0.97, reasons: ["3 links", "phrase 'check out my'"]))
+        let spam = judge.decide(evidence(0.97, reasons: ["3 links", "phrase 'check out my'"], signals: ["3 links"]))
         #expect(spam.decision == .spam)
         #expect(spam.status == .spam)
-        #expect(spam.note == "spam: classifier 0.97 (3 links, phrase 'check out my')")
+        #expect(spam.note == "spam: classifier 0.97 (3 links, phrase 'check out my'); backed by 3 links")
         #expect(abs((spam.score ?? 0) - 0.97) < 1e-9)
     }
 
@@ -52,7 +53,25 @@ import Testing
         // Evidence besides the classifier (a spam history strong enough on its own) still sends it to spam.
         let history = Reputation(counts: [.email: .init(spam: 7), .website: .init(spam: 7)], websiteHost: "spam.example")
         #expect(judge.decide(evidence(0.99, reputation: history, previouslyApproved: true)).decision == .spam)
-        #expect(judge.decide(evidence(0.99)).decision == .spam)
+        #expect(judge.decide(evidence(0.99, signals: ["1 link"])).decision == .spam)
+    }
+
+    @Test("the classifier's word alone holds; spam needs evidence beyond the words, and the verdict names it")
+    func corroboration() {
+        // "Check out the new edition": words that sound like spam, nothing else.
+        let words = judge.decide(evidence(0.99, reasons: ["phrase 'check out'"]))
+        #expect(words.decision == .hold)
+        #expect(words.reasons.last == "not sent to spam: nothing but its words (no link, no history, no listed word)")
+        #expect(judge.decide(evidence(0.99, signals: ["sales words in name"])).reasons.last == "backed by sales words in name")
+        let history = Reputation(counts: [.website: .init(spam: 1)], websiteHost: "spam.example")
+        let known = judge.decide(evidence(0.99, reputation: history))
+        #expect(known.decision == .spam)
+        #expect(known.reasons.last == "backed by website spam.example had spam")
+        #expect(judge.decide(evidence(0.99, shownFor: 0.5)).reasons.last == "backed by form sent too soon")
+        let listed = CommentPolicy.Verdict(status: .pending, reasons: ["held: moderation word 'pills'"])
+        #expect(judge.decide(evidence(0.99, policy: listed)).decision == .spam)
+        // Below the spam cut-off corroboration changes nothing.
+        #expect(judge.decide(evidence(0.5, signals: ["2 links"])).decision == .hold)
     }
 
     @Test("a comment that is spam only for its links is held, not sent to spam; links are WordPress's rule")
@@ -60,7 +79,9 @@ import Testing
         let cited = judge.decide(evidence(0.99, reasons: ["2 links"], withoutLinks: 0.05))
         #expect(cited.decision == .hold)
         #expect(cited.reasons.last == "not sent to spam: only its links look like spam")
-        #expect(judge.decide(evidence(0.99, reasons: ["2 links"], withoutLinks: 0.97)).decision == .spam)
+        #expect(judge.decide(evidence(0.99, reasons: ["2 links"], withoutLinks: 0.97, signals: ["2 links"])).decision == .spam)
+        // Three links or more with little else is a link list: not spared.
+        #expect(judge.decide(evidence(0.99, reasons: ["3 links"], withoutLinks: 0.05, signals: ["3 links"])).decision == .spam)
         // The reason WordPress gave is not repeated inside the classifier's.
         let links = CommentPolicy.Verdict(status: .pending, reasons: ["held: 2 links"])
         #expect(judge.decide(evidence(0.5, reasons: ["2 links", "word 'offer'"], policy: links)).note == "held: 2 links; classifier 0.50 (word 'offer')")
@@ -106,7 +127,7 @@ import Testing
     @Test("thresholds never cross, and the settings validate them")
     func thresholds() throws {
         #expect(SpamThresholds(hold: 0.6, spam: 0.3).spam == 0.6)
-        #expect(SiteSettings().spamThresholds == SpamThresholds(hold: 0.2, spam: 0.9))
+        #expect(SiteSettings().spamThresholds == SpamThresholds(hold: 0.12, spam: 0.9))
         #expect(try SettingKey.spamHoldScore.validate("0.35") == "0.35")
         #expect(throws: SettingError.self) { try SettingKey.spamSpamScore.validate("1.5") }
         #expect(throws: SettingError.self) { try SettingKey.spamHoldScore.validate("abc") }

@@ -61,7 +61,6 @@ import Testing
             (["spam", "eval", try file("CONTENT,AUTHOR\nhello,me\n")], "missing column CLASS"),
             (["spam", "eval", try file("CONTENT,CLASS\nhello,1\nbye,maybe\n")], "row 3: unknown class 'maybe'"),
             (["spam", "eval", try file("CONTENT,CLASS\nhello,1\nbye,0\n")], "need at least 5 spam and 5 real comments"),
-            (["spam", "eval"], "give the labelled CSV file(s) to evaluate on"),
             (["spam", "train", "/nonexistent.csv"], "cannot read"),
         ]
         for (args, message) in cases {
@@ -84,7 +83,7 @@ import Testing
         let env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
         let trained = try drey(["spam", "train", try file(Self.smallCSV)], data: data, env: env)
         #expect(trained.status == 0, "\(trained.err)")
-        #expect(trained.out.contains("added 20 comments (10 spam, 10 real) to the classifier of localhost; it has learned from 1976 examples"))
+        #expect(trained.out.contains("added 20 comments (10 spam, 10 real) to the classifier of localhost; it has learned from 2708 examples"))
         let lines = [
             #"{"author":"Promo7bot","email":"p@views.example","text":"Subscribe to my channel http://views7.example for FREE money!!! check it out","ip":"203.0.113.5"}"#,
             #"{"author":"Margaret","email":"margaret@example.org","text":"The chorus still gives me chills.","url":"margaret.example.org"}"#,
@@ -103,7 +102,8 @@ import Testing
         let spam = try object(out[0])
         #expect(spam["verdict"] as? String == "spam")
         #expect((spam["score"] as? Double ?? 0) >= 0.9)
-        #expect((spam["reasons"] as? [String])?.last?.hasPrefix("classifier ") == true)
+        #expect((spam["reasons"] as? [String])?.contains { $0.hasPrefix("classifier ") } == true)
+        #expect((spam["reasons"] as? [String])?.last?.hasPrefix("backed by ") == true)
         let ham = try object(out[1])
         #expect(ham["verdict"] as? String == "hold")
         #expect((ham["reasons"] as? [String])?.first == "first comment from this author")

@@ -30,10 +30,10 @@ import Testing
             #expect(stored.status == .spam)
             #expect(stored.moderationNote.hasPrefix("spam: "))
             #expect(stored.moderationNote.hasPrefix("spam: 2 links; classifier "))
-            #expect(stored.moderationNote.contains("phrase 'check out my'"))
+            #expect(stored.moderationNote.hasSuffix("; backed by 2 links, sales words in name"), "\(stored.moderationNote)")
             #expect((stored.spamScore ?? 0) >= 0.9)
-            #expect(spamResponse.headers[.setCookie] == nil)
-            #expect(spamResponse.location == "http://blog.test/2008/01/27/thread/")
+            // Its author sees it awaiting moderation (SpamBlogTests); everyone else does not see it.
+            #expect(spamResponse.location == "http://blog.test/2008/01/27/thread/#comment-\(stored.id)")
             #expect(!(try await client.get("/2008/01/27/thread/").text.contains("CHECK OUT MY NEW CHANNEL")))
             let (_, ham) = try await send(blog, client, post, name: "Margaret", email: "margaret@example.org", text: SpamTest.hamText)
             let real = try #require(ham)
@@ -52,8 +52,9 @@ import Testing
             let (_, c) = try await send(blog, client, post, text: "Two sources I trust: https://en.wikipedia.org/wiki/Rose and https://www.rhs.org.uk/plants/roses for pruning.")
             let held = try #require(c)
             #expect(held.status == .pending)
+            // Trained on blog comments too, the classifier no longer distrusts a reader's citations: WordPress's rule holds it.
             #expect(held.moderationNote.hasPrefix("held: 2 links; classifier "), "\(held.moderationNote)")
-            #expect(held.moderationNote.hasSuffix("; not sent to spam: only its links look like spam"))
+            #expect((held.spamScore ?? 1) < 0.9, "\(held.moderationNote)")
         }
     }
 

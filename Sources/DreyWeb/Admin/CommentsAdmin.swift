@@ -23,6 +23,7 @@ struct CommentsAdmin {
                 "id": String(c.id), "author": c.authorName, "email": c.authorEmail, "website": c.authorURL, "hasWebsite": !c.authorURL.isEmpty,
                 "ip": c.authorIP, "type": c.type.rawValue, "isLinkback": c.type.isLinkback, "contentHTML": c.contentHTML,
                 "postTitle": postTitles[c.postID] ?? "", "postID": String(c.postID), "note": c.moderationNote, "hasNote": !c.moderationNote.isEmpty,
+                "score": c.spamScore.map { String(format: "%.2f", $0) as Any } ?? false,
                 "date": PHPDateFormat("Y/m/d \\a\\t g:i a", timeZone: tz).string(from: c.createdAt),
                 "avatar": Avatar.url(email: c.authorEmail, size: 32),
                 "isPending": c.status == .pending, "isApproved": c.status == .approved, "isSpam": c.status == .spam, "isTrash": c.status == .trash,

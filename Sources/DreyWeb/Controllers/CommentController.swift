@@ -60,11 +60,14 @@ struct CommentController: Sendable {
         do {
             let comment = try await comments.submit(submission, siteID: r.site.id)
             var cookies: [String] = []
-            if comment.status == .pending {
+            // Held and spam alike come back to their author as "awaiting moderation": a false positive is never
+            // silent, and the moderator's "not spam" publishes it. Only the author's signed cookie shows it.
+            let awaiting = comment.status == .pending || comment.status == .spam
+            if awaiting {
                 let ids = (Array(r.ownPendingComments) + [comment.id]).sorted().suffix(20).map(String.init).joined(separator: "-")
                 cookies.append(setCookie(Self.pendingCookie, r.signer.sign(ids, purpose: .heldComments), maxAge: 30 * 86400, secure: r.request.isSecure))
             }
-            let anchor = comment.status == .approved || comment.status == .pending ? "#comment-\(comment.id)" : ""
+            let anchor = comment.status == .approved || awaiting ? "#comment-\(comment.id)" : ""
             return .redirect(to: canonical + anchor, permanent: false, cookies: cookies)
         } catch let rejection as CommentRejection {
             if rejection.plain { return .plain(status: .init(code: rejection.status), text: rejection.messages.joined(separator: " ")) }

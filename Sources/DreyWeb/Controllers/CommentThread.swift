@@ -57,7 +57,7 @@ struct CommentThread {
         return CommentView(
             id: c.id, authorName: c.authorName, authorURL: c.authorURL, avatarURL: photo ?? Avatar.url(email: c.authorEmail),
             dateText: dateFormat.string(from: c.createdAt), isoDate: ISO8601.string(c.createdAt), contentHTML: c.contentHTML,
-            byPostAuthor: byAuthor, awaitingModeration: c.status == .pending,
+            byPostAuthor: byAuthor, awaitingModeration: c.status == .pending || c.status == .spam,
             replyURL: postURL + "?replytocom=\(c.id)#respond", canReply: depth < maxDepth && c.status == .approved,
             depth: depth, replies: [], sourceURL: mention?.source ?? "")
     }

@@ -32,30 +32,41 @@ public struct SpamEvaluation: Sendable {
 
     public var classifier: CrossValidation.Report
     public var pipeline: PipelineReport
+    /// The whole filter's verdict on each sample, in input order (for looking at the mistakes).
+    public var verdicts: [SpamVerdict] = []
 
     /// Runs both evaluations on the same folds. `settings` supplies WordPress's rules and the thresholds.
-    public static func run(samples: [(SpamSample, Bool)], folds: Int, seed: UInt64 = 1, settings: SiteSettings) -> SpamEvaluation {
+    /// `fold` fixes the split (a corpus that carries its own, as the blog corpus does), else it is stratified by `seed`;
+    /// `extra` is a second corpus every fold's model also trains on (the shipped model learns from both corpora);
+    /// without `memory` the blog is new: no commenter has a history, nobody was approved before.
+    public static func run(
+        samples: [(SpamSample, Bool)], folds: Int, seed: UInt64 = 1, fold given: [Int]? = nil, extra: [(SpamSample, Bool)] = [],
+        memory: Bool = true, settings: SiteSettings
+    ) -> SpamEvaluation {
         let thresholds = settings.spamThresholds
-        let classifier = CrossValidation.run(samples: samples, folds: folds, seed: seed)
-        let fold = CrossValidation.folds(labels: samples.map(\.1), folds: folds, seed: seed)
-        let bare = scoresWithoutLinks(samples, fold: fold, scores: classifier.scores, from: thresholds.spam)
+        let fold = given ?? CrossValidation.folds(labels: samples.map(\.1), folds: folds, seed: seed)
+        let (scores, bare) = CrossValidation.outOfFold(samples: samples, fold: fold, extra: extra, linkFreeFrom: thresholds.spam)
+        let classifier = CrossValidation.report(scores: scores, labels: samples.map(\.1), folds: Set(fold).count)
         let history = History(samples: samples, fold: fold)
         let policy = CommentPolicy(settings: settings)
         let judge = SpamJudge(settings: settings)
         var report = PipelineReport(thresholds: thresholds)
+        var verdicts: [SpamVerdict] = []
+        verdicts.reserveCapacity(samples.count)
         for (i, (sample, isSpam)) in samples.enumerated() {
-            let previously = history.hasApproved(i)
+            let previously = memory && history.hasApproved(i)
             let verdict = policy.decide(
                 .init(
                     authorName: sample.author ?? "", email: sample.email ?? "", url: sample.url ?? "", ip: "", userAgent: "",
                     text: sample.text, hasPreviouslyApproved: previously))
-            let decision = judge.decide(
+            let decided = judge.decide(
                 SpamEvidence(
-                    policy: verdict, classifier: ClassifierOpinion(score: classifier.scores[i], withoutLinks: bare[i]),
-                    reputation: history.reputation(i),
-                    previouslyApproved: previously)
-            ).decision
-            switch (decision, isSpam) {
+                    policy: verdict,
+                    classifier: ClassifierOpinion(score: scores[i], withoutLinks: bare[i], signals: sample.signals()),
+                    reputation: memory ? history.reputation(i) : Reputation(websiteHost: Reputation.websiteHost(sample.url ?? "")),
+                    previouslyApproved: previously))
+            verdicts.append(decided)
+            switch (decided.decision, isSpam) {
             case (.spam, true), (.trash, true): report.spamToSpam += 1
             case (.hold, true): report.spamHeld += 1
             case (_, true): report.spamApproved += 1
@@ -64,21 +75,7 @@ public struct SpamEvaluation: Sendable {
             case (_, false): report.hamApproved += 1
             }
         }
-        return SpamEvaluation(classifier: classifier, pipeline: report)
-    }
-
-    /// Out-of-fold scores of the comments' link-free text, where the filter would ask for them (score ≥ `cut`).
-    /// The fold models are trained again as `CrossValidation` trains them: same data, same order, same model.
-    static func scoresWithoutLinks(_ samples: [(SpamSample, Bool)], fold: [Int], scores: [Double], from cut: Double) -> [Double?] {
-        var bare = [Double?](repeating: nil, count: samples.count)
-        for f in Set(fold).sorted() {
-            let wanted = samples.indices.filter { fold[$0] == f && scores[$0] >= cut && samples[$0].0.withoutLinks() != nil }
-            guard !wanted.isEmpty else { continue }
-            var model = SpamModel()
-            model.train(samples.indices.filter { fold[$0] != f }.map { samples[$0] })
-            for i in wanted { bare[i] = samples[i].0.withoutLinks().map(model.score) }
-        }
-        return bare
+        return SpamEvaluation(classifier: classifier, pipeline: report, verdicts: verdicts)
     }
 
     /// Wall-clock cost of training a model on all `samples`, and of scoring one comment (mean over the samples).

@@ -99,8 +99,8 @@ public struct SpamFilter: Sendable {
         let score = model.score(sample)
         guard score >= thresholds.hold else { return ClassifierOpinion(score: score) }
         let reasons = Array(model.explain(sample, limit: 4).dropLast())
-        let withoutLinks = score >= thresholds.spam ? sample.withoutLinks().map(model.score) : nil
-        return ClassifierOpinion(score: score, withoutLinks: withoutLinks, reasons: reasons)
+        guard score >= thresholds.spam else { return ClassifierOpinion(score: score, reasons: reasons) }
+        return ClassifierOpinion(score: score, withoutLinks: sample.withoutLinks().map(model.score), reasons: reasons, signals: sample.signals())
     }
 
     /// Counts a comment thrown away unstored; a failure to count is logged, never shown to the sender.
