@@ -99,6 +99,9 @@ public struct SpamEvidence: Sendable {
     /// The author has an approved comment with this name and email (WordPress's test).
     public var previouslyApproved: Bool
     public var byModerator: Bool
+    /// A pingback, trackback or webmention whose source page was fetched and found to link here: links are what
+    /// such a page is made of, so they neither back a spam score up nor make it a link list.
+    public var verifiedLinkback = false
 
     public init(
         policy: CommentPolicy.Verdict, classifier: ClassifierOpinion?, shownFor: TimeInterval? = nil,
@@ -173,7 +176,8 @@ public struct SpamJudge: Sendable {
             }
             // A reader cites a source or two; three links or more with little else is a link list, which the blog
             // corpus shows is spam (no real comment there has more than two).
-            let manyLinks = e.classifier?.signals.contains(where: { $0.hasSuffix(" links") && !$0.hasPrefix("2 ") }) ?? false
+            let manyLinks = !e.verifiedLinkback
+                && (e.classifier?.signals.contains(where: { $0.hasSuffix(" links") && !$0.hasPrefix("2 ") }) ?? false)
             if !manyLinks, let bare = e.classifier?.withoutLinks, Self.sigmoid(Self.logit(bare) + others) < Self.linkFreeCut {
                 reasons.append("not sent to spam: only its links look like spam")
                 return SpamVerdict(decision: .hold, score: score, reasons: reasons)
@@ -198,6 +202,7 @@ public struct SpamJudge: Sendable {
     /// the sender's spam history, a too-fast form, the site's moderation words.
     func corroboration(_ e: SpamEvidence, tooFast: Bool) -> [String] {
         var out = e.classifier?.signals ?? []
+        if e.verifiedLinkback { out.removeAll { $0.hasSuffix(" link") || $0.hasSuffix(" links") } }
         // A website alone is no evidence: bloggers who comment give theirs (tried: it sent 2 of 468 real comments to spam).
         for key in Reputation.Key.allCases {
             if let c = e.reputation.counts[key], c.spam > 0 {

@@ -82,6 +82,14 @@ import Testing
         #expect(judge.decide(evidence(0.99, reasons: ["2 links"], withoutLinks: 0.97, signals: ["2 links"])).decision == .spam)
         // Three links or more with little else is a link list: not spared.
         #expect(judge.decide(evidence(0.99, reasons: ["3 links"], withoutLinks: 0.05, signals: ["3 links"])).decision == .spam)
+        // A verified linkback is made of links: they are no evidence, and it is no link list.
+        var mention = evidence(0.99, reasons: ["3 links"], withoutLinks: 0.05, signals: ["3 links"])
+        mention.verifiedLinkback = true
+        #expect(judge.decide(mention).decision == .hold)
+        var wordy = evidence(0.99, reasons: ["3 links"], withoutLinks: 0.97, signals: ["3 links"])
+        wordy.verifiedLinkback = true
+        #expect(judge.decide(wordy).decision == .hold)
+        #expect(judge.decide(wordy).reasons.last == "not sent to spam: nothing but its words (no link, no history, no listed word)")
         // The reason WordPress gave is not repeated inside the classifier's.
         let links = CommentPolicy.Verdict(status: .pending, reasons: ["held: 2 links"])
         #expect(judge.decide(evidence(0.5, reasons: ["2 links", "word 'offer'"], policy: links)).note == "held: 2 links; classifier 0.50 (word 'offer')")

@@ -87,10 +87,10 @@ public struct SpamFilter: Sendable {
         let reputation = try await store.reputation(
             siteID: c.siteID, email: c.email, ip: c.ip, websiteHost: Reputation.websiteHost(c.url))
         let classifier = try await models.model(siteID: c.siteID).map { Self.classify($0, c.sample, thresholds: judge.thresholds) }
-        return judge.decide(
-            SpamEvidence(
-                policy: policy, classifier: classifier, shownFor: c.shownFor, reputation: reputation,
-                previouslyApproved: previously))
+        var evidence = SpamEvidence(
+            policy: policy, classifier: classifier, shownFor: c.shownFor, reputation: reputation, previouslyApproved: previously)
+        evidence.verifiedLinkback = c.isLinkback
+        return judge.decide(evidence)
     }
 
     /// The classifier's opinion; the reasons only when they will be shown, and the score without links only when it
