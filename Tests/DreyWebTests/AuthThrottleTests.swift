@@ -39,7 +39,7 @@ import Testing
         #expect(known.status == 200 && unknown.status == 200)
         #expect(known.text == unknown.text)
         // The request only queues; the lookup, the link and the mail happen in the job.
-        let jobs = try server.jsonLines(["jobs", "list", "--kind", "mail", "--json"])
+        let jobs = try await server.jsonLines(["jobs", "list", "--kind", "mail", "--json"])
         #expect(jobs.count == 2 && jobs.allSatisfy { $0["state"] as? String == "queued" })
         #expect(try await Self.count("password_resets", server) == 0)
         let ran = try DreyBinary.run(["jobs", "run"], data: server.data, env: server.env.merging(["DREY_SMTP_URL": sink.url]) { $1 })
@@ -74,7 +74,7 @@ import Testing
         #expect(refused.status == 429)
         #expect(refused.text.contains("value=\"another@blog.test\""))
         // Only the requests that were answered 200 were queued.
-        let jobs = try server.jsonLines(["jobs", "list", "--kind", "mail", "--json", "--limit", "100"])
+        let jobs = try await server.jsonLines(["jobs", "list", "--kind", "mail", "--json", "--limit", "100"])
         #expect(jobs.count == 2 * AuthService.maxResetsPerAddress + AuthService.maxResetsPerIP)
     }
 

@@ -52,7 +52,7 @@ import Testing
             #expect(try await Self.python([endpoint, "pingback.ping", "http://127.0.0.1:1/", target])["fault"] as? Int == 16)
             let methods = try await Self.python([endpoint, "system.listMethods"])["result"] as? [String]
             #expect(methods?.contains("pingback.extensions.getPingbacks") == true)
-            let pending = try server.jsonLines(["comment", "list", "--status", "pending", "--json"])
+            let pending = try await server.jsonLines(["comment", "list", "--status", "pending", "--json"])
             #expect(pending.count == 1)
             #expect(pending.first?["type"] as? String == "pingback")
             #expect(pending.first?["author"] as? String == "A Python-pinged page")
@@ -65,11 +65,11 @@ import Testing
             try DreyBinary.run(["user", "add", "--email", "z@example.org", "--name", "Zed", "--role", "administrator"], data: data, env: env)
         }
         try await Self.stopping([server]) {
-            #expect(try server.run(["post", "new", "--title", "Out", "--file", try Self.writeFile("[x](http://127.0.0.1:9/)")]).status == 0)
+            #expect(try await server.run(["post", "new", "--title", "Out", "--file", try Self.writeFile("[x](http://127.0.0.1:9/)")]).status == 0)
             try await Task.sleep(for: .seconds(2))
             #expect(try await server.get("/").status == 200)
-            #expect(try server.jsonLines(["jobs", "list", "--state", "queued", "--json"]).count == 1)
-            #expect(try server.run(["jobs", "run"]).out == "ran 2 job(s)\n")
+            #expect(try await server.jsonLines(["jobs", "list", "--state", "queued", "--json"]).count == 1)
+            #expect(try await server.run(["jobs", "run"]).out == "ran 2 job(s)\n")
         }
     }
 
@@ -106,7 +106,7 @@ import Testing
         let unreachable = "http://127.0.0.1:\(try FetcherTests.closedPort())/nowhere/"
 
         // Alice writes, from the command line, while her server runs: its workers send.
-        let made = try a.run([
+        let made = try await a.run([
             "post", "new", "--title", "Answering Bob", "--date", "2024-06-01 09:00",
             "--file", try Self.writeFile("I read [Bob's post](\(bPost)), [Cy's](\(cPost)) and [a dead link](\(unreachable))."),
         ])
@@ -115,46 +115,46 @@ import Testing
 
         // B: verified and held for moderation, listed with its type; approved, it shows Alice's name.
         let received = try await b.waitUntil(timeout: 60) {
-            try b.jsonLines(["linkbacks", "received", "--json"]).first?["state"] as? String == "accepted"
+            try await b.jsonLines(["linkbacks", "received", "--json"]).first?["state"] as? String == "accepted"
         }
         #expect(received, "B log:\n\(b.logText)\nA log:\n\(a.logText)")
-        let held = try b.jsonLines(["comment", "list", "--status", "pending", "--json"])
+        let held = try await b.jsonLines(["comment", "list", "--status", "pending", "--json"])
         #expect(held.first?["type"] as? String == "webmention")
         #expect(held.first?["author"] as? String == "Alice Author")
         let id = try #require(held.first?["id"] as? Int)
-        #expect(try b.run(["comment", "approve", String(id)]).status == 0)
+        #expect(try await b.run(["comment", "approve", String(id)]).status == 0)
         let shown = try await b.get("/2024/05/01/bobs-post/").text
         #expect(shown.contains("Mention by <a class=\"u-url p-name\" href=\"\(aPost)\""))
         #expect(shown.contains("Alice Author"))
-        let sent = try a.jsonLines(["linkbacks", "sent", "--json"])
+        let sent = try await a.jsonLines(["linkbacks", "sent", "--json"])
         #expect(sent.contains { $0["target"] as? String == bPost && $0["method"] as? String == "webmention" && $0["state"] as? String == "sent" })
 
         // C has Webmention off: A falls back to Pingback, which C verifies and stores under A's title.
         let pinged = try await a.waitUntil(timeout: 60) {
-            try a.jsonLines(["linkbacks", "sent", "--json"]).contains { $0["target"] as? String == cPost && $0["state"] as? String == "sent" }
+            try await a.jsonLines(["linkbacks", "sent", "--json"]).contains { $0["target"] as? String == cPost && $0["state"] as? String == "sent" }
         }
         #expect(pinged, "A log:\n\(a.logText)\nC log:\n\(c.logText)")
-        #expect(try a.jsonLines(["linkbacks", "sent", "--json"]).contains { $0["target"] as? String == cPost && $0["method"] as? String == "pingback" })
-        let pingback = try #require(try c.jsonLines(["comment", "list", "--json"]).first)
+        #expect(try await a.jsonLines(["linkbacks", "sent", "--json"]).contains { $0["target"] as? String == cPost && $0["method"] as? String == "pingback" })
+        let pingback = try #require(try await c.jsonLines(["comment", "list", "--json"]).first)
         #expect(pingback["type"] as? String == "pingback")
         #expect(pingback["author"] as? String == "Answering Bob – Alice's Notebook")
 
         // The unreachable link: three attempts with growing waits, then failed for good and listed.
         let gaveUp = try await a.waitUntil(timeout: 60) {
-            try a.jsonLines(["jobs", "list", "--state", "failed", "--json"]).contains { ($0["last_error"] as? String)?.contains("gave up after 3 attempts") == true }
+            try await a.jsonLines(["jobs", "list", "--state", "failed", "--json"]).contains { ($0["last_error"] as? String)?.contains("gave up after 3 attempts") == true }
         }
         #expect(gaveUp, "A log:\n\(a.logText)")
-        let failedSend = try a.jsonLines(["linkbacks", "sent", "--json"]).first { $0["target"] as? String == unreachable }
+        let failedSend = try await a.jsonLines(["linkbacks", "sent", "--json"]).first { $0["target"] as? String == unreachable }
         #expect(failedSend?["state"] as? String == "failed")
         #expect(failedSend?["attempts"] as? Int == 3)
         #expect((failedSend?["detail"] as? String)?.contains("gave up after 3 attempts") == true)
 
         // Alice removes the link to Bob: the update tells B, which re-checks and takes the mention down.
         let postID = try #require(made.out.split(separator: " ").dropFirst().first.map(String.init))
-        let edited = try a.run(["post", "edit", postID, "--file", try Self.writeFile("I read [Cy's](\(cPost)) only.")])
+        let edited = try await a.run(["post", "edit", postID, "--file", try Self.writeFile("I read [Cy's](\(cPost)) only.")])
         #expect(edited.status == 0, "\(edited.err)")
         let removed = try await b.waitUntil(timeout: 60) {
-            try b.jsonLines(["linkbacks", "received", "--json"]).first?["state"] as? String == "deleted"
+            try await b.jsonLines(["linkbacks", "received", "--json"]).first?["state"] as? String == "deleted"
         }
         #expect(removed, "B log:\n\(b.logText)")
         #expect(!(try await b.get("/2024/05/01/bobs-post/").text.contains("Alice Author")))

@@ -82,9 +82,9 @@ import Testing
         defer { server.stopSoon() }
         let expected = Set(cases.enumerated().filter { $0.element.2 }.map { "test.aged\($0.offset)" })
         let pruned = try await server.waitUntil(timeout: 20) {
-            Set(try server.jsonLines(["jobs", "list", "--json"]).compactMap { $0["kind"] as? String }) == expected
+            Set(try await server.jsonLines(["jobs", "list", "--json"]).compactMap { $0["kind"] as? String }) == expected
         }
-        let left = try server.jsonLines(["jobs", "list", "--json"]).compactMap { $0["kind"] as? String }
+        let left = try await server.jsonLines(["jobs", "list", "--json"]).compactMap { $0["kind"] as? String }
         #expect(pruned, "left: \(left)")
         let database = try await Database.open(
             sqlitePath: (server.data as NSString).appendingPathComponent("drey.sqlite"), url: server.location.databaseURL,

@@ -8,8 +8,8 @@ import Testing
 /// Mail through the real path: a form or the admin queues a `mail` job, the workers of `drey serve`
 /// claim it and hand it to an SMTP server on loopback.
 @Suite(.serialized) struct MailTests {
-    static func mailJobs(_ server: DreyServer) throws -> [[String: Any]] {
-        try server.jsonLines(["jobs", "list", "--kind", "mail", "--json"])
+    static func mailJobs(_ server: DreyServer) async throws -> [[String: Any]] {
+        try await server.jsonLines(["jobs", "list", "--kind", "mail", "--json"])
     }
 
     @Test("a reset asked through the form is sent by drey serve's workers to the SMTP relay, once", arguments: TestDatabase.allCases)
@@ -37,8 +37,8 @@ import Testing
         let token = try #require(MailSink.token(in: message))
         #expect(message.contains("\(server.base)/admin/reset?token=\(token)"))
         // Both requests are jobs that ran once and are done; the unknown address sent nothing.
-        #expect(try await server.waitUntil(timeout: 20) { try Self.mailJobs(server).filter { $0["state"] as? String == "done" }.count == 2 })
-        let jobs = try Self.mailJobs(server)
+        #expect(try await server.waitUntil(timeout: 20) { try await Self.mailJobs(server).filter { $0["state"] as? String == "done" }.count == 2 })
+        let jobs = try await Self.mailJobs(server)
         #expect(jobs.count == 2 && jobs.allSatisfy { $0["attempts"] as? Int == 1 })
         #expect(sink.messages.count == 1)
         // The link works.
@@ -66,13 +66,13 @@ import Testing
             var browser = LoopbackBrowser(n.isMultiple(of: 2) ? first : second)
             #expect(try await browser.forgot(p).status == 200)
         }
-        #expect(try await first.waitUntil(timeout: 30) { try Self.mailJobs(first).filter { $0["state"] as? String == "done" }.count == people.count })
+        #expect(try await first.waitUntil(timeout: 30) { try await Self.mailJobs(first).filter { $0["state"] as? String == "done" }.count == people.count })
         try await Task.sleep(for: .seconds(2))
         let received = sink.messages
         let recipients = received.compactMap { m in people.first { m.contains("To: \($0)\r\n") || m.contains("To: \($0)\n") } }
         #expect(received.count == people.count, "\(received.count) messages for \(people.count) resets")
         #expect(Set(recipients) == Set(people))
-        #expect(try Self.mailJobs(first).allSatisfy { $0["attempts"] as? Int == 1 })
+        #expect(try await Self.mailJobs(first).allSatisfy { $0["attempts"] as? Int == 1 })
     }
 
     @Test("mail the relay defers is retried with backoff; mail it refuses fails and shows on the dashboard", arguments: TestDatabase.allCases)
@@ -91,11 +91,11 @@ import Testing
         try await browser.forgot("ada@blog.test")
         let received = try await sink.waitFor(1)
         try #require(received.count == 1, "the deferred mail was not sent again; serve log:\n\(server.logText)")
-        #expect(try await server.waitUntil(timeout: 10) { try Self.mailJobs(server).first?["state"] as? String == "done" })
-        #expect(try Self.mailJobs(server).first?["attempts"] as? Int == 2)
+        #expect(try await server.waitUntil(timeout: 10) { try await Self.mailJobs(server).first?["state"] as? String == "done" })
+        #expect(try await Self.mailJobs(server).first?["attempts"] as? Int == 2)
         try await browser.forgot("bounce@blog.test")
-        #expect(try await server.waitUntil(timeout: 10) { try Self.mailJobs(server).contains { $0["state"] as? String == "failed" } })
-        let failed = try #require(try Self.mailJobs(server).first { $0["state"] as? String == "failed" })
+        #expect(try await server.waitUntil(timeout: 10) { try await Self.mailJobs(server).contains { $0["state"] as? String == "failed" } })
+        let failed = try #require(try await Self.mailJobs(server).first { $0["state"] as? String == "failed" })
         #expect(failed["attempts"] as? Int == 1)
         #expect((failed["last_error"] as? String)?.contains("550") == true)
         // The administrator sees it.
@@ -123,7 +123,7 @@ import Testing
         var browser = LoopbackBrowser(server)
         for name in ["ada", "bob", "cy"] { try await browser.forgot("\(name)@blog.test") }
         // Both workers now wait on the silent relay (for its 15 s timeout); pages are read from the database meanwhile.
-        #expect(try await server.waitUntil(timeout: 10) { try Self.mailJobs(server).filter { $0["state"] as? String == "running" }.count == 2 })
+        #expect(try await server.waitUntil(timeout: 10) { try await Self.mailJobs(server).filter { $0["state"] as? String == "running" }.count == 2 })
         for _ in 0..<5 {
             let started = Date()
             let page = try await server.get("/")

@@ -187,7 +187,7 @@ import Testing
             let page = try await DreyServer.client.fetch(FetchRequest(url: strict.base + "/", headers: [("X-Forwarded-Host", "evil.example")]))
             #expect(page.status == 200)
             #expect(!String(decoding: page.body, as: UTF8.self).contains("evil.example"))
-            #expect(try strict.run(["site", "get", "home_url"]).out == "\n")
+            #expect(try await strict.run(["site", "get", "home_url"]).out == "\n")
         } catch {
             await strict.stop()
             throw error
@@ -196,7 +196,7 @@ import Testing
         // By default loopback is trusted: the first request (the start-up probe) fixed it, and other hosts move there.
         let open = try await DreyServer.start(.sqlite, homeURL: false) { _, _, _ in }
         do {
-            #expect(try open.run(["site", "get", "home_url"]).out == open.base + "\n")
+            #expect(try await open.run(["site", "get", "home_url"]).out == open.base + "\n")
             let moved = try await DreyServer.client.fetch(
                 FetchRequest(url: open.base + "/feed/?x=1", headers: [("X-Forwarded-Host", "evil.example")], followRedirects: false))
             #expect(moved.status == 301)

@@ -11,8 +11,9 @@ import Testing
 /// Issue 11: a filter that knows blog comments. Measured on the project's blog corpus by the real `drey spam eval`,
 /// tried on a new demo blog as a first-time commenter would, taught by a WordPress import, and never silent.
 @Suite struct SpamBlogTests {
-    func drey(_ args: [String], data: String? = nil, env: [String: String] = [:], stdin: String? = nil) throws -> DreyBinary.Output {
-        try DreyBinary.run(args, data: data, env: env, stdin: stdin)
+    func drey(_ args: [String], data: String? = nil, env: [String: String] = [:], stdin: String? = nil) async throws -> DreyBinary.Output {
+        // Waited for on a GCD thread, so in-process servers of other tests keep Swift concurrency's threads.
+        try await offThread { try DreyBinary.run(args, data: data, env: env, stdin: stdin) }
     }
 
     func file(_ text: String, _ ext: String) throws -> String {
@@ -26,8 +27,8 @@ import Testing
     }
 
     @Test("eval with no file measures both built-in corpora, and the figures meet the issue's targets")
-    func evalBothCorpora() throws {
-        let r = try drey(["spam", "eval", "--json"])
+    func evalBothCorpora() async throws {
+        let r = try await drey(["spam", "eval", "--json"])
         #expect(r.status == 0, "\(r.err)")
         let all = try object(r.out)
         let blog = try #require(all["blog"] as? [String: Any])
@@ -55,7 +56,7 @@ import Testing
         defer { Task { await location.cleanup() } }
         let data = location.dataDirectory
         let env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
-        let demo = try drey(["demo"], data: data, env: env)
+        let demo = try await drey(["demo"], data: data, env: env)
         #expect(demo.status == 0, "\(demo.err)")
         let lines = [
             #"{"author":"Maria Keller","email":"maria.k@example.org","text":"A first visit, and a fair question about the font size."}"#,
@@ -65,7 +66,7 @@ import Testing
             #"{"author":"Ines","email":"ines@example.org","text":"Check out the second printing of the atlas, the maps are much clearer and the index finally works."}"#,
             #"{"author":"Paul Brandt","email":"paul@example.net","url":"https://paulbrandt.example.net/","text":"Please visit my blog for the whole recipe; I cross-posted only the first half here, with the photos."}"#,
         ]
-        let checked = try drey(["spam", "check"], data: data, env: env, stdin: lines.joined(separator: "\n") + "\n")
+        let checked = try await drey(["spam", "check"], data: data, env: env, stdin: lines.joined(separator: "\n") + "\n")
         #expect(checked.status == 0, "\(checked.err)")
         let out = checked.out.split(separator: "\n").map(String.init)
         #expect(out.count == 5)
@@ -124,20 +125,20 @@ import Testing
         comments += hamTexts.enumerated().map { (author: "Grower \($0.offset)", email: "g\($0.offset)@example.org", url: "", text: $0.element, approved: "1") }
         let export = try file(Self.wxr(comments), "xml")
         let probe = #"{"author":"Someone","email":"someone@example.org","text":"Zorblax herbal leek tonic wholesale, order zorblax today for growers"}"# + "\n"
-        func score() throws -> Double {
-            let r = try drey(["spam", "check"], data: data, env: env, stdin: probe)
+        func score() async throws -> Double {
+            let r = try await drey(["spam", "check"], data: data, env: env, stdin: probe)
             #expect(r.status == 0, "\(r.err)")
             return try object(r.out.trimmingCharacters(in: .whitespacesAndNewlines))["score"] as? Double ?? -1
         }
-        _ = try drey(["migrate"], data: data, env: env)
-        let before = try score()
-        let imported = try drey(["import", "wordpress", export], data: data, env: env)
+        _ = try await drey(["migrate"], data: data, env: env)
+        let before = try await score()
+        let imported = try await drey(["import", "wordpress", export], data: data, env: env)
         #expect(imported.status == 0, "\(imported.err)")
         #expect(imported.out.contains("The spam filter learned from the imported comments: 6 approved and 6 spam"), "\(imported.out)")
-        let after = try score()
+        let after = try await score()
         #expect(after > before + 0.2, "before \(before), after \(after)")
         // Importing the same file again adds nothing, so teaches nothing.
-        let again = try drey(["import", "wordpress", export], data: data, env: env)
+        let again = try await drey(["import", "wordpress", export], data: data, env: env)
         #expect(again.status == 0, "\(again.err)")
         #expect(!again.out.contains("The spam filter learned"), "\(again.out)")
     }
@@ -154,13 +155,13 @@ import Testing
             "",
             #"{"content":"Parsnips under fleece did fine.","class":0}"#,
         ]
-        let trained = try drey(["spam", "train", try file(lines.joined(separator: "\n") + "\n", "jsonl")], data: data)
+        let trained = try await drey(["spam", "train", try file(lines.joined(separator: "\n") + "\n", "jsonl")], data: data)
         #expect(trained.status == 0, "\(trained.err)")
         #expect(trained.out.contains("added 4 comments (2 spam, 2 real) to the classifier of localhost"), "\(trained.out)")
-        let bad = try drey(["spam", "train", try file(lines[0] + "\n" + #"{"text":"x","label":"maybe"}"# + "\n", "jsonl")], data: data)
+        let bad = try await drey(["spam", "train", try file(lines[0] + "\n" + #"{"text":"x","label":"maybe"}"# + "\n", "jsonl")], data: data)
         #expect(bad.status != 0)
         #expect(bad.err.contains("line 2: unknown label 'maybe'"), "\(bad.err)")
-        let noText = try drey(["spam", "train", try file(#"{"label":"spam"}"# + "\n", "jsonl")], data: data)
+        let noText = try await drey(["spam", "train", try file(#"{"label":"spam"}"# + "\n", "jsonl")], data: data)
         #expect(noText.status != 0 && noText.err.contains("line 1: no text"), "\(noText.err)")
     }
 
@@ -222,7 +223,7 @@ import Testing
     }
 
     @Test("the seed folder ships the blog corpus unchanged from its master in the tests' data")
-    func shippedCorpusIsTheMaster() throws {
+    func shippedCorpusIsTheMaster() async throws {
         let root = SharedData.packageRoot
         let master = try Data(contentsOf: root.appendingPathComponent("Tests/data/blog-comments/comments.jsonl"))
         let shipped = try Data(contentsOf: root.appendingPathComponent("Resources/spam-seed/blog-comments.jsonl"))

@@ -10,8 +10,9 @@ import Testing
 @Suite struct SpamCommandTests {
     typealias Run = DreyBinary.Output
 
-    func drey(_ args: [String], data: String? = nil, env: [String: String] = [:], stdin: String? = nil) throws -> Run {
-        try DreyBinary.run(args, data: data, env: env, stdin: stdin)
+    func drey(_ args: [String], data: String? = nil, env: [String: String] = [:], stdin: String? = nil) async throws -> Run {
+        // Waited for on a GCD thread, so in-process servers of other tests keep Swift concurrency's threads.
+        try await offThread { try DreyBinary.run(args, data: data, env: env, stdin: stdin) }
     }
 
     /// Ten obvious spam and ten obvious real comments: every fold's model gets all of them right.
@@ -31,8 +32,8 @@ import Testing
     }
 
     @Test("eval prints precision, recall, F1, real comments sent to spam and held, for the classifier and the whole filter")
-    func eval() throws {
-        let r = try drey(["spam", "eval", try file(Self.smallCSV), "--folds", "5"])
+    func eval() async throws {
+        let r = try await drey(["spam", "eval", try file(Self.smallCSV), "--folds", "5"])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("5-fold cross-validation: 20 comments (10 spam, 10 real)"))
         #expect(r.out.contains("  precision          1.0000\n  recall             1.0000\n  F1                 1.0000"))
@@ -41,7 +42,7 @@ import Testing
         #expect(r.out.contains("  real held            0.00%  (0 of 10)"))
         #expect(r.out.contains("timing: training on all 20 comments"))
         // The same figures for scripts.
-        let j = try drey(["spam", "eval", try file(Self.smallCSV), "--folds", "5", "--json"])
+        let j = try await drey(["spam", "eval", try file(Self.smallCSV), "--folds", "5", "--json"])
         #expect(j.status == 0, "\(j.err)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(j.out.utf8)) as? [String: Any])
         let classifier = try #require(object["classifier"] as? [String: Any])
@@ -53,7 +54,7 @@ import Testing
     }
 
     @Test("bad arguments and bad files get one clear line and a non-zero exit")
-    func badArguments() throws {
+    func badArguments() async throws {
         let cases: [([String], String)] = [
             (["spam", "eval", "/nonexistent.csv"], "cannot read /nonexistent.csv"),
             (["spam", "eval", try file(Self.smallCSV), "--folds", "1"], "--folds must be from 2 to 20"),
@@ -64,7 +65,7 @@ import Testing
             (["spam", "train", "/nonexistent.csv"], "cannot read"),
         ]
         for (args, message) in cases {
-            let r = try drey(args)
+            let r = try await drey(args)
             #expect(r.status != 0, "\(args) exited 0")
             #expect(r.err.contains(message), "\(args): \(r.err)")
             #expect(r.err.split(separator: "\n").count <= 3, "\(args): \(r.err)")
@@ -81,7 +82,7 @@ import Testing
         defer { Task { await location.cleanup() } }
         let data = location.dataDirectory
         let env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
-        let trained = try drey(["spam", "train", try file(Self.smallCSV)], data: data, env: env)
+        let trained = try await drey(["spam", "train", try file(Self.smallCSV)], data: data, env: env)
         #expect(trained.status == 0, "\(trained.err)")
         #expect(trained.out.contains("added 20 comments (10 spam, 10 real) to the classifier of localhost; it has learned from 2708 examples"))
         let lines = [
@@ -92,7 +93,7 @@ import Testing
             #"{"author":"NoText"}"#,
             #"{"author":"Ann","email":"ann@example.org","text":"hi","post":999999}"#,
         ]
-        let checked = try drey(["spam", "check"], data: data, env: env, stdin: lines.joined(separator: "\n") + "\n")
+        let checked = try await drey(["spam", "check"], data: data, env: env, stdin: lines.joined(separator: "\n") + "\n")
         #expect(checked.status == 1)
         let out = checked.out.split(separator: "\n").map(String.init)
         #expect(out.count == 6)
@@ -114,36 +115,36 @@ import Testing
         #expect(out[4] == #"{"error":"line 5: missing \"text\""}"#)
         #expect(try object(out[5])["reasons"] as? [String] == ["That post does not exist, so the comment cannot be added to it."])
         #expect(checked.err.contains("line 4: not a JSON object"))
-        let stats = try drey(["spam", "stats"], data: data, env: env)
+        let stats = try await drey(["spam", "stats"], data: data, env: env)
         #expect(stats.out.contains("pending\t0\napproved\t0\nspam\t0\ntrash\t0\n"))
         // not-spam: restores and approves; only for held or spam comments.
-        _ = try drey(["user", "add", "--email", "ed@example.org", "--name", "Ed", "--role", "administrator"], data: data, env: env)
-        let made = try drey(["post", "new", "--title", "T", "--file", try file("Body", "md")], data: data, env: env)
+        _ = try await drey(["user", "add", "--email", "ed@example.org", "--name", "Ed", "--role", "administrator"], data: data, env: env)
+        let made = try await drey(["post", "new", "--title", "T", "--file", try file("Body", "md")], data: data, env: env)
         #expect(made.status == 0, "\(made.err)")
-        let added = try drey(["comment", "add", "--post", "1", "--author", "Al", "--email", "al@example.org", "--text", "Caught by mistake", "--status", "spam"], data: data, env: env)
+        let added = try await drey(["comment", "add", "--post", "1", "--author", "Al", "--email", "al@example.org", "--text", "Caught by mistake", "--status", "spam"], data: data, env: env)
         let id = try #require(added.out.split(separator: " ").dropFirst().first.map(String.init))
-        let restored = try drey(["comment", "not-spam", id], data: data, env: env)
+        let restored = try await drey(["comment", "not-spam", id], data: data, env: env)
         #expect(restored.status == 0, "\(restored.err)")
         #expect(restored.out == "comment \(id) approved\n")
-        let again = try drey(["comment", "not-spam", id], data: data, env: env)
+        let again = try await drey(["comment", "not-spam", id], data: data, env: env)
         #expect(again.status != 0 && again.err.contains("is approved, neither held nor spam"))
-        let listed = try drey(["comment", "list", "--json"], data: data, env: env)
+        let listed = try await drey(["comment", "list", "--json"], data: data, env: env)
         #expect(listed.out.contains("\"status\":\"approved\""))
 
         // Spam past the retention period (30 days) goes at the next purge; younger spam stays for "not spam".
         let old = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-40 * 86400))
         let young = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-5 * 86400))
         for (name, date) in [("Old", old), ("Young", young)] {
-            let r = try drey(["comment", "add", "--post", "1", "--author", name, "--email", "\(name)@spam.example", "--text", "Buy \(name)", "--status", "spam", "--date", date], data: data, env: env)
+            let r = try await drey(["comment", "add", "--post", "1", "--author", name, "--email", "\(name)@spam.example", "--text", "Buy \(name)", "--status", "spam", "--date", date], data: data, env: env)
             #expect(r.status == 0, "\(r.err)")
         }
-        let badDate = try drey(["comment", "add", "--post", "1", "--author", "X", "--email", "x@example.org", "--text", "t", "--date", "yesterday"], data: data, env: env)
+        let badDate = try await drey(["comment", "add", "--post", "1", "--author", "X", "--email", "x@example.org", "--text", "t", "--date", "yesterday"], data: data, env: env)
         #expect(badDate.status != 0 && badDate.err.contains("invalid date 'yesterday'"))
-        let purged = try drey(["spam", "purge"], data: data, env: env)
+        let purged = try await drey(["spam", "purge"], data: data, env: env)
         #expect(purged.status == 0, "\(purged.err)")
         #expect(purged.out == "deleted 1 spam comment past the retention period\n")
-        let left = try drey(["comment", "list", "--status", "spam"], data: data, env: env).out
+        let left = try await drey(["comment", "list", "--status", "spam"], data: data, env: env).out
         #expect(left.contains("Young") && !left.contains("Old"))
-        #expect(try drey(["spam", "purge"], data: data, env: env).out == "deleted 0 spam comments past the retention period\n")
+        #expect(try await drey(["spam", "purge"], data: data, env: env).out == "deleted 0 spam comments past the retention period\n")
     }
 }

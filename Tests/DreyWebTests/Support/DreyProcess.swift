@@ -133,14 +133,17 @@ final class DreyServer: @unchecked Sendable {
         try await Self.client.fetch(FetchRequest(url: base + path))
     }
 
+    /// Runs a command against this server's data, waiting on a GCD thread: the in-process servers of other tests
+    /// keep Swift concurrency's few threads meanwhile.
     @discardableResult
-    func run(_ args: [String]) throws -> DreyBinary.Output {
-        try DreyBinary.run(args, data: data, env: env)
+    func run(_ args: [String]) async throws -> DreyBinary.Output {
+        let (data, env) = (data, env)
+        return try await offThread { try DreyBinary.run(args, data: data, env: env) }
     }
 
     /// JSON lines of a command's output.
-    func jsonLines(_ args: [String]) throws -> [[String: Any]] {
-        try run(args).out.split(separator: "\n").compactMap {
+    func jsonLines(_ args: [String]) async throws -> [[String: Any]] {
+        try await run(args).out.split(separator: "\n").compactMap {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
     }
