@@ -144,8 +144,10 @@ def oversized_body(blog, action, failures):
 class SlowPage(http.server.BaseHTTPRequestHandler):
     """A linked page that takes its time to answer, so a linkback job is running when the server is stopped."""
     delay = 6.0
+    fetched = threading.Event()
 
     def do_GET(self):
+        SlowPage.fetched.set()
         time.sleep(self.delay)
         body = b"<html><head><title>slow</title></head><body>A slow page.</body></html>"
         self.send_response(200)
@@ -170,11 +172,8 @@ def sigterm(blog, paths, action, failures):
     target = f"http://127.0.0.1:{slow.server_address[1]}/a-slow-page"
     blog.cli("post", "new", "--title", "Linking a slow page", "--file", "-", input=f"See [the slow page]({target}).\n")
     # Wait until a worker is inside the job that fetches the slow page.
-    deadline = time.time() + 60
-    running = []
-    while time.time() < deadline and not running:
-        running = [j for j in blog.jobs("running") if j["kind"].startswith("linkbacks")]
-        time.sleep(0.2)
+    SlowPage.fetched.wait(60)
+    running = blog.jobs("running")
     failures.check(bool(running), f"{blog.db}: a linkback job is running when SIGTERM is sent ({len(running)})")
 
     results = {}
