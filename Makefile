@@ -4,7 +4,7 @@ DATA ?= ./drey-data
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run build release test test-swift deps bench bench-import clean
+.PHONY: run build release test test-swift deps bench bench-import soak clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -30,6 +30,11 @@ bench: deps
 # WordPress import of 10,000 posts and 100,000 comments on SQLite and PostgreSQL: time and peak memory.
 bench-import: deps
 	bash bench/import.sh
+
+# Faults on a release build, loopback only, about 15-18 minutes (not part of `make test`): kill -9 during comment
+# load, slowloris, oversized bodies and SIGTERM, then SOAK_MINUTES (default 10) of mixed load. See Docs/soak.md.
+soak: deps
+	bash bench/soak/run.sh
 
 clean:
 	rm -rf .build

@@ -111,14 +111,28 @@ public final class JobQueue: Sendable {
                 try await store.fail(jobID: job.id, worker: worker, error: "no handler for job kind '\(job.kind)'", now: now())
                 return
             }
+            var failure: JobFailure?
             do {
                 try await handler(job)
-                try await store.complete(jobID: job.id, worker: worker, now: now())
-            } catch let failure as JobFailure {
-                try await settle(job, worker: worker, failure: failure)
+            } catch let thrown as JobFailure {
+                failure = thrown
             } catch {
-                try await settle(job, worker: worker, failure: .transient(String(describing: error)))
+                failure = .transient(String(describing: error))
             }
+            // A stopping server cancels its workers, and a cancelled task's database calls throw: the job would stay
+            // `running` until its lease ran out (and a finished one would run again). Settle it in a task of its own;
+            // one cut short by the stop is queued to run again at once.
+            let interrupted = Task.isCancelled && failure != nil
+            try await Task { [failure] in
+                if interrupted {
+                    try await store.reschedule(
+                        jobID: job.id, worker: worker, runAt: clock.now(), error: "interrupted by a shutdown; runs again", now: clock.now())
+                } else if let failure {
+                    try await settle(job, worker: worker, failure: failure)
+                } else {
+                    try await store.complete(jobID: job.id, worker: worker, now: clock.now())
+                }
+            }.value
         } catch {
             // The database itself failed; the lease will hand the job to a worker again later.
             logger.error("job \(job.id) (\(job.kind)) could not be settled: \(error)")

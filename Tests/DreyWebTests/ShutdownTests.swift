@@ -1,0 +1,41 @@
+import DreyCore
+import DreyTestSupport
+import Foundation
+import Testing
+
+/// `drey serve` stopped by SIGTERM as a service manager stops it, with a job in the middle of its work.
+@Suite(.serialized) struct ShutdownTests {
+    @Test("SIGTERM during a job: the job is queued again at once, not left running until its lease runs out", arguments: TestDatabase.allCases)
+    func jobInFlight(_ kind: TestDatabase) async throws {
+        try await FixtureServer.with({ _, _ in
+            // The linked page answers slowly, so the linkback job is still fetching it when the server is stopped.
+            FixtureReply(body: .text("<title>Slow</title><p>A slow page.</p>"), delay: .seconds(30))
+        }) { fixture in
+            let server = try await DreyServer.start(kind, serveArguments: ["--allow-fetch", "127.0.0.1"]) { data, env, _ in
+                try DreyBinary.run(["user", "add", "--email", "s@example.org", "--name", "Sam", "--role", "administrator"], data: data, env: env)
+            }
+            do {
+                let post = try LinkbackPeerTests.writeFile("See [a slow page](\(fixture.base)/slow).")
+                #expect(try server.run(["post", "new", "--title", "Linking a slow page", "--file", post]).status == 0)
+                let started = try await server.waitUntil(timeout: 60) { !fixture.requests(to: "/slow").isEmpty }
+                #expect(started)
+                let running = try server.jsonLines(["jobs", "list", "--state", "running", "--json"])
+                #expect(running.count == 1)
+
+                server.process.terminate()
+                server.process.waitUntilExit()
+                #expect(server.process.terminationStatus == 0)
+                #expect(try server.jsonLines(["jobs", "list", "--state", "running", "--json"]).isEmpty)
+                let again = try server.jsonLines(["jobs", "list", "--state", "queued", "--json"]).filter {
+                    ($0["id"] as? Int) == (running.first?["id"] as? Int)
+                }
+                #expect(again.count == 1)
+                #expect((again.first?["last_error"] as? String)?.contains("interrupted by a shutdown") == true)
+            } catch {
+                await server.stop()
+                throw error
+            }
+            await server.stop()
+        }
+    }
+}
