@@ -16,17 +16,17 @@ import Testing
             }
             do {
                 let post = try LinkbackPeerTests.writeFile("See [a slow page](\(fixture.base)/slow).")
-                #expect(try server.run(["post", "new", "--title", "Linking a slow page", "--file", post]).status == 0)
+                #expect(try await server.run(["post", "new", "--title", "Linking a slow page", "--file", post]).status == 0)
                 let started = try await server.waitUntil(timeout: 60) { !fixture.requests(to: "/slow").isEmpty }
                 #expect(started)
-                let running = try server.jsonLines(["jobs", "list", "--state", "running", "--json"])
+                let running = try await server.jsonLines(["jobs", "list", "--state", "running", "--json"])
                 #expect(running.count == 1)
 
                 server.process.terminate()
                 server.process.waitUntilExit()
                 #expect(server.process.terminationStatus == 0)
-                #expect(try server.jsonLines(["jobs", "list", "--state", "running", "--json"]).isEmpty)
-                let again = try server.jsonLines(["jobs", "list", "--state", "queued", "--json"]).filter {
+                #expect(try await server.jsonLines(["jobs", "list", "--state", "running", "--json"]).isEmpty)
+                let again = try await server.jsonLines(["jobs", "list", "--state", "queued", "--json"]).filter {
                     ($0["id"] as? Int) == (running.first?["id"] as? Int)
                 }
                 #expect(again.count == 1)
