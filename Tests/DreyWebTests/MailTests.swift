@@ -13,7 +13,7 @@ import Testing
             let portFile = dir.appendingPathComponent("port").path, outFile = dir.appendingPathComponent("out").path
             let sink = Process()
             sink.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            sink.arguments = ["python3", SharedData.packageRoot.appendingPathComponent("Tests/python/smtp_sink.py").path, portFile, outFile]
+            sink.arguments = [PythonCheck.python, SharedData.packageRoot.appendingPathComponent("Tests/python/smtp_sink.py").path, portFile, outFile]
             try sink.run()
             var port: Int? = nil
             for _ in 0..<200 where port == nil {
