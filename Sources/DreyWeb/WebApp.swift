@@ -80,7 +80,7 @@ public struct WebApp: Sendable {
             query: FormData(query: rawQuery).fields, now: drey.config.clock.now(),
             signer: Signer.cached(secret: site.settings.secret), ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, site),
             unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, site),
-            clientIP: Self.clientIP(request, peer: peer))
+            clientIP: Self.clientIP(request, peer: peer), staff: try await staffMember(request, site: site))
         let generation = cache.generation(siteID: site.id)
         let result: PageResult
         do {

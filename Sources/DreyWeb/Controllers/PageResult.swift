@@ -29,6 +29,15 @@ public struct SiteRequest: Sendable {
     public let unlockedPosts: Set<Int64>
     /// The visitor's address as far as we can trust it ("" when unknown), for rate limits and the spam filter.
     public let clientIP: String
+    /// The signed-in member of the site's staff, for the admin bar; nil for everyone else. Only requests with a
+    /// session cookie look it up, and they never use the page cache (`WebApp.bypassesCache`).
+    public var staff: StaffMember? = nil
+}
+
+/// A signed-in member of a site who may use its admin (every role but subscriber).
+public struct StaffMember: Sendable {
+    public let user: User
+    public let role: Role
 }
 
 /// A page holds a comment form whose token (`FormToken.placeholder` in the body) is minted per response.
