@@ -98,10 +98,7 @@ func readText(_ path: String) throws -> String {
 extension DreyCommand {
     /// Parses the arguments and runs the command, exiting with its status.
     public static func start(_ arguments: [String]? = nil) async {
-        // Standard output sent to a file or a pipe (systemd, Docker, `make run > log`) is block-buffered by C, so the
-        // address and the one-time setup link would appear only when the server exits; a line at a time, they are read
-        // while they are still of use. (The log handler writes standard error with write(2), unbuffered.)
-        setvbuf(stdout, nil, _IOLBF, 0)
+        lineBufferStandardOutput()
         LoggingSystem.bootstrap { LineLogHandler(label: $0) }
         do {
             var command = try parseAsRoot(arguments)
