@@ -65,7 +65,7 @@ def overflowing(browser):
             const r = el.getBoundingClientRect();
             if (r.width === 0 || r.height === 0) continue;
             const style = getComputedStyle(el);
-            if (style.position === 'absolute' && (style.clip !== 'auto' || r.right < 0)) continue;
+            if (style.position === 'absolute' && (style.clipPath !== 'none' || r.right < 0)) continue;
             let hidden = false;
             for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
                 const o = getComputedStyle(p).overflowX;
@@ -97,10 +97,16 @@ def test_nothing_overflows_horizontally(blog, browser, width):
     assert not problems, json.dumps(problems, indent=1)
 
 
+# axe-selenium-python carries axe-core 3.1. Its "checkboxgroup" rule (deprecated, and removed in axe-core 4) fails
+# a table of row checkboxes inside a fieldset because the table's "select all" box shares the fieldset; every other
+# rule runs, "radiogroup" included.
+AXE_OPTIONS = json.dumps({"rules": {"checkboxgroup": {"enabled": False}}})
+
+
 def axe_violations(browser):
     axe = Axe(browser)
     axe.inject()
-    results = axe.run()
+    results = axe.run(options=AXE_OPTIONS)
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results["violations"]
