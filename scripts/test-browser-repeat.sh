@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20}
 python=$(bash scripts/python-env.sh)
-swift build --product drey
+# The same build `make test` makes (tests included), so neither rebuilds the other's modules.
+swift build --build-tests
 mkdir -p test-artifacts
 for ((i = 1; i <= runs; i++)); do
   if ! "$python" -m pytest -q -p no:cacheprovider Tests/browser; then
