@@ -4,7 +4,7 @@ DATA ?= ./drey-data
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run build release test test-swift deps bench bench-import soak clean
+.PHONY: run run-debug build release test test-browser-repeat test-swift deps bench bench-import soak clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -15,7 +15,14 @@ build: deps
 release: deps
 	swift build -c release
 
-run: build
+# A release build: the demo blog is served as fast as it will be in production. The last lines it prints name the
+# blog, the admin and the way in (a one-time link for the demo's administrator, who has no password yet).
+run: release
+	.build/release/drey demo --data $(DATA) --if-empty
+	.build/release/drey serve --data $(DATA) --host $(HOST) --port $(PORT)
+
+# The same with a debug build (quicker to build while working on Drey).
+run-debug: build
 	.build/debug/drey demo --data $(DATA) --if-empty
 	.build/debug/drey serve --data $(DATA) --host $(HOST) --port $(PORT)
 
@@ -23,6 +30,12 @@ run: build
 # feedparser and html5lib as outside clients.
 test: deps
 	bash scripts/test.sh
+
+# The browser tests N times in a row (default 20): `make test-browser-repeat N=20`.
+N ?= 20
+test-browser-repeat: deps
+	bash scripts/install-deps.sh --test
+	bash scripts/test-browser-repeat.sh $(N)
 
 bench: deps
 	bash bench/run.sh

@@ -4,7 +4,9 @@ set -euo pipefail
 
 apt_packages=(libcmark-gfm-dev libcmark-gfm-extensions-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  apt_packages+=(postgresql chromium chromium-driver openssl)
+  # python3-venv: the Python test clients go into a virtual environment (scripts/python-env.sh), as Debian's
+  # Python refuses `pip install` outside one.
+  apt_packages+=(postgresql chromium chromium-driver openssl python3-venv)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -19,12 +21,5 @@ if ((${#missing[@]})); then
   else
     echo "Drey needs: sudo apt-get install -y ${missing[*]}" >&2
     exit 1
-  fi
-fi
-
-if [[ "${1:-}" == "--test" ]]; then
-  if ! python3 -c 'import feedparser, html5lib, mf2py, selenium, pytest, aiosmtpd' >/dev/null 2>&1; then
-    echo "installing Python test clients (feedparser, html5lib, mf2py, selenium, pytest, aiosmtpd)" >&2
-    python3 -m pip install -q --disable-pip-version-check feedparser html5lib mf2py selenium pytest aiosmtpd 2>&1 | grep -v 'Running pip as the' >&2 || true
   fi
 fi

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite: starts a throwaway PostgreSQL cluster unless DREY_TEST_POSTGRES_URL is given,
-# then runs every Swift test (SQLite and PostgreSQL alike; the Swift tests call the Python clients).
+# then runs every Swift test (SQLite and PostgreSQL alike; the Swift tests call the Python clients) and the browser
+# tests. Both parts run even when the first fails; the script fails when either does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
+DREY_TEST_PYTHON=$(bash scripts/python-env.sh)
+export DREY_TEST_PYTHON
 
 if [[ -z "${DREY_TEST_POSTGRES_URL:-}" ]]; then
   source scripts/pg-throwaway.sh
@@ -15,6 +18,12 @@ export DREY_SHARED_DIR="${DREY_SHARED_DIR:-$(cd .. && pwd)/shared}"
 mkdir -p test-artifacts
 
 swift build --build-tests
-swift test --skip-build "$@"
-# The admin in a real browser: headless Chromium through Selenium, against a real `drey serve`.
-python3 -m pytest -q Tests/browser
+failed=()
+swift test --skip-build "$@" || failed+=("Swift tests")
+# The admin and the public pages in a real browser: headless Chromium through Selenium, against a real `drey serve`.
+"$DREY_TEST_PYTHON" -m pytest -q Tests/browser || failed+=("browser tests")
+if ((${#failed[@]})); then
+  echo "FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+echo "all tests passed"

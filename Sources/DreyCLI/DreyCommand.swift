@@ -98,6 +98,7 @@ func readText(_ path: String) throws -> String {
 extension DreyCommand {
     /// Parses the arguments and runs the command, exiting with its status.
     public static func start(_ arguments: [String]? = nil) async {
+        lineBufferStandardOutput()
         LoggingSystem.bootstrap { LineLogHandler(label: $0) }
         do {
             var command = try parseAsRoot(arguments)

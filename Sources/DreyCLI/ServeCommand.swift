@@ -60,11 +60,26 @@ struct ServeCommand: AsyncParsableCommand {
                 let from = proxies.ranges.map(\.description).joined(separator: ", ")
                 print("The blog's address (home_url) is not set: the first request from \(from) will set it, or run `drey site set home_url URL`.")
             }
-            if let setupToken, !adminCreated {
-                print("No administrator yet: create one at http://\(host):\(port)/admin/setup?token=\(setupToken)")
-            }
+            try await printWayIn(drey, base: "http://\(host):\(port)", setupToken: adminCreated ? nil : setupToken)
             try await app.runService()
             await drey.close()
+        }
+    }
+
+    /// The blog, the admin, and how to get into it, in plain words: a newcomer after `make run` has nothing else.
+    func printWayIn(_ drey: Drey, base: String, setupToken: String?) async throws {
+        print("  The blog:  \(base)/")
+        print("  The admin: \(base)/admin/")
+        let site = try drey.sites.site(named: nil)
+        let state = try await SetupState.of(drey.store, siteID: site.id)
+        switch (setupToken, state) {
+        case (let token?, .choosePassword(let admin)):
+            print("  Sign in:   the administrator \(admin.login) <\(admin.email)> has no password yet; choose one (this link works once):")
+            print("             \(base)/admin/setup?token=\(token)")
+        case (let token?, .firstAdministrator):
+            print("No administrator yet: create one at \(base)/admin/setup?token=\(token)")
+        default:
+            print("  Sign in:   \(base)/admin/login with an administrator's email and password (`drey user add` makes one)")
         }
     }
 

@@ -80,6 +80,8 @@ public enum CacheScope: Sendable, Hashable {
     case lists
     /// Comment feeds of the site.
     case comments
+    /// What every page's navigation shows: the menu (pages, categories) and a post's previous and next posts.
+    case navigation
 
     public var key: String {
         switch self {
@@ -87,6 +89,7 @@ public enum CacheScope: Sendable, Hashable {
         case .post(let id): return "post:\(id)"
         case .lists: return "lists"
         case .comments: return "comments"
+        case .navigation: return "navigation"
         }
     }
 
@@ -95,6 +98,7 @@ public enum CacheScope: Sendable, Hashable {
         case "site": self = .site
         case "lists": self = .lists
         case "comments": self = .comments
+        case "navigation": self = .navigation
         default:
             guard key.hasPrefix("post:"), let id = Int64(key.dropFirst(5)) else { return nil }
             self = .post(id)

@@ -47,6 +47,10 @@ public struct SiteSettings: Sendable, Equatable {
     public var trackbacksEnabled: Bool { self[.trackbackEnabled] == "1" }
     public var sendsLinkbacks: Bool { self[.sendLinkbacks] == "1" }
     public var websubHub: String { self[.websubHub] }
+    /// Whether the home page shows whole posts (WordPress's "full text") or their excerpts.
+    public var homeShowsFullText: Bool { self[.homeShows] != "excerpt" }
+    /// The menu the owner wrote; empty means the theme's own (pages and top categories).
+    public var menuItems: [MenuItem] { MenuItem.parse(self[.menu]) }
 
     public var typography: Typography {
         Typography(
@@ -103,6 +107,8 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case spamHoldScore = "spam_hold_score"
     case spamSpamScore = "spam_spam_score"
     case spamRetentionDays = "spam_retention_days"
+    case homeShows = "home_shows"
+    case menu
 
     public var defaultValue: String {
         switch self {
@@ -138,6 +144,8 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .commentFloodSeconds, .commentRateIPPerHour, .commentRateEmailPerHour, .commentFormMinSeconds,
             .commentFormMaxAgeHours, .spamHoldScore, .spamSpamScore, .spamRetentionDays:
             return spamDefault
+        case .homeShows: return "full"
+        case .menu: return ""
         }
     }
 
@@ -229,6 +237,11 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .commentFloodSeconds, .commentRateIPPerHour, .commentRateEmailPerHour, .commentFormMinSeconds,
             .commentFormMaxAgeHours, .spamHoldScore, .spamSpamScore, .spamRetentionDays:
             return try validateSpam(value)
+        case .homeShows:
+            guard value == "full" || value == "excerpt" else { throw SettingError("home_shows must be full or excerpt") }
+            return value
+        case .menu:
+            return try MenuItem.validate(value)
         }
     }
 

@@ -137,7 +137,7 @@ struct SpamJanitorService: Service {
 }
 
 /// The composition root: opens the blog and wires the HTTP server. Tests call it too.
-/// Returns the app, the opened blog, and the one-time setup token when the site has no administrator yet.
+/// Returns the app, the opened blog, and the one-time setup token while no administrator can sign in (`SetupState`).
 public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> (some ApplicationProtocol, Drey, String?) {
     var logger = logger ?? Logger(label: "drey")
     logger.logLevel = config.logLevel
@@ -157,7 +157,7 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
         throw error
     }
     let site = try drey.sites.site(named: nil)
-    let setupToken = try await drey.store.hasAdministrator(siteID: site.id) ? nil : AuthService.randomToken()
+    let setupToken = try await SetupState.of(drey.store, siteID: site.id).isOpen ? AuthService.randomToken() : nil
     let web = WebApp(drey: drey, theme: theme, adminTheme: adminTheme, setupToken: setupToken)
     let app = Application(
         responder: DreyResponder(app: web, logger: logger),

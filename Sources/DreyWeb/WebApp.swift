@@ -90,7 +90,7 @@ public struct WebApp: Sendable {
             query: FormData(query: rawQuery).fields, now: drey.config.clock.now(),
             signer: Signer.cached(secret: site.settings.secret), ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, .heldComments, site),
             unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, .unlockedPosts, site),
-            clientIP: origin.clientIP)
+            clientIP: origin.clientIP, staff: try await staffMember(request, site: site))
         let generation = cache.generation(siteID: site.id)
         let result: PageResult
         do {

@@ -1,3 +1,4 @@
+import DreyTestSupport
 import Foundation
 import Testing
 
@@ -159,7 +160,7 @@ import Testing
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, dir.path]
+        process.arguments = [PythonCheck.python, "-c", script, dir.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

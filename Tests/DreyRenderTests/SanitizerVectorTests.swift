@@ -1,3 +1,4 @@
+import DreyTestSupport
 import Foundation
 import Testing
 
@@ -76,7 +77,7 @@ import Testing
     private static func runChecker(on file: URL) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "Tests/python/check_sanitizer.py", file.path]
+        process.arguments = [PythonCheck.python, "Tests/python/check_sanitizer.py", file.path]
         process.currentDirectoryURL = packageRoot
         let pipe = Pipe()
         process.standardOutput = pipe

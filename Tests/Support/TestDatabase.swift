@@ -105,10 +105,17 @@ public enum SharedData {
 
 /// Runs a Python check from `Tests/python`, returning its exit status and output.
 public enum PythonCheck {
+    /// The Python that has the test clients: `DREY_TEST_PYTHON` (the virtual environment `scripts/test.sh` makes),
+    /// else `python3` from the PATH.
+    public static var python: String {
+        let given = ProcessInfo.processInfo.environment["DREY_TEST_PYTHON"] ?? ""
+        return given.isEmpty ? "python3" : given
+    }
+
     public static func run(_ script: String, arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", SharedData.packageRoot.appendingPathComponent("Tests/python/\(script)").path] + arguments
+        process.arguments = [python, SharedData.packageRoot.appendingPathComponent("Tests/python/\(script)").path] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

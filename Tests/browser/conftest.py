@@ -11,12 +11,34 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DREY = ROOT / ".build" / "debug" / "drey"
 ARTIFACTS = ROOT / "test-artifacts"
 ADMIN = ("admin@drey.test", "admin-password-1")
 PEOPLE = {"contributor": ("cora@drey.test", "cora-password-1"), "editor": ("ed@drey.test", "ed-password-1")}
+
+
+def click_and_wait_for_page(browser, element, timeout=15):
+    """Clicks something that loads a new page, and returns once that page has fully loaded.
+
+    A click does not wait for the answer. Waiting for the old element to go stale was not enough: between the old
+    document going and the new one arriving, ChromeDriver can answer "Node with given id does not belong to the
+    document" to whatever is asked next. So the old document is marked, and the wait ends only when a document
+    without the mark has finished loading; questions asked mid-navigation count as "not yet".
+    """
+    browser.execute_script("window.__dreyOldPage = true")
+    element.click()
+
+    def arrived(b):
+        try:
+            return b.execute_script("return window.__dreyOldPage !== true && document.readyState === 'complete'")
+        except WebDriverException:
+            return False
+
+    WebDriverWait(browser, timeout, ignored_exceptions=(WebDriverException,)).until(arrived)
 
 
 def free_port():

@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import ADMIN, DREY, PEOPLE
+from conftest import ADMIN, DREY, PEOPLE, click_and_wait_for_page
 
 
 def sign_in(browser, base, who):
@@ -95,9 +95,7 @@ def submit_and_wait(browser):
 
 
 def click_and_wait(browser, element):
-    # A click does not wait for the answer: wait until the page it leaves is gone, or the next look reads the old one.
-    element.click()
-    WebDriverWait(browser, 15).until(EC.staleness_of(element))
+    click_and_wait_for_page(browser, element)
 
 
 def set_flood(blog, seconds):

@@ -23,6 +23,10 @@ public struct Chrome: Sendable {
     /// Where other blogs send Webmentions and Pingbacks; empty when the site takes none.
     public var webmentionURL: String = ""
     public var pingbackURL: String = ""
+    /// Links into the admin for a signed-in staff member; nil on every page a reader (or the page cache) gets.
+    public var adminBar: AdminBarView? = nil
+    /// The site's menu: pages and top categories, or the links the owner chose.
+    public var menu: [TermLink] = []
 
     public init(
         siteTitle: String, tagline: String, homeURL: String, language: String = "en", documentTitle: String,
@@ -70,6 +74,35 @@ extension Chrome: MustacheParent {
         case "extraHead": return nonEmpty(extraHead)
         case "webmentionURL": return nonEmpty(webmentionURL)
         case "pingbackURL": return nonEmpty(pingbackURL)
+        case "adminBar": return adminBar.map { $0 as Any } ?? false
+        case "menu": return menu
+        case "hasMenu": return !menu.isEmpty
+        case "feedLinks": return feeds.filter { !$0.footerName.isEmpty }
+        default: return nil
+        }
+    }
+}
+
+/// The admin bar a signed-in staff member sees at the top of public pages.
+public struct AdminBarView: Sendable, MustacheParent {
+    public var name: String
+    public var dashboardURL: String
+    public var newPostURL = ""
+    public var editURL = ""
+    public var editLabel = ""
+
+    public init(name: String, dashboardURL: String) {
+        self.name = name
+        self.dashboardURL = dashboardURL
+    }
+
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "name": return self.name
+        case "dashboardURL": return dashboardURL
+        case "newPostURL": return nonEmpty(newPostURL)
+        case "editURL": return nonEmpty(editURL)
+        case "editLabel": return editLabel
         default: return nil
         }
     }
@@ -79,11 +112,14 @@ public struct FeedLink: Sendable, MustacheParent {
     public var title: String
     public var url: String
     public var type: String
+    /// How the footer names this feed in plain words ("Posts (RSS)"); empty keeps it out of the footer.
+    public var footerName: String = ""
 
-    public init(title: String, url: String, type: String) {
+    public init(title: String, url: String, type: String, footerName: String = "") {
         self.title = title
         self.url = url
         self.type = type
+        self.footerName = footerName
     }
 
     public func child(named name: String) -> Any? {
@@ -91,6 +127,7 @@ public struct FeedLink: Sendable, MustacheParent {
         case "title": return title
         case "url": return url
         case "type": return type
+        case "footerName": return footerName
         default: return nil
         }
     }

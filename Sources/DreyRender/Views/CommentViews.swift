@@ -197,6 +197,7 @@ public struct PostPage: Sendable, MustacheParent {
         case "showDiscussion": return showDiscussion
         case "previous": return previous ?? false
         case "next": return next ?? false
+        case "hasNeighbours": return previous != nil || next != nil
         case "reactions": return reactions
         default: return nil
         }

@@ -105,15 +105,18 @@ struct AuthPages {
         return loginForm(r, flash: "Your password was changed and every other session signed out. Sign in with the new password.")
     }
 
-    /// First run: creates the first administrator, only from the one-time link `drey serve` prints.
+    /// First run: creates the first administrator, or chooses the password of an administrator who has none (the
+    /// demo's), only from the one-time link `drey serve` prints.
     func setup(_ r: SiteRequest, _ form: FormData, method: HTTPRequest.Method) async throws -> PageResult {
         let given = method == .post ? (form["token"] ?? "") : (r.query["token"] ?? "")
-        guard let expected = controller.setupToken, !given.isEmpty, given == expected,
-            try await !controller.drey.store.hasAdministrator(siteID: r.site.id)
-        else {
+        let state = try await SetupState.of(controller.drey.store, siteID: r.site.id)
+        guard let expected = controller.setupToken, !given.isEmpty, given == expected, state.isOpen else {
             return .personal(status: .notFound, body: controller.renderBare(AdminPage(title: "Not found", section: "", ["message": "Setup is done, or this link is not the one `drey serve` printed."]), template: "message", r, user: nil))
         }
         let (csrf, cookies) = preSessionToken(r)
+        if case .choosePassword(let admin) = state {
+            return try await choosePassword(r, form, method: method, admin: admin, token: given, csrf: csrf, cookies: cookies)
+        }
         var page = AdminPage(title: "Set up your blog", section: "login", ["csrf": csrf, "token": given, "name": form["name"] ?? "", "email": form["email"] ?? ""])
         if method == .post {
             guard checkPreSession(r, form) else {
@@ -130,5 +133,27 @@ struct AuthPages {
             }
         }
         return .personal(status: .ok, body: controller.renderBare(page, template: "setup", r, user: nil), cookies: cookies)
+    }
+
+    /// The setup link for an administrator without a password: choose one, then sign in with it.
+    private func choosePassword(
+        _ r: SiteRequest, _ form: FormData, method: HTTPRequest.Method, admin: User, token: String, csrf: String, cookies: [String]
+    ) async throws -> PageResult {
+        let page = AdminPage(
+            title: "Choose your password", section: "login",
+            ["csrf": csrf, "token": token, "claim": true, "name": admin.displayName, "email": admin.email])
+        guard method == .post else { return .personal(status: .ok, body: controller.renderBare(page, template: "setup", r, user: nil), cookies: cookies) }
+        guard checkPreSession(r, form) else {
+            return .personal(status: .forbidden, body: controller.renderBare(page, template: "setup", r, user: nil, errors: [AdminRefusal.badToken.message]), cookies: cookies)
+        }
+        let password = form["password"] ?? ""
+        let problem: String? =
+            password.count < 8 ? "The password must be at least 8 characters."
+            : password != (form["password2"] ?? "") ? "The two passwords are not the same." : nil
+        if let problem {
+            return .personal(status: .unprocessableContent, body: controller.renderBare(page, template: "setup", r, user: nil, errors: [problem]), cookies: cookies)
+        }
+        try await auth.setPassword(password, userID: admin.id)
+        return loginForm(r, email: admin.email, flash: "The password of \(admin.displayName) is set. Sign in with \(admin.email) and that password.")
     }
 }

@@ -8,7 +8,7 @@ struct SettingsAdmin {
 
     static let sections: [String: (title: String, keys: [SettingKey])] = [
         "general": ("General", [.title, .tagline, .homeURL, .timezone, .dateFormat, .timeFormat, .language]),
-        "reading": ("Reading", [.postsPerPage, .showOnFront, .pageOnFront, .pageCache]),
+        "reading": ("Reading", [.postsPerPage, .showOnFront, .pageOnFront, .homeShows, .menu, .pageCache]),
         "permalinks": ("Permalinks", [.permalinkStructure]),
         "discussion": ("Discussion", [
             .defaultCommentStatus, .commentModeration, .commentPreviouslyApproved, .commentMaxLinks, .commentMaxLength,
@@ -40,6 +40,7 @@ struct SettingsAdmin {
         let pages = try await controller.drey.store.posts({ var q = PostQuery(siteID: a.r.site.id); q.type = .page; q.limit = 200; return q }())
         values["pages"] = pages.map { ["id": String($0.id), "title": $0.title, "selected": String($0.id) == (typed?[.pageOnFront] ?? settings[.pageOnFront])] }
         values["showPosts"] = (typed?[.showOnFront] ?? settings[.showOnFront]) != "page"
+        values["homeShowsExcerpt"] = (typed?[.homeShows] ?? settings[.homeShows]) == "excerpt"
         for flag in [SettingKey.commentModeration, .commentPreviouslyApproved, .pageCache] {
             values[flag.rawValue + "_on"] = (typed?[flag] ?? settings[flag]) == "1"
         }
@@ -62,6 +63,8 @@ struct SettingsAdmin {
                 typed[key] = a.form[key.rawValue] == "1" ? "1" : "0"
             case .defaultCommentStatus:
                 typed[key] = a.form[key.rawValue] == "open" ? "open" : "closed"
+            case .homeShows:
+                typed[key] = a.form[key.rawValue] ?? "full"
             case .permalinkStructure:
                 let choice = a.form["permalink_choice"] ?? ""
                 typed[key] = choice == "custom" ? (a.form["permalink_custom"] ?? "") : (choice.isEmpty ? (a.form[key.rawValue] ?? "") : choice)

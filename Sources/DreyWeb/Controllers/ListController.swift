@@ -13,7 +13,7 @@ struct ListController: Sendable {
         var q = PostQuery(siteID: r.site.id)
         q.stickyFirst = true
         return try await list(
-            r, query: q, page: page, template: "home", heading: "", kind: "", listPath: "/", full: true,
+            r, query: q, page: page, template: "home", heading: "", kind: "", listPath: "/", full: r.site.settings.homeShowsFullText,
             title: page > 1 ? "Page \(page)" : nil, empty: "Nothing has been published yet.")
     }
 
@@ -90,16 +90,18 @@ struct ListController: Sendable {
         let pages = max(1, (total + perPage - 1) / perPage)
         let views = try await views.postViews(posts, r, full: false)
         let heading = trimmed.isEmpty ? "Search" : "Results for “\(trimmed)”"
+        var chrome = views.isEmpty && trimmed.isEmpty ? self.views.chrome(r, title: "Search", canonical: "", noindex: true, searchQuery: trimmed)
+            : self.views.chrome(r, title: heading, canonical: "", noindex: true, searchQuery: trimmed)
+        chrome.menu = try await self.views.menu(r)
         let view = ListPage(
-            chrome: views.isEmpty && trimmed.isEmpty ? self.views.chrome(r, title: "Search", canonical: "", noindex: true, searchQuery: trimmed)
-                : self.views.chrome(r, title: heading, canonical: "", noindex: true, searchQuery: trimmed),
+            chrome: chrome,
             heading: heading, headingKind: "Search", descriptionHTML: "", posts: views,
             pagination: Pagination(
                 newerURL: page > 1 ? r.links.search(trimmed, page: page - 1) : "",
                 olderURL: page < pages ? r.links.search(trimmed, page: page + 1) : "", current: min(page, pages), total: pages),
             emptyMessage: trimmed.isEmpty ? "Type a few words to search." : "Nothing matched “\(trimmed)”. Try other words.",
             isSearch: true)
-        return .html(status: .ok, body: theme.render(view, template: "search") ?? "", scopes: [.lists])
+        return .html(status: .ok, body: theme.render(view, template: "search") ?? "", scopes: [.lists, .navigation])
     }
 
     private func list(
@@ -117,14 +119,16 @@ struct ListController: Sendable {
         let posts = total == 0 ? [] : try await store.posts(q)
         let postViews = try await views.postViews(posts, r, full: full)
         let canonical = r.links.paged(listPath, page)
+        var chrome = views.chrome(r, title: title, canonical: canonical, description: PlainText.fromHTML(description), extraFeeds: feeds)
+        chrome.menu = try await views.menu(r)
         let view = ListPage(
-            chrome: views.chrome(r, title: title, canonical: canonical, description: PlainText.fromHTML(description), extraFeeds: feeds),
+            chrome: chrome,
             heading: heading, headingKind: kind, descriptionHTML: HTMLSanitizer.sanitize(description, policy: .content),
             posts: postViews,
             pagination: Pagination(
                 newerURL: page > 1 ? r.links.paged(listPath, page - 1) : "",
                 olderURL: page < pages ? r.links.paged(listPath, page + 1) : "", current: page, total: pages),
             emptyMessage: empty)
-        return .html(status: .ok, body: theme.render(view, template: template) ?? "", scopes: [.lists])
+        return .html(status: .ok, body: theme.render(view, template: template) ?? "", scopes: [.lists, .navigation])
     }
 }

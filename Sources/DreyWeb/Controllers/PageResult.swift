@@ -33,6 +33,16 @@ public struct SiteRequest: Sendable {
     /// The site's address for links that leave it (mail, pings, feeds sent out): `home_url`, which the first trusted
     /// request fixes; until then the site's own host, never a name a client sent.
     public var canonicalBase: String { site.settings.homeURL.isEmpty ? "http://\(site.host)" : site.settings.homeURL }
+
+    /// The signed-in member of the site's staff, for the admin bar; nil for everyone else. Only requests with a
+    /// session cookie look it up, and they never use the page cache (`WebApp.bypassesCache`).
+    public var staff: StaffMember? = nil
+}
+
+/// A signed-in member of a site who may use its admin (every role but subscriber).
+public struct StaffMember: Sendable {
+    public let user: User
+    public let role: Role
 }
 
 /// A page holds a comment form whose token (`FormToken.placeholder` in the body) is minted per response.

@@ -96,21 +96,25 @@ struct PostController: Sendable {
             theForm.cancelReplyURL = canonical + "#respond"
         }
         let count = post.commentCount
-        let chrome = views.chrome(
+        var chrome = views.chrome(
             r, title: post.title.isEmpty ? "(untitled)" : post.title, canonical: canonical,
             description: locked ? "" : (post.excerpt.isEmpty ? PlainText.fromHTML(post.contentHTML, maxWords: 30) : post.excerpt),
             ogType: "article",
             extraFeeds: [FeedLink(title: "\(settings.title) » \(post.title) Comments Feed", url: canonical + "feed/", type: "application/rss+xml")])
+        chrome.adminBar = ViewFactory.adminBar(r, post: post)
+        chrome.menu = try await views.menu(r)
+        let (previous, next) = try await views.neighbours(of: post, r)
         let page = PostPage(
             chrome: chrome, post: view, commentsHeading: count > 0 && !locked ? ViewFactory.countText(count) : "",
             comments: tree, linkbacks: linkbacks, form: theForm, likesText: "",
-            showDiscussion: showForm && (post.type == .post || post.commentStatus == .open || count > 0), reactions: reactions)
+            showDiscussion: showForm && (post.type == .post || post.commentStatus == .open || count > 0), previous: previous, next: next,
+            reactions: reactions)
         let html = theme.render(page, template: post.type == .page && theme.hasTemplate("page") ? "page" : "post") ?? ""
         let body = locked ? Self.injectPasswordForm(html, post: post, r: r) : html
         // A page with a refused form or the visitor's own held comments is theirs alone: never cached.
         let personal = form != nil || !r.ownPendingComments.isEmpty || r.query["replytocom"] != nil || !post.password.isEmpty
         let slot = FormSlot(postID: post.id, shownAt: formShownAt)
-        return .html(status: .init(code: status), body: body, scopes: [.post(post.id)], cacheable: !personal, form: slot)
+        return .html(status: .init(code: status), body: body, scopes: [.post(post.id), .navigation], cacheable: !personal, form: slot)
     }
 
     /// Protected posts show a password form where the content would be.

@@ -19,14 +19,15 @@ struct ViewFactory: Sendable {
             ogTitle: title ?? s.title, typographyCSS: s.typography.cssDeclarations,
             customCSS: Self.safeCSS(s.customCSS),
             feeds: [
-                FeedLink(title: "\(s.title) » Feed", url: r.links.feed(), type: "application/rss+xml"),
-                FeedLink(title: "\(s.title) » Atom Feed", url: r.links.feed(.atom), type: "application/atom+xml"),
-                FeedLink(title: "\(s.title) » JSON Feed", url: r.links.jsonFeed, type: "application/feed+json"),
-                FeedLink(title: "\(s.title) » Comments Feed", url: r.links.commentsFeed(), type: "application/rss+xml"),
+                FeedLink(title: "\(s.title) » Feed", url: r.links.feed(), type: "application/rss+xml", footerName: "Posts (RSS)"),
+                FeedLink(title: "\(s.title) » Atom Feed", url: r.links.feed(.atom), type: "application/atom+xml", footerName: "Posts (Atom)"),
+                FeedLink(title: "\(s.title) » JSON Feed", url: r.links.jsonFeed, type: "application/feed+json", footerName: "Posts (JSON Feed)"),
+                FeedLink(title: "\(s.title) » Comments Feed", url: r.links.commentsFeed(), type: "application/rss+xml", footerName: "Comments (RSS)"),
             ] + extraFeeds,
             noindex: noindex, searchQuery: searchQuery, assetBase: r.links.asset(themeName), extraHead: extraHead)
         chrome.webmentionURL = s.webmentionsEnabled ? r.links.webmention : ""
         chrome.pingbackURL = s.pingbacksEnabled ? r.links.xmlrpc : ""
+        chrome.adminBar = Self.adminBar(r)
         return chrome
     }
 

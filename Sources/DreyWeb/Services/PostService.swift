@@ -61,7 +61,7 @@ public struct PostService: Sendable {
             commentStatus: input.commentStatus ?? (site.settings.commentsOpenByDefault ? .open : .closed),
             pingStatus: input.pingStatus, password: input.password, typography: input.typography)
         let saved = try await store.insert(post, termIDs: termIDs)
-        try await changes.record(siteID: siteID, [.post(saved.id), .lists, .comments])
+        try await changes.record(siteID: siteID, Set<CacheScope>([.post(saved.id), .lists, .comments]).union(saved.status == .publish ? [.navigation] : []))
         if saved.status == .publish && input.announces { try await onPublicChange?(siteID, saved.id) }
         return saved
     }
@@ -91,7 +91,7 @@ public struct PostService: Sendable {
         post.parentID = input.parentID
         post.menuOrder = input.menuOrder
         try await store.update(post, termIDs: try await termIDs(for: input, siteID: siteID))
-        try await changes.record(siteID: siteID, [.post(id), .lists, .comments])
+        try await changes.record(siteID: siteID, Set<CacheScope>([.post(id), .lists, .comments]).union(wasPublic || post.status == .publish ? [.navigation] : []))
         if (wasPublic || post.status == .publish) && input.announces { try await onPublicChange?(siteID, id) }
         return post
     }
@@ -100,7 +100,7 @@ public struct PostService: Sendable {
     public func publishDue() async throws -> Int {
         let due = try await store.publishDue(now: clock.now())
         for item in due {
-            try await changes.record(siteID: item.siteID, [.post(item.postID), .lists, .comments])
+            try await changes.record(siteID: item.siteID, [.post(item.postID), .lists, .comments, .navigation])
             try await onPublicChange?(item.siteID, item.postID)
         }
         return due.count
@@ -174,7 +174,8 @@ extension PostService {
                 try await store.update(dated, termIDs: try await store.terms(postIDs: [id])[id]?.map(\.id) ?? [])
             }
             try await store.setStatus(target, postIDs: [id], siteID: siteID)
-            try await changes.record(siteID: siteID, [.post(id), .lists, .comments])
+            // Going public or leaving it changes the menu and the neighbours' previous and next links.
+            try await changes.record(siteID: siteID, Set<CacheScope>([.post(id), .lists, .comments]).union(post.status == .publish || target == .publish ? [.navigation] : []))
         }
     }
 }

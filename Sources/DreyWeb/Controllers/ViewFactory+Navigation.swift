@@ -1,0 +1,59 @@
+import DreyCore
+import DreyRender
+import DreyStore
+import Foundation
+
+extension ViewFactory {
+    /// The menu in the header: the owner's (the `menu` setting) or, without one, the published top-level pages and
+    /// the most used top-level categories. Pages showing it depend on `.navigation`, which every write that can change
+    /// it records.
+    func menu(_ r: SiteRequest) async throws -> [TermLink] {
+        let written = r.site.settings.menuItems
+        if !written.isEmpty {
+            return written.map { TermLink(name: $0.label, url: $0.url.hasPrefix("/") ? r.links.base + $0.url : $0.url) }
+        }
+        var q = PostQuery(siteID: r.site.id)
+        q.type = .page
+        q.limit = 50
+        async let pagesQuery = store.posts(q)
+        async let categoriesQuery = store.terms(siteID: r.site.id, taxonomy: .category)
+        async let countsQuery = store.termCounts(siteID: r.site.id)
+        let (pages, categories, counts) = try await (pagesQuery, categoriesQuery, countsQuery)
+        let topPages = pages.filter { $0.parentID == nil && $0.password.isEmpty && $0.isVisible(at: r.now) }
+            .sorted { ($0.menuOrder, $0.title.lowercased()) < ($1.menuOrder, $1.title.lowercased()) }
+            .prefix(Self.menuPages)
+        let topCategories = categories.filter { $0.parentID == nil && (counts[$0.id] ?? 0) > 0 }
+            .sorted { (counts[$0.id] ?? 0, $1.name.lowercased()) > (counts[$1.id] ?? 0, $0.name.lowercased()) }
+            .prefix(Self.menuCategories)
+        return topPages.map { TermLink(name: $0.title, url: r.links.post($0, categoryPath: "", authorLogin: "")) }
+            + topCategories.map { TermLink(name: $0.name, url: r.links.term(.category, path: $0.slug)) }
+    }
+
+    static let menuPages = 5
+    static let menuCategories = 5
+
+    /// The published posts just before and after `post` by date, as WordPress's `previous_post_link` and
+    /// `next_post_link` find them.
+    func neighbours(of post: Post, _ r: SiteRequest) async throws -> (previous: TermLink?, next: TermLink?) {
+        guard post.type == .post, post.status == .publish else { return (nil, nil) }
+        var before = PostQuery(siteID: r.site.id)
+        before.publishedBefore = post.publishedAt
+        before.limit = 1
+        var after = PostQuery(siteID: r.site.id)
+        after.publishedFrom = post.publishedAt
+        after.newestFirst = false
+        after.limit = 3
+        async let olderQuery = store.posts(before)
+        async let newerQuery = store.posts(after)
+        let (older, newer) = try await (olderQuery, newerQuery)
+        // Posts published in the same second are ordered by ID, as the lists order them.
+        let next = newer.first { $0.id != post.id && ($0.publishedAt > post.publishedAt || $0.id > post.id) }
+        let found = [older.first, next].compactMap { $0 }
+        let views = try await postViews(found, r, full: false)
+        func link(_ p: Post?) -> TermLink? {
+            guard let p, let view = views.first(where: { $0.id == p.id }) else { return nil }
+            return TermLink(name: p.title.isEmpty ? "(untitled)" : p.title, url: view.url)
+        }
+        return (link(older.first), link(next))
+    }
+}
