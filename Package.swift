@@ -87,12 +87,25 @@ let package = Package(
             dependencies: ["DreyCore", "DreyRender"],
             swiftSettings: swiftSettings
         ),
+        // The application layer: the blog (sites, settings), the change feed and one service per aggregate.
+        // Everything the CLI needs lives here; only `drey serve` needs the HTTP module above it.
+        .target(
+            name: "DreyApp",
+            dependencies: [
+                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyJobs", "DreyFetch", "DreyLinkbacks",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "DreyWeb",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyJobs", "DreyFetch", "DreyLinkbacks",
+                "DreyCore", "DreyStore", "DreyRender", "DreyApp", "DreyJobs", "DreyFetch", "DreyLinkbacks",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -108,7 +121,7 @@ let package = Package(
         .target(
             name: "DreyCLI",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyWeb", "DreyImport", "DreyJobs", "DreyFetch",
+                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyApp", "DreyWeb", "DreyImport", "DreyJobs", "DreyFetch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -149,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "DreyWebTests",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyWeb", "DreyCLI", "DreyImport", "DreyTestSupport", "DreyJobs", "DreyFetch",
+                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyApp", "DreyWeb", "DreyCLI", "DreyImport", "DreyTestSupport", "DreyJobs", "DreyFetch",
                 "DreyLinkbacks",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -2,7 +2,7 @@ import ArgumentParser
 import DreyCore
 import DreyImport
 import DreySpam
-import DreyWeb
+import DreyApp
 import Foundation
 
 struct ImportCommand: AsyncParsableCommand {

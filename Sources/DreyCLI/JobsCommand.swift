@@ -1,6 +1,6 @@
 import ArgumentParser
 import DreyCore
-import DreyWeb
+import DreyApp
 import Foundation
 
 struct JobsCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import DreyCore
 import DreyFetch
 import DreyStore
+import DreyApp
 import DreyWeb
 import Foundation
 import Hummingbird

@@ -1,5 +1,5 @@
 import DreyCore
-import DreyWeb
+import DreyApp
 import Foundation
 
 /// One line of `drey spam check` input: a comment as JSON.

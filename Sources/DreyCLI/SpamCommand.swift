@@ -1,7 +1,7 @@
 import ArgumentParser
 import DreyCore
 import DreySpam
-import DreyWeb
+import DreyApp
 import Foundation
 
 struct SpamCommand: AsyncParsableCommand {

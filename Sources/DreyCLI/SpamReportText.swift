@@ -1,6 +1,6 @@
 import DreyCore
 import DreySpam
-import DreyWeb
+import DreyApp
 import Foundation
 
 /// The terminal text of `drey spam eval`.

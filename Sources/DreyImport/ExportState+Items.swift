@@ -9,21 +9,15 @@ extension ExportState {
         guard post.status == .publish || post.status == .future || post.status == .private else {
             return base + (post.type == .page ? "/?page_id=" : "/?p=") + String(postID(post.id))
         }
-        if post.type == .page {
-            var path = [post.slug]
-            var cursor = post.parentID
-            var hops = 0
-            while let id = cursor, let parent = outline[id], hops < 10 {
-                path.insert(parent.slug, at: 0)
-                cursor = parent.parentID
-                hops += 1
-            }
-            return base + "/" + path.joined(separator: "/") + "/"
+        var ancestors: [String] = []
+        var cursor = post.type == .page ? post.parentID : nil
+        while let id = cursor, let parent = outline[id], ancestors.count < 10 {
+            ancestors.insert(parent.slug, at: 0)
+            cursor = parent.parentID
         }
-        let settings = exporter.site.settings
         let category = termIDs.filter { termsByID[$0]?.taxonomy == .category }.min().flatMap { categoryPaths[$0] } ?? "uncategorized"
-        return base + settings.permalinkStructure.path(
-            for: post, timeZone: settings.timeZone, categoryPath: category, authorLogin: logins[post.authorID] ?? "author")
+        let place = PostPlace(categoryPath: category, authorLogin: logins[post.authorID] ?? "author", ancestors: ancestors)
+        return SiteLinks(base: base, settings: exporter.site.settings).post(post, at: place)
     }
 
     mutating func writePost(

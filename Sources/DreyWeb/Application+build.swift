@@ -1,3 +1,4 @@
+import DreyApp
 import DreyCore
 import DreyJobs
 import DreyRender

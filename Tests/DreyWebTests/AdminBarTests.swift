@@ -4,6 +4,7 @@ import Foundation
 import HummingbirdTesting
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// Public pages lead into the admin: a sign-in link for readers, and for signed-in staff an admin bar with "Edit",

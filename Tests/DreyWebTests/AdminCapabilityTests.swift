@@ -5,6 +5,7 @@ import HummingbirdTesting
 import SQLKit
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// WordPress's capabilities, checked where a person of each role meets them in the admin.

@@ -4,6 +4,7 @@ import Foundation
 import HummingbirdTesting
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// WordPress's read capabilities in the post lists: others' unpublished posts are for editors and above.

@@ -5,6 +5,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// A browser's worth of state for the admin: cookies and the CSRF token of the last page.

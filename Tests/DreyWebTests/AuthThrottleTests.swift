@@ -5,6 +5,7 @@ import Foundation
 import SQLKit
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// Sign-in and "forgot password" as an attacker meets them through a proxy on this machine:

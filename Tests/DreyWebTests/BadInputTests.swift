@@ -6,6 +6,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 @Suite struct BadInputTests {

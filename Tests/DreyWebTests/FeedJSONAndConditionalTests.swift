@@ -5,6 +5,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// JSON Feed 1.1 beside RSS and Atom, and conditional GET on feeds and pages.

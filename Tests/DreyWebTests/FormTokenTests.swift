@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 @Suite struct FormTokenTests {

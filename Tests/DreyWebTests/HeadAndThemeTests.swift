@@ -5,6 +5,7 @@ import Foundation
 import HummingbirdTesting
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 @Suite struct HeadAndThemeTests {

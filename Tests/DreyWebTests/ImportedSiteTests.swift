@@ -7,6 +7,7 @@ import HummingbirdTesting
 import SQLKit
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// A blog moved in from WordPress (the Theme Unit Test export) behaves on the site as it did there.

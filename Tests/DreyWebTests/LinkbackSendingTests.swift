@@ -5,6 +5,7 @@ import Foundation
 import HummingbirdTesting
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// Sending on publish and update, through jobs, against pages with and without endpoints.

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import SQLKit
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// What the jobs table keeps: no reset link, no mail text on an operator's terminal, nothing forever.

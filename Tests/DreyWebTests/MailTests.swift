@@ -3,6 +3,7 @@ import DreyTestSupport
 import Foundation
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// Mail through the real path: a form or the admin queues a `mail` job, the workers of `drey serve`

@@ -4,6 +4,7 @@ import Foundation
 import HummingbirdTesting
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// Every kind of page read by mf2py, the parser IndieWeb sites use: h-feed on lists, h-entry on posts

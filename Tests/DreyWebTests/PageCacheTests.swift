@@ -7,6 +7,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import DreyStore
+@testable import DreyApp
 @testable import DreyWeb
 
 @Suite struct PageCacheTests {

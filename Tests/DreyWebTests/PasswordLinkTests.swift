@@ -4,6 +4,7 @@ import Foundation
 import HummingbirdTesting
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// Reset links end with any change of the password, not only the one link that was used.

@@ -7,6 +7,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 extension TestClientProtocol {

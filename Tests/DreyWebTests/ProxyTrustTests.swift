@@ -9,6 +9,7 @@ import NIOCore
 import SQLKit
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// Forwarded headers are believed only from trusted proxies; links that leave the site use its canonical address.

@@ -5,6 +5,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// Signed cookies, flashes, form tokens and CSRF tokens each carry their purpose: none opens what another is for.

@@ -6,6 +6,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// Issue 11: a filter that knows blog comments. Measured on the project's blog corpus by the real `drey spam eval`,

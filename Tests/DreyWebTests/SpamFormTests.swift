@@ -7,6 +7,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// The form's layers through real HTTP posts: token, timing, replay, honeypot, flood and rate limits.

@@ -6,6 +6,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// The combined verdict on real comments, the filter's memory, learning from moderation, and the purge.

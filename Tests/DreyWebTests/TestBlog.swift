@@ -8,6 +8,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// A blog on a fresh database with the HTTP app in front of it, for one test.

@@ -4,6 +4,7 @@ import Foundation
 import HummingbirdTesting
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// The default theme's header, menu, previous and next links, footer, and the full-text-or-excerpt setting, as a

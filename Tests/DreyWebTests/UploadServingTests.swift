@@ -5,6 +5,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 
+@testable import DreyApp
 @testable import DreyWeb
 
 /// Uploaded files as browsers and download managers fetch them: streamed, with ranges, validators and `nosniff`.

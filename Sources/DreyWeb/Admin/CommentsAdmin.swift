@@ -1,3 +1,4 @@
+import DreyApp
 import DreyCore
 import DreyRender
 import DreyStore

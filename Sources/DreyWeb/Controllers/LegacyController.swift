@@ -1,3 +1,4 @@
+import DreyApp
 import DreyCore
 import DreyStore
 import Foundation

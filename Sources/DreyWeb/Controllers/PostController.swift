@@ -1,3 +1,4 @@
+import DreyApp
 import DreyCore
 import DreyRender
 import DreyStore
@@ -59,8 +60,7 @@ struct PostController: Sendable {
         let mentionRows = comments.contains { $0.type == .webmention } ? try await store.webmentions(postID: post.id) : []
         let terms = termsByPost[post.id] ?? []
         let paths = try await views.categoryPaths(r.site.id, needed: terms)
-        var view = views.postView(post, r, terms: terms, author: author, categoryPaths: paths)
-        view.url = canonical
+        let view = views.postView(post, r, terms: terms, author: author, categoryPaths: paths, url: canonical)
         let settings = r.site.settings
         let locked = view.passwordRequired
         let mentions = LinkbackViewFactory.byComment(mentionRows)

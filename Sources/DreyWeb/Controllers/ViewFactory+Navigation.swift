@@ -1,3 +1,4 @@
+import DreyApp
 import DreyCore
 import DreyRender
 import DreyStore
@@ -25,7 +26,7 @@ extension ViewFactory {
         let topCategories = categories.filter { $0.parentID == nil && (counts[$0.id] ?? 0) > 0 }
             .sorted { (counts[$0.id] ?? 0, $1.name.lowercased()) > (counts[$1.id] ?? 0, $0.name.lowercased()) }
             .prefix(Self.menuCategories)
-        return topPages.map { TermLink(name: $0.title, url: r.links.post($0, categoryPath: "", authorLogin: "")) }
+        return topPages.map { TermLink(name: $0.title, url: r.links.post($0, at: PostPlace())) }
             + topCategories.map { TermLink(name: $0.name, url: r.links.term(.category, path: $0.slug)) }
     }
 

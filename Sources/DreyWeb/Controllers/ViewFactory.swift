@@ -1,3 +1,4 @@
+import DreyApp
 import DreyCore
 import DreyRender
 import DreyStore
@@ -36,53 +37,30 @@ struct ViewFactory: Sendable {
         css.replacingOccurrences(of: "</", with: "<\\/").replacingOccurrences(of: "<!--", with: "")
     }
 
-    /// Everything lists need about a set of posts, loaded in two queries.
+    /// Everything lists need about a set of posts, loaded in a few queries.
     func postViews(_ posts: [Post], _ r: SiteRequest, full: Bool) async throws -> [PostView] {
         let ids = posts.map(\.id)
         async let termsByPost = store.terms(postIDs: ids)
         async let authors = store.users(ids: posts.map(\.authorID))
         let (terms, users) = try await (termsByPost, authors)
-        let categoriesAll = try await categoryPaths(r.site.id, needed: terms.values.flatMap { $0 })
+        let urls = PostURLs(store: store)
+        let categoriesAll = try await urls.categoryPaths(r.site.id, needed: terms.values.flatMap { $0 })
+        let places = try await urls.places(posts, siteID: r.site.id, terms: terms, authors: users, categoryPaths: categoriesAll)
         return posts.map { post in
-            var view = postView(post, r, terms: terms[post.id] ?? [], author: users[post.authorID], categoryPaths: categoriesAll)
+            var view = postView(
+                post, r, terms: terms[post.id] ?? [], author: users[post.authorID], categoryPaths: categoriesAll,
+                url: r.links.post(post, at: places[post.id] ?? PostPlace()))
             view.showFull = full
             return view
         }
     }
 
-    /// Paths of categories as WordPress writes them in URLs: `parent/child`.
     func categoryPaths(_ siteID: Int64, needed: [Term]) async throws -> [Int64: String] {
-        let categories = needed.filter { $0.taxonomy == .category }
-        if categories.allSatisfy({ $0.parentID == nil }) {
-            return Dictionary(categories.map { ($0.id, $0.slug) }, uniquingKeysWith: { a, _ in a })
-        }
-        let all = try await store.terms(siteID: siteID, taxonomy: .category)
-        let byID = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
-        var paths: [Int64: String] = [:]
-        for term in all {
-            var parts = [term.slug]
-            var cursor = term.parentID
-            var guardCount = 0
-            while let id = cursor, let parent = byID[id], guardCount < 10 {
-                parts.insert(parent.slug, at: 0)
-                cursor = parent.parentID
-                guardCount += 1
-            }
-            paths[term.id] = parts.joined(separator: "/")
-        }
-        return paths
+        try await PostURLs(store: store).categoryPaths(siteID, needed: needed)
     }
 
-    func postURL(_ post: Post, _ r: SiteRequest, terms: [Term], author: User?, categoryPaths: [Int64: String]) -> String {
-        let first = terms.filter { $0.taxonomy == .category }.min { $0.id < $1.id }
-        return r.links.post(
-            post, categoryPath: first.flatMap { categoryPaths[$0.id] } ?? "uncategorized",
-            authorLogin: author?.login ?? "author")
-    }
-
-    func postView(_ post: Post, _ r: SiteRequest, terms: [Term], author: User?, categoryPaths: [Int64: String]) -> PostView {
+    func postView(_ post: Post, _ r: SiteRequest, terms: [Term], author: User?, categoryPaths: [Int64: String], url: String) -> PostView {
         let s = r.site.settings
-        let url = postURL(post, r, terms: terms, author: author, categoryPaths: categoryPaths)
         let locked = !post.password.isEmpty && !r.unlockedPosts.contains(post.id)
         let categories = terms.filter { $0.taxonomy == .category }.map {
             TermLink(name: $0.name, url: r.links.term(.category, path: categoryPaths[$0.id] ?? $0.slug))

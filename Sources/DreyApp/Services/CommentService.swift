@@ -59,7 +59,7 @@ public struct CommentService: Sendable {
     let registry: SiteRegistry
     let changes: ChangeFeed
     let clock: Clock
-    let spam: SpamFilter
+    package let spam: SpamFilter
 
     public static let maxNameLength = 245
     /// How long a spent form token is remembered: the longest `comment_form_max_age_hours` allows.
@@ -205,7 +205,7 @@ public struct CommentService: Sendable {
         return String(out)
     }
 
-    static func isWebURL(_ text: String) -> Bool {
+    package static func isWebURL(_ text: String) -> Bool {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = url.host, !host.isEmpty
         else { return false }

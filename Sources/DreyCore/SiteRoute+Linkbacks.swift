@@ -2,14 +2,14 @@ import DreyCore
 import Foundation
 
 /// The addresses other blogs talk to: Pingback's XML-RPC, Trackback, Webmention and its status pages.
-enum LinkbackRoute: Sendable, Equatable {
+public enum LinkbackRoute: Sendable, Equatable {
     case xmlrpc
     /// `…/postname/trackback/`, with the post's own path.
     case trackback(postPath: String)
     case webmention
     case webmentionStatus(token: String)
 
-    static func match(_ path: String) -> LinkbackRoute? {
+    public static func match(_ path: String) -> LinkbackRoute? {
         if path == "/xmlrpc.php" { return .xmlrpc }
         if path == "/webmention" || path == "/webmention/" { return .webmention }
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)

@@ -1,3 +1,4 @@
+import DreyApp
 import CompressNIO
 import NIOCore
 

@@ -2,20 +2,20 @@ import DreyCore
 import Foundation
 
 /// Token buckets by key (a remote address, a source host): `burst` at once, then one per `interval`.
-final class RateLimiter: Sendable {
+package final class RateLimiter: Sendable {
     let burst: Double
     let interval: TimeInterval
     let clock: Clock
     private let buckets = Locked([String: (tokens: Double, at: Date)]())
 
-    init(burst: Int, per interval: TimeInterval, clock: Clock) {
+    package init(burst: Int, per interval: TimeInterval, clock: Clock) {
         self.burst = Double(burst)
         self.interval = interval
         self.clock = clock
     }
 
     /// Takes a token for every key; false (taking none) when any key has none left.
-    func allow(_ keys: [String]) -> Bool {
+    package func allow(_ keys: [String]) -> Bool {
         let now = clock.now()
         return buckets.withLock { b in
             if b.count > 10_000 { b.removeAll() }  // a crude bound against keys made up to fill memory
@@ -32,5 +32,5 @@ final class RateLimiter: Sendable {
     }
 
     /// Seconds until one more request would pass for a key that is out of tokens.
-    var retryAfter: Int { max(1, Int(interval.rounded(.up))) }
+    package var retryAfter: Int { max(1, Int(interval.rounded(.up))) }
 }

@@ -178,13 +178,13 @@ public struct AuthService: Sendable {
 
     static let dummyHash = Bcrypt.hash("drey-timing-equaliser", cost: 10)
 
-    static func randomToken() -> String {
+    package static func randomToken() -> String {
         var rng = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
         return Data(bytes).base64URLEncoded
     }
 
-    static func hash(_ token: String) -> String {
+    package static func hash(_ token: String) -> String {
         Digits.hex(SHA256.hash(data: Data(token.utf8)))
     }
 }

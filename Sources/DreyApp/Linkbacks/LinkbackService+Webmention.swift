@@ -5,15 +5,15 @@ import DreyRender
 import Foundation
 
 /// A Webmention the endpoint refuses before queueing it, with the status the spec asks for.
-struct WebmentionRefusal: Error {
-    let status: Int
-    let message: String
+package struct WebmentionRefusal: Error {
+    package let status: Int
+    package let message: String
 }
 
 /// Receiving Webmentions (W3C Recommendation): checked synchronously as far as the request goes,
 /// verified by a job that fetches the source, updated or removed when the source changes.
 extension LinkbackService {
-    func receiveWebmention(source rawSource: String, target rawTarget: String, site: Site, base: String) async throws
+    package func receiveWebmention(source rawSource: String, target rawTarget: String, site: Site, base: String) async throws
         -> ReceivedWebmention
     {
         guard site.settings.webmentionsEnabled else {
@@ -38,7 +38,7 @@ extension LinkbackService {
     }
 
     /// The public part of a fetch failure's reason.
-    static let unfetchable = "the source could not be fetched"
+    package static let unfetchable = "the source could not be fetched"
 
     struct WebmentionRef: Codable {
         var id: Int64

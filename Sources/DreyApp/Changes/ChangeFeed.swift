@@ -43,7 +43,7 @@ public final class ChangeFeed: Sendable {
     }
 
     /// Registers a callback for every change, local or from another process.
-    func onChange(_ listener: @escaping @Sendable (Int64, Set<CacheScope>) -> Void) {
+    package func onChange(_ listener: @escaping @Sendable (Int64, Set<CacheScope>) -> Void) {
         listeners.withLock { $0.append(listener) }
     }
 
@@ -53,7 +53,7 @@ public final class ChangeFeed: Sendable {
     }
 
     /// Registers a callback for when this process fell behind a pruned log and cannot know what changed.
-    func onLostTrack(_ hook: @escaping @Sendable () -> Void) {
+    package func onLostTrack(_ hook: @escaping @Sendable () -> Void) {
         lostTrackHooks.withLock { $0.append(hook) }
     }
 
@@ -88,7 +88,7 @@ public final class ChangeFeed: Sendable {
     }
 
     /// Reads every change since the last one seen, page by page, however many there are.
-    func catchUp() async throws {
+    package func catchUp() async throws {
         while try await catchUpPage() {}
     }
 

@@ -1,4 +1,5 @@
 import CompressNIO
+import DreyApp
 import DreyCore
 import Foundation
 import Hummingbird

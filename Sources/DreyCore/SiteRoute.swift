@@ -165,6 +165,20 @@ public enum SiteRoute: Sendable, Equatable {
     }
 }
 
+/// What a post's permalink depends on besides the post: its first category's path (`parent/child`), its author's
+/// login, and for a page the slugs of its ancestors, outermost first.
+public struct PostPlace: Sendable, Equatable {
+    public var categoryPath: String
+    public var authorLogin: String
+    public var ancestors: [String]
+
+    public init(categoryPath: String = "uncategorized", authorLogin: String = "author", ancestors: [String] = []) {
+        self.categoryPath = categoryPath
+        self.authorLogin = authorLogin
+        self.ancestors = ancestors
+    }
+}
+
 /// Builds every link of a site from its settings; the permalink structure is used in one place only.
 public struct SiteLinks: Sendable {
     public let base: String
@@ -180,9 +194,11 @@ public struct SiteLinks: Sendable {
     public func paged(_ listPath: String, _ n: Int) -> String {
         n <= 1 ? base + listPath : base + listPath + "page/\(n)/"
     }
-    public func post(_ post: Post, categoryPath: String = "uncategorized", authorLogin: String = "author", pagePath: String? = nil) -> String {
-        if post.type == .page { return base + "/" + (pagePath ?? post.slug) + "/" }
-        return base + settings.permalinkStructure.path(for: post, timeZone: settings.timeZone, categoryPath: categoryPath, authorLogin: authorLogin)
+    /// A post's canonical URL: the one function pages, feeds, the exporter and linkbacks all use.
+    public func post(_ post: Post, at place: PostPlace) -> String {
+        if post.type == .page { return base + "/" + (place.ancestors + [post.slug]).joined(separator: "/") + "/" }
+        return base + settings.permalinkStructure.path(
+            for: post, timeZone: settings.timeZone, categoryPath: place.categoryPath, authorLogin: place.authorLogin)
     }
     public func termPath(_ taxonomy: Taxonomy, path: String) -> String { "/\(taxonomy.base)/\(path)/" }
     public func term(_ taxonomy: Taxonomy, path: String) -> String { base + termPath(taxonomy, path: path) }

@@ -9,7 +9,7 @@ extension LinkbackService {
         "The specified target URL cannot be used as a target. It either doesn’t exist, or it is not a pingback-enabled resource."
 
     /// `pingback.ping`: fetches the source now (the protocol wants the verdict in the answer) and stores the ping.
-    func pingback(source rawSource: String, target rawTarget: String, site: Site, base: String, ip: String) async
+    package func pingback(source rawSource: String, target rawTarget: String, site: Site, base: String, ip: String) async
         -> Result<String, XMLRPCFault>
     {
         guard let target = Self.webURL(rawTarget) else { return .failure(XMLRPCFault(0, "Is there no link to us?")) }
@@ -62,7 +62,7 @@ extension LinkbackService {
     }
 
     /// `pingback.extensions.getPingbacks`: the source URLs of the approved pingbacks of a post.
-    func pingbacks(of rawURL: String, site: Site, base: String) async throws -> Result<[String], XMLRPCFault> {
+    package func pingbacks(of rawURL: String, site: Site, base: String) async throws -> Result<[String], XMLRPCFault> {
         guard let url = Self.webURL(rawURL), let post = try await post(at: url, site: site, base: base),
             post.isVisible(at: clock.now())
         else { return .failure(XMLRPCFault(33, Self.targetUnusable)) }
@@ -71,7 +71,7 @@ extension LinkbackService {
     }
 
     /// A Trackback ping (TrackBack 1.2): `url` required; the page there must link to the post.
-    func trackback(post: Post, postURL: String, fields: [String: String], site: Site, ip: String) async
+    package func trackback(post: Post, postURL: String, fields: [String: String], site: Site, ip: String) async
         -> Result<Void, TrackbackRefusal>
     {
         guard site.settings.trackbacksEnabled, post.pingStatus == .open else {
@@ -117,7 +117,7 @@ extension LinkbackService {
 }
 
 /// Why a trackback was not stored, in the words its sender reads.
-struct TrackbackRefusal: Error {
-    let message: String
+package struct TrackbackRefusal: Error {
+    package let message: String
     init(_ message: String) { self.message = message }
 }

@@ -11,7 +11,7 @@ public struct SiteService: Sendable {
     let fixing = Locked<Set<Int64>>([])
 
     /// The address `fixHomeURL` set, kept beside `home_url` so the dashboard can say where it came from.
-    static let homeURLFromRequest = "home_url_from_request"
+    package static let homeURLFromRequest = "home_url_from_request"
 
     /// Creates the default site on first run; returns it either way.
     @discardableResult
