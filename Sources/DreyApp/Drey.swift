@@ -15,6 +15,7 @@ public final class Drey: Sendable {
     public let changes: ChangeFeed
     public let siteService: SiteService
     public let posts: PostService
+    public let terms: TermService
     public let comments: CommentService
     public let spam: SpamFilter
     public let users: UserService
@@ -71,10 +72,9 @@ public final class Drey: Sendable {
             clock: config.clock, config: config, logger: logger)
         self.linkbacks = linkbacks
         linkbacks.registerJobs()
-        var posts = PostService(store: store, registry: sites, changes: changes, clock: config.clock)
-        // Publishing queues the pings and the hub notice; the jobs table keeps them across restarts.
-        posts.onPublicChange = { siteID, postID in try await linkbacks.postChanged(siteID: siteID, postID: postID) }
+        let posts = PostService(store: store, registry: sites, changes: changes, clock: config.clock, linkbacks: linkbacks)
         self.posts = posts
+        self.terms = TermService(store: store, changes: changes, posts: posts)
         let mail = MailQueue(jobs: jobs, smtpURL: config.smtpURL, from: config.mailFrom, logger: logger)
         self.mail = mail
         let auth = AuthService(store: store, clock: config.clock, logger: logger, mail: mail, sites: sites)

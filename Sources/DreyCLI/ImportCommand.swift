@@ -47,7 +47,7 @@ struct ImportCommand: AsyncParsableCommand {
                     }
                     bar?.finish()
                     try await drey.sites.reload()
-                    try await drey.changes.record(siteID: site.id, [.site])
+                    try await drey.changes.record(siteID: site.id, .imported)
                     print("Imported \(file) (WXR \(summary.version), “\(summary.sourceTitle)”) into \(site.host) in \(String(format: "%.1f", summary.seconds)) s\n")
                     print(summary.table())
                     try await Self.teachSpamFilter(drey, siteID: site.id, summary.decidedComments)

@@ -52,7 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
             config.jobs.workers = workers
             config.jobs.maxAttempts = jobAttempts
             config.jobs.backoff.base = jobBackoff
-            let (app, drey, setupToken) = try await buildApplication(config, logger: logger)
+            let built = try await buildApplication(config, logger: logger)
+            let (app, drey, setupToken) = (built.server(), built.drey, built.setupToken)
             let adminCreated = try await createAdminFromEnvironment(drey, logger: logger)
             let where_ = config.databaseURL.map { _ in "PostgreSQL" } ?? "SQLite at \(config.sqlitePath)"
             print("Drey serving http://\(host):\(port)/ (\(where_)\(noCache ? ", page cache off" : ""))")

@@ -107,6 +107,8 @@ public enum CacheScope: Sendable, Hashable {
 }
 
 public protocol ChangeStore: Sendable {
+    /// Runs `body` in one transaction that every write of this store inside it joins.
+    func atomically<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T
     /// Records that pages of `siteID` in `scopes` changed; returns the change's sequence number.
     @discardableResult
     func record(siteID: Int64, scopes: Set<CacheScope>) async throws -> Int64

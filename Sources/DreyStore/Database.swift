@@ -1,3 +1,4 @@
+import DreyCore
 import Foundation
 import Logging
 import NIOCore
@@ -74,8 +75,10 @@ public final class Database: Sendable {
         return db
     }
 
-    /// Runs `body` on one connection from the pool.
+    /// Runs `body` on one connection from the pool, or on the open transaction this task is inside (`transaction`),
+    /// so a service's reads see its own uncommitted writes.
     public func withSQL<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if let open = Self.ambient, open.database === self, open.isOpen { return try await body(open.sql) }
         switch backend {
         case .sqlite(let pool):
             return try await pool.withConnection { try await body($0.sql()) }
@@ -85,27 +88,47 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in one transaction: all of it is committed, or none of it.
+    ///
+    /// Every query `body` makes through this database, directly or through the store's methods, joins the
+    /// transaction (a task-local names it), and so does a `transaction` started inside it: a service can write a
+    /// post, its change row and the jobs the write causes as one unit, with store methods that know nothing of it.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        guard dialect == .sqlite, !Self.insideTransaction else { return try await run(transaction: body) }
+        if let open = Self.ambient, open.database === self, open.isOpen { return try await body(open.sql) }
+        guard dialect == .sqlite else { return try await run(transaction: body) }
         // One SQLite write transaction at a time per process. Waiting for the write lock happens in
         // SQLite's busy handler on one of the few NIO pool threads; two such waits could take every
         // thread from the connection that holds the lock, and all would stall until the busy timeout.
-        // A transaction started inside another skips the gate and fails in SQLite as before, not here.
-        return try await writeGate.serialized {
-            try await Self.$insideTransaction.withValue(true) { try await self.run(transaction: body) }
-        }
+        return try await writeGate.serialized { try await self.run(transaction: body) }
     }
 
-    @TaskLocal static var insideTransaction = false
+    /// The transaction a task is inside; closed once it ends, so a task it spawned cannot use the connection later.
+    final class OpenTransaction: Sendable {
+        let database: Database
+        let sql: any SQLDatabase
+        private let open = Locked(true)
+
+        init(database: Database, sql: any SQLDatabase) {
+            self.database = database
+            self.sql = sql
+        }
+
+        var isOpen: Bool { open.withLock { $0 } }
+        func close() { open.withLock { $0 = false } }
+    }
+
+    @TaskLocal static var ambient: OpenTransaction?
 
     private func run<T: Sendable>(transaction body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withSQL { db in
             try await db.raw(SQLQueryString(self.dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN")).run()
+            let open = OpenTransaction(database: self, sql: db)
             do {
-                let result = try await body(db)
+                let result = try await Self.$ambient.withValue(open) { try await body(db) }
+                open.close()
                 try await db.raw("COMMIT").run()
                 return result
             } catch {
+                open.close()
                 try? await db.raw("ROLLBACK").run()
                 throw error
             }

@@ -3,11 +3,20 @@ import Foundation
 import SQLKit
 
 extension SQLStore: ChangeStore {
+    public func atomically<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await database.transaction { _ in try await body() }
+    }
+
     @discardableResult
     public func record(siteID: Int64, scopes: Set<CacheScope>) async throws -> Int64 {
         let text = scopes.map(\.key).sorted().joined(separator: ",")
         let dialect = database.dialect
-        return try await read { db in
+        // Inside the write's own transaction when there is one (`ChangeFeed.commit`). On PostgreSQL, change rows are
+        // numbered in commit order: readers take every id above the last they saw, so an id committed after a higher
+        // one would be skipped. The lock, held to the end of the transaction, keeps writers of change rows in line;
+        // it is taken last, so the write's own work runs in parallel. SQLite writes are serial anyway.
+        return try await database.transaction { db in
+            if dialect == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(\(literal: Self.changeLockKey))").run() }
             let id = try await db.insert(into: "changes").columns("site_id", "scopes", "created_at")
                 .values(SQLBind(siteID), SQLBind(text), SQLBind(Date()))
                 .returning("id").first(decodingColumn: "id", as: Int64.self) ?? 0
@@ -15,6 +24,9 @@ extension SQLStore: ChangeStore {
             return id
         }
     }
+
+    /// The advisory lock that orders change rows on PostgreSQL ("drey" in ASCII, as a number).
+    static let changeLockKey: Int64 = 0x6472_6579
 
     /// At most this many changes are read at once; the feed reads again until it has them all.
     public static let changePage = 1000

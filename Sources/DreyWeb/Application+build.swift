@@ -9,23 +9,23 @@ import Logging
 import ServiceLifecycle
 
 /// Hummingbird's basic context plus the connection's remote address, which per-IP limits need.
-struct DreyRequestContext: RequestContext {
-    var coreContext: CoreRequestContextStorage
-    let peer: String?
+public struct DreyRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let peer: String?
 
-    init(source: ApplicationRequestContextSource) {
+    public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         peer = source.channel.remoteAddress?.ipAddress
     }
 }
 
 /// Hands every request to the `WebApp`, turning unexpected errors into a plain 500 that keeps the server up.
-struct DreyResponder: HTTPResponder {
-    typealias Context = DreyRequestContext
+public struct DreyResponder: HTTPResponder {
+    public typealias Context = DreyRequestContext
     let app: WebApp
     let logger: Logger
 
-    func respond(to request: Request, context: Context) async throws -> Response {
+    public func respond(to request: Request, context: Context) async throws -> Response {
         do {
             return try await app.respond(to: request, peer: context.peer)
         } catch {
@@ -137,37 +137,56 @@ struct SpamJanitorService: Service {
     }
 }
 
-/// The composition root: opens the blog and wires the HTTP server. Tests call it too.
-/// Returns the app, the opened blog, and the one-time setup token while no administrator can sign in (`SetupState`).
-public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> (some ApplicationProtocol, Drey, String?) {
+/// What the composition root made: the opened blog, the web app that answers its requests, and the one-time setup
+/// token (set while no administrator can sign in, see `SetupState`). `server` is the HTTP server `drey serve` runs.
+public struct DreyApplication: Sendable {
+    public let drey: Drey
+    public let web: WebApp
+    public let setupToken: String?
+    let logger: Logger
+
+    /// The HTTP server; with `background`, also the scheduler, the job workers and the janitors `drey serve` runs
+    /// (tests that drive jobs themselves leave them out).
+    public func server(background: Bool = true) -> Application<DreyResponder> {
+        let config = drey.config
+        var services: [any Service] = []
+        if background {
+            services = [
+                SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)), JobWorkerService(jobs: drey.jobs),
+                SpamJanitorService(drey: drey, logger: logger, interval: .seconds(3600)),
+                ChangeJanitorService(drey: drey, interval: .seconds(60)),
+            ]
+            if drey.database.dialect == .postgres { services.append(ChangeListenerService(drey: drey)) }
+        }
+        return Application(
+            responder: DreyResponder(app: web, logger: logger),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Drey"),
+            services: services, logger: logger)
+    }
+}
+
+/// The composition root: opens the blog and wires the web app. `drey serve` and the tests call it.
+public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> DreyApplication {
     var logger = logger ?? Logger(label: "drey")
     logger.logLevel = config.logLevel
     let drey = try await Drey.open(config, logger: logger)
-    let theme: Theme
     do {
-        theme = try Theme(directory: URL(fileURLWithPath: config.themesDirectory).appendingPathComponent("default"))
+        return try await buildApplication(drey, logger: logger)
     } catch {
         await drey.close()
         throw error
     }
-    let adminTheme: Theme
-    do {
-        adminTheme = try Theme(directory: URL(fileURLWithPath: config.themesDirectory).appendingPathComponent("admin"), required: AdminController.templates)
-    } catch {
-        await drey.close()
-        throw error
-    }
+}
+
+/// Wires the web app for a blog already opened. `setupToken` replaces the random one-time token (tests).
+public func buildApplication(_ drey: Drey, logger: Logger, setupToken: String? = nil) async throws -> DreyApplication {
+    let config = drey.config
+    let themes = URL(fileURLWithPath: config.themesDirectory)
+    let theme = try Theme(directory: themes.appendingPathComponent("default"))
+    let adminTheme = try Theme(directory: themes.appendingPathComponent("admin"), required: AdminController.templates)
     let site = try drey.sites.site(named: nil)
-    let setupToken = try await SetupState.of(drey.store, siteID: site.id).isOpen ? AuthService.randomToken() : nil
-    let web = WebApp(drey: drey, theme: theme, adminTheme: adminTheme, setupToken: setupToken)
-    let app = Application(
-        responder: DreyResponder(app: web, logger: logger),
-        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Drey"),
-        services: [
-            SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)), JobWorkerService(jobs: drey.jobs),
-            SpamJanitorService(drey: drey, logger: logger, interval: .seconds(3600)),
-            ChangeJanitorService(drey: drey, interval: .seconds(60)),
-        ] + (drey.database.dialect == .postgres ? [ChangeListenerService(drey: drey)] : []),
-        logger: logger)
-    return (app, drey, setupToken)
+    var token = setupToken
+    if token == nil, try await SetupState.of(drey.store, siteID: site.id).isOpen { token = AuthService.randomToken() }
+    let web = WebApp(drey: drey, theme: theme, adminTheme: adminTheme, setupToken: token)
+    return DreyApplication(drey: drey, web: web, setupToken: token, logger: logger)
 }

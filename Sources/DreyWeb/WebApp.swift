@@ -147,27 +147,24 @@ public struct WebApp: Sendable {
     }
 
     func route(method: HTTPRequest.Method, path: String, _ r: SiteRequest) async throws -> PageResult {
-        if path == "/admin" || path.hasPrefix("/admin/") {
-            return try await admin.handle(method: method, path: path == "/admin" ? "/admin/" : path, r)
-        }
-        if let linkback = LinkbackRoute.match(path), let result = try await linkbacks.answer(linkback, method: method, r) {
-            return result
+        for route in SiteRoute.match(method: method.rawValue, path: path, query: r.query, settings: r.site.settings) {
+            if let result = try await answer(route, method: method, path: path, r) { return result }
         }
         if method == .post {
-            let form = try await Self.readForm(r.request, limit: drey.config.maxBodySize)
-            if path == "/wp-login.php", r.query["action"] == "postpass" { return try await commentForm.unlock(r, form: form) }
-            if path == "/wp-comments-post.php" || path == "/comments/post" { return try await commentForm.submit(r, form: form) }
+            // Read (and size-check) the body even so: an oversized form gets 413 wherever it is sent.
+            _ = try await Self.readForm(r.request, limit: drey.config.maxBodySize)
             return .plain(status: .methodNotAllowed, text: "This address does not accept forms.")
-        }
-        for candidate in SiteRoute.candidates(method: "GET", path: path, query: r.query, settings: r.site.settings) {
-            if let result = try await answer(candidate, path: path, r) { return result }
         }
         if let moved = try await legacy.oldAddress(path, r) { return moved }
         return notFound(r)
     }
 
-    private func answer(_ route: SiteRoute, path: String, _ r: SiteRequest) async throws -> PageResult? {
+    private func answer(_ route: SiteRoute, method: HTTPRequest.Method, path: String, _ r: SiteRequest) async throws -> PageResult? {
         switch route {
+        case .admin(let screen): return try await admin.handle(method: method, route: screen, path: path, r)
+        case .linkback(let linkback): return try await linkbacks.answer(linkback, method: method, r)
+        case .commentSubmit: return try await commentForm.submit(r, form: try await Self.readForm(r.request, limit: drey.config.maxBodySize))
+        case .unlock: return try await commentForm.unlock(r, form: try await Self.readForm(r.request, limit: drey.config.maxBodySize))
         case .home(let page):
             if page == 1, let id = r.site.settings.frontPageID, let front = try await drey.store.post(id: id, siteID: r.site.id),
                 front.type == .page, front.isVisible(at: r.now)
@@ -191,8 +188,6 @@ public struct WebApp: Sendable {
         case .asset(let themeName, let assetPath):
             guard themeName == theme.name, let url = theme.asset(assetPath) else { return nil }
             return .file(url, contentType: Self.contentType(for: url.pathExtension))
-        case .commentSubmit:
-            return nil
         }
     }
 

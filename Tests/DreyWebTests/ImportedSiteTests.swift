@@ -22,7 +22,7 @@ import Testing
         options.adoptPermalinks = adopt
         let summary = try await WordPressImporter(database: blog.drey.database, siteID: blog.site.id).run(file, options: options)
         try await blog.drey.sites.reload()
-        try await blog.drey.changes.record(siteID: blog.site.id, [.site])
+        try await blog.drey.changes.record(siteID: blog.site.id, .imported)
         return summary
     }
 

@@ -53,7 +53,7 @@ import Testing
             row.authorURL = "https://lee.example/"
             row.authorPhoto = "https://lee.example/me.jpg"
             try await blog.drey.store.update(row)
-            try await blog.drey.changes.record(siteID: blog.site.id, [.post(post.id)])
+            try await blog.drey.changes.record(siteID: blog.site.id, .comments(onPosts: [post.id]))
 
             for path in ["/", "/page/2/", "/category/garden/", "/tag/seeds/", "/author/korakious/", "/2008/01/", "/?s=words"] {
                 let html = try await client.get(path).text

@@ -67,12 +67,9 @@ import Testing
             let post = try await blog.post("Raced")
             let held = try await blog.comment(post, "Words awaiting approval", by: "Hana", status: .pending)
             let path = "/2008/01/27/raced/"
-            let themes = URL(fileURLWithPath: blog.config.themesDirectory)
-            let web = WebApp(
-                drey: blog.drey, theme: try Theme(directory: themes.appendingPathComponent("default")),
-                adminTheme: try Theme(directory: themes.appendingPathComponent("admin"), required: AdminController.templates))
-            let app = Application(responder: DreyResponder(app: web, logger: TestBlog.quietLogger), logger: TestBlog.quietLogger)
-            try await app.test(.router) { client in
+            let built = try await buildApplication(blog.drey, logger: TestBlog.quietLogger)
+            let web = built.web
+            try await built.server(background: false).test(.router) { client in
                 // The first render reads the post without the comment, then waits while the comment is approved.
                 let (reached, reachedSignal) = AsyncStream.makeStream(of: Void.self)
                 let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
@@ -147,7 +144,7 @@ import Testing
             _ = try await other.comments.submit(s, siteID: blog.site.id)
             try await other.store.record(siteID: blog.site.id, scopes: [.post(999_999)])
             _ = try await other.store.pruneChanges(before: later, readersSince: later)
-            try await other.changes.record(siteID: blog.site.id, [.post(999_998)])
+            try await other.changes.record(siteID: blog.site.id, .comments(onPosts: [999_998]))
             await other.close()
             #expect(try await client.get(path).text.contains("Seen after a prune"))
         }

@@ -122,6 +122,21 @@ import Testing
         }
     }
 
+    @Test("lists link a child page at its canonical address, under its parent, with no redirect in between", arguments: TestDatabase.allCases)
+    func childPageLinks(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            let about = try await blog.post("About", "Who we are.", type: .page)
+            let team = try await blog.post("Team", "The people of the spring.", type: .page, parent: about.id)
+            try await blog.post("Staff", "More people of the spring.", type: .page, parent: team.id)
+            let results = try await client.get("/?s=people")
+            #expect(results.status == .ok)
+            #expect(results.text.contains("href=\"http://blog.test/about/team/\""))
+            #expect(results.text.contains("href=\"http://blog.test/about/team/staff/\""))
+            #expect(!results.text.contains("href=\"http://blog.test/team/\""))
+            #expect(try await client.get("/about/team/staff/").status == .ok)
+        }
+    }
+
     @Test("category (with children), tag, author and date archives", arguments: TestDatabase.allCases)
     func archives(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in

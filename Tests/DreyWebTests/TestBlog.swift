@@ -56,12 +56,9 @@ struct TestBlog: Sendable {
     ) async throws {
         let blog = try await open(kind, pageCache: pageCache, clock: clock, fetchAllow: fetchAllow, trustedProxies: trustedProxies, smtpURL: smtpURL)
         do {
-            let themes = URL(fileURLWithPath: blog.config.themesDirectory)
-            let theme = try Theme(directory: themes.appendingPathComponent("default"))
-            let adminTheme = try Theme(directory: themes.appendingPathComponent("admin"), required: AdminController.templates)
-            let web = WebApp(drey: blog.drey, theme: theme, adminTheme: adminTheme, setupToken: "test-setup-token")
-            let app = Application(responder: DreyResponder(app: web, logger: quietLogger), logger: quietLogger)
-            try await app.test(live ? .live : .router) { client in try await body(blog, client) }
+            // The composition root `drey serve` uses; the tests drive jobs and the scheduler themselves.
+            let built = try await buildApplication(blog.drey, logger: quietLogger, setupToken: "test-setup-token")
+            try await built.server(background: false).test(live ? .live : .router) { client in try await body(blog, client) }
         } catch {
             await blog.close()
             throw error

@@ -57,11 +57,35 @@ public final class ChangeFeed: Sendable {
         lostTrackHooks.withLock { $0.append(hook) }
     }
 
-    /// Records a write; returns once every process can see it.
-    public func record(siteID: Int64, _ scopes: Set<CacheScope>) async throws {
-        let sequence = try await store.record(siteID: siteID, scopes: scopes)
-        touchStamp(sequence)
-        try await catchUp()
+    /// Runs `write` and records `change` in the same transaction; returns once every process can see it.
+    /// A write that fails records nothing, and a change is never recorded for a write that did not commit.
+    @discardableResult
+    public func commit<T: Sendable>(siteID: Int64, _ change: SiteChange, _ write: @Sendable () async throws -> T) async throws -> T {
+        try await commit {
+            let result = try await write()
+            return (result, [(siteID, change)])
+        }
+    }
+
+    /// For writes that learn what they changed only as they go (scheduled posts, an emptied trash): `write` returns
+    /// its result and the changes, which are recorded before its transaction commits.
+    public func commit<T: Sendable>(_ write: @Sendable () async throws -> (T, [(siteID: Int64, change: SiteChange)])) async throws -> T {
+        let (result, last) = try await store.atomically { () -> (T, Int64) in
+            let (result, changes) = try await write()
+            var last: Int64 = 0
+            for (siteID, change) in changes { last = try await self.store.record(siteID: siteID, scopes: change.staleScopes) }
+            return (result, last)
+        }
+        if last > 0 {
+            touchStamp(last)
+            try await catchUp()
+        }
+        return result
+    }
+
+    /// Records a change whose write needs no transaction of ours (an import, which commits its own).
+    public func record(siteID: Int64, _ change: SiteChange) async throws {
+        try await commit(siteID: siteID, change) {}
     }
 
     /// Applies changes made by other processes since the last look; cheap when nothing moved.

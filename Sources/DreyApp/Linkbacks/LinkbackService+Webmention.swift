@@ -74,11 +74,12 @@ extension LinkbackService {
         mention.updatedAt = clock.now()
         let commentURL = mention.authorURL.isEmpty ? mention.source : mention.authorURL
         if let id = mention.commentID, let existing = try await store.comment(id: id), existing.status != .trash {
-            try await store.updateLinkbackComment(
-                id: id, authorName: String(read.authorName.prefix(CommentService.maxNameLength)),
-                authorURL: commentURL.count <= CommentService.maxURLLength ? commentURL : existing.authorURL,
-                source: read.contentHTML, contentHTML: ContentRenderer.comment(read.contentHTML))
-            try await changes.record(siteID: site.id, [.post(existing.postID), .comments, .lists])
+            try await changes.commit(siteID: site.id, .comments(onPosts: [existing.postID])) { [store] in
+                try await store.updateLinkbackComment(
+                    id: id, authorName: String(read.authorName.prefix(CommentService.maxNameLength)),
+                    authorURL: commentURL.count <= CommentService.maxURLLength ? commentURL : existing.authorURL,
+                    source: read.contentHTML, contentHTML: ContentRenderer.comment(read.contentHTML))
+            }
             mention.state = .accepted
             mention.detail = "updated comment \(id)"
         } else if let id = try await store.pingComment(postID: mention.postID, source: mention.source) {

@@ -34,6 +34,12 @@ public struct CommentSubmission: Sendable {
 }
 
 /// Every reason a comment can be refused, each with the sentence the commenter reads.
+/// A moderator's edit refused, with what they typed so the form comes back with it.
+public struct CommentEditRejection: Error, Sendable {
+    public var messages: [String]
+    public var typed: Comment
+}
+
 public struct CommentRejection: Error, Sendable, Equatable {
     public var messages: [String]
     /// The HTTP status the form answers with.
@@ -113,20 +119,19 @@ public struct CommentService: Sendable {
         }
         // Kept until the longest form age a site may allow (30 days), so raising the setting cannot revive a spent form.
         let spend = spending.map { (nonce: $0.nonce, expiresAt: $0.shownAt.addingTimeInterval(Self.tokenMemory)) }
-        let comment: Comment
+        let row = Comment(
+            siteID: siteID, postID: post.id, parentID: s.parentID, type: s.type, status: status, authorName: name,
+            authorEmail: email, authorURL: url, authorIP: s.ip, userAgent: String(s.userAgent.prefix(255)),
+            userID: s.userID, source: text, contentHTML: ContentRenderer.comment(text),
+            createdAt: s.createdAt ?? clock.now(), moderationNote: note, spamScore: score)
         do {
-            comment = try await store.insert(
-                Comment(
-                    siteID: siteID, postID: post.id, parentID: s.parentID, type: s.type, status: status, authorName: name,
-                    authorEmail: email, authorURL: url, authorIP: s.ip, userAgent: String(s.userAgent.prefix(255)),
-                    userID: s.userID, source: text, contentHTML: ContentRenderer.comment(text),
-                    createdAt: s.createdAt ?? clock.now(), moderationNote: note, spamScore: score),
-                spending: spend)
+            return try await changes.commit { [store] in
+                let comment = try await store.insert(row, spending: spend)
+                return (comment, comment.status == .approved ? [(siteID, .comments(onPosts: [comment.postID]))] : [])
+            }
         } catch is SQLStore.FormTokenSpent {
             throw try await discardReplay(siteID: siteID)
         }
-        if status == .approved { try await changes.record(siteID: siteID, [.post(post.id), .comments, .lists]) }
-        return comment
     }
 
     /// Moves a comment to another status; the pages that showed it (or will) are refreshed. Marking spam, and
@@ -135,13 +140,40 @@ public struct CommentService: Sendable {
         guard var comment = try await store.comment(id: commentID) else {
             throw StoreError.notFound("no comment with ID \(commentID)")
         }
-        try await store.setStatus(status, commentID: commentID)
+        try await changes.commit(siteID: comment.siteID, .comments(onPosts: [comment.postID])) { [store] in
+            try await store.setStatus(status, commentID: commentID)
+        }
         if status != comment.status && (status == .spam || status == .approved) {
             await spam.learn(from: comment, isSpam: status == .spam)
         }
         comment.status = status
-        try await changes.record(siteID: comment.siteID, [.post(comment.postID), .comments, .lists])
         return comment
+    }
+
+    /// A moderator's edit of a comment's author fields and text; every problem at once as a `CommentEditRejection`.
+    public func edit(_ id: Int64, siteID: Int64, name: String, email: String, url: String, text: String) async throws -> Comment {
+        guard var c = try await store.comment(id: id), c.siteID == siteID else { throw StoreError.notFound("no comment with ID \(id)") }
+        c.authorName = name.trimmingCharacters(in: .whitespaces)
+        c.authorEmail = email.trimmingCharacters(in: .whitespaces)
+        c.authorURL = url.trimmingCharacters(in: .whitespaces)
+        c.source = text.replacingOccurrences(of: "\r\n", with: "\n")
+        var errors: [String] = []
+        if c.authorName.isEmpty { errors.append("The name cannot be empty.") }
+        if c.source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { errors.append("The comment cannot be empty.") }
+        if !c.authorURL.isEmpty && !Self.isWebURL(c.authorURL) { errors.append("The website must be an http or https address.") }
+        if !errors.isEmpty { throw CommentEditRejection(messages: errors, typed: c) }
+        c.contentHTML = ContentRenderer.comment(c.source)
+        try await changes.commit(siteID: siteID, .comments(onPosts: [c.postID])) { [store, c] in try await store.updateComment(c) }
+        return c
+    }
+
+    /// Deletes every comment of a site in spam or trash for good.
+    public func empty(_ status: CommentStatus, siteID: Int64) async throws {
+        guard status == .spam || status == .trash else { throw SettingError("only spam and trash can be emptied") }
+        try await changes.commit { [store] in
+            let posts = try await store.deleteComments(siteID: siteID, status: status)
+            return ((), posts.isEmpty ? [] : [(siteID, .comments(onPosts: Set(posts)))])
+        }
     }
 
     /// The fields trimmed and normalised, or every problem with them at once as a `CommentRejection`.

@@ -26,7 +26,7 @@ public struct PostLocator: Sendable {
             throw StoreError.invalid("'\(reference)' is neither a post ID nor a URL")
         }
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
-        for route in SiteRoute.candidates(method: "GET", path: path, query: query, settings: site.settings) {
+        for route in SiteRoute.pages(path: path, query: query, settings: site.settings) {
             switch route {
             case .legacy(.post(let id)), .legacy(.page(let id)):
                 if try await store.post(id: id, siteID: site.id) != nil { return id }

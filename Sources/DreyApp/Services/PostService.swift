@@ -39,8 +39,9 @@ public struct PostService: Sendable {
     let registry: SiteRegistry
     let changes: ChangeFeed
     let clock: Clock
-    /// Told (site, post) when a post was published, or changed while public or on leaving it: linkbacks hang here.
-    var onPublicChange: (@Sendable (Int64, Int64) async throws -> Void)? = nil
+    /// A post published, or changed while public or on leaving it, queues its pings and hub notice here, in the
+    /// write's own transaction: the jobs table keeps them across restarts, and a write that fails queues nothing.
+    let linkbacks: LinkbackService
 
     public static let defaultCategory = "Uncategorized"
 
@@ -60,10 +61,11 @@ public struct PostService: Sendable {
             publishedAt: published, modifiedAt: now, sticky: input.sticky,
             commentStatus: input.commentStatus ?? (site.settings.commentsOpenByDefault ? .open : .closed),
             pingStatus: input.pingStatus, password: input.password, typography: input.typography)
-        let saved = try await store.insert(post, termIDs: termIDs)
-        try await changes.record(siteID: siteID, Set<CacheScope>([.post(saved.id), .lists, .comments]).union(saved.status == .publish ? [.navigation] : []))
-        if saved.status == .publish && input.announces { try await onPublicChange?(siteID, saved.id) }
-        return saved
+        return try await changes.commit { [store, linkbacks] in
+            let saved = try await store.insert(post, termIDs: termIDs)
+            if saved.status == .publish && input.announces { try await linkbacks.postChanged(siteID: siteID, postID: saved.id) }
+            return (saved, [(siteID, .post(saved.id, listed: saved.status == .publish))])
+        }
     }
 
     /// Replaces a post's content and metadata; the slug and GUID stay unless a new slug is given.
@@ -90,20 +92,23 @@ public struct PostService: Sendable {
         post.typography = input.typography
         post.parentID = input.parentID
         post.menuOrder = input.menuOrder
-        try await store.update(post, termIDs: try await termIDs(for: input, siteID: siteID))
-        try await changes.record(siteID: siteID, Set<CacheScope>([.post(id), .lists, .comments]).union(wasPublic || post.status == .publish ? [.navigation] : []))
-        if (wasPublic || post.status == .publish) && input.announces { try await onPublicChange?(siteID, id) }
+        let termIDs = try await termIDs(for: input, siteID: siteID)
+        let listed = wasPublic || post.status == .publish
+        try await changes.commit(siteID: siteID, .post(id, listed: listed)) { [store, linkbacks, post] in
+            try await store.update(post, termIDs: termIDs)
+            if listed && input.announces { try await linkbacks.postChanged(siteID: siteID, postID: id) }
+        }
         return post
     }
 
     /// Publishes scheduled posts whose time has come.
     public func publishDue() async throws -> Int {
-        let due = try await store.publishDue(now: clock.now())
-        for item in due {
-            try await changes.record(siteID: item.siteID, [.post(item.postID), .lists, .comments, .navigation])
-            try await onPublicChange?(item.siteID, item.postID)
+        let now = clock.now()
+        return try await changes.commit { [store, linkbacks] in
+            let due = try await store.publishDue(now: now)
+            for item in due { try await linkbacks.postChanged(siteID: item.siteID, postID: item.postID) }
+            return (due.count, due.map { ($0.siteID, SiteChange.post($0.postID, listed: true)) })
         }
-        return due.count
     }
 
     /// WordPress's scheduling rule, for every path that writes a post (admin, CLI, imports, later APIs): a published
@@ -167,15 +172,17 @@ extension PostService {
         for id in postIDs {
             guard let post = try await store.post(id: id, siteID: siteID) else { continue }
             let (target, date) = Self.schedule(status, date: nil, existing: post, now: now)
-            if date != post.publishedAt {
-                var dated = post
-                dated.publishedAt = date
-                dated.modifiedAt = now
-                try await store.update(dated, termIDs: try await store.terms(postIDs: [id])[id]?.map(\.id) ?? [])
-            }
-            try await store.setStatus(target, postIDs: [id], siteID: siteID)
             // Going public or leaving it changes the menu and the neighbours' previous and next links.
-            try await changes.record(siteID: siteID, Set<CacheScope>([.post(id), .lists, .comments]).union(post.status == .publish || target == .publish ? [.navigation] : []))
+            let listed = post.status == .publish || target == .publish
+            try await changes.commit(siteID: siteID, .post(id, listed: listed)) { [store] in
+                if date != post.publishedAt {
+                    var dated = post
+                    dated.publishedAt = date
+                    dated.modifiedAt = now
+                    try await store.update(dated, termIDs: try await store.terms(postIDs: [id])[id]?.map(\.id) ?? [])
+                }
+                try await store.setStatus(target, postIDs: [id], siteID: siteID)
+            }
         }
     }
 }

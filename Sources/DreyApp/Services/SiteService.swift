@@ -28,10 +28,12 @@ public struct SiteService: Sendable {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || ".-[]:".contains($0) }) else {
             throw SettingError("'\(host)' is not a host name")
         }
-        let site = try await store.createSite(
-            host: name, settings: [SettingKey.secret.rawValue: Signer.randomSecret(), SettingKey.title.rawValue: title])
+        let site = try await changes.commit { [store] in
+            let site = try await store.createSite(
+                host: name, settings: [SettingKey.secret.rawValue: Signer.randomSecret(), SettingKey.title.rawValue: title])
+            return (site, [(site.id, .settings)])
+        }
         try await registry.reload()
-        try await changes.record(siteID: site.id, [.site])
         return site
     }
 
@@ -55,9 +57,8 @@ public struct SiteService: Sendable {
         }
         // A person chose the address: the dashboard no longer says it came from a request.
         if values[SettingKey.homeURL.rawValue] != nil { values[Self.homeURLFromRequest] = "" }
-        try await store.setSettings(siteID: siteID, values)
+        try await changes.commit(siteID: siteID, .settings) { [store, values] in try await store.setSettings(siteID: siteID, values) }
         try await registry.reload()
-        try await changes.record(siteID: siteID, [.site])
     }
 
     /// On first run a site's address comes from the first request from a trusted source (this machine, a trusted
@@ -69,9 +70,10 @@ public struct SiteService: Sendable {
         else { return nil }
         guard fixing.withLock({ $0.insert(siteID).inserted }) else { return nil }
         defer { fixing.withLock { _ = $0.remove(siteID) } }
-        try await store.setSettings(siteID: siteID, [SettingKey.homeURL.rawValue: value, Self.homeURLFromRequest: value])
+        try await changes.commit(siteID: siteID, .settings) { [store] in
+            try await store.setSettings(siteID: siteID, [SettingKey.homeURL.rawValue: value, Self.homeURLFromRequest: value])
+        }
         try await registry.reload()
-        try await changes.record(siteID: siteID, [.site])
         return registry.site(id: siteID)
     }
 }

@@ -16,33 +16,31 @@ struct AdminController: Sendable {
     static let sessionCookie = WebApp.sessionCookie
     static let templates = ["login", "forgot", "reset", "setup", "message", "dashboard", "posts", "editor", "revisions", "comments", "comment-edit", "terms", "users", "settings"]
 
-    func handle(method: HTTPRequest.Method, path: String, _ r: SiteRequest) async throws -> PageResult {
+    func handle(method: HTTPRequest.Method, route: AdminRoute, path: String, _ r: SiteRequest) async throws -> PageResult {
         let form = method == .post ? try await WebApp.readForm(r.request, limit: drey.config.maxBodySize) : FormData(fields: [:])
-        let sub = String(path.dropFirst("/admin".count))
-        if sub.hasPrefix("/assets/") {
-            let name = String(sub.dropFirst("/assets/".count))
+        if case .asset(let name) = route {
             guard let url = views.asset(name) else { return .plain(status: .notFound, text: "Not found.") }
             return .file(url, contentType: WebApp.contentType(for: url.pathExtension))
         }
         let pages = AuthPages(controller: self)
-        switch (method, sub) {
-        case (.get, "/login"): return pages.loginForm(r)
-        case (.post, "/login"): return try await pages.login(r, form)
-        case (.get, "/forgot"): return pages.forgotForm(r)
-        case (.post, "/forgot"): return try await pages.forgot(r, form)
-        case (.get, "/reset"): return try await pages.resetForm(r)
-        case (.post, "/reset"): return try await pages.reset(r, form)
-        case (.get, "/setup"), (.post, "/setup"): return try await pages.setup(r, form, method: method)
+        switch (method, route) {
+        case (.get, .login): return pages.loginForm(r)
+        case (.post, .login): return try await pages.login(r, form)
+        case (.get, .forgotPassword): return pages.forgotForm(r)
+        case (.post, .forgotPassword): return try await pages.forgot(r, form)
+        case (.get, .resetPassword): return try await pages.resetForm(r)
+        case (.post, .resetPassword): return try await pages.reset(r, form)
+        case (.get, .setup), (.post, .setup): return try await pages.setup(r, form, method: method)
         default: break
         }
         guard let token = r.request.cookie(Self.sessionCookie), let (user, _) = try await auth.user(sessionToken: token) else {
-            let back = (sub.isEmpty || sub == "/") ? "" : "?redirect_to=" + (r.request.uri.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
-            return .redirect(to: r.links.base + "/admin/login" + back, permanent: false)
+            let back = route == .dashboard ? "" : "?redirect_to=" + (r.request.uri.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            return .redirect(to: r.links.admin(.login) + back, permanent: false)
         }
         // Signing out needs no role: a subscriber, or a member of another site only, must be able to end their session.
-        if method == .post, sub == "/logout" || sub == "/logout-everywhere" {
+        if method == .post, route == .logout || route == .logoutEverywhere {
             guard form["_csrf"] == AdminRequest.csrf(r.signer, token) else { return refuse(.badToken, user: user, r, csrf: AdminRequest.csrf(r.signer, token)) }
-            return try await pages.logout(r, user: user, sessionToken: token, everywhere: sub == "/logout-everywhere")
+            return try await pages.logout(r, user: user, sessionToken: token, everywhere: route == .logoutEverywhere)
         }
         guard let role = try await drey.store.role(userID: user.id, siteID: r.site.id), role != .subscriber else {
             return refuse(AdminRefusal.forbidden("use the administration of this site"), user: user, r, csrf: AdminRequest.csrf(r.signer, token))
@@ -53,51 +51,45 @@ struct AdminController: Sendable {
             return refuse(.badToken, user: user, r, csrf: a.csrf)
         }
         do {
-            return try await route(method: method, sub: sub, a)
+            return try await self.route(method: method, route, a)
         } catch let refusal as AdminRefusal {
             drey.logger.notice("refused", metadata: ["user": "\(user.login)", "role": "\(role.rawValue)", "path": "\(path)", "why": "\(refusal.message)"])
             return refuse(refusal, user: user, r, csrf: a.csrf)
         }
     }
 
-    private func route(method: HTTPRequest.Method, sub: String, _ a: AdminRequest) async throws -> PageResult {
-        let parts = sub.split(separator: "/").map(String.init)
+    private func route(method: HTTPRequest.Method, _ route: AdminRoute, _ a: AdminRequest) async throws -> PageResult {
         let posts = PostsAdmin(controller: self)
         let editor = EditorAdmin(controller: self)
         let comments = CommentsAdmin(controller: self)
-        switch (method, parts.first ?? "", parts.count) {
-        case (.get, "", 0): return try await DashboardAdmin(controller: self).show(a)
-        case (.get, "posts", 1): return try await posts.list(a)
-        case (.post, "posts", 2) where parts[1] == "bulk": return try await posts.bulk(a)
-        case (.get, "posts", 2) where parts[1] == "new": return try await editor.new(a)
-        case (.post, "posts", 2) where parts[1] == "new": return try await editor.save(a, id: nil)
-        case (.get, "posts", 2): return try await editor.edit(a, id: try Self.id(parts[1]))
-        case (.post, "posts", 2): return try await editor.save(a, id: try Self.id(parts[1]))
-        case (.post, "posts", 3) where parts[2] == "autosave": return try await editor.autosave(a, id: try Self.id(parts[1]))
-        case (.get, "posts", 3) where parts[2] == "revisions": return try await editor.revisions(a, id: try Self.id(parts[1]))
-        case (.post, "posts", 3) where parts[2] == "restore": return try await editor.restore(a, id: try Self.id(parts[1]))
-        case (.post, "preview", 1): return try await editor.preview(a)
-        case (.get, "comments", 1): return try await comments.list(a)
-        case (.post, "comments", 1): return try await comments.act(a)
-        case (.post, "comments", 2) where parts[1] == "empty": return try await comments.empty(a)
-        case (.get, "comments", 3) where parts[2] == "edit": return try await comments.editForm(a, id: try Self.id(parts[1]))
-        case (.post, "comments", 3) where parts[2] == "edit": return try await comments.saveEdit(a, id: try Self.id(parts[1]))
-        case (.post, "comments", 3) where parts[2] == "reply": return try await comments.reply(a, id: try Self.id(parts[1]))
-        case (.get, "terms", 1): return try await TermsAdmin(controller: self).list(a)
-        case (.post, "terms", 1): return try await TermsAdmin(controller: self).act(a)
-        case (.get, "users", 1): return try await UsersAdmin(controller: self).list(a)
-        case (.post, "users", 1): return try await UsersAdmin(controller: self).act(a)
-        case (.get, "settings", 2): return try await SettingsAdmin(controller: self).show(a, section: parts[1])
-        case (.post, "settings", 2): return try await SettingsAdmin(controller: self).save(a, section: parts[1])
-        case (.get, "settings", 1): return .redirect(to: a.r.links.base + "/admin/settings/general", permanent: false)
+        switch (method, route) {
+        case (.get, .dashboard): return try await DashboardAdmin(controller: self).show(a)
+        case (.get, .posts): return try await posts.list(a)
+        case (.post, .bulkPosts): return try await posts.bulk(a)
+        case (.get, .newPost): return try await editor.new(a)
+        case (.post, .newPost): return try await editor.save(a, id: nil)
+        case (.get, .editPost(let id)): return try await editor.edit(a, id: id)
+        case (.post, .editPost(let id)): return try await editor.save(a, id: id)
+        case (.post, .autosave(let id)): return try await editor.autosave(a, id: id)
+        case (.get, .revisions(let id)): return try await editor.revisions(a, id: id)
+        case (.post, .restoreRevision(let id)): return try await editor.restore(a, id: id)
+        case (.post, .preview): return try await editor.preview(a)
+        case (.get, .comments): return try await comments.list(a)
+        case (.post, .comments): return try await comments.act(a)
+        case (.post, .emptyComments): return try await comments.empty(a)
+        case (.get, .editComment(let id)): return try await comments.editForm(a, id: id)
+        case (.post, .editComment(let id)): return try await comments.saveEdit(a, id: id)
+        case (.post, .replyToComment(let id)): return try await comments.reply(a, id: id)
+        case (.get, .terms): return try await TermsAdmin(controller: self).list(a)
+        case (.post, .terms): return try await TermsAdmin(controller: self).act(a)
+        case (.get, .users): return try await UsersAdmin(controller: self).list(a)
+        case (.post, .users): return try await UsersAdmin(controller: self).act(a)
+        case (.get, .settings("")): return .redirect(to: a.r.links.admin(.settings(section: "general")), permanent: false)
+        case (.get, .settings(let section)): return try await SettingsAdmin(controller: self).show(a, section: section)
+        case (.post, .settings(let section)): return try await SettingsAdmin(controller: self).save(a, section: section)
         default:
             return .personal(status: .notFound, body: render(AdminPage(title: "Not found", section: "", ["message": "There is no such page in the administration."]), template: "message", a))
         }
-    }
-
-    static func id(_ text: String) throws -> Int64 {
-        guard let id = Int64(text), id > 0 else { throw AdminRefusal(status: 404, message: "There is no such item.") }
-        return id
     }
 
     func refuse(_ refusal: AdminRefusal, user: User?, _ r: SiteRequest, csrf: String = "") -> PageResult {
@@ -133,7 +125,8 @@ struct AdminController: Sendable {
     }
 
     /// After a successful POST: back to a page, with a message for it.
-    func done(_ a: AdminRequest, _ path: String, _ message: String) -> PageResult {
+    func done(_ a: AdminRequest, _ route: AdminRoute, _ message: String) -> PageResult {
+        let path = route.path
         let separator = path.contains("?") ? "&" : "?"
         // Signed for this session alone: a link made in one session (an editor's, naming a term "Security notice: …")
         // shows nothing in another, so nobody can make the admin show words of their choosing to someone else.

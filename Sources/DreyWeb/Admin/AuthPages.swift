@@ -38,7 +38,7 @@ struct AuthPages {
         do {
             let ip = r.clientIP
             let (token, _) = try await auth.signIn(email: email, password: form["password"] ?? "", ip: ip, userAgent: r.request.headers[.userAgent] ?? "")
-            var target = r.links.base + "/admin/"
+            var target = r.links.admin(.dashboard)
             if let back = form["redirect_to"], back.hasPrefix("/admin"), !back.contains("//") { target = r.links.base + back }
             return .redirect(to: target, permanent: false, cookies: [setCookie(AdminController.sessionCookie, token, maxAge: Int(AuthService.sessionLifetime), secure: r.request.isSecure)])
         } catch let error as AuthService.SignInError {
@@ -54,7 +54,7 @@ struct AuthPages {
             try await auth.signOut(token: sessionToken)
         }
         return .redirect(
-            to: r.links.base + "/admin/login", permanent: false,
+            to: r.links.admin(.login), permanent: false,
             cookies: [setCookie(AdminController.sessionCookie, "", maxAge: 0, secure: r.request.isSecure)])
     }
 

@@ -10,10 +10,12 @@ struct CommentsAdmin {
     var store: SQLStore { controller.drey.store }
     static let perPage = 30
 
+    /// The tab a form was sent from, to go back to.
+    static func from(_ a: AdminRequest) -> CommentStatus { CommentStatus(rawValue: a.form["from"] ?? "") ?? .pending }
+
     func list(_ a: AdminRequest) async throws -> PageResult {
         guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("moderate comments") }
-        let status = CommentStatus(rawValue: a.r.query["status"] ?? "pending") ?? .pending
-        let page = max(1, min(100_000, Int(a.r.query["paged"] ?? "") ?? 1))
+        guard case .comments(let status, let page) = AdminRoute.match("/comments", query: a.r.query) else { return .plain(status: .notFound, text: "Not found.") }
         let comments = try await store.comments(siteID: a.r.site.id, statuses: [status], limit: Self.perPage + 1, offset: (page - 1) * Self.perPage)
         let counts = try await store.commentCounts(siteID: a.r.site.id)
         var postTitles: [Int64: String] = [:]
@@ -31,13 +33,13 @@ struct CommentsAdmin {
             ]
         }
         let tabs: [[String: Any]] = [CommentStatus.pending, .approved, .spam, .trash].map { s in
-            ["label": s.rawValue.capitalized, "count": String(counts[s] ?? 0), "url": "/admin/comments?status=\(s.rawValue)", "current": s == status]
+            ["label": s.rawValue.capitalized, "count": String(counts[s] ?? 0), "url": AdminRoute.comments(s).path, "current": s == status]
         }
         var view = AdminPage(title: "Comments", section: "comments", [
             "rows": rows, "hasRows": !rows.isEmpty, "tabs": tabs, "status": status.rawValue,
             "canEmpty": status == .spam || status == .trash, "emptyLabel": status == .spam ? "Empty spam" : "Empty trash",
-            "prevURL": page > 1 ? "/admin/comments?status=\(status.rawValue)&paged=\(page - 1)" : false,
-            "nextURL": comments.count > Self.perPage ? "/admin/comments?status=\(status.rawValue)&paged=\(page + 1)" : false,
+            "prevURL": page > 1 ? AdminRoute.comments(status, page: page - 1).path : false,
+            "nextURL": comments.count > Self.perPage ? AdminRoute.comments(status, page: page + 1).path : false,
         ])
         view.flash = controller.flash(a)
         return .personal(status: .ok, body: controller.render(view, template: "comments", a))
@@ -46,7 +48,7 @@ struct CommentsAdmin {
     /// One action on one or many comments: approve, unapprove, spam, not spam, trash, restore.
     func act(_ a: AdminRequest) async throws -> PageResult {
         guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("moderate comments") }
-        let back = "/admin/comments?status=" + (a.form["from"] ?? "pending")
+        let back = AdminRoute.comments(Self.from(a))
         // A row's own button sends `do=action:ID`; the bulk form sends `action` and `ids[]`.
         var action = a.form["action"] ?? ""
         var ids = a.form.all("ids[]").compactMap(Int64.init)
@@ -76,9 +78,8 @@ struct CommentsAdmin {
         guard let status = CommentStatus(rawValue: a.form["status"] ?? ""), status == .spam || status == .trash else {
             throw AdminRefusal(status: 422, message: "Only spam and trash can be emptied.")
         }
-        let posts = try await store.deleteComments(siteID: a.r.site.id, status: status)
-        for id in posts { try await controller.drey.changes.record(siteID: a.r.site.id, [.post(id), .comments, .lists]) }
-        return controller.done(a, "/admin/comments?status=\(status.rawValue)", "\(status == .spam ? "Spam" : "Trash") emptied.")
+        try await controller.drey.comments.empty(status, siteID: a.r.site.id)
+        return controller.done(a, .comments(status), "\(status == .spam ? "Spam" : "Trash") emptied.")
     }
 
     func editForm(_ a: AdminRequest, id: Int64, errors: [String] = [], typed: Comment? = nil) async throws -> PageResult {
@@ -94,20 +95,15 @@ struct CommentsAdmin {
 
     func saveEdit(_ a: AdminRequest, id: Int64) async throws -> PageResult {
         guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("edit comments") }
-        guard var c = try await store.comment(id: id), c.siteID == a.r.site.id else { throw AdminRefusal(status: 404, message: "There is no such comment.") }
-        c.authorName = (a.form["author"] ?? "").trimmingCharacters(in: .whitespaces)
-        c.authorEmail = (a.form["email"] ?? "").trimmingCharacters(in: .whitespaces)
-        c.authorURL = (a.form["url"] ?? "").trimmingCharacters(in: .whitespaces)
-        c.source = (a.form["comment"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
-        var errors: [String] = []
-        if c.authorName.isEmpty { errors.append("The name cannot be empty.") }
-        if c.source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { errors.append("The comment cannot be empty.") }
-        if !c.authorURL.isEmpty && !CommentService.isWebURL(c.authorURL) { errors.append("The website must be an http or https address.") }
-        if !errors.isEmpty { return try await editForm(a, id: id, errors: errors, typed: c) }
-        c.contentHTML = ContentRenderer.comment(c.source)
-        try await store.updateComment(c)
-        try await controller.drey.changes.record(siteID: c.siteID, [.post(c.postID), .comments, .lists])
-        return controller.done(a, "/admin/comments?status=\(c.status.rawValue)", "Comment updated.")
+        guard let c = try await store.comment(id: id), c.siteID == a.r.site.id else { throw AdminRefusal(status: 404, message: "There is no such comment.") }
+        do {
+            let saved = try await controller.drey.comments.edit(
+                c.id, siteID: a.r.site.id, name: a.form["author"] ?? "", email: a.form["email"] ?? "", url: a.form["url"] ?? "",
+                text: a.form["comment"] ?? "")
+            return controller.done(a, .comments(saved.status), "Comment updated.")
+        } catch let rejection as CommentEditRejection {
+            return try await editForm(a, id: id, errors: rejection.messages, typed: rejection.typed)
+        }
     }
 
     /// A reply written in the queue: approved, and marked as the author's when the author writes it.
@@ -124,6 +120,6 @@ struct CommentsAdmin {
         } catch let rejection as CommentRejection {
             throw AdminRefusal(status: 422, message: rejection.messages.joined(separator: " "))
         }
-        return controller.done(a, "/admin/comments?status=" + (a.form["from"] ?? "pending"), "Reply published.")
+        return controller.done(a, .comments(Self.from(a)), "Reply published.")
     }
 }

@@ -116,7 +116,7 @@ struct EditorAdmin {
         }
         try await store.addRevision(of: saved, kind: .revision, by: a.user.id, at: now)
         let message = saved.status == .future ? "Scheduled." : (saved.status == .publish ? "Published." : (saved.status == .pending ? "Submitted for review." : "Saved."))
-        return controller.done(a, "/admin/posts/\(saved.id)", message)
+        return controller.done(a, .editPost(saved.id), message)
     }
 
     /// Category names for the checked boxes, plus one created on the fly.
@@ -191,7 +191,7 @@ struct EditorAdmin {
         input.typography = post.typography
         let saved = try await controller.drey.posts.update(id, with: input, siteID: a.r.site.id)
         try await store.addRevision(of: saved, kind: .revision, by: a.user.id, at: controller.drey.config.clock.now())
-        return controller.done(a, "/admin/posts/\(id)", "Restored the revision of \(PHPDateFormat("F j, Y g:i a", timeZone: a.r.site.settings.timeZone).string(from: revision.createdAt)).")
+        return controller.done(a, .editPost(id), "Restored the revision of \(PHPDateFormat("F j, Y g:i a", timeZone: a.r.site.settings.timeZone).string(from: revision.createdAt)).")
     }
 
     func page(_ a: AdminRequest, _ form: EditorForm, post: Post?, status: Int = 200) async throws -> PageResult {

@@ -40,7 +40,7 @@ struct PostsAdmin {
         }
         let tabs: [[String: Any]] = ([nil] + [PostStatus.publish, .future, .draft, .pending, .private, .trash]).map { s in
             let n = s.map { counts[$0] ?? 0 } ?? counts.filter { $0.key != .trash }.values.reduce(0, +)
-            return ["label": s.map(Self.label) ?? "All", "count": String(n), "url": "/admin/posts?type=\(type.rawValue)" + (s.map { "&status=\($0.rawValue)" } ?? ""),
+            return ["label": s.map(Self.label) ?? "All", "count": String(n), "url": AdminRoute.posts(type, status: s).path,
                 "current": s == filter.status]
         }
         let categories = try await store.terms(siteID: a.r.site.id, taxonomy: .category).map { t -> [String: Any] in
@@ -50,8 +50,7 @@ struct PostsAdmin {
             ["id": String(u.id), "name": u.displayName, "selected": u.id == filter.authorID]
         }
         let pages = max(1, (total + Self.perPage - 1) / Self.perPage)
-        var base = "/admin/posts?type=\(type.rawValue)"
-        if let s = filter.status { base += "&status=\(s.rawValue)" }
+        var base = AdminRoute.posts(type, status: filter.status).path
         if !filter.search.isEmpty { base += "&s=" + (filter.search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
         if let au = filter.authorID { base += "&author=\(au)" }
         if let c = filter.termID { base += "&category=\(c)" }
@@ -78,7 +77,7 @@ struct PostsAdmin {
         case "trash": target = .trash
         default: throw AdminRefusal(status: 422, message: "Choose an action for the selected items.")
         }
-        guard !ids.isEmpty else { return controller.done(a, "/admin/posts?type=\(type.rawValue)", "Nothing was selected.") }
+        guard !ids.isEmpty else { return controller.done(a, .posts(type), "Nothing was selected.") }
         var changed: [Int64] = []
         for id in ids {
             guard let post = try await controller.drey.store.post(id: id, siteID: a.r.site.id) else { continue }
@@ -89,7 +88,7 @@ struct PostsAdmin {
         let status: PostStatus = target == .publish ? .publish : target
         try await controller.drey.posts.setStatus(status, postIDs: changed, siteID: a.r.site.id)
         let verb = ["publish": "published", "draft": "moved to drafts", "restore": "restored as drafts", "trash": "moved to the trash"][action] ?? action
-        return controller.done(a, "/admin/posts?type=\(type.rawValue)", "\(changed.count) item\(changed.count == 1 ? "" : "s") \(verb).")
+        return controller.done(a, .posts(type), "\(changed.count) item\(changed.count == 1 ? "" : "s") \(verb).")
     }
 
     static func seesOthersUnpublished(_ a: AdminRequest) -> Bool { a.can(.readPrivatePosts) && a.can(.editOthersPosts) }

@@ -83,6 +83,6 @@ struct SettingsAdmin {
         if typed[.showOnFront] == "page", (typed[.pageOnFront] ?? "").isEmpty { errors.append("Choose the page to show on the front page.") }
         if !errors.isEmpty { return try await show(a, section: section, errors: errors, typed: typed) }
         try await controller.drey.siteService.set(typed, siteID: a.r.site.id)
-        return controller.done(a, "/admin/settings/\(section)", "Settings saved.")
+        return controller.done(a, .settings(section: section), "Settings saved.")
     }
 }

@@ -36,71 +36,33 @@ struct TermsAdmin {
     func act(_ a: AdminRequest) async throws -> PageResult {
         guard a.can(.manageCategories) else { throw AdminRefusal.forbidden("manage categories and tags") }
         let taxonomy = Taxonomy(rawValue: a.form["taxonomy"] ?? "") ?? .category
-        let back = "/admin/terms?taxonomy=\(taxonomy.rawValue)"
+        let back = AdminRoute.terms(taxonomy)
         let site = a.r.site.id
         let name = (a.form["name"] ?? "").trimmingCharacters(in: .whitespaces)
         let slugText = (a.form["slug"] ?? "").trimmingCharacters(in: .whitespaces)
-        let parent = a.form["parent"].flatMap(Int64.init)
-        func fail(_ message: String) async throws -> PageResult {
-            try await list(a, errors: [message], typed: ["taxonomy": taxonomy.rawValue, "name": name, "slug": slugText])
-        }
-        switch a.form["action"] ?? "" {
-        case "create":
-            guard !name.isEmpty else { return try await fail("Give the \(taxonomy.rawValue) a name.") }
-            let slug = Slug.make(from: slugText.isEmpty ? name : slugText)
-            guard !slug.isEmpty else { return try await fail("The slug must contain letters or digits.") }
-            if try await store.term(slug: slug, taxonomy: taxonomy, siteID: site) != nil { return try await fail("The slug “\(slug)” is already used.") }
-            if try await store.term(name: name, taxonomy: taxonomy, siteID: site) != nil { return try await fail("A \(taxonomy.rawValue) named “\(name)” exists already.") }
-            _ = try await store.insert(Term(siteID: site, taxonomy: taxonomy, name: name, slug: slug, description: a.form["description"] ?? "", parentID: taxonomy == .category ? parent : nil))
-            try await controller.drey.changes.record(siteID: site, [.site])
-            return controller.done(a, back, "Added “\(name)”.")
-        case "update":
-            guard var term = try await term(a, "id"), term.taxonomy == taxonomy else { return try await fail("That \(taxonomy.rawValue) no longer exists.") }
-            guard !name.isEmpty else { return try await fail("Give the \(taxonomy.rawValue) a name.") }
-            let slug = Slug.make(from: slugText.isEmpty ? name : slugText)
-            if let other = try await store.term(slug: slug, taxonomy: taxonomy, siteID: site), other.id != term.id {
-                return try await fail("The slug “\(slug)” is already used by “\(other.name)”.")
+        let fields = TermService.Fields(name: name, slug: slugText, description: a.form["description"], parentID: a.form["parent"].flatMap(Int64.init))
+        let terms = controller.drey.terms
+        do {
+            switch a.form["action"] ?? "" {
+            case "create":
+                _ = try await terms.create(taxonomy, fields, siteID: site)
+                return controller.done(a, back, "Added “\(fields.name)”.")
+            case "update":
+                let id = a.form["id"].flatMap(Int64.init) ?? 0
+                let term = try await terms.update(id, taxonomy, fields, siteID: site)
+                return controller.done(a, back, "Saved “\(term.name)”.")
+            case "merge":
+                let (source, target) = try await terms.merge(
+                    a.form["id"].flatMap(Int64.init), into: a.form["into"].flatMap(Int64.init), taxonomy, siteID: site)
+                return controller.done(a, back, "Merged “\(source.name)” into “\(target.name)”.")
+            case "delete":
+                let term = try await terms.delete(a.form["id"].flatMap(Int64.init), taxonomy, siteID: site)
+                return controller.done(a, back, "Deleted “\(term.name)”.")
+            default:
+                throw AdminRefusal(status: 422, message: "Unknown action.")
             }
-            if let parent, try await isDescendant(parent, of: term.id, site: site) { return try await fail("A category cannot be placed under itself or its own children.") }
-            term.name = name
-            term.slug = slug
-            term.description = a.form["description"] ?? term.description
-            if taxonomy == .category { term.parentID = parent }
-            try await store.updateTerm(term)
-            try await controller.drey.changes.record(siteID: site, [.site])
-            return controller.done(a, back, "Saved “\(name)”.")
-        case "merge":
-            guard let source = try await term(a, "id"), let target = try await term(a, "into"), source.id != target.id else {
-                return try await fail("Choose two different \(taxonomy.rawValue == "category" ? "categories" : "tags") to merge.")
-            }
-            try await store.mergeTerm(source, into: target)
-            try await controller.drey.changes.record(siteID: site, [.site])
-            return controller.done(a, back, "Merged “\(source.name)” into “\(target.name)”.")
-        case "delete":
-            guard let term = try await term(a, "id") else { return try await fail("That \(taxonomy.rawValue) no longer exists.") }
-            if term.taxonomy == .category, term.name == PostService.defaultCategory { return try await fail("The default category cannot be deleted.") }
-            let fallback = try await controller.drey.posts.term(named: PostService.defaultCategory, taxonomy: .category, siteID: site)
-            try await store.deleteTerm(term, fallbackCategory: fallback.id)
-            try await controller.drey.changes.record(siteID: site, [.site])
-            return controller.done(a, back, "Deleted “\(term.name)”.")
-        default:
-            throw AdminRefusal(status: 422, message: "Unknown action.")
+        } catch let rejection as TermRejection {
+            return try await list(a, errors: [rejection.message], typed: ["taxonomy": taxonomy.rawValue, "name": name, "slug": slugText])
         }
-    }
-
-    func term(_ a: AdminRequest, _ field: String) async throws -> Term? {
-        guard let id = a.form[field].flatMap(Int64.init) else { return nil }
-        return try await store.term(id: id, siteID: a.r.site.id)
-    }
-
-    func isDescendant(_ candidate: Int64, of id: Int64, site: Int64) async throws -> Bool {
-        var cursor: Int64? = candidate
-        var hops = 0
-        while let c = cursor, hops < 20 {
-            if c == id { return true }
-            cursor = try await store.term(id: c, siteID: site)?.parentID
-            hops += 1
-        }
-        return false
     }
 }

@@ -37,7 +37,7 @@ struct UsersAdmin {
             do {
                 let user = try await controller.drey.users.add(email: email, name: name, role: role, password: nil, siteID: site)
                 try await controller.auth.invite(user, siteID: site, baseURL: a.r.canonicalBase)
-                return controller.done(a, "/admin/users", "Invited \(user.email) as \(role.rawValue); a link to choose a password was sent.")
+                return controller.done(a, .users, "Invited \(user.email) as \(role.rawValue); a link to choose a password was sent.")
             } catch let error as SettingError {
                 return try await list(a, errors: [error.message], typed: a.form.fields)
             }
@@ -47,7 +47,7 @@ struct UsersAdmin {
             }
             if id == a.user.id && role != .administrator { return try await list(a, errors: ["You cannot take away your own administrator role."]) }
             try await store.setRole(role, userID: id, siteID: site)
-            return controller.done(a, "/admin/users", "Role changed to \(role.rawValue).")
+            return controller.done(a, .users, "Role changed to \(role.rawValue).")
         case "deactivate", "activate":
             guard let id = a.form["id"].flatMap(Int64.init), try await store.role(userID: id, siteID: site) != nil else {
                 throw AdminRefusal(status: 404, message: "There is no such user on this site.")
@@ -56,7 +56,7 @@ struct UsersAdmin {
             let active = a.form["action"] == "activate"
             try await store.setActive(active, userID: id)
             if !active { try await store.deleteSessions(userID: id) }
-            return controller.done(a, "/admin/users", active ? "Account reactivated." : "Account deactivated and signed out everywhere.")
+            return controller.done(a, .users, active ? "Account reactivated." : "Account deactivated and signed out everywhere.")
         default:
             throw AdminRefusal(status: 422, message: "Unknown action.")
         }

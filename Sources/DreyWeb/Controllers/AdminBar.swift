@@ -18,11 +18,10 @@ extension ViewFactory {
     /// The admin bar for `r`'s staff member; `post` adds "Edit" when they may edit it.
     static func adminBar(_ r: SiteRequest, post: Post? = nil) -> AdminBarView? {
         guard let staff = r.staff else { return nil }
-        let admin = r.links.base + "/admin/"
-        var bar = AdminBarView(name: staff.user.displayName, dashboardURL: admin)
-        if staff.role.can(.editPosts) { bar.newPostURL = admin + "posts/new" }
+        var bar = AdminBarView(name: staff.user.displayName, dashboardURL: r.links.admin(.dashboard))
+        if staff.role.can(.editPosts) { bar.newPostURL = r.links.admin(.newPost(.post)) }
         if let post, Authorization.canEdit(post, as: staff.user.id, role: staff.role) {
-            bar.editURL = admin + "posts/\(post.id)"
+            bar.editURL = r.links.admin(.editPost(post.id))
             bar.editLabel = post.type == .page ? "Edit page" : "Edit post"
         }
         return bar

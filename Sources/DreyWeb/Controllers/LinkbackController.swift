@@ -107,7 +107,7 @@ struct LinkbackController: Sendable {
 
     func trackback(postPath: String, method: HTTPRequest.Method, _ r: SiteRequest) async throws -> PageResult? {
         var found: (Post, String)?
-        for route in SiteRoute.candidates(method: "GET", path: postPath, query: [:], settings: r.site.settings) {
+        for route in SiteRoute.pages(path: postPath, query: [:], settings: r.site.settings) {
             if let match = try await posts.resolve(route, r) {
                 found = match
                 break

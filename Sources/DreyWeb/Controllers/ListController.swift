@@ -14,7 +14,7 @@ struct ListController: Sendable {
         var q = PostQuery(siteID: r.site.id)
         q.stickyFirst = true
         return try await list(
-            r, query: q, page: page, template: "home", heading: "", kind: "", listPath: "/", full: r.site.settings.homeShowsFullText,
+            r, query: q, page: page, template: "home", heading: "", kind: "", route: { .home(page: $0) }, full: r.site.settings.homeShowsFullText,
             title: page > 1 ? "Page \(page)" : nil, empty: "Nothing has been published yet.")
     }
 
@@ -35,12 +35,11 @@ struct ListController: Sendable {
         }
         var q = PostQuery(siteID: r.site.id)
         q.termIDs = termIDs
-        let listPath = "/\(taxonomy.base)/\(path.joined(separator: "/"))/"
         let feeds = [FeedLink(title: "\(r.site.settings.title) » \(term.name) \(taxonomy == .category ? "Category" : "Tag") Feed",
-            url: r.links.base + listPath + "feed/", type: "application/rss+xml")]
+            url: r.links.url(.feed(.archive(taxonomy, path: path), .rss)), type: "application/rss+xml")]
         return try await list(
             r, query: q, page: page, template: "archive", heading: term.name,
-            kind: taxonomy == .category ? "Category" : "Tag", listPath: listPath, full: false, title: term.name,
+            kind: taxonomy == .category ? "Category" : "Tag", route: { .archive(taxonomy, path: path, page: $0) }, full: false, title: term.name,
             empty: "No posts are filed here yet.", description: term.description, feeds: feeds)
     }
 
@@ -49,11 +48,10 @@ struct ListController: Sendable {
         else { return nil }
         var q = PostQuery(siteID: r.site.id)
         q.authorID = user.id
-        let listPath = "/author/\(user.login)/"
         return try await list(
-            r, query: q, page: page, template: "archive", heading: user.displayName, kind: "Author", listPath: listPath,
+            r, query: q, page: page, template: "archive", heading: user.displayName, kind: "Author", route: { .author(login: user.login, page: $0) },
             full: false, title: user.displayName, empty: "\(user.displayName) has not published anything yet.",
-            feeds: [FeedLink(title: "\(r.site.settings.title) » Posts by \(user.displayName) Feed", url: r.links.base + listPath + "feed/", type: "application/rss+xml")])
+            feeds: [FeedLink(title: "\(r.site.settings.title) » Posts by \(user.displayName) Feed", url: r.links.url(.feed(.author(login: user.login), .rss)), type: "application/rss+xml")])
     }
 
     func date(_ r: SiteRequest, year: Int, month: Int?, day: Int?, page: Int) async throws -> PageResult? {
@@ -68,9 +66,6 @@ struct ListController: Sendable {
         q.publishedFrom = start
         q.publishedBefore = end
         let format: String
-        var listPath = "/\(year)/"
-        if let month { listPath += Digits.padded(month, width: 2) + "/" }
-        if let day { listPath += Digits.padded(day, width: 2) + "/" }
         switch unit {
         case .day: format = r.site.settings.dateFormat
         case .month: format = "F Y"
@@ -79,7 +74,7 @@ struct ListController: Sendable {
         let heading = r.site.settings.formatter(format).string(from: start)
         return try await list(
             r, query: q, page: page, template: "archive", heading: heading,
-            kind: unit == .day ? "Day" : (unit == .month ? "Month" : "Year"), listPath: listPath, full: false,
+            kind: unit == .day ? "Day" : (unit == .month ? "Month" : "Year"), route: { .date(year: year, month: month, day: day, page: $0) }, full: false,
             title: heading, empty: "Nothing was published in this period.")
     }
 
@@ -106,7 +101,7 @@ struct ListController: Sendable {
     }
 
     private func list(
-        _ r: SiteRequest, query: PostQuery, page: Int, template: String, heading: String, kind: String, listPath: String,
+        _ r: SiteRequest, query: PostQuery, page: Int, template: String, heading: String, kind: String, route: (Int) -> SiteRoute,
         full: Bool, title: String?, empty: String, description: String = "", feeds: [FeedLink] = []
     ) async throws -> PageResult? {
         var q = query
@@ -119,7 +114,7 @@ struct ListController: Sendable {
         if page > pages { return nil }
         let posts = total == 0 ? [] : try await store.posts(q)
         let postViews = try await views.postViews(posts, r, full: full)
-        let canonical = r.links.paged(listPath, page)
+        let canonical = r.links.url(route(page))
         var chrome = views.chrome(r, title: title, canonical: canonical, description: PlainText.fromHTML(description), extraFeeds: feeds)
         chrome.menu = try await views.menu(r)
         let view = ListPage(
@@ -127,8 +122,8 @@ struct ListController: Sendable {
             heading: heading, headingKind: kind, descriptionHTML: HTMLSanitizer.sanitize(description, policy: .content),
             posts: postViews,
             pagination: Pagination(
-                newerURL: page > 1 ? r.links.paged(listPath, page - 1) : "",
-                olderURL: page < pages ? r.links.paged(listPath, page + 1) : "", current: page, total: pages),
+                newerURL: page > 1 ? r.links.url(route(page - 1)) : "",
+                olderURL: page < pages ? r.links.url(route(page + 1)) : "", current: page, total: pages),
             emptyMessage: empty)
         return .html(status: .ok, body: theme.render(view, template: template) ?? "", scopes: [.lists, .navigation])
     }
