@@ -39,7 +39,7 @@ struct CommentCommand: AsyncParsableCommand {
                     submission.createdAt = try date.map { try parseDate($0, timeZone: site.settings.timeZone) }
                     do {
                         let comment = try await drey.comments.submit(submission, siteID: site.id)
-                        print("comment \(comment.id) \(comment.status.rawValue)\(comment.moderationNote.isEmpty ? "" : " (\(comment.moderationNote))")")
+                        Console.print("comment \(comment.id) \(comment.status.rawValue)\(comment.moderationNote.isEmpty ? "" : " (\(comment.moderationNote))")")
                     } catch let rejection as CommentRejection {
                         throw CLIError(rejection.messages.joined(separator: " "))
                     }
@@ -75,10 +75,10 @@ struct CommentCommand: AsyncParsableCommand {
                                 id: c.id, post: c.postID, parent: c.parentID, type: c.type.rawValue, status: c.status.rawValue,
                                 author: c.authorName, email: c.authorEmail, url: c.authorURL, ip: c.authorIP, date: c.createdAt,
                                 text: c.source, note: c.moderationNote, score: c.spamScore)
-                            print(String(decoding: try encoder.encode(row), as: UTF8.self))
+                            Console.print(String(decoding: try encoder.encode(row), as: UTF8.self))
                         } else {
                             let snippet = PlainText.truncate(c.source.replacingOccurrences(of: "\n", with: " "), words: 12)
-                            print("\(c.id)\t\(c.status.rawValue)\tpost \(c.postID)\t\(c.authorName)\t\(snippet)\t\(c.moderationNote)")
+                            Console.print("\(c.id)\t\(c.status.rawValue)\tpost \(c.postID)\t\(c.authorName)\t\(snippet)\t\(c.moderationNote)")
                         }
                     }
                 }
@@ -143,7 +143,7 @@ func moderate(_ common: CommonOptions, _ id: Int64, _ status: CommentStatus, onl
                 throw CLIError("comment \(id) is \(comment.status.rawValue), neither held nor spam")
             }
             _ = try await drey.comments.setStatus(status, commentID: id)
-            print("comment \(id) \(status.rawValue)")
+            Console.print("comment \(id) \(status.rawValue)")
         }
     }
 }

@@ -15,7 +15,7 @@ struct DemoCommand: AsyncParsableCommand {
             try await common.withDrey { drey in
                 let site = try drey.sites.site(named: common.site)
                 let summary = try await DemoLoader(drey: drey, siteID: site.id).load(ifEmpty: ifEmpty)
-                print(summary)
+                Console.print(summary)
             }
         }
     }

@@ -31,7 +31,7 @@ struct CommonOptions: ParsableArguments {
 
     func config(pageCache: Bool = true, host: String = "127.0.0.1", port: Int = 8080) -> AppConfig {
         AppConfig(
-            dataDirectory: data, databaseURL: ProcessInfo.processInfo.environment["DATABASE_URL"], host: host, port: port,
+            dataDirectory: data, databaseURL: Console.env("DATABASE_URL"), host: host, port: port,
             pageCache: pageCache, logLevel: verbose ? .debug : .warning)
     }
 
@@ -76,7 +76,7 @@ extension AsyncParsableCommand {
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("drey: \(error)\n".utf8))
+            Console.error("drey: \(error)\n")
             throw ExitCode.failure
         }
     }

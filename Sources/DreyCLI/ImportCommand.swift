@@ -48,8 +48,8 @@ struct ImportCommand: AsyncParsableCommand {
                     bar?.finish()
                     try await drey.sites.reload()
                     try await drey.changes.record(siteID: site.id, .imported)
-                    print("Imported \(file) (WXR \(summary.version), “\(summary.sourceTitle)”) into \(site.host) in \(String(format: "%.1f", summary.seconds)) s\n")
-                    print(summary.table())
+                    Console.print("Imported \(file) (WXR \(summary.version), “\(summary.sourceTitle)”) into \(site.host) in \(String(format: "%.1f", summary.seconds)) s\n")
+                    Console.print(summary.table())
                     try await Self.teachSpamFilter(drey, siteID: site.id, summary.decidedComments)
                 }
             }
@@ -66,9 +66,9 @@ extension ImportCommand.WordPress {
         let spam = samples.filter(\.1).count
         do {
             let model = try await drey.spam.models.train(siteID: siteID, samples, now: drey.config.clock.now())
-            print("\nThe spam filter learned from the imported comments: \(samples.count - spam) approved and \(spam) spam (it has learned from \(model.examples) examples).")
+            Console.print("\nThe spam filter learned from the imported comments: \(samples.count - spam) approved and \(spam) spam (it has learned from \(model.examples) examples).")
         } catch {
-            FileHandle.standardError.write(Data("drey: the spam filter could not learn from the imported comments: \(error)\n".utf8))
+            Console.error("drey: the spam filter could not learn from the imported comments: \(error)\n")
         }
     }
 }
@@ -105,7 +105,7 @@ struct ExportCommand: AsyncParsableCommand {
                     if output != nil { try handle.close() }
                     let note = "exported \(counts.authors) authors, \(counts.categories) categories, \(counts.tags) tags, "
                         + "\(counts.posts) posts, \(counts.pages) pages, \(counts.attachments) attachments, \(counts.comments) comments\n"
-                    FileHandle.standardError.write(Data(note.utf8))
+                    Console.error(note)
                 }
             }
         }

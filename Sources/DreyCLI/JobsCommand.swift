@@ -29,16 +29,16 @@ struct JobsCommand: AsyncParsableCommand {
                     let jobs = try await drey.jobs.store.jobs(state: wanted, kind: kind, limit: limit, offset: 0)
                     for job in jobs {
                         if json {
-                            print(try JobLine(job).json())
+                            Console.print(try JobLine(job).json())
                         } else {
                             let error = job.lastError.isEmpty ? "" : "  \(job.lastError.replacingOccurrences(of: "\n", with: " "))"
-                            print("\(job.id)\t\(job.state.rawValue)\t\(job.kind)\t\(job.attempts)/\(job.maxAttempts)\t\(ISO8601DateFormatter().string(from: job.runAt))\t\(JobLine.shown(job))\(error)")
+                            Console.print("\(job.id)\t\(job.state.rawValue)\t\(job.kind)\t\(job.attempts)/\(job.maxAttempts)\t\(ISO8601DateFormatter().string(from: job.runAt))\t\(JobLine.shown(job))\(error)")
                         }
                     }
                     if !json {
                         let counts = try await drey.jobs.store.countsByState()
                         let summary = JobState.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", ")
-                        FileHandle.standardError.write(Data("jobs: \(summary)\n".utf8))
+                        Console.error("jobs: \(summary)\n")
                     }
                 }
             }
@@ -57,7 +57,7 @@ struct JobsCommand: AsyncParsableCommand {
                     guard try await drey.jobs.store.retry(jobID: id, now: Date()) else {
                         throw CLIError("job \(id) is \(job.state.rawValue); only failed or cancelled jobs can be retried")
                     }
-                    print("job \(id) queued again")
+                    Console.print("job \(id) queued again")
                 }
             }
         }
@@ -75,7 +75,7 @@ struct JobsCommand: AsyncParsableCommand {
                     guard try await drey.jobs.store.cancel(jobID: id, now: Date()) else {
                         throw CLIError("job \(id) is \(job.state.rawValue); only queued or failed jobs can be cancelled")
                     }
-                    print("job \(id) cancelled")
+                    Console.print("job \(id) cancelled")
                 }
             }
         }
@@ -94,7 +94,7 @@ struct JobsCommand: AsyncParsableCommand {
                 try await common.withDrey(allowFetch: allowFetch) { drey in
                     let n = await drey.jobs.drain()
                     let pruned = await drey.jobs.prune()
-                    print("ran \(n) job(s)" + (pruned > 0 ? "; deleted \(pruned) past their retention period" : ""))
+                    Console.print("ran \(n) job(s)" + (pruned > 0 ? "; deleted \(pruned) past their retention period" : ""))
                 }
             }
         }

@@ -29,9 +29,9 @@ struct LinkbacksCommand: AsyncParsableCommand {
                     }
                     for s in sends {
                         if json {
-                            print(try jsonLine(SentLine(s)))
+                            Console.print(try jsonLine(SentLine(s)))
                         } else {
-                            print("\(s.postID)\t\(s.state.rawValue)\t\(s.method.rawValue)\t\(s.target)\t\(s.detail)")
+                            Console.print("\(s.postID)\t\(s.state.rawValue)\t\(s.method.rawValue)\t\(s.target)\t\(s.detail)")
                         }
                     }
                 }
@@ -51,9 +51,9 @@ struct LinkbacksCommand: AsyncParsableCommand {
                     let site = try drey.sites.site(named: common.site)
                     for w in try await drey.store.webmentions(siteID: site.id, limit: limit) {
                         if json {
-                            print(try jsonLine(ReceivedLine(w)))
+                            Console.print(try jsonLine(ReceivedLine(w)))
                         } else {
-                            print("\(w.postID)\t\(w.state.rawValue)\t\(w.kind.rawValue)\t\(w.source)\t\(w.authorName)\t\(w.detail)")
+                            Console.print("\(w.postID)\t\(w.state.rawValue)\t\(w.kind.rawValue)\t\(w.source)\t\(w.authorName)\t\(w.detail)")
                         }
                     }
                 }

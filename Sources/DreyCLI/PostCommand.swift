@@ -63,7 +63,7 @@ struct PostCommand: AsyncParsableCommand {
                     }
                     input.categories = names
                     let post = try await drey.posts.create(input, siteID: site.id)
-                    print("post \(post.id) \(post.status.rawValue): \(post.slug)")
+                    Console.print("post \(post.id) \(post.status.rawValue): \(post.slug)")
                 }
             }
         }

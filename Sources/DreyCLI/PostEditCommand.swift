@@ -42,7 +42,7 @@ extension PostCommand {
                     input.parentID = existing.parentID
                     input.menuOrder = existing.menuOrder
                     let saved = try await drey.posts.update(id, with: input, siteID: site.id)
-                    print("post \(saved.id) \(saved.status.rawValue): \(saved.slug)")
+                    Console.print("post \(saved.id) \(saved.status.rawValue): \(saved.slug)")
                 }
             }
         }

@@ -25,10 +25,10 @@ final class ProgressBar: Sendable {
         let eta = p.fraction > 0.01 ? Self.clock(p.elapsed * (1 - p.fraction) / p.fraction) : "--:--"
         let line = "\r[\(bar)] \(String(format: "%3d", Int(p.fraction * 100)))%  \(Self.grouped(p.items)) items  "
             + "\(Self.grouped(p.comments)) comments  \(Self.clock(p.elapsed)) elapsed  ETA \(eta) "
-        FileHandle.standardError.write(Data(line.utf8))
+        Console.error(line)
     }
 
-    func finish() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    func finish() { Console.error("\r\u{1B}[K") }
 
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())

@@ -56,11 +56,11 @@ struct ServeCommand: AsyncParsableCommand {
             let (app, drey, setupToken) = (built.server(), built.drey, built.setupToken)
             let adminCreated = try await createAdminFromEnvironment(drey, logger: logger)
             let where_ = config.databaseURL.map { _ in "PostgreSQL" } ?? "SQLite at \(config.sqlitePath)"
-            print("Drey serving http://\(host):\(port)/ (\(where_)\(noCache ? ", page cache off" : ""))")
+            Console.print("Drey serving http://\(host):\(port)/ (\(where_)\(noCache ? ", page cache off" : ""))")
             if let site = drey.sites.all.first, drey.sites.all.count == 1, site.settings.homeURL.isEmpty {
                 // Until the address is known, links in mail use the site's host and pages are not cached.
                 let from = proxies.ranges.map(\.description).joined(separator: ", ")
-                print("The blog's address (home_url) is not set: the first request from \(from) will set it, or run `drey site set home_url URL`.")
+                Console.print("The blog's address (home_url) is not set: the first request from \(from) will set it, or run `drey site set home_url URL`.")
             }
             try await printWayIn(drey, base: "http://\(host):\(port)", setupToken: adminCreated ? nil : setupToken)
             try await app.runService()
@@ -70,25 +70,24 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The blog, the admin, and how to get into it, in plain words: a newcomer after `make run` has nothing else.
     func printWayIn(_ drey: Drey, base: String, setupToken: String?) async throws {
-        print("  The blog:  \(base)/")
-        print("  The admin: \(base)/admin/")
+        Console.print("  The blog:  \(base)/")
+        Console.print("  The admin: \(base)/admin/")
         let site = try drey.sites.site(named: nil)
         let state = try await SetupState.of(drey.store, siteID: site.id)
         switch (setupToken, state) {
         case (let token?, .choosePassword(let admin)):
-            print("  Sign in:   the administrator \(admin.login) <\(admin.email)> has no password yet; choose one (this link works once):")
-            print("             \(base)/admin/setup?token=\(token)")
+            Console.print("  Sign in:   the administrator \(admin.login) <\(admin.email)> has no password yet; choose one (this link works once):")
+            Console.print("             \(base)/admin/setup?token=\(token)")
         case (let token?, .firstAdministrator):
-            print("No administrator yet: create one at \(base)/admin/setup?token=\(token)")
+            Console.print("No administrator yet: create one at \(base)/admin/setup?token=\(token)")
         default:
-            print("  Sign in:   \(base)/admin/login with an administrator's email and password (`drey user add` makes one)")
+            Console.print("  Sign in:   \(base)/admin/login with an administrator's email and password (`drey user add` makes one)")
         }
     }
 
     /// `DREY_ADMIN_EMAIL` and `DREY_ADMIN_PASSWORD` make the first administrator on first run.
     func createAdminFromEnvironment(_ drey: Drey, logger: Logger) async throws -> Bool {
-        let env = ProcessInfo.processInfo.environment
-        guard let email = env["DREY_ADMIN_EMAIL"], !email.isEmpty, let password = env["DREY_ADMIN_PASSWORD"] else { return false }
+        guard let email = Console.env("DREY_ADMIN_EMAIL"), !email.isEmpty, let password = Console.env("DREY_ADMIN_PASSWORD") else { return false }
         let site = try drey.sites.site(named: nil)
         if try await drey.store.user(email: email) != nil { return true }
         let user = try await drey.users.add(email: email, name: "Administrator", role: .administrator, password: password, siteID: site.id)
@@ -107,7 +106,7 @@ struct MigrateCommand: AsyncParsableCommand {
             // Opening the blog applies pending migrations; report where the schema stands.
             try await common.withDrey { drey in
                 let versions = try await Migrator(database: drey.database).appliedVersions()
-                print("database schema at version \(versions.last ?? 0) (\(versions.count) migrations applied)")
+                Console.print("database schema at version \(versions.last ?? 0) (\(versions.count) migrations applied)")
             }
         }
     }

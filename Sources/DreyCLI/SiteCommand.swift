@@ -20,11 +20,11 @@ struct SiteCommand: AsyncParsableCommand {
                         guard let setting = SettingKey(rawValue: key), !setting.isInternal else {
                             throw CLIError("unknown setting '\(key)'; run `drey site get` to list them")
                         }
-                        print(site.settings[setting])
+                        Console.print(site.settings[setting])
                     } else {
-                        print("host\t\(site.host)")
+                        Console.print("host\t\(site.host)")
                         for setting in SettingKey.allCases where !setting.isInternal {
-                            print("\(setting.rawValue)\t\(site.settings[setting].replacingOccurrences(of: "\n", with: "\\n"))")
+                            Console.print("\(setting.rawValue)\t\(site.settings[setting].replacingOccurrences(of: "\n", with: "\\n"))")
                         }
                     }
                 }
@@ -46,7 +46,7 @@ struct SiteCommand: AsyncParsableCommand {
                 try await common.withDrey { drey in
                     let site = try drey.sites.site(named: common.site)
                     try await drey.siteService.set([setting: value], siteID: site.id)
-                    print("\(setting.rawValue) = \(drey.sites.site(id: site.id)?.settings[setting] ?? value)")
+                    Console.print("\(setting.rawValue) = \(drey.sites.site(id: site.id)?.settings[setting] ?? value)")
                 }
             }
         }
@@ -74,7 +74,7 @@ struct UserCommand: AsyncParsableCommand {
                     let site = try drey.sites.site(named: common.site)
                     let user = try await drey.users.add(
                         email: email, name: name, login: login, role: role, password: password, siteID: site.id)
-                    print("user \(user.id) \(user.login) <\(user.email)> is \(role.rawValue) of \(site.host)")
+                    Console.print("user \(user.id) \(user.login) <\(user.email)> is \(role.rawValue) of \(site.host)")
                 }
             }
         }
@@ -96,7 +96,7 @@ struct UserCommand: AsyncParsableCommand {
                     }
                     try await drey.auth.setPassword(password, userID: user.id)
                     try await drey.auth.signOutEverywhere(userID: user.id)
-                    print("password of \(user.email) changed; its sessions and reset links have ended")
+                    Console.print("password of \(user.email) changed; its sessions and reset links have ended")
                 }
             }
         }

@@ -54,12 +54,12 @@ struct SpamCommand: AsyncParsableCommand {
                 let result = SpamEvaluation.run(samples: samples, folds: folds, seed: seed, settings: settings)
                 let (training, perComment) = SpamEvaluation.timings(samples: samples)
                 if json {
-                    print(Self.json(Self.figures(result, folds: folds, samples: samples), training: training, perComment: perComment))
+                    Console.print(Self.json(Self.figures(result, folds: folds, samples: samples), training: training, perComment: perComment))
                     return
                 }
-                print(SpamReportText.lines(result, folds: folds).joined(separator: "\n"))
-                if mistakes { print(SpamReportText.mistakes(result, samples: samples).joined(separator: "\n")) }
-                print(SpamReportText.timing(training: training, perComment: perComment, count: samples.count))
+                Console.print(SpamReportText.lines(result, folds: folds).joined(separator: "\n"))
+                if mistakes { Console.print(SpamReportText.mistakes(result, samples: samples).joined(separator: "\n")) }
+                Console.print(SpamReportText.timing(training: training, perComment: perComment, count: samples.count))
             }
         }
 
@@ -81,20 +81,20 @@ struct SpamCommand: AsyncParsableCommand {
             let b = SpamEvaluation.run(samples: blog, folds: folds, seed: seed, fold: blogFold, extra: youtube, memory: false, settings: settings)
             let (training, perComment) = SpamEvaluation.timings(samples: youtube + blog)
             if json {
-                print(Self.json(["youtube": Self.figures(y, folds: folds, samples: youtube), "blog": Self.figures(b, folds: folds, samples: blog)],
+                Console.print(Self.json(["youtube": Self.figures(y, folds: folds, samples: youtube), "blog": Self.figures(b, folds: folds, samples: blog)],
                                 training: training, perComment: perComment))
                 return
             }
-            print("YouTube Spam Collection (each fold's model also learns the whole blog corpus):")
-            print(SpamReportText.lines(y, folds: folds).joined(separator: "\n"))
-            if mistakes { print(SpamReportText.mistakes(y, samples: youtube).joined(separator: "\n")) }
-            print("")
-            print("Blog comments (each fold's model also learns the whole YouTube corpus; the whole filter as on a new blog,")
-            print("where no commenter has a history):")
-            print(SpamReportText.lines(b, folds: folds, memory: false).joined(separator: "\n"))
-            if mistakes { print(SpamReportText.mistakes(b, samples: blog).joined(separator: "\n")) }
-            print("")
-            print(SpamReportText.timing(training: training, perComment: perComment, count: youtube.count + blog.count))
+            Console.print("YouTube Spam Collection (each fold's model also learns the whole blog corpus):")
+            Console.print(SpamReportText.lines(y, folds: folds).joined(separator: "\n"))
+            if mistakes { Console.print(SpamReportText.mistakes(y, samples: youtube).joined(separator: "\n")) }
+            Console.print("")
+            Console.print("Blog comments (each fold's model also learns the whole YouTube corpus; the whole filter as on a new blog,")
+            Console.print("where no commenter has a history):")
+            Console.print(SpamReportText.lines(b, folds: folds, memory: false).joined(separator: "\n"))
+            if mistakes { Console.print(SpamReportText.mistakes(b, samples: blog).joined(separator: "\n")) }
+            Console.print("")
+            Console.print(SpamReportText.timing(training: training, perComment: perComment, count: youtube.count + blog.count))
         }
 
         /// The figures of one corpus for scripts: rates are fractions (0.0137, not 1.37%), counts are counts.
@@ -135,7 +135,7 @@ struct SpamCommand: AsyncParsableCommand {
             try await Self.failing {
                 try await common.withDrey { drey in
                     let n = try await drey.spam.purge(sites: drey.sites.all)
-                    print("deleted \(n) spam comment\(n == 1 ? "" : "s") past the retention period")
+                    Console.print("deleted \(n) spam comment\(n == 1 ? "" : "s") past the retention period")
                 }
             }
         }
@@ -158,7 +158,7 @@ struct SpamCommand: AsyncParsableCommand {
                     let site = try drey.sites.site(named: common.site)
                     let model = try await drey.spam.models.train(siteID: site.id, samples, now: Date())
                     let spam = samples.filter(\.1).count
-                    print("added \(samples.count) comments (\(spam) spam, \(samples.count - spam) real) to the classifier of \(site.host); it has learned from \(model.examples) examples")
+                    Console.print("added \(samples.count) comments (\(spam) spam, \(samples.count - spam) real) to the classifier of \(site.host); it has learned from \(model.examples) examples")
                 }
             }
         }
@@ -190,10 +190,10 @@ struct SpamCommand: AsyncParsableCommand {
                             output = SpamCheckOutput(verdict: verdict)
                         } catch let error as SpamCheckInput.Problem {
                             failures += 1
-                            FileHandle.standardError.write(Data("drey: line \(number): \(error.message)\n".utf8))
+                            Console.error("drey: line \(number): \(error.message)\n")
                             output = SpamCheckOutput(error: "line \(number): \(error.message)")
                         }
-                        print(try output.json())
+                        Console.print(try output.json())
                     }
                     if failures > 0 { throw ExitCode.failure }
                 }
@@ -210,12 +210,12 @@ struct SpamCommand: AsyncParsableCommand {
                 try await common.withDrey { drey in
                     let site = try drey.sites.site(named: common.site)
                     let counts = try await drey.store.commentStatusCounts(siteID: site.id)
-                    for status in CommentStatus.allCases { print("\(status.rawValue)\t\(counts[status] ?? 0)") }
+                    for status in CommentStatus.allCases { Console.print("\(status.rawValue)\t\(counts[status] ?? 0)") }
                     let since = Date().addingTimeInterval(-30 * 86400)
                     var byReason: [String: Int] = [:]
                     for row in try await drey.store.discards(siteID: site.id, sinceDay: SpamFilter.day(since)) { byReason[row.reason, default: 0] += row.count }
-                    for (reason, n) in byReason.sorted(by: { $0.key < $1.key }) { print("discarded (\(reason))\t\(n)") }
-                    if byReason.isEmpty { print("discarded\t0") }
+                    for (reason, n) in byReason.sorted(by: { $0.key < $1.key }) { Console.print("discarded (\(reason))\t\(n)") }
+                    if byReason.isEmpty { Console.print("discarded\t0") }
                 }
             }
         }

@@ -14,7 +14,7 @@ import Testing
 
         init(data: String, port: Int, env: [String: String]) throws {
             let pipe = Pipe()
-            process.executableURL = URL(fileURLWithPath: DreyBinary.path)
+            process.executableURL = URL(fileURLWithPath: try DreyBinary.path)
             process.arguments = ["serve", "--port", String(port), "--data", data]
             process.environment = DreyBinary.environment(env)
             process.standardOutput = pipe

@@ -6,7 +6,31 @@ import Logging
 
 /// The built `drey` binary, run as operators run it: one-off commands, and servers on loopback ports.
 enum DreyBinary {
-    static var path: String { SharedData.packageRoot.appendingPathComponent(".build/debug/drey").path }
+    /// The built binary, checked once per run to be newer than every source file: `swift test` alone builds the tests
+    /// but not the executable, and a test of a stale binary would pass or fail for code that is no longer there.
+    static var path: String {
+        get throws {
+            if let stale = staleness { throw StaleBinary(description: stale) }
+            return SharedData.packageRoot.appendingPathComponent(".build/debug/drey").path
+        }
+    }
+
+    struct StaleBinary: Error, CustomStringConvertible { let description: String }
+
+    static let staleness: String? = {
+        let root = SharedData.packageRoot
+        let binary = root.appendingPathComponent(".build/debug/drey").path
+        func modified(_ path: String) -> Date? { try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date }
+        guard let built = modified(binary) else { return "\(binary) is missing: run `swift build` (scripts/test.sh does) before the tests" }
+        let sources = root.appendingPathComponent("Sources")
+        let files = FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        for file in files {
+            if let date = modified(sources.appendingPathComponent(file).path), date > built {
+                return "\(binary) is older than Sources/\(file): run `swift build` (scripts/test.sh does) before the tests"
+            }
+        }
+        return nil
+    }()
 
     struct Output {
         let status: Int32
@@ -26,7 +50,7 @@ enum DreyBinary {
     @discardableResult
     static func run(_ args: [String], data: String?, env: [String: String] = [:], stdin: String? = nil) throws -> Output {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: try path)
         process.arguments = args + (data.map { ["--data", $0] } ?? [])
         process.currentDirectoryURL = SharedData.packageRoot
         process.environment = environment(env)
@@ -98,7 +122,7 @@ final class DreyServer: @unchecked Sendable {
         var env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
         env.merge(environment) { _, new in new }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: DreyBinary.path)
+        process.executableURL = URL(fileURLWithPath: try DreyBinary.path)
         process.arguments = ["serve", "--port", String(port), "--data", location.dataDirectory] + serveArguments
         process.environment = DreyBinary.environment(env)
         let log = URL(fileURLWithPath: location.dataDirectory).appendingPathComponent("serve.log")
