@@ -124,6 +124,8 @@ public protocol LinkbackStore: Sendable {
     func webmentions(siteID: Int64, limit: Int) async throws -> [ReceivedWebmention]
     /// Whether any comment on the post, in any status, came from this URL (WordPress's fault 48 check).
     func hasPing(postID: Int64, from url: String) async throws -> Bool
+    /// The comment a Pingback or Trackback from `source` made on the post, if any.
+    func pingComment(postID: Int64, source: String) async throws -> Int64?
     /// Rewrites a linkback comment after its source changed; recounts the post.
     func updateLinkbackComment(id: Int64, authorName: String, authorURL: String, source: String, contentHTML: String)
         async throws

@@ -47,6 +47,7 @@ public protocol PostStore: Sendable {
     func search(siteID: Int64, text: String, limit: Int, offset: Int) async throws -> (posts: [Post], total: Int)
     /// Publishes scheduled posts whose time has come; returns their IDs.
     func publishDue(now: Date) async throws -> [(siteID: Int64, postID: Int64)]
+    func setStatus(_ status: PostStatus, postIDs: [Int64], siteID: Int64) async throws
 }
 
 public protocol TermStore: Sendable {
@@ -55,10 +56,21 @@ public protocol TermStore: Sendable {
     func term(name: String, taxonomy: Taxonomy, siteID: Int64) async throws -> Term?
     func terms(siteID: Int64, taxonomy: Taxonomy) async throws -> [Term]
     func terms(postIDs: [Int64]) async throws -> [Int64: [Term]]
+    func term(id: Int64, siteID: Int64) async throws -> Term?
+    func updateTerm(_ term: Term) async throws
+    /// Moves every post of `source` to `target` and deletes `source`.
+    func mergeTerm(_ source: Term, into target: Term) async throws
+    /// Deletes a term; posts left without a category get `fallbackCategory`.
+    func deleteTerm(_ term: Term, fallbackCategory: Int64?) async throws
 }
 
 public protocol CommentStore: Sendable {
     func insert(_ comment: Comment) async throws -> Comment
+    /// Inserts a comment and marks its form's nonce used, together; throws `FormTokenSpent` for a replay.
+    func insert(_ comment: Comment, spending token: (nonce: String, expiresAt: Date)?) async throws -> Comment
+    func updateComment(_ comment: Comment) async throws
+    /// Deletes a site's comments in `status` for good; returns the posts they were on.
+    func deleteComments(siteID: Int64, status: CommentStatus) async throws -> [Int64]
     func comment(id: Int64) async throws -> Comment?
     func comments(postID: Int64, statuses: [CommentStatus]) async throws -> [Comment]
     func comments(siteID: Int64, statuses: [CommentStatus], limit: Int, offset: Int) async throws -> [Comment]

@@ -12,6 +12,8 @@ public protocol SpamStore: Sendable {
     func updateSpamModel(siteID: Int64, now: Date, _ body: @escaping @Sendable (Data?) throws -> Data) async throws -> Int64
     /// Marks a form token's nonce used; false when it was used before (a replay).
     func useFormToken(siteID: Int64, nonce: String, expiresAt: Date) async throws -> Bool
+    /// True when a form token's nonce was used already.
+    func isFormTokenUsed(siteID: Int64, nonce: String) async throws -> Bool
     /// Forgets nonces whose tokens have expired anyway.
     @discardableResult
     func purgeFormTokens(before: Date) async throws -> Int

@@ -2,15 +2,7 @@ import DreyCore
 import Foundation
 import SQLKit
 
-/// A signed-in browser; the cookie holds a random token, the table only its hash.
-public struct SessionRecord: Sendable, Equatable {
-    public var id: String
-    public var userID: Int64
-    public var createdAt: Date
-    public var expiresAt: Date
-}
-
-extension SQLStore {
+extension SQLStore: AccountStore {
     public func createSession(idHash: String, userID: Int64, expiresAt: Date, ip: String, userAgent: String) async throws {
         try await read { db in
             try await db.insert(into: "sessions").columns("id", "user_id", "created_at", "expires_at", "ip", "user_agent")

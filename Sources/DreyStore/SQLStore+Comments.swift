@@ -21,7 +21,7 @@ extension SQLStore: CommentStore {
     }
 
     /// Thrown by `insert(_:spending:)` when the form token was spent meanwhile: nothing was stored.
-    public struct FormTokenSpent: Error {}
+    public typealias FormTokenSpent = DreyCore.FormTokenSpent
 
     /// Stores a comment; with `spending`, marks that form token used in the same transaction, so a form is spent
     /// only by a comment that was stored (a refused or failed one can be sent again) and two racing uses store one.
@@ -126,5 +126,27 @@ extension SQLStore: CommentStore {
             .first(decodingColumn: "n", as: Int.self) ?? 0
         try await db.update("posts").set("comment_count", to: SQLBind(count)).where("id", .equal, SQLBind(postID)).run()
         return count
+    }
+
+    /// Deletes comments for good (emptying spam or trash); returns the posts whose counts changed.
+    public func deleteComments(siteID: Int64, status: CommentStatus) async throws -> [Int64] {
+        try await database.transaction { db in
+            let postIDs = try await db.select().column("post_id").from("comments").where("site_id", .equal, SQLBind(siteID))
+                .where("status", .equal, SQLBind(status.rawValue)).all().map { try $0.int64("post_id") }
+            // Replies keep existing; their parent link is cleared by the foreign key.
+            try await db.delete(from: "comments").where("site_id", .equal, SQLBind(siteID)).where("status", .equal, SQLBind(status.rawValue)).run()
+            for id in Set(postIDs) { try await Self.recount(db, postID: id) }
+            return Array(Set(postIDs))
+        }
+    }
+
+    public func updateComment(_ comment: Comment) async throws {
+        try await read { db in
+            try await db.update("comments")
+                .set("author_name", to: SQLBind(comment.authorName)).set("author_email", to: SQLBind(comment.authorEmail))
+                .set("author_url", to: SQLBind(comment.authorURL)).set("source", to: SQLBind(comment.source))
+                .set("content_html", to: SQLBind(comment.contentHTML))
+                .where("id", .equal, SQLBind(comment.id)).run()
+        }
     }
 }

@@ -155,4 +155,12 @@ extension SQLStore: PostStore {
             return due
         }
     }
+
+    public func setStatus(_ status: PostStatus, postIDs: [Int64], siteID: Int64) async throws {
+        guard !postIDs.isEmpty else { return }
+        try await read { db in
+            try await db.update("posts").set("status", to: SQLBind(status.rawValue))
+                .where("site_id", .equal, SQLBind(siteID)).where("id", .in, SQLBind.group(postIDs)).run()
+        }
+    }
 }

@@ -9,7 +9,7 @@ import Logging
 /// Pingback, Trackback and Webmention, received and sent. Everything received goes through
 /// `CommentService.submit`, so moderation and the spam rules apply to it as to any comment.
 public struct LinkbackService: Sendable {
-    package let store: SQLStore
+    package let store: any LinkbackStore & PostStore & CommentStore & TermStore & UserStore
     let registry: SiteRegistry
     let comments: CommentService
     let changes: ChangeFeed

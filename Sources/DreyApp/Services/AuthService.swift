@@ -8,7 +8,7 @@ import NIOPosix
 
 /// Signing in and out, throttling, password resets and the first administrator.
 public struct AuthService: Sendable {
-    let store: SQLStore
+    let store: any AccountStore & UserStore
     let clock: Clock
     let logger: Logger
     let mail: MailQueue

@@ -61,7 +61,7 @@ public struct CommentDiscarded: Error, Sendable, Equatable {
 
 /// Taking in comments through the discussion rules, and moderating them.
 public struct CommentService: Sendable {
-    let store: SQLStore
+    let store: any CommentStore & PostStore & SpamStore
     let registry: SiteRegistry
     let changes: ChangeFeed
     let clock: Clock

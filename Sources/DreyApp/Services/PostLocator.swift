@@ -4,14 +4,14 @@ import Foundation
 
 /// Finds a post from what an operator types: its ID, or any URL the site answers for it.
 public struct PostLocator: Sendable {
-    let store: SQLStore
+    let store: any PostStore
     let site: Site
 
     public init(drey: Drey, site: Site) {
         self.init(store: drey.store, site: site)
     }
 
-    init(store: SQLStore, site: Site) {
+    init(store: any PostStore, site: Site) {
         self.store = store
         self.site = site
     }

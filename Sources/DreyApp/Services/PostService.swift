@@ -35,7 +35,7 @@ public struct PostInput: Sendable {
 
 /// Writing posts: rendering at save time, unique slugs, terms by name, scheduled publishing.
 public struct PostService: Sendable {
-    let store: SQLStore
+    let store: any PostStore & TermStore
     let registry: SiteRegistry
     let changes: ChangeFeed
     let clock: Clock

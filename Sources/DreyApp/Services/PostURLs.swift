@@ -5,9 +5,9 @@ import Foundation
 /// Finds where posts sit (category path, author, a page's ancestors) so `SiteLinks.post(_:at:)` can name them:
 /// for pages, lists and feeds in a request, and for work done without one (pings sent by jobs).
 public struct PostURLs: Sendable {
-    let store: SQLStore
+    let store: any PostStore & TermStore & UserStore
 
-    public init(store: SQLStore) { self.store = store }
+    public init(store: any PostStore & TermStore & UserStore) { self.store = store }
 
     public func canonical(_ post: Post, site: Site, links: SiteLinks) async throws -> String {
         let structure = site.settings.permalinkStructure.pattern

@@ -4,7 +4,7 @@ import Foundation
 
 /// Creating sites and changing their settings, with validation and cache invalidation.
 public struct SiteService: Sendable {
-    let store: SQLStore
+    let store: any SiteStore
     let registry: SiteRegistry
     let changes: ChangeFeed
     /// Sites whose address this process is fixing now, so a burst of first requests writes it once.

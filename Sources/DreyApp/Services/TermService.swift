@@ -11,7 +11,7 @@ public struct TermRejection: Error, Sendable, Equatable {
 /// Categories and tags: create, rename, re-slug, re-parent, merge, delete. Each write stales every page (menus,
 /// archives, every post's footer), recorded in the write's transaction.
 public struct TermService: Sendable {
-    let store: SQLStore
+    let store: any TermStore
     let changes: ChangeFeed
     let posts: PostService
 

@@ -6,7 +6,7 @@ import NIOPosix
 
 /// Accounts and their roles.
 public struct UserService: Sendable {
-    let store: SQLStore
+    let store: any UserStore
 
     public static func isValidEmail(_ email: String) -> Bool {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)

@@ -8,7 +8,7 @@ import Logging
 /// (WordPress's rules, timing, memory of the sender, the classifier), each leaving a reason.
 /// The honeypot and the form token are checked by the form's controller; replays are caught in `CommentService`.
 public struct SpamFilter: Sendable {
-    let store: SQLStore
+    let store: any SpamStore & CommentStore
     public let models: SpamModels
     let clock: Clock
     let logger: Logger

@@ -8,7 +8,7 @@ import Logging
 /// model trained from the corpus that ships with Drey. Models are kept in memory and reloaded when another process
 /// (the CLI, another instance) saved a newer version.
 public final class SpamModels: Sendable {
-    let store: SQLStore
+    let store: any SpamStore
     let corpus: SpamSeed
     let logger: Logger
     private let cache = Locked<[Int64: (version: Int64, model: SpamModel)]>([:])
