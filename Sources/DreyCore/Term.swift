@@ -28,3 +28,22 @@ public struct Term: Sendable, Equatable, Identifiable, Hashable {
         self.parentID = parentID
     }
 }
+
+extension Term {
+    /// Paths of categories as WordPress writes them in URLs (`parent/child`), for every category in `terms`;
+    /// a broken or circular parent chain stops after ten steps.
+    public static func paths(of terms: [Term]) -> [Int64: String] {
+        let byID = Dictionary(terms.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var paths: [Int64: String] = [:]
+        for term in terms where term.taxonomy == .category {
+            var parts = [term.slug]
+            var cursor = term.parentID
+            while let id = cursor, let parent = byID[id], parts.count <= 10 {
+                parts.insert(parent.slug, at: 0)
+                cursor = parent.parentID
+            }
+            paths[term.id] = parts.joined(separator: "/")
+        }
+        return paths
+    }
+}

@@ -108,17 +108,7 @@ struct ExportState {
         }
         termsByID = Dictionary(uniqueKeysWithValues: terms.map { ($0.term.id, $0.term) })
         for (term, wpID) in terms { exportedTermIDs[term.id] = wpID.flatMap { $0 > 0 ? $0 : nil } ?? termOffset + term.id }
-        for (term, _) in terms where term.taxonomy == .category {
-            var parts = [term.slug]
-            var cursor = term.parentID
-            var hops = 0
-            while let id = cursor, let parent = termsByID[id], hops < 10 {
-                parts.insert(parent.slug, at: 0)
-                cursor = parent.parentID
-                hops += 1
-            }
-            categoryPaths[term.id] = parts.joined(separator: "/")
-        }
+        categoryPaths = Term.paths(of: terms.map(\.term))
     }
 
     func postID(_ id: Int64) -> Int64 {

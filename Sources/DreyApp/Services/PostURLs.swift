@@ -51,20 +51,6 @@ public struct PostURLs: Sendable {
         if categories.allSatisfy({ $0.parentID == nil }) {
             return Dictionary(categories.map { ($0.id, $0.slug) }, uniquingKeysWith: { a, _ in a })
         }
-        let all = try await store.terms(siteID: siteID, taxonomy: .category)
-        let byID = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
-        var paths: [Int64: String] = [:]
-        for term in all {
-            var parts = [term.slug]
-            var cursor = term.parentID
-            var guardCount = 0
-            while let id = cursor, let parent = byID[id], guardCount < 10 {
-                parts.insert(parent.slug, at: 0)
-                cursor = parent.parentID
-                guardCount += 1
-            }
-            paths[term.id] = parts.joined(separator: "/")
-        }
-        return paths
+        return Term.paths(of: try await store.terms(siteID: siteID, taxonomy: .category))
     }
 }
