@@ -16,6 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
     @Flag(name: .customLong("no-cache"), help: "Render every page from the database (no page cache).") var noCache = false
+    @Option(name: .customLong("cache-size"), help: "Most memory the page cache may use, in MB; the least recently used pages go first.")
+    var cacheSize = 64
     @Option(
         name: .customLong("allow-fetch"),
         help: "A host, address or CIDR range inside the network that outbound fetches may reach (repeatable; for tests and intranets).")
@@ -46,7 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
             }
             var logger = Logger(label: "drey")
             logger.logLevel = common.verbose ? .debug : .info
+            guard (1...65536).contains(cacheSize) else { throw CLIError("--cache-size: give a size in MB from 1 to 65536 (got \(cacheSize))") }
             var config = common.config(pageCache: !noCache, host: host, port: port)
+            config.pageCacheBytes = cacheSize << 20
             config.fetchAllow = allowFetch
             config.trustedProxies = proxies
             config.jobs.workers = workers

@@ -26,7 +26,7 @@ public struct WebApp: Sendable {
     public init(drey: Drey, theme: Theme, adminTheme: Theme, setupToken: String? = nil) {
         self.drey = drey
         self.theme = theme
-        self.cache = PageCache()
+        self.cache = PageCache(maxBytes: drey.config.pageCacheBytes)
         let views = ViewFactory(store: drey.store, themeName: theme.name)
         self.views = views
         self.lists = ListController(store: drey.store, theme: theme, views: views)

@@ -119,6 +119,7 @@ import Testing
                 (["comment", "approve", "999999"], "no comment with ID 999999"),
                 (["comment", "list", "--status", "weird"], "unknown status"),
                 (["serve", "--port", "99999"], "--port"),
+                (["serve", "--cache-size", "0"], "--cache-size"),
             ]
             for (args, message) in cases {
                 let r = try await drey(args, data: data)

@@ -150,6 +150,27 @@ import Testing
         }
     }
 
+    @Test("the cache holds at most its size in bytes, and the least recently used pages go first", arguments: TestDatabase.allCases)
+    func boundedByBytes(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind, cacheBytes: 96 << 10) { blog, client in
+            var paths: [String] = []
+            for n in 1...30 {
+                try await blog.post("Bounded \(n)", String(repeating: "A paragraph of words that fills the page. ", count: 60))
+                paths.append("/2008/01/27/bounded-\(n)/")
+            }
+            // The first page is asked for after every other one, so it stays the most recently used.
+            _ = try await client.get(paths[0])
+            for path in paths.dropFirst() {
+                #expect(cacheStatus(try await client.get(path)) == "MISS")
+                #expect(cacheStatus(try await client.get(paths[0])) == "HIT", "the page read between the others was dropped at \(path)")
+            }
+            // Thirty pages of this size do not fit in 96 KB: the early ones went, the latest and the one kept warm stayed.
+            #expect(cacheStatus(try await client.get(paths[1])) == "MISS")
+            #expect(cacheStatus(try await client.get(paths[29])) == "HIT")
+            #expect(cacheStatus(try await client.get(paths[0])) == "HIT")
+        }
+    }
+
     @Test("a write by another process (the CLI, another instance) is seen at once", arguments: TestDatabase.allCases)
     func otherProcess(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in

@@ -25,7 +25,7 @@ struct TestBlog: Sendable {
 
     static func open(
         _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = [],
-        trustedProxies: TrustedProxies = .loopback, smtpURL: String? = nil
+        trustedProxies: TrustedProxies = .loopback, smtpURL: String? = nil, cacheBytes: Int? = nil
     ) async throws -> TestBlog {
         let location = try await kind.makeLocation()
         var config = AppConfig(
@@ -35,6 +35,7 @@ struct TestBlog: Sendable {
         config.fetchAllow = fetchAllow
         config.trustedProxies = trustedProxies
         config.smtpURL = smtpURL
+        if let cacheBytes { config.pageCacheBytes = cacheBytes }
         let drey = try await Drey.open(config, logger: quietLogger)
         let site = try drey.sites.site(named: nil)
         let author = try await drey.users.add(email: "korakious@blog.test", name: "korakious", login: "korakious", role: .administrator, password: nil, siteID: site.id)
@@ -51,10 +52,12 @@ struct TestBlog: Sendable {
     /// closes everything.
     static func with(
         _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = [],
-        trustedProxies: TrustedProxies = .loopback, live: Bool = false, smtpURL: String? = nil,
+        trustedProxies: TrustedProxies = .loopback, live: Bool = false, smtpURL: String? = nil, cacheBytes: Int? = nil,
         _ body: @escaping @Sendable (TestBlog, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let blog = try await open(kind, pageCache: pageCache, clock: clock, fetchAllow: fetchAllow, trustedProxies: trustedProxies, smtpURL: smtpURL)
+        let blog = try await open(
+            kind, pageCache: pageCache, clock: clock, fetchAllow: fetchAllow, trustedProxies: trustedProxies, smtpURL: smtpURL,
+            cacheBytes: cacheBytes)
         do {
             // The composition root `drey serve` uses; the tests drive jobs and the scheduler themselves.
             let built = try await buildApplication(blog.drey, logger: quietLogger, setupToken: "test-setup-token")

@@ -12,6 +12,8 @@ public struct AppConfig: Sendable {
     public var port: Int
     /// Off with `--no-cache`; each site can also turn its cache off in settings.
     public var pageCache: Bool
+    /// The most the page cache holds, in bytes (`--cache-size`, in MB); the least recently used pages go first.
+    public var pageCacheBytes: Int = 64 << 20
     public var themesDirectory: String
     public var clock: Clock
     public var logLevel: Logger.Level

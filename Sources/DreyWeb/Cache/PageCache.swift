@@ -17,6 +17,12 @@ public final class PageCache: Sendable {
         let scopes: Set<CacheScope>
         /// Where a comment form's token goes; such a page is answered with a fresh token each time.
         let splice: TokenSplice?
+
+        /// What the entry holds in memory, roughly: its bodies and a fixed allowance for the rest.
+        var cost: Int {
+            let pieces = splice?.pieces.reduce(0) { $0 + $1.plain.readableBytes + $1.deflated.readableBytes } ?? 0
+            return body.readableBytes + (gzipped?.readableBytes ?? 0) + pieces + 512
+        }
     }
 
     struct Key: Hashable, Sendable {
@@ -24,11 +30,27 @@ public final class PageCache: Sendable {
         let target: String
     }
 
+    struct Slot {
+        var entry: Entry
+        var cost: Int
+        /// When it was last served or stored, on the cache's own clock (a counter).
+        var used: UInt64
+    }
+
     struct Storage {
-        var entries: [Key: Entry] = [:]
+        var entries: [Key: Slot] = [:]
         var byScope: [Int64: [CacheScope: Set<Key>]] = [:]
+        var bytes = 0
+        var clock: UInt64 = 0
         var hits = 0
         var misses = 0
+        var evictions = 0
+
+        mutating func remove(_ key: Key) {
+            guard let slot = entries.removeValue(forKey: key) else { return }
+            bytes -= slot.cost
+            for scope in slot.entry.scopes { byScope[key.siteID]?[scope]?.remove(key) }
+        }
     }
 
     private let storage = Locked(Storage())
@@ -37,15 +59,25 @@ public final class PageCache: Sendable {
     private let generations = Locked([Int64: UInt64]())
     /// Tests hold a render here, between reading the database and storing the page, to race a write against it.
     let beforeStore = Locked<(@Sendable () async -> Void)?>(nil)
-    let maxEntries: Int
+    /// The most the cached pages may hold, in bytes (`drey serve --cache-size`); past it the least recently used go.
+    public let maxBytes: Int
 
-    public init(maxEntries: Int = 4000) { self.maxEntries = maxEntries }
+    public static let defaultMaxBytes = 64 << 20
+
+    public init(maxBytes: Int = PageCache.defaultMaxBytes) { self.maxBytes = max(0, maxBytes) }
 
     func lookup(siteID: Int64, target: String) -> Entry? {
         storage.withLock { s in
-            let entry = s.entries[Key(siteID: siteID, target: target)]
-            if entry == nil { s.misses += 1 } else { s.hits += 1 }
-            return entry
+            let key = Key(siteID: siteID, target: target)
+            guard var slot = s.entries[key] else {
+                s.misses += 1
+                return nil
+            }
+            s.hits += 1
+            s.clock &+= 1
+            slot.used = s.clock
+            s.entries[key] = slot
+            return slot.entry
         }
     }
 
@@ -62,15 +94,27 @@ public final class PageCache: Sendable {
         storage.withLock { s in
             // Checked under the storage lock, which `invalidate` also takes after bumping the generation.
             guard self.generation(siteID: siteID) == generation else { return }
-            if s.entries.count >= maxEntries {
-                // A crude bound against cache-busting URLs: start over rather than track recency.
-                s.entries.removeAll(keepingCapacity: true)
-                s.byScope.removeAll()
-            }
-            s.entries[key] = entry
+            let cost = entry.cost + target.utf8.count
+            guard cost <= maxBytes / 4 else { return }  // one huge page must not flush everything else
+            s.remove(key)
+            s.clock &+= 1
+            s.entries[key] = Slot(entry: entry, cost: cost, used: s.clock)
+            s.bytes += cost
             for scope in scopes { s.byScope[siteID, default: [:]][scope, default: []].insert(key) }
+            if s.bytes > maxBytes { Self.evict(&s, to: maxBytes - maxBytes / 10) }
         }
         return entry
+    }
+
+    /// Drops the least recently used pages until at most `budget` bytes are held. Done in one batch down to 90% of
+    /// the limit, so the sort it needs is paid once per many stores, not on every one.
+    static func evict(_ s: inout Storage, to budget: Int) {
+        let oldestFirst = s.entries.map { ($0.key, $0.value.used) }.sorted { $0.1 < $1.1 }
+        for (key, _) in oldestFirst {
+            guard s.bytes > budget else { break }
+            s.remove(key)
+            s.evictions += 1
+        }
     }
 
     static func makeEntry(
@@ -97,14 +141,13 @@ public final class PageCache: Sendable {
         generations.withLock { $0[siteID, default: 0] &+= 1 }
         storage.withLock { s in
             if scopes.contains(.site) {
-                let keys = s.entries.keys.filter { $0.siteID == siteID }
-                for key in keys { s.entries[key] = nil }
+                for key in Array(s.entries.keys) where key.siteID == siteID { s.remove(key) }
                 s.byScope[siteID] = nil
                 return
             }
             for scope in scopes {
                 guard let keys = s.byScope[siteID]?[scope] else { continue }
-                for key in keys { s.entries[key] = nil }
+                for key in keys { s.remove(key) }
                 s.byScope[siteID]?[scope] = nil
             }
         }
@@ -117,6 +160,10 @@ public final class PageCache: Sendable {
 
     public var count: Int { storage.withLock { $0.entries.count } }
     public var hitCount: Int { storage.withLock { $0.hits } }
+    public var missCount: Int { storage.withLock { $0.misses } }
+    /// What the cached pages hold now, by `Entry.cost`.
+    public var byteCount: Int { storage.withLock { $0.bytes } }
+    public var evictionCount: Int { storage.withLock { $0.evictions } }
 
     static func fnv1a(_ buffer: ByteBuffer) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
