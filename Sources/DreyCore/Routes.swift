@@ -12,7 +12,7 @@ import Foundation
 //   POST /wp-comments-post.php          a comment (also POST /comments/post)
 //   POST /wp-login.php?action=postpass  a password-protected post unlocked
 //   /xmlrpc.php  /webmention  /webmention/status/TOKEN  …/post/trackback/   linkbacks
-//   /assets/THEME/FILE  /wp-content/uploads/FILE
+//   /assets/THEME/FILE  /wp-content/uploads/FILE  /avatar/KEY.svg
 //   /?p=12  /?cat=3  /wp-rss2.php  …   WordPress's old addresses, answered with a redirect
 //   /admin/…                            the administration (`AdminRoute`)
 
@@ -34,6 +34,8 @@ public enum SiteRoute: Sendable, Equatable {
     case asset(theme: String, path: String)
     /// A file copied in from WordPress's `wp-content/uploads`, at the address it had there.
     case upload(path: String)
+    /// A commenter's face, made by the blog (`/avatar/KEY.svg`).
+    case avatar(key: String)
     case legacy(LegacyQuery)
 
     public enum FeedFormat: String, Sendable, CaseIterable { case rss, atom, json }
@@ -88,6 +90,9 @@ public enum SiteRoute: Sendable, Equatable {
         if let s = query["s"] {
             let page = Int(query["paged"] ?? "") ?? Self.pageNumber(&segments) ?? 1
             return [.search(query: s, page: page)]
+        }
+        if segments.count == 2, segments[0] == "avatar", segments[1].hasSuffix(".svg") {
+            return [.avatar(key: String(segments[1].dropLast(4)))]
         }
         if segments.count >= 3, segments[0] == "wp-content", segments[1] == "uploads" {
             return [.upload(path: segments.dropFirst(2).joined(separator: "/"))]
@@ -384,6 +389,7 @@ public struct SiteLinks: Sendable {
         case .admin(let admin): return admin.path
         case .asset(let theme, let file): return "/assets/\(theme)/\(file)"
         case .upload(let file): return "/wp-content/uploads/\(file)"
+        case .avatar(let key): return "/avatar/\(key).svg"
         case .legacy(let query): return Self.legacyPath(query)
         }
     }

@@ -49,6 +49,8 @@ public struct SiteSettings: Sendable, Equatable {
     public var websubHub: String { self[.websubHub] }
     /// Whether the home page shows whole posts (WordPress's "full text") or their excerpts.
     public var homeShowsFullText: Bool { self[.homeShows] != "excerpt" }
+    /// Faces from Gravatar (each page view then tells Gravatar who reads what) instead of made by the blog itself.
+    public var gravatarFaces: Bool { self[.avatars] == "gravatar" }
     /// The menu the owner wrote; empty means the theme's own (pages and top categories).
     public var menuItems: [MenuItem] { MenuItem.parse(self[.menu]) }
 
@@ -109,6 +111,8 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case spamRetentionDays = "spam_retention_days"
     case homeShows = "home_shows"
     case menu
+    /// `local` (faces made by the blog) or `gravatar`.
+    case avatars
 
     public var defaultValue: String {
         switch self {
@@ -146,6 +150,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
             return spamDefault
         case .homeShows: return "full"
         case .menu: return ""
+        case .avatars: return "local"
         }
     }
 
@@ -239,6 +244,9 @@ public enum SettingKey: String, Sendable, CaseIterable {
             return try validateSpam(value)
         case .homeShows:
             guard value == "full" || value == "excerpt" else { throw SettingError("home_shows must be full or excerpt") }
+            return value
+        case .avatars:
+            guard value == "local" || value == "gravatar" else { throw SettingError("avatars must be local or gravatar") }
             return value
         case .menu:
             return try MenuItem.validate(value)

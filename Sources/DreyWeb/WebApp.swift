@@ -141,7 +141,10 @@ public struct WebApp: Sendable {
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         case .custom(let status, let contentType, let body, let extra):
             var headers: HTTPFields = [.contentType: contentType, .cacheControl: "no-store"]
-            headers.append(contentsOf: extra)
+            // A caller's Cache-Control replaces the default; other fields are added as given.
+            for field in extra {
+                if field.name == .cacheControl { headers[.cacheControl] = field.value } else { headers.append(field) }
+            }
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         }
     }
@@ -185,6 +188,14 @@ public struct WebApp: Sendable {
         case .feed(let target, let format): return try await feeds.feed(target, format, r)
         case .legacy(let query): return try await legacy.answer(query, r)
         case .upload(let file): return legacy.upload(file, r)
+        case .avatar(let key):
+            guard Avatar.isLocalKey(key) else { return nil }
+            return .custom(
+                status: .ok, contentType: "image/svg+xml", body: Avatar.identicon(key: key),
+                headers: [
+                    .cacheControl: "public, max-age=31536000, immutable", .init("X-Content-Type-Options")!: "nosniff",
+                    .init("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'",
+                ])
         case .asset(let themeName, let assetPath):
             guard themeName == theme.name, let url = theme.asset(assetPath) else { return nil }
             return .file(url, contentType: Self.contentType(for: url.pathExtension))

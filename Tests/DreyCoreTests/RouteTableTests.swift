@@ -22,7 +22,7 @@ import Testing
             .commentSubmit, .unlock,
             .linkback(.xmlrpc), .linkback(.webmention), .linkback(.webmentionStatus(token: "abc123")),
             .linkback(.trackback(postPath: "/2008/01/27/tanks-in-the-square/")),
-            .asset(theme: "default", path: "style.css"), .upload(path: "2008/01/photo.jpg"),
+            .asset(theme: "default", path: "style.css"), .upload(path: "2008/01/photo.jpg"), .avatar(key: "0123456789abcdef0123456789abcdef"),
             .legacy(.post(12)), .legacy(.page(3)), .legacy(.category(4)), .legacy(.tag("prague")), .legacy(.author(2)),
             .legacy(.month("200801")), .legacy(.attachment(9)), .legacy(.feed("rss2", of: nil)), .legacy(.feed("rss2", of: .category(4))),
         ]

@@ -1,4 +1,5 @@
 import DreyCore
+import DreyRender
 import DreyTestSupport
 import Foundation
 import HummingbirdTesting
@@ -57,7 +58,9 @@ import Testing
             #expect(html.contains("4 Comments"))  // three approved comments and a pingback
             #expect(html.contains("id=\"comment-\(charlie.id)\""))
             #expect(html.contains("<a class=\"url u-url\" href=\"http://charlie.example.org/\" rel=\"external nofollow ugc\">Charlie</a>"))
-            #expect(html.contains("https://www.gravatar.com/avatar/"))
+            // Faces are the blog's own by default: nothing on the page sends its readers to Gravatar.
+            #expect(html.contains("src=\"http://blog.test/avatar/"))
+            #expect(!html.contains("gravatar.com"))
             #expect(html.contains("bypostauthor"))
             #expect(html.contains("?replytocom=\(charlie.id)#respond"))
             #expect(html.contains("<ol class=\"children\">"))
@@ -119,6 +122,36 @@ import Testing
             #expect(page.text.contains("Who we are."))
             #expect(try await client.get("/about/team/").text.contains("The people."))
             #expect(try await client.get("/team/").status == .movedPermanently)
+        }
+    }
+
+    @Test("faces are made by the blog unless the owner chooses Gravatar; the same person has the same face", arguments: TestDatabase.allCases)
+    func localFaces(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            let post = try await blog.post("Faces")
+            try await blog.comment(post, "One", by: "Ann", email: "ann@example.org")
+            try await blog.comment(post, "Two", by: "Ann again", email: " ANN@example.org ")
+            try await blog.comment(post, "Three", by: "Bo", email: "bo@example.org")
+            let html = try await client.get("/2008/01/27/faces/").text
+            let faces = html.components(separatedBy: "src=\"http://blog.test/avatar/").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
+            #expect(faces.count == 3)
+            #expect(faces[0] == faces[1] && faces[0] != faces[2], "\(faces)")
+            let gravatarHash = String(Avatar.url(email: "ann@example.org").split(separator: "/").last!.prefix(32))
+            #expect(!html.contains("ann@example.org") && !html.contains(gravatarHash))
+            let svg = try await client.get("/avatar/" + faces[0])
+            #expect(svg.status == .ok)
+            #expect(svg.headers[.contentType] == "image/svg+xml")
+            #expect(svg.headers[.cacheControl]?.contains("immutable") == true)
+            #expect(svg.headers[.init("Content-Security-Policy")!]?.contains("default-src 'none'") == true)
+            #expect(svg.text.hasPrefix("<svg ") && svg.text.contains("<rect"))
+            #expect(try await client.get("/avatar/" + faces[0]).text == svg.text)
+            #expect(try await client.get("/avatar/" + faces[2]).text != svg.text)
+            #expect(try await client.get("/avatar/not-a-face.svg").status == .notFound)
+            #expect(try await client.get("/avatar/%3Cscript%3E.svg").status == .notFound)
+            try await blog.set(.avatars, "gravatar")
+            let chosen = try await client.get("/2008/01/27/faces/").text
+            #expect(chosen.contains("https://www.gravatar.com/avatar/") && !chosen.contains("/avatar/" + faces[0]))
+            await #expect(throws: SettingError.self) { try await blog.set(.avatars, "somewhere") }
         }
     }
 

@@ -12,6 +12,7 @@ struct CommentThread {
     let postURL: String
     let dateFormat: PHPDateFormat
     let ownPending: Set<Int64>
+    let faces: Faces
     /// Webmentions by comment ID: replies from other sites join the thread, with their author's photo.
     var mentions: [Int64: ReceivedWebmention] = [:]
 
@@ -56,7 +57,7 @@ struct CommentThread {
         let mention = mentions[c.id]
         let photo = mention.map(\.authorPhoto).flatMap { $0.isEmpty ? nil : $0 }
         return CommentView(
-            id: c.id, authorName: c.authorName, authorURL: c.authorURL, avatarURL: photo ?? Avatar.url(email: c.authorEmail),
+            id: c.id, authorName: c.authorName, authorURL: c.authorURL, avatarURL: photo ?? faces.url(email: c.authorEmail),
             dateText: dateFormat.string(from: c.createdAt), isoDate: ISO8601.string(c.createdAt), contentHTML: c.contentHTML,
             byPostAuthor: byAuthor, awaitingModeration: c.status == .pending || c.status == .spam,
             replyURL: postURL + "?replytocom=\(c.id)#respond", canReply: depth < maxDepth && c.status == .approved,
@@ -64,3 +65,21 @@ struct CommentThread {
     }
 }
 
+
+/// Which face a person gets on this site's pages: one the blog makes (`/avatar/KEY.svg`), or Gravatar's when the
+/// owner chose it (`avatars` setting).
+struct Faces: Sendable {
+    let links: SiteLinks
+    let secret: String
+    let gravatar: Bool
+
+    init(_ r: SiteRequest) {
+        links = r.links
+        secret = r.site.settings.secret
+        gravatar = r.site.settings.gravatarFaces
+    }
+
+    func url(email: String, size: Int = 48) -> String {
+        gravatar ? Avatar.url(email: email, size: size) : links.url(.avatar(key: Avatar.localKey(email: email, secret: secret)))
+    }
+}

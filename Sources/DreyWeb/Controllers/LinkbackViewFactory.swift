@@ -25,13 +25,13 @@ enum LinkbackViewFactory {
         }
     }
 
-    static func reactions(_ comments: [Comment], mentions: [Int64: ReceivedWebmention]) -> ReactionsView {
+    static func reactions(_ comments: [Comment], mentions: [Int64: ReceivedWebmention], faces: Faces) -> ReactionsView {
         var view = ReactionsView()
         for c in comments where c.status == .approved {
             guard let mention = mentions[c.id], mention.kind.isReaction else { continue }
             let face = FaceView(
                 id: c.id, name: c.authorName,
-                photoURL: mention.authorPhoto.isEmpty ? Avatar.url(email: mention.authorURL) : mention.authorPhoto,
+                photoURL: mention.authorPhoto.isEmpty ? faces.url(email: mention.authorURL) : mention.authorPhoto,
                 sourceURL: mention.source, authorURL: mention.authorURL,
                 property: mention.kind == .like ? "p-like" : "p-repost")
             if mention.kind == .like { view.likes.append(face) } else { view.reposts.append(face) }

@@ -68,10 +68,10 @@ struct PostController: Sendable {
             maxDepth: settings.threadDepth, newestFirst: settings.commentOrderNewestFirst, postAuthorID: post.authorID,
             postAuthorEmail: author?.email ?? "", postURL: canonical,
             dateFormat: settings.formatter("\(settings.dateFormat) \\a\\t \(settings.timeFormat)"),
-            ownPending: r.ownPendingComments, mentions: mentions)
+            ownPending: r.ownPendingComments, faces: Faces(r), mentions: mentions)
         let visibleComments = locked ? [] : comments.filter { $0.status == .approved || r.ownPendingComments.contains($0.id) }
         let linkbacks = LinkbackViewFactory.listed(visibleComments, mentions: mentions, settings: settings)
-        let reactions = LinkbackViewFactory.reactions(visibleComments, mentions: mentions)
+        let reactions = LinkbackViewFactory.reactions(visibleComments, mentions: mentions, faces: Faces(r))
         let tree = thread.tree(visibleComments)
         var theForm = form ?? CommentForm(actionURL: r.links.commentSubmit, postID: post.id, token: "", isOpen: false, maxLength: settings.commentMaxLength)
         theForm.actionURL = r.links.commentSubmit
