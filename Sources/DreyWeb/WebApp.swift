@@ -152,6 +152,9 @@ public struct WebApp: Sendable {
         if let linkback = LinkbackRoute.match(path), let result = try await linkbacks.answer(linkback, method: method, r) {
             return result
         }
+        if method != .post, let sitemap = SitemapRoute.match(path) {
+            return try await SitemapController(store: drey.store, views: views).answer(sitemap, r) ?? notFound(r)
+        }
         if method == .post {
             let form = try await Self.readForm(r.request, limit: drey.config.maxBodySize)
             if path == "/wp-login.php", r.query["action"] == "postpass" { return try await commentForm.unlock(r, form: form) }
