@@ -27,6 +27,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("job-attempts"), help: "Attempts a job gets before it fails.") var jobAttempts = 8
     @Option(name: .customLong("job-backoff"), help: "Seconds before the first retry; each retry waits twice as long.")
     var jobBackoff = 30.0
+    @Option(
+        name: .customLong("metrics-token"),
+        help: "A bearer token that opens /metrics to any address (default: $DREY_METRICS_TOKEN); without one only trusted addresses may read it.")
+    var metricsToken: String?
+    @Option(name: .customLong("access-log"), help: "Append a line per request to this file ('-' for standard output).")
+    var accessLog: String?
+    @Option(name: .customLong("access-log-format"), help: "combined (as Apache and nginx write) or json (one object a line).")
+    var accessLogFormat = "combined"
 
     func run() async throws {
         try await Self.failing {
@@ -43,6 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError("--trusted-proxy: \(error)")
             }
+            guard let logFormat = AccessLog.Format(rawValue: accessLogFormat) else {
+                throw CLIError("--access-log-format must be combined or json")
+            }
             var logger = Logger(label: "drey")
             logger.logLevel = common.verbose ? .debug : .info
             var config = common.config(pageCache: !noCache, host: host, port: port)
@@ -51,6 +62,12 @@ struct ServeCommand: AsyncParsableCommand {
             config.jobs.workers = workers
             config.jobs.maxAttempts = jobAttempts
             config.jobs.backoff.base = jobBackoff
+            if let metricsToken { config.ops.metricsToken = metricsToken.isEmpty ? nil : metricsToken }
+            config.ops.accessLog = accessLog
+            config.ops.accessLogFormat = logFormat
+            let telemetry = Telemetry()
+            telemetry.bootstrapMetricsSystem()
+            config.ops.telemetry = telemetry
             let (app, drey, setupToken) = try await buildApplication(config, logger: logger)
             let adminCreated = try await createAdminFromEnvironment(drey, logger: logger)
             let where_ = config.databaseURL.map { _ in "PostgreSQL" } ?? "SQLite at \(config.sqlitePath)"

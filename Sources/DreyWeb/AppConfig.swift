@@ -31,6 +31,8 @@ public struct AppConfig: Sendable {
     public var smtpURL: String? = ProcessInfo.processInfo.environment["DREY_SMTP_URL"]
     /// The sender of the site's mail (`DREY_MAIL_FROM`), by default `drey@` the relay's host.
     public var mailFrom: String? = ProcessInfo.processInfo.environment["DREY_MAIL_FROM"]
+    /// `/metrics` access and the access log (`drey serve --metrics-token`, `--access-log`).
+    public var ops = OpsConfig()
 
     public init(
         dataDirectory: String = "./drey-data", databaseURL: String? = nil, host: String = "127.0.0.1",

@@ -141,6 +141,7 @@ struct SpamJanitorService: Service {
 public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> (some ApplicationProtocol, Drey, String?) {
     var logger = logger ?? Logger(label: "drey")
     logger.logLevel = config.logLevel
+    let accessLog = try config.ops.accessLog.map { try AccessLog(path: $0, format: config.ops.accessLogFormat) }
     let drey = try await Drey.open(config, logger: logger)
     let theme: Theme
     do {
@@ -159,11 +160,15 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
     let site = try drey.sites.site(named: nil)
     let setupToken = try await SetupState.of(drey.store, siteID: site.id).isOpen ? AuthService.randomToken() : nil
     let web = WebApp(drey: drey, theme: theme, adminTheme: adminTheme, setupToken: setupToken)
+    let workers = WorkerWatch()
+    let ops = OpsEndpoints(
+        drey: drey, cache: web.cache, telemetry: config.ops.telemetry ?? Telemetry(), readiness: Readiness(drey: drey, workers: workers),
+        metricsToken: config.ops.metricsToken, accessLog: accessLog)
     let app = Application(
-        responder: DreyResponder(app: web, logger: logger),
+        responder: OpsResponder(inner: DreyResponder(app: web, logger: logger), ops: ops),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Drey"),
         services: [
-            SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)), JobWorkerService(jobs: drey.jobs),
+            SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)), WatchedService(inner: JobWorkerService(jobs: drey.jobs), watch: workers),
             SpamJanitorService(drey: drey, logger: logger, interval: .seconds(3600)),
             ChangeJanitorService(drey: drey, interval: .seconds(60)),
         ] + (drey.database.dialect == .postgres ? [ChangeListenerService(drey: drey)] : []),

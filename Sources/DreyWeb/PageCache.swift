@@ -115,6 +115,10 @@ public final class PageCache: Sendable {
     }
 
     public var count: Int { storage.withLock { $0.entries.count } }
+    /// Bytes the cached bodies hold, plain and gzipped (for `/metrics`).
+    public var byteCount: Int {
+        storage.withLock { $0.entries.values.reduce(0) { $0 + $1.body.readableBytes + ($1.gzipped?.readableBytes ?? 0) } }
+    }
     public var hitCount: Int { storage.withLock { $0.hits } }
 
     static func fnv1a(_ buffer: ByteBuffer) -> String {

@@ -2,6 +2,7 @@ import DreyCore
 import DreyRender
 import DreyStore
 import Foundation
+import Metrics
 
 /// A comment as a person sent it, from the form or the CLI.
 public struct CommentSubmission: Sendable {
@@ -125,6 +126,7 @@ public struct CommentService: Sendable {
         } catch is SQLStore.FormTokenSpent {
             throw try await discardReplay(siteID: siteID)
         }
+        Counter(label: "drey_comments_total", dimensions: [("verdict", status.rawValue), ("type", s.type.rawValue)]).increment()
         if status == .approved { try await changes.record(siteID: siteID, [.post(post.id), .comments, .lists]) }
         return comment
     }
