@@ -202,3 +202,21 @@ import Testing
         #expect(try await Self.fetch(server, "/healthz").status == 200)
     }
 }
+
+@Suite struct RouteKindTests {
+    @Test("route kinds for metrics: a few labels whatever the URL")
+    func kinds() {
+        #expect(RouteKind.of(method: .get, path: "/2008/01/27/feeding-birds/", query: nil) == "page")
+        #expect(RouteKind.of(method: .get, path: "/category/birds/feed/", query: nil) == "feed")
+        #expect(RouteKind.of(method: .get, path: "/", query: "feed=rss2") == "feed")
+        #expect(RouteKind.of(method: .get, path: "/", query: "s=birds") == "search")
+        #expect(RouteKind.of(method: .post, path: "/wp-comments-post.php", query: nil) == "comment")
+        #expect(RouteKind.of(method: .get, path: "/wp-sitemap-posts-post-1.xml", query: nil) == "sitemap")
+        #expect(RouteKind.of(method: .get, path: "/robots.txt", query: nil) == "sitemap")
+        #expect(RouteKind.of(method: .post, path: "/xmlrpc.php", query: nil) == "linkback")
+        #expect(RouteKind.of(method: .get, path: "/admin/posts", query: nil) == "admin")
+        #expect(RouteKind.of(method: .get, path: "/assets/default/style.css", query: nil) == "asset")
+        #expect(RouteKind.of(method: .get, path: "/wp-content/uploads/2008/01/a.jpg", query: nil) == "upload")
+        #expect(RouteKind.of(method: .get, path: "/metrics", query: nil) == "ops")
+    }
+}

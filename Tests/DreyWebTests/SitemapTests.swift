@@ -78,9 +78,11 @@ func sitemapLocations(_ xml: String) -> [String] {
             #expect(sitemapLine.hasSuffix("/wp-sitemap.xml"))
             #expect(sitemapLine.hasPrefix("Sitemap: http"))
 
-            let old = try await client.get("/sitemap.xml")
-            #expect(old.status == .movedPermanently)
-            #expect(old.location.map(Self.path) == "/wp-sitemap.xml")
+            for former in ["/sitemap.xml", "/sitemap_index.xml"] {
+                let old = try await client.get(former)
+                #expect(old.status == .movedPermanently)
+                #expect(old.location.map(Self.path) == "/wp-sitemap.xml")
+            }
 
             let index = try await client.get("/wp-sitemap.xml")
             #expect(index.status == .ok)

@@ -14,8 +14,9 @@ enum RouteKind {
         if SitemapRoute.match(path) != nil { return "sitemap" }
         if LinkbackRoute.match(path) != nil { return "linkback" }
         if method == .post { return path == "/wp-comments-post.php" || path == "/comments/post" ? "comment" : "form" }
-        if path.contains("/feed") || path.hasPrefix("/wp-rss") || path.hasPrefix("/wp-atom") || path == "/wp-commentsrss2.php"
-            || (query ?? "").contains("feed=")
+        // A `feed` segment, not a slug that starts with it (`/feeding-birds/`).
+        if path.split(separator: "/").contains("feed") || path.hasPrefix("/wp-rss") || path.hasPrefix("/wp-atom")
+            || path == "/wp-commentsrss2.php" || (query ?? "").contains("feed=")
         {
             return "feed"
         }
