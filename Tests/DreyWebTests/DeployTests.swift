@@ -182,7 +182,7 @@ import Testing
         }
     }
 
-    @Test("behind Debian's nginx with TLS: HTTP/2 pages, a comment, admin sign-in with a Secure cookie, the reader's real address")
+    @Test("behind Debian's nginx with TLS: HTTP/2 pages, a comment, a Webmention, admin sign-in with a Secure cookie, the reader's real address")
     func behindNginx() async throws {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("drey-access-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
@@ -223,6 +223,16 @@ import Testing
         let stored = try await server.jsonLines(["comment", "list", "--json"])
         #expect(stored.first?["text"] as? String == "Through the proxy.")
         #expect(stored.first?["ip"] as? String == "127.0.0.2")
+
+        // A Webmention through the proxy is accepted, and its status page is at the blog's HTTPS address.
+        let mention = try await nginx.curl(
+            ["-o", "/dev/null", "-D", "-", "--data-urlencode", "source=https://elsewhere.example/reply", "--data-urlencode",
+             "target=\(nginx.base)/2008/01/27/hello/", nginx.base + "/webmention"])
+        #expect(mention.out.hasPrefix("HTTP/2 202"), "\(mention.out)")
+        let statusPage = try #require(Self.headers(mention.out).first { $0.0 == "location" }?.1)
+        #expect(statusPage.hasPrefix(nginx.base + "/webmention/status/"))
+        let status = try await nginx.curl(["-o", "/dev/null", "-w", "%{http_code}", statusPage])
+        #expect(status.out == "200")
 
         // Signing in over HTTPS: the session cookie is Secure, and it works.
         let jar = nginx.folder.appendingPathComponent("cookies.txt").path

@@ -3,8 +3,7 @@ import DreyStore
 import Foundation
 import ServiceLifecycle
 
-/// Whether the job workers of this process are running: set by the service that runs them, cleared when it ends
-/// (at a graceful stop too, so `/readyz` tells a load balancer to stop sending work before the process goes).
+/// Whether the job workers of this process are running: set by the service that runs them, cleared when it ends.
 public final class WorkerWatch: Sendable {
     private let state = Locked(false)
     public init() {}
