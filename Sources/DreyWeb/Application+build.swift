@@ -162,13 +162,14 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
     let web = WebApp(drey: drey, theme: theme, adminTheme: adminTheme, setupToken: setupToken)
     let workers = WorkerWatch()
     let ops = OpsEndpoints(
-        drey: drey, cache: web.cache, telemetry: config.ops.telemetry ?? Telemetry(), readiness: Readiness(drey: drey, workers: workers),
-        metricsToken: config.ops.metricsToken, accessLog: accessLog)
+        drey: drey, cache: web.cache, telemetry: config.ops.telemetry ?? Telemetry(),
+        readiness: Readiness(drey: drey, workers: workers), metricsToken: config.ops.metricsToken, accessLog: accessLog)
     let app = Application(
         responder: OpsResponder(inner: DreyResponder(app: web, logger: logger), ops: ops),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Drey"),
         services: [
-            SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)), WatchedService(inner: JobWorkerService(jobs: drey.jobs), watch: workers),
+            SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)),
+            WatchedService(inner: JobWorkerService(jobs: drey.jobs), watch: workers),
             SpamJanitorService(drey: drey, logger: logger, interval: .seconds(3600)),
             ChangeJanitorService(drey: drey, interval: .seconds(60)),
         ] + (drey.database.dialect == .postgres ? [ChangeListenerService(drey: drey)] : []),
