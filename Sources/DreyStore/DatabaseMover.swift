@@ -11,6 +11,8 @@ public struct DatabaseMover: Sendable {
     public let target: Database
     /// Called after each table with its name and the rows copied.
     public var progress: @Sendable (String, Int) -> Void = { _, _ in }
+    /// Rows read and inserted at a time (fewer for wide tables: PostgreSQL takes at most 65,535 parameters).
+    public var rowsPerBatch = 1000
 
     public init(source: Database, target: Database) {
         self.source = source
@@ -149,13 +151,12 @@ public struct DatabaseMover: Sendable {
         return ordered
     }
 
-    /// Copies one table in rowid order, in batches; a row whose parent row (same table) comes later gets its parent
-    /// set once that row is in.
+    /// Copies one table in rowid order, in batches; a row whose parent row (same table) comes in a later batch gets its
+    /// parent set once that row is in (within one INSERT, PostgreSQL checks foreign keys at its end).
     private func copy(_ table: Table, into pg: any SQLDatabase) async throws -> Int {
         let columns = table.columns
         let names = columns.map(\.name)
-        // PostgreSQL takes at most 65,535 parameters a statement.
-        let batch = max(1, min(1000, 30_000 / max(1, names.count)))
+        let batch = max(1, min(rowsPerBatch, 30_000 / max(1, names.count)))
         var last: Int64 = Int64.min
         var total = 0
         var seen: Set<Int64> = []

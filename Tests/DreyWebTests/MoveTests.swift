@@ -40,6 +40,26 @@ import Testing
             guard demo.status == 0 else { throw CLIFailure("drey demo: \(demo.err)") }
         }
         defer { old.stopSoon() }
+        // Rows that point at a later row of their own table (as an import or a re-parenting leaves them): the oldest
+        // page under the newest, the oldest comment replying to the newest.
+        let sqlite = try await Database.open(
+            sqlitePath: (old.data as NSString).appendingPathComponent("drey.sqlite"), logger: TestBlog.quietLogger)
+        try await sqlite.withSQL { db in
+            for table in ["posts", "comments"] {
+                let filter = table == "posts" ? " WHERE type = 'page'" : ""
+                let sql: SQLQueryString = """
+                    UPDATE \(ident: table) SET parent_id = CASE WHEN id = (SELECT MIN(id) FROM \(ident: table)\(unsafeRaw: filter))
+                    THEN (SELECT MAX(id) FROM \(ident: table)\(unsafeRaw: filter)) ELSE NULL END
+                    WHERE id IN ((SELECT MIN(id) FROM \(ident: table)\(unsafeRaw: filter)), (SELECT MAX(id) FROM \(ident: table)\(unsafeRaw: filter)))
+                    """
+                try await db.raw(sql).run()
+            }
+        }
+        let forward = try await sqlite.withSQL { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM comments WHERE parent_id > id").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+        await sqlite.close()
+        #expect(forward == 1)
         let before = try await Self.pages(old)
         let commentsBefore = try await Self.comments(old)
         #expect(before.count >= 10)
@@ -60,6 +80,7 @@ import Testing
         defer { new.stopSoon() }
         let after = try await Self.pages(new)
         #expect(after == before)
+        #expect(before.keys.contains { $0.split(separator: "/").count == 2 }, "a nested page is among the URLs: \(before.keys.sorted())")
         let commentsAfter = try await Self.comments(new)
         #expect(commentsAfter == commentsBefore)
 
