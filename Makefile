@@ -4,7 +4,7 @@ DATA ?= ./drey-data
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run run-debug build release test test-browser-repeat test-swift deps bench bench-import soak clean
+.PHONY: run run-debug build release install test test-browser-repeat test-swift deps bench bench-import soak clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -14,6 +14,11 @@ build: deps
 
 release: deps
 	swift build -c release
+
+# Installs the release build as a service: /opt/drey, drey.service, an nginx site, the `drey` user (Docs/deploy.md).
+# PREFIX=/opt/drey and DESTDIR (a staging folder, for packages) are honoured.
+install: release
+	bash scripts/install.sh
 
 # A release build: the demo blog is served as fast as it will be in production. The last lines it prints name the
 # blog, the admin and the way in (a one-time link for the demo's administrator, who has no password yet).

@@ -6,7 +6,10 @@ apt_packages=(libcmark-gfm-dev libcmark-gfm-extensions-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # python3-venv: the Python test clients go into a virtual environment (scripts/python-env.sh), as Debian's
   # Python refuses `pip install` outside one.
-  apt_packages+=(postgresql chromium chromium-driver openssl python3-venv)
+  # libxml2-utils: xmllint validates the sitemaps against the sitemaps.org schemas. nginx and curl: the deployment
+  # test puts deploy/nginx-drey.conf in front of `drey serve` and reads it over HTTP/2; systemd: its
+  # `systemd-analyze verify` checks deploy/drey.service.
+  apt_packages+=(postgresql chromium chromium-driver openssl python3-venv libxml2-utils nginx curl systemd)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -30,6 +30,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("job-attempts"), help: "Attempts a job gets before it fails.") var jobAttempts = 8
     @Option(name: .customLong("job-backoff"), help: "Seconds before the first retry; each retry waits twice as long.")
     var jobBackoff = 30.0
+    @Option(
+        name: .customLong("metrics-token"),
+        help: "A bearer token that opens /metrics to any address (default: $DREY_METRICS_TOKEN); without one only trusted addresses may read it.")
+    var metricsToken: String?
+    @Option(name: .customLong("access-log"), help: "Append a line per request to this file ('-' for standard output).")
+    var accessLog: String?
+    @Option(name: .customLong("access-log-format"), help: "combined (as Apache and nginx write) or json (one object a line).")
+    var accessLogFormat = "combined"
 
     func run() async throws {
         try await Self.failing {
@@ -46,6 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError("--trusted-proxy: \(error)")
             }
+            guard let logFormat = AccessLog.Format(rawValue: accessLogFormat) else {
+                throw CLIError("--access-log-format must be combined or json")
+            }
             var logger = Logger(label: "drey")
             logger.logLevel = common.verbose ? .debug : .info
             guard (1...65536).contains(cacheSize) else { throw CLIError("--cache-size: give a size in MB from 1 to 65536 (got \(cacheSize))") }
@@ -56,7 +67,14 @@ struct ServeCommand: AsyncParsableCommand {
             config.jobs.workers = workers
             config.jobs.maxAttempts = jobAttempts
             config.jobs.backoff.base = jobBackoff
-            let built = try await buildApplication(config, logger: logger)
+            var ops = OpsConfig()
+            if let metricsToken { ops.metricsToken = metricsToken.isEmpty ? nil : metricsToken }
+            ops.accessLog = accessLog
+            ops.accessLogFormat = logFormat
+            let telemetry = Telemetry()
+            telemetry.bootstrapMetricsSystem()
+            ops.telemetry = telemetry
+            let built = try await buildApplication(config, ops: ops, logger: logger)
             let (app, drey, setupToken) = (built.server(), built.drey, built.setupToken)
             let adminCreated = try await createAdminFromEnvironment(drey, logger: logger)
             let where_ = config.databaseURL.map { _ in "PostgreSQL" } ?? "SQLite at \(config.sqlitePath)"

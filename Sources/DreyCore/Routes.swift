@@ -13,6 +13,8 @@ import Foundation
 //   POST /wp-login.php?action=postpass  a password-protected post unlocked
 //   /xmlrpc.php  /webmention  /webmention/status/TOKEN  …/post/trackback/   linkbacks
 //   /assets/THEME/FILE  /wp-content/uploads/FILE  /avatar/KEY.svg
+//   /robots.txt  /wp-sitemap.xml  /wp-sitemap-posts-post-1.xml …   for search engines
+//   /healthz  /readyz  /metrics         for operators
 //   /?p=12  /?cat=3  /wp-rss2.php  …   WordPress's old addresses, answered with a redirect
 //   /admin/…                            the administration (`AdminRoute`)
 
@@ -36,6 +38,10 @@ public enum SiteRoute: Sendable, Equatable {
     case upload(path: String)
     /// A commenter's face, made by the blog (`/avatar/KEY.svg`).
     case avatar(key: String)
+    /// `robots.txt` and the sitemaps, where WordPress serves them.
+    case sitemap(SitemapRoute)
+    /// `/healthz`, `/readyz`, `/metrics`.
+    case operations(OperationsRoute)
     case legacy(LegacyQuery)
 
     public enum FeedFormat: String, Sendable, CaseIterable { case rss, atom, json }
@@ -65,10 +71,32 @@ public enum SiteRoute: Sendable, Equatable {
         case path(String)
     }
 
+    /// The route's kind, as a metric label: few values, whatever the URLs.
+    public var kind: String {
+        switch self {
+        case .home, .post, .page, .archive, .author, .date: return "page"
+        case .search: return "search"
+        case .feed: return "feed"
+        case .commentSubmit: return "comment"
+        case .unlock: return "form"
+        case .linkback: return "linkback"
+        case .admin: return "admin"
+        case .asset: return "asset"
+        case .upload: return "upload"
+        case .avatar: return "avatar"
+        case .sitemap: return "sitemap"
+        case .operations: return "ops"
+        case .legacy(let query):
+            if case .feed = query { return "feed" }
+            return "page"
+        }
+    }
+
     /// Routes that a request could name, most specific first; the app answers with the first that resolves.
     /// Empty for a POST to an address that takes no form.
     public static func match(method: String, path rawPath: String, query: [String: String], settings: SiteSettings) -> [SiteRoute] {
         let path = rawPath.isEmpty ? "/" : rawPath
+        if let operations = OperationsRoute.match(path) { return [.operations(operations)] }
         if path == "/admin" || path.hasPrefix("/admin/") {
             return [.admin(AdminRoute.match(path == "/admin" ? "/" : String(path.dropFirst("/admin".count)), query: query))]
         }
@@ -87,6 +115,7 @@ public enum SiteRoute: Sendable, Equatable {
         if segments.first == "assets", segments.count >= 3 {
             return [.asset(theme: segments[1], path: segments.dropFirst(2).joined(separator: "/"))]
         }
+        if let sitemap = SitemapRoute.match(path) { return [.sitemap(sitemap)] }
         if let s = query["s"] {
             let page = Int(query["paged"] ?? "") ?? Self.pageNumber(&segments) ?? 1
             return [.search(query: s, page: page)]
@@ -213,6 +242,61 @@ public struct PostPlace: Sendable, Equatable {
     }
 }
 
+
+/// The addresses search engines read, at the paths WordPress (5.5 and later) serves them.
+public enum SitemapRoute: Sendable, Equatable {
+    case robots
+    case index
+    /// `/sitemap.xml` and Yoast's `/sitemap_index.xml`: old addresses a blog may have given search engines.
+    case oldIndex
+    case posts(PostType, page: Int)
+    case terms(Taxonomy, page: Int)
+    case users(page: Int)
+
+    /// How many URLs one sitemap holds, as in WordPress (`wp_sitemaps_get_max_urls`).
+    public static let pageSize = 2000
+
+    public static func match(_ path: String) -> SitemapRoute? {
+        switch path {
+        case "/robots.txt": return .robots
+        case "/wp-sitemap.xml": return .index
+        case "/sitemap.xml", "/sitemap_index.xml": return .oldIndex
+        default: break
+        }
+        guard path.hasPrefix("/wp-sitemap-"), path.hasSuffix(".xml") else { return nil }
+        let name = path.dropFirst("/wp-sitemap-".count).dropLast(".xml".count)
+        guard let dash = name.lastIndex(of: "-"), let page = Int(name[name.index(after: dash)...]), page >= 1, page < 1_000_000
+        else { return nil }
+        switch name[..<dash] {
+        case "posts-post": return .posts(.post, page: page)
+        case "posts-page": return .posts(.page, page: page)
+        case "taxonomies-category": return .terms(.category, page: page)
+        case "taxonomies-post_tag": return .terms(.tag, page: page)
+        case "users": return .users(page: page)
+        default: return nil
+        }
+    }
+
+    public var path: String {
+        switch self {
+        case .robots: return "/robots.txt"
+        case .index, .oldIndex: return "/wp-sitemap.xml"
+        case .posts(let type, let page): return "/wp-sitemap-posts-\(type == .page ? "page" : "post")-\(page).xml"
+        case .terms(let taxonomy, let page): return "/wp-sitemap-taxonomies-\(taxonomy == .category ? "category" : "post_tag")-\(page).xml"
+        case .users(let page): return "/wp-sitemap-users-\(page).xml"
+        }
+    }
+}
+
+/// The operator's endpoints, answered before any site is chosen (`OpsResponder`).
+public enum OperationsRoute: String, Sendable, Equatable, CaseIterable {
+    case health = "/healthz"
+    case ready = "/readyz"
+    case metrics = "/metrics"
+
+    public static func match(_ path: String) -> OperationsRoute? { OperationsRoute(rawValue: path) }
+    public var path: String { rawValue }
+}
 
 /// The addresses other blogs talk to: Pingback's XML-RPC, Trackback, Webmention and its status pages.
 public enum LinkbackRoute: Sendable, Equatable {
@@ -390,6 +474,8 @@ public struct SiteLinks: Sendable {
         case .asset(let theme, let file): return "/assets/\(theme)/\(file)"
         case .upload(let file): return "/wp-content/uploads/\(file)"
         case .avatar(let key): return "/avatar/\(key).svg"
+        case .sitemap(let sitemap): return sitemap.path
+        case .operations(let operations): return operations.path
         case .legacy(let query): return Self.legacyPath(query)
         }
     }

@@ -2,6 +2,7 @@ import DreyCore
 import DreyStore
 import Foundation
 import Logging
+import Metrics
 
 /// Tuning of the queue: how many workers, how long a job may hold its lease, how retries spread.
 public struct JobSettings: Sendable {
@@ -123,6 +124,8 @@ public final class JobQueue: Sendable {
             // `running` until its lease ran out (and a finished one would run again). Settle it in a task of its own;
             // one cut short by the stop is queued to run again at once.
             let interrupted = Task.isCancelled && failure != nil
+            Counter(label: "drey_jobs_processed_total", dimensions: [("kind", job.kind), ("outcome", Self.outcome(job, failure, interrupted))])
+                .increment()
             try await Task { [failure] in
                 if interrupted {
                     try await store.reschedule(
@@ -136,6 +139,16 @@ public final class JobQueue: Sendable {
         } catch {
             // The database itself failed; the lease will hand the job to a worker again later.
             logger.error("job \(job.id) (\(job.kind)) could not be settled: \(error)")
+        }
+    }
+
+    /// The metric label for how a run ended: `done`, `retry` (tried again later), `failed` (for good) or `interrupted`.
+    static func outcome(_ job: Job, _ failure: JobFailure?, _ interrupted: Bool) -> String {
+        if interrupted { return "interrupted" }
+        switch failure {
+        case nil: return "done"
+        case .permanent: return "failed"
+        case .transient: return job.isLastAttempt ? "failed" : "retry"
         }
     }
 

@@ -31,7 +31,7 @@ public enum Avatar {
             for column in 0..<3 {
                 let bit = row * 3 + column
                 guard bytes[2 + bit / 8] >> (bit % 8) & 1 == 1 else { continue }
-                for x in Set([column, 4 - column]) { cells += "<rect x=\"\(x * 16 + 8)\" y=\"\(row * 16 + 8)\" width=\"16\" height=\"16\"/>" }
+                for x in (column == 2 ? [2] : [column, 4 - column]) { cells += "<rect x=\"\(x * 16 + 8)\" y=\"\(row * 16 + 8)\" width=\"16\" height=\"16\"/>" }
             }
         }
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 96 96\" width=\"96\" height=\"96\">"

@@ -137,41 +137,45 @@ struct SpamJanitorService: Service {
     }
 }
 
-/// What the composition root made: the opened blog, the web app that answers its requests, and the one-time setup
-/// token (set while no administrator can sign in, see `SetupState`). `server` is the HTTP server `drey serve` runs.
+/// What the composition root made: the opened blog, the web app that answers its requests, the operators'
+/// endpoints, and the one-time setup token (set while no administrator can sign in, see `SetupState`). `server` is
+/// the HTTP server `drey serve` runs.
 public struct DreyApplication: Sendable {
     public let drey: Drey
     public let web: WebApp
     public let setupToken: String?
+    let ops: OpsEndpoints
+    let workers: WorkerWatch
     let logger: Logger
 
     /// The HTTP server; with `background`, also the scheduler, the job workers and the janitors `drey serve` runs
     /// (tests that drive jobs themselves leave them out).
-    public func server(background: Bool = true) -> Application<DreyResponder> {
+    public func server(background: Bool = true) -> Application<OpsResponder> {
         let config = drey.config
         var services: [any Service] = []
         if background {
             services = [
-                SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)), JobWorkerService(jobs: drey.jobs),
+                SchedulerService(posts: drey.posts, logger: logger, interval: .seconds(5)),
+                WatchedService(inner: JobWorkerService(jobs: drey.jobs), watch: workers),
                 SpamJanitorService(drey: drey, logger: logger, interval: .seconds(3600)),
                 ChangeJanitorService(drey: drey, interval: .seconds(60)),
             ]
             if drey.database.dialect == .postgres { services.append(ChangeListenerService(drey: drey)) }
         }
         return Application(
-            responder: DreyResponder(app: web, logger: logger),
+            responder: OpsResponder(inner: DreyResponder(app: web, logger: logger), ops: ops),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Drey"),
             services: services, logger: logger)
     }
 }
 
 /// The composition root: opens the blog and wires the web app. `drey serve` and the tests call it.
-public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async throws -> DreyApplication {
+public func buildApplication(_ config: AppConfig, ops: OpsConfig = OpsConfig(), logger: Logger? = nil) async throws -> DreyApplication {
     var logger = logger ?? Logger(label: "drey")
     logger.logLevel = config.logLevel
     let drey = try await Drey.open(config, logger: logger)
     do {
-        return try await buildApplication(drey, logger: logger)
+        return try await buildApplication(drey, ops: ops, logger: logger)
     } catch {
         await drey.close()
         throw error
@@ -179,8 +183,11 @@ public func buildApplication(_ config: AppConfig, logger: Logger? = nil) async t
 }
 
 /// Wires the web app for a blog already opened. `setupToken` replaces the random one-time token (tests).
-public func buildApplication(_ drey: Drey, logger: Logger, setupToken: String? = nil) async throws -> DreyApplication {
+public func buildApplication(
+    _ drey: Drey, ops opsConfig: OpsConfig = OpsConfig(), logger: Logger, setupToken: String? = nil
+) async throws -> DreyApplication {
     let config = drey.config
+    let accessLog = try opsConfig.accessLog.map { try AccessLog(path: $0, format: opsConfig.accessLogFormat) }
     let themes = URL(fileURLWithPath: config.themesDirectory)
     let theme = try Theme(directory: themes.appendingPathComponent("default"))
     let adminTheme = try Theme(directory: themes.appendingPathComponent("admin"), required: AdminController.templates)
@@ -188,5 +195,9 @@ public func buildApplication(_ drey: Drey, logger: Logger, setupToken: String? =
     var token = setupToken
     if token == nil, try await SetupState.of(drey.store, siteID: site.id).isOpen { token = AuthService.randomToken() }
     let web = WebApp(drey: drey, theme: theme, adminTheme: adminTheme, setupToken: token)
-    return DreyApplication(drey: drey, web: web, setupToken: token, logger: logger)
+    let workers = WorkerWatch()
+    let ops = OpsEndpoints(
+        drey: drey, cache: web.cache, telemetry: opsConfig.telemetry ?? Telemetry(),
+        readiness: Readiness(drey: drey, workers: workers), metricsToken: opsConfig.metricsToken, accessLog: accessLog)
+    return DreyApplication(drey: drey, web: web, setupToken: token, ops: ops, workers: workers, logger: logger)
 }

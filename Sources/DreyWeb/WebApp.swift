@@ -188,6 +188,8 @@ public struct WebApp: Sendable {
         case .feed(let target, let format): return try await feeds.feed(target, format, r)
         case .legacy(let query): return try await legacy.answer(query, r)
         case .upload(let file): return legacy.upload(file, r)
+        case .sitemap(let sitemap): return try await SitemapController(store: drey.store, views: views).answer(sitemap, r) ?? notFound(r)
+        case .operations: return nil  // answered by `OpsResponder` before a site is chosen
         case .avatar(let key):
             guard Avatar.isLocalKey(key) else { return nil }
             return .custom(

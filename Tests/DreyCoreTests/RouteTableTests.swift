@@ -22,7 +22,9 @@ import Testing
             .commentSubmit, .unlock,
             .linkback(.xmlrpc), .linkback(.webmention), .linkback(.webmentionStatus(token: "abc123")),
             .linkback(.trackback(postPath: "/2008/01/27/tanks-in-the-square/")),
-            .asset(theme: "default", path: "style.css"), .upload(path: "2008/01/photo.jpg"), .avatar(key: "0123456789abcdef0123456789abcdef"),
+            .asset(theme: "default", path: "style.css"), .upload(path: "2008/01/photo.jpg"), .avatar(key: "0123456789abcdef0123456789abcdef"), .sitemap(.robots), .sitemap(.index), .sitemap(.posts(.post, page: 2)),
+            .sitemap(.posts(.page, page: 1)), .sitemap(.terms(.category, page: 1)), .sitemap(.terms(.tag, page: 3)), .sitemap(.users(page: 1)),
+            .operations(.health), .operations(.ready), .operations(.metrics),
             .legacy(.post(12)), .legacy(.page(3)), .legacy(.category(4)), .legacy(.tag("prague")), .legacy(.author(2)),
             .legacy(.month("200801")), .legacy(.attachment(9)), .legacy(.feed("rss2", of: nil)), .legacy(.feed("rss2", of: .category(4))),
         ]

@@ -2,6 +2,7 @@ import DreyCore
 import DreyRender
 import DreyStore
 import Foundation
+import Metrics
 
 /// A comment as a person sent it, from the form or the CLI.
 public struct CommentSubmission: Sendable {
@@ -124,14 +125,17 @@ public struct CommentService: Sendable {
             authorEmail: email, authorURL: url, authorIP: s.ip, userAgent: String(s.userAgent.prefix(255)),
             userID: s.userID, source: text, contentHTML: ContentRenderer.comment(text),
             createdAt: s.createdAt ?? clock.now(), moderationNote: note, spamScore: score)
+        let comment: Comment
         do {
-            return try await changes.commit { [store] in
+            comment = try await changes.commit { [store] in
                 let comment = try await store.insert(row, spending: spend)
                 return (comment, comment.status == .approved ? [(siteID, .comments(onPosts: [comment.postID]))] : [])
             }
         } catch is SQLStore.FormTokenSpent {
             throw try await discardReplay(siteID: siteID)
         }
+        Counter(label: "drey_comments_total", dimensions: [("verdict", status.rawValue), ("type", s.type.rawValue)]).increment()
+        return comment
     }
 
     /// Moves a comment to another status; the pages that showed it (or will) are refreshed. Marking spam, and

@@ -2,6 +2,7 @@ import DreyCore
 import DreyJobs
 import Foundation
 import Logging
+import Metrics
 
 /// Mail is a `mail` job like any other: queued in the jobs table, claimed once by whichever worker of
 /// whichever instance takes it, retried with the queue's backoff. Without an SMTP relay it is written to the log.
@@ -96,12 +97,15 @@ public struct MailQueue: Sendable {
             throw JobFailure.permanent("a mail address or subject contains a line break")
         }
         guard let smtp else {
+            Counter(label: "drey_mail_total", dimensions: [("result", "logged")]).increment()
             logger.notice("mail to \(message.to) (no DREY_SMTP_URL, so it is logged here): \(message.subject)\n\(message.body)")
             return
         }
         do {
             try await Self.onOwnThread { try smtp.send(to: message.to, subject: message.subject, body: message.body) }
+            Counter(label: "drey_mail_total", dimensions: [("result", "sent")]).increment()
         } catch {
+            Counter(label: "drey_mail_total", dimensions: [("result", "failed")]).increment()
             try? await undo?()
             if let failure = error as? SMTPClient.Failure, failure.permanent {
                 throw JobFailure.permanent(failure.description)

@@ -161,7 +161,7 @@ public final class PageCache: Sendable {
     public var count: Int { storage.withLock { $0.entries.count } }
     public var hitCount: Int { storage.withLock { $0.hits } }
     public var missCount: Int { storage.withLock { $0.misses } }
-    /// What the cached pages hold now, by `Entry.cost`.
+    /// What the cached pages hold now, by `Entry.cost` (for `/metrics` and the size limit).
     public var byteCount: Int { storage.withLock { $0.bytes } }
     public var evictionCount: Int { storage.withLock { $0.evictions } }
 

@@ -100,7 +100,8 @@ struct PostController: Sendable {
             r, title: post.title.isEmpty ? "(untitled)" : post.title, canonical: canonical,
             description: locked ? "" : (post.excerpt.isEmpty ? PlainText.fromHTML(post.contentHTML, maxWords: 30) : post.excerpt),
             ogType: "article",
-            extraFeeds: [FeedLink(title: "\(settings.title) » \(post.title) Comments Feed", url: canonical + "feed/", type: "application/rss+xml")])
+            extraFeeds: [FeedLink(title: "\(settings.title) » \(post.title) Comments Feed", url: canonical + "feed/", type: "application/rss+xml")],
+            noindex: !post.password.isEmpty)
         chrome.adminBar = ViewFactory.adminBar(r, post: post)
         chrome.menu = try await views.menu(r)
         let (previous, next) = try await views.neighbours(of: post, r)

@@ -116,7 +116,7 @@ final class DreyServer: @unchecked Sendable {
             location, port: try FetcherTests.closedPort(), serveArguments: serveArguments, environment: environment, ownsLocation: false)
     }
 
-    private static func serve(
+    static func serve(
         _ location: TestLocation, port: Int, serveArguments: [String], environment: [String: String], ownsLocation: Bool
     ) async throws -> DreyServer {
         var env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]

@@ -1,0 +1,108 @@
+import DreyApp
+import Crypto
+import DreyCore
+import DreyFetch
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// In front of the blog: `/healthz`, `/readyz` and `/metrics` for the operator, and for every request an id, its
+/// metrics and an access log line.
+public struct OpsResponder: HTTPResponder {
+    public typealias Context = DreyRequestContext
+    let inner: DreyResponder
+    let ops: OpsEndpoints
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        let origin = RequestOrigin.decide(request, peer: context.peer, proxies: ops.proxies)
+        let requestID = OpsEndpoints.requestID(request, trusted: origin.trusted && context.peer != nil)
+        let path = request.uri.path
+        var response: Response
+        switch OperationsRoute.match(path) {
+        case .health: response = WebApp.plain(.ok, "ok")
+        case .ready: response = await ops.ready()
+        case .metrics: response = await ops.metrics(request, origin: origin)
+        case nil: response = try await inner.respond(to: request, context: context)
+        }
+        response.headers[.xRequestID] = requestID
+        let duration = ContinuousClock.now - started
+        let kind = RouteKind.of(method: request.method, path: path, query: request.uri.query)
+        let cache = response.headers[.xDreyCache]
+        ops.telemetry.request(kind: kind, status: response.status.code, duration: duration, cache: cache)
+        if let log = ops.accessLog {
+            log.append(
+                AccessLog.Entry(
+                    client: origin.clientIP, time: Date(), method: request.method.rawValue, target: request.uri.description,
+                    status: response.status.code, bytes: response.headers[.contentLength].flatMap(Int.init),
+                    referer: request.headers[.referer], userAgent: request.headers[.userAgent], requestID: requestID,
+                    duration: duration, kind: kind, cache: cache))
+        }
+        return response
+    }
+}
+
+/// The operator's endpoints and what they read.
+struct OpsEndpoints: Sendable {
+    let drey: Drey
+    let cache: PageCache
+    let telemetry: Telemetry
+    let readiness: Readiness
+    let metricsToken: String?
+    let accessLog: AccessLog?
+    var proxies: TrustedProxies { drey.config.trustedProxies }
+
+    func ready() async -> Response {
+        let report = await readiness.check()
+        return WebApp.plain(report.ready ? .ok : .serviceUnavailable, (report.ready ? "ready" : "not ready") + "\n" + report.lines.joined(separator: "\n"))
+    }
+
+    /// Open to the trusted addresses (loopback, or `--trusted-proxy` ranges: the client's own address, not the
+    /// proxy's), and to anyone with the bearer token.
+    func metrics(_ request: Request, origin: RequestOrigin) async -> Response {
+        let fromTrusted = IPAddress(origin.clientIP).map(proxies.trusts) ?? false
+        guard fromTrusted || hasToken(request) else {
+            return WebApp.plain(
+                .forbidden, "/metrics answers trusted addresses only, or requests with the bearer token (--metrics-token).",
+                extra: [.wwwAuthenticate: "Bearer realm=\"metrics\""])
+        }
+        await telemetry.collect(store: drey.store, cache: cache)
+        let body = telemetry.render()
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    func hasToken(_ request: Request) -> Bool {
+        guard let token = metricsToken, !token.isEmpty, let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            return false
+        }
+        // Compared as digests: equal length, and no early exit that times the token out.
+        let given = SHA256.hash(data: Data(header.dropFirst("Bearer ".count).utf8))
+        let expected = SHA256.hash(data: Data(token.utf8))
+        return given == expected
+    }
+
+    /// The id a trusted proxy gave the request (`X-Request-Id`), when it looks like one; else a new one.
+    static func requestID(_ request: Request, trusted: Bool) -> String {
+        if trusted, let given = request.headers[.xRequestID], (1...128).contains(given.utf8.count),
+            given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C })
+        {
+            return given
+        }
+        var id = ""
+        for _ in 0..<12 {
+            let byte = UInt8.random(in: 0...255)
+            if byte < 16 { id += "0" }
+            id += String(byte, radix: 16)
+        }
+        return id
+    }
+}
+
+extension HTTPField.Name {
+    static let xRequestID = HTTPField.Name("X-Request-Id")!
+    static let xDreyCache = HTTPField.Name("X-Drey-Cache")!
+}

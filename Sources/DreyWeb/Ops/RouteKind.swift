@@ -1,0 +1,18 @@
+import DreyApp
+import DreyCore
+import Foundation
+import Hummingbird
+
+/// A request's kind, as a metric label: few values, so a scraper's series stay few whatever the URLs.
+enum RouteKind {
+    static func of(method: HTTPRequest.Method, path: String, query: String?) -> String {
+        // The route table names the kind; the default settings are enough to tell a page from a feed or a form.
+        let fields = FormData(query: query ?? "").fields
+        guard let route = SiteRoute.match(method: method.rawValue, path: path, query: fields, settings: Self.settings).first else {
+            return method == .post ? "form" : "page"
+        }
+        return route.kind
+    }
+
+    static let settings = SiteSettings()
+}

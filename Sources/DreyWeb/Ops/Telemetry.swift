@@ -1,0 +1,67 @@
+import DreyApp
+import CoreMetrics
+import DreyCore
+import DreyStore
+import Foundation
+import Metrics
+import Prometheus
+
+/// The process's metrics: swift-metrics handlers backed by one Prometheus registry, which `/metrics` renders.
+///
+/// The web layer records through `factory` explicitly. Counters deeper in Drey (comments, jobs, mail) use swift-metrics'
+/// process-wide `MetricsSystem`, which `drey serve` points at the same registry once at start (`bootstrapMetricsSystem`);
+/// elsewhere (tests, one-off commands) those counters go nowhere, as swift-metrics intends.
+public final class Telemetry: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+    /// Job gauges last set, so a kind whose jobs are all gone drops to 0 rather than keeping its old value.
+    private let jobGauges = Locked(Set<[String]>())
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // A cached page answers in well under a millisecond, a rendered one in a few: finer buckets than the default's
+        // 5 ms floor.
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+            .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+            .milliseconds(2500), .seconds(5), .seconds(10),
+        ]
+        self.factory = factory
+    }
+
+    /// Makes this registry swift-metrics' backend for the whole process; call once, before anything records.
+    public func bootstrapMetricsSystem() {
+        MetricsSystem.bootstrap(factory)
+    }
+
+    /// One answered request.
+    func request(kind: String, status: Int, duration: Duration, cache: String?) {
+        CoreMetrics.Counter(label: "drey_http_requests_total", dimensions: [("kind", kind), ("status", String(status))], factory: factory).increment()
+        CoreMetrics.Timer(label: "drey_http_request_duration_seconds", dimensions: [("kind", kind)], factory: factory).record(duration: duration)
+        if let cache {
+            CoreMetrics.Counter(label: "drey_page_cache_requests_total", dimensions: [("result", cache.lowercased())], factory: factory).increment()
+        }
+    }
+
+    /// Reads what is a level rather than an event (the page cache's size, the job queue) just before rendering.
+    func collect(store: SQLStore, cache: PageCache) async {
+        CoreMetrics.Gauge(label: "drey_page_cache_entries", factory: factory).record(cache.count)
+        CoreMetrics.Gauge(label: "drey_page_cache_bytes", factory: factory).record(cache.byteCount)
+        guard let counts = try? await store.jobCounts() else { return }
+        let seen = Set(counts.map { [$0.kind, $0.state] })
+        let gone = jobGauges.withLock { previous in
+            defer { previous = previous.union(seen) }
+            return previous.subtracting(seen)
+        }
+        for key in gone {
+            CoreMetrics.Gauge(label: "drey_jobs", dimensions: [("kind", key[0]), ("state", key[1])], factory: factory).record(0)
+        }
+        for (kind, state, count) in counts {
+            CoreMetrics.Gauge(label: "drey_jobs", dimensions: [("kind", kind), ("state", state)], factory: factory).record(count)
+        }
+    }
+
+    /// The Prometheus text exposition format (version 0.0.4).
+    func render() -> [UInt8] { registry.emitToBuffer() }
+}
