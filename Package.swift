@@ -33,6 +33,17 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        .systemLibrary(
+            name: "CVips",
+            path: "Sources/CVips",
+            pkgConfig: "vips",
+            providers: [.apt(["libvips-dev"])]
+        ),
+        .target(
+            name: "DreyImages",
+            dependencies: ["DreyCore", "CVips"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "DreyCore",
             dependencies: [],
@@ -90,7 +101,7 @@ let package = Package(
         .target(
             name: "DreyWeb",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyJobs", "DreyFetch", "DreyLinkbacks",
+                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyJobs", "DreyFetch", "DreyLinkbacks", "DreyImages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
@@ -126,6 +137,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DreyCoreTests", dependencies: ["DreyCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "DreyImagesTests", dependencies: ["DreyImages"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DreyStoreTests",
             dependencies: ["DreyCore", "DreyStore", "DreyJobs", "DreyTestSupport"],
@@ -150,7 +162,7 @@ let package = Package(
             name: "DreyWebTests",
             dependencies: [
                 "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyWeb", "DreyCLI", "DreyImport", "DreyTestSupport", "DreyJobs", "DreyFetch",
-                "DreyLinkbacks",
+                "DreyLinkbacks", "DreyImages",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
