@@ -128,7 +128,9 @@ public struct WebApp: Sendable {
             for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
             return Response(status: permanent ? .movedPermanently : .seeOther, headers: headers)
         case .file(let url, let contentType):
-            return await FileResponse.make(path: url.path, contentType: contentType, cacheControl: "public, max-age=3600", request: request)
+            // A copy whose name carries a hash of its bytes never changes: browsers may keep it for a year.
+            let cacheControl = MediaNames.isHashed(url.path) ? "public, max-age=31536000, immutable" : "public, max-age=3600"
+            return await FileResponse.make(path: url.path, contentType: contentType, cacheControl: cacheControl, request: request)
         case .plain(let status, let text):
             return Self.plain(status, text)
         case .personal(let status, let body, let contentType, let cookies):

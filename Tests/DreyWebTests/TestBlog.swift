@@ -24,7 +24,7 @@ struct TestBlog: Sendable {
 
     static func open(
         _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = [],
-        trustedProxies: TrustedProxies = .loopback, smtpURL: String? = nil
+        trustedProxies: TrustedProxies = .loopback, smtpURL: String? = nil, maxUploadSize: Int? = nil
     ) async throws -> TestBlog {
         let location = try await kind.makeLocation()
         var config = AppConfig(
@@ -34,6 +34,7 @@ struct TestBlog: Sendable {
         config.fetchAllow = fetchAllow
         config.trustedProxies = trustedProxies
         config.smtpURL = smtpURL
+        if let maxUploadSize { config.maxUploadSize = maxUploadSize }
         let drey = try await Drey.open(config, logger: quietLogger)
         let site = try drey.sites.site(named: nil)
         let author = try await drey.users.add(email: "korakious@blog.test", name: "korakious", login: "korakious", role: .administrator, password: nil, siteID: site.id)
@@ -50,10 +51,12 @@ struct TestBlog: Sendable {
     /// closes everything.
     static func with(
         _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = [],
-        trustedProxies: TrustedProxies = .loopback, live: Bool = false, smtpURL: String? = nil,
+        trustedProxies: TrustedProxies = .loopback, live: Bool = false, smtpURL: String? = nil, maxUploadSize: Int? = nil,
         _ body: @escaping @Sendable (TestBlog, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let blog = try await open(kind, pageCache: pageCache, clock: clock, fetchAllow: fetchAllow, trustedProxies: trustedProxies, smtpURL: smtpURL)
+        let blog = try await open(
+            kind, pageCache: pageCache, clock: clock, fetchAllow: fetchAllow, trustedProxies: trustedProxies, smtpURL: smtpURL,
+            maxUploadSize: maxUploadSize)
         do {
             let themes = URL(fileURLWithPath: blog.config.themesDirectory)
             let theme = try Theme(directory: themes.appendingPathComponent("default"))

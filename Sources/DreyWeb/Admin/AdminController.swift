@@ -13,9 +13,11 @@ struct AdminController: Sendable {
     let setupToken: String?
 
     static let sessionCookie = WebApp.sessionCookie
-    static let templates = ["login", "forgot", "reset", "setup", "message", "dashboard", "posts", "editor", "revisions", "comments", "comment-edit", "terms", "users", "settings"]
+    static let templates = ["login", "forgot", "reset", "setup", "message", "dashboard", "posts", "editor", "revisions", "comments", "comment-edit", "terms", "users", "settings", "media", "media-edit"]
 
     func handle(method: HTTPRequest.Method, path: String, _ r: SiteRequest) async throws -> PageResult {
+        // Uploads stream to disk under their own limit instead of being read as a form.
+        if method == .post, path == "/admin/media/upload" { return try await MediaAdmin(controller: self).upload(r) }
         let form = method == .post ? try await WebApp.readForm(r.request, limit: drey.config.maxBodySize) : FormData(fields: [:])
         let sub = String(path.dropFirst("/admin".count))
         if sub.hasPrefix("/assets/") {
@@ -88,6 +90,9 @@ struct AdminController: Sendable {
         case (.post, "users", 1): return try await UsersAdmin(controller: self).act(a)
         case (.get, "settings", 2): return try await SettingsAdmin(controller: self).show(a, section: parts[1])
         case (.post, "settings", 2): return try await SettingsAdmin(controller: self).save(a, section: parts[1])
+        case (.get, "media", 1): return try await MediaAdmin(controller: self).library(a)
+        case (.get, "media", 2): return try await MediaAdmin(controller: self).edit(a, id: try Self.id(parts[1]))
+        case (.post, "media", 2): return try await MediaAdmin(controller: self).save(a, id: try Self.id(parts[1]))
         case (.get, "settings", 1): return .redirect(to: a.r.links.base + "/admin/settings/general", permanent: false)
         default:
             return .personal(status: .notFound, body: render(AdminPage(title: "Not found", section: "", ["message": "There is no such page in the administration."]), template: "message", a))
@@ -115,6 +120,7 @@ struct AdminController: Sendable {
         values["canListUsers"] = a.can(.listUsers)
         values["canManageCategories"] = a.can(.manageCategories)
         values["canEditPages"] = a.can(.editPages)
+        values["canUpload"] = a.can(.uploadFiles)
         values["nav_" + page.section] = true
         return renderBare(AdminPage(title: page.title, section: page.section, values), template: template, a.r, user: a.user, flash: page.flash, errors: page.errors)
     }

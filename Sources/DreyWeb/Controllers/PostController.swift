@@ -61,6 +61,9 @@ struct PostController: Sendable {
         let paths = try await views.categoryPaths(r.site.id, needed: terms)
         var view = views.postView(post, r, terms: terms, author: author, categoryPaths: paths)
         view.url = canonical
+        view.contentHTML = try await ResponsiveImages(store: store).apply(view.contentHTML, siteID: r.site.id, base: r.links.base)
+        let featured = view.passwordRequired ? nil : FeaturedImage(try await store.featuredMedia(postID: post.id, siteID: r.site.id), base: r.links.base)
+        view.featuredImageHTML = featured?.html ?? ""
         let settings = r.site.settings
         let locked = view.passwordRequired
         let mentions = LinkbackViewFactory.byComment(mentionRows)
@@ -102,6 +105,7 @@ struct PostController: Sendable {
             ogType: "article",
             extraFeeds: [FeedLink(title: "\(settings.title) » \(post.title) Comments Feed", url: canonical + "feed/", type: "application/rss+xml")])
         chrome.adminBar = ViewFactory.adminBar(r, post: post)
+        if let featured { chrome.extraHead += featured.openGraph }
         chrome.menu = try await views.menu(r)
         let (previous, next) = try await views.neighbours(of: post, r)
         let page = PostPage(

@@ -43,11 +43,16 @@ struct ViewFactory: Sendable {
         async let authors = store.users(ids: posts.map(\.authorID))
         let (terms, users) = try await (termsByPost, authors)
         let categoriesAll = try await categoryPaths(r.site.id, needed: terms.values.flatMap { $0 })
-        return posts.map { post in
+        var views: [PostView] = []
+        for post in posts {
             var view = postView(post, r, terms: terms[post.id] ?? [], author: users[post.authorID], categoryPaths: categoriesAll)
             view.showFull = full
-            return view
+            // Only the first post's first image is near the top of a list.
+            view.contentHTML = try await ResponsiveImages(store: store).apply(
+                view.contentHTML, siteID: r.site.id, base: r.links.base, eager: views.isEmpty ? 1 : 0)
+            views.append(view)
         }
+        return views
     }
 
     /// Paths of categories as WordPress writes them in URLs: `parent/child`.
