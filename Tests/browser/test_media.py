@@ -53,7 +53,7 @@ def test_upload_by_the_file_button_and_see_it_published(blog, browser):
             "return arguments[0].complete && arguments[0].naturalWidth > 0", images[0]) and images[0]
 
     image = WebDriverWait(browser, 30).until(shown)
-    assert image.get_attribute("width") == "1200" and image.get_attribute("height") == "800"
+    assert image.get_dom_attribute("width") == "1200" and image.get_dom_attribute("height") == "800"
     assert "tide-pools" in image.get_attribute("src")
     assert "1024w" in image.get_attribute("srcset")
     # The browser picked a copy it can show (WebP from the <picture>, or the PNG).
