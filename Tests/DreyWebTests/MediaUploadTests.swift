@@ -214,6 +214,27 @@ extension AdminSession {
     }
 }
 
+extension MediaUploadTests {
+    @Test("a post cached while its image was processing shows the sizes once the job is done", arguments: TestDatabase.allCases)
+    func cachedPageRefreshes(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            var session = try await signedIn(blog, client)
+            var form = Multipart()
+            form.field("_csrf", session.csrf)
+            form.file("file", filename: "late.jpg", try SyntheticImage.make(width: 1400, height: 1000, format: .jpeg))
+            #expect(try await session.upload(form).status == .seeOther)
+            let media = try #require(try await blog.drey.media.library(siteID: blog.site.id).first)
+            try await blog.post("Late", "![Late](/wp-content/uploads/\(media.file))")
+            let before = try await client.get("/2008/01/27/late/")
+            #expect(before.status == .ok && !before.text.contains("srcset="))
+            #expect(try await client.get("/2008/01/27/late/").headers[.init("X-Drey-Cache")!] == "HIT")
+            _ = await blog.drey.jobs.drain()
+            let after = try await client.get("/2008/01/27/late/")
+            #expect(after.text.contains("srcset=") && after.text.contains("width=\"1400\" height=\"1000\""))
+        }
+    }
+}
+
 extension FileManager {
     func isDirectory(_ url: URL) -> Bool {
         var isDirectory: ObjCBool = false
