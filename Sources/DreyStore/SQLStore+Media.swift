@@ -131,6 +131,21 @@ extension SQLStore {
         SQLBinaryExpression(left, .like, SQLQueryString("\(bind: pattern) ESCAPE '\\'"))
     }
 
+    /// Featured images of many posts at once (for feeds), by post ID.
+    public func featuredMedia(postIDs: [Int64], siteID: Int64) async throws -> [Int64: Media] {
+        guard !postIDs.isEmpty else { return [:] }
+        return try await read { db in
+            var found: [Int64: Media] = [:]
+            let rows = try await db.select().columns(Self.mediaColumns.map { SQLColumn($0, table: "media") })
+                .column(SQLColumn("id", table: "posts"), as: "featured_post_id").from("media")
+                .join("posts", on: SQLColumn("featured_media_id", table: "posts"), .equal, SQLColumn("id", table: "media"))
+                .where(SQLColumn("id", table: "posts"), .in, SQLBind.group(postIDs))
+                .where(SQLColumn("site_id", table: "posts"), .equal, SQLBind(siteID)).all()
+            for row in rows { found[try row.int64("featured_post_id")] = try Self.media(from: row) }
+            return found
+        }
+    }
+
     static func escapeLike(_ s: String) -> String {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }

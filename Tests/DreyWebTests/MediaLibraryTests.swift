@@ -90,6 +90,8 @@ import Testing
             let large = try #require(cover.renditions.first { $0.size == "large" && $0.mimeType == "image/jpeg" })
             #expect(html.contains("<meta property=\"og:image\" content=\"") && html.contains("/wp-content/uploads/\(large.file)\">"), "\(html)")
             #expect(html.contains("<meta property=\"og:image:alt\" content=\"Morning over the estuary\">"))
+            let feed = try await client.get("/feed/").text
+            #expect(feed.contains("/wp-content/uploads/\(large.file)"), "\(feed)")
         }
     }
 }

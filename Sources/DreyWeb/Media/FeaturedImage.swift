@@ -29,6 +29,12 @@ struct FeaturedImage: Sendable {
         return ResponsiveImages.rewrite(tag, media: media, base: base, lazy: false)
     }
 
+    /// For feed readers: one plain `<img>` of the large copy ahead of the text (readers drop `<picture>` and `srcset`).
+    var feedHTML: String {
+        let p = preview
+        return "<p><img src=\"\(ResponsiveImages.escape(p.url))\" alt=\"\(ResponsiveImages.escape(media.altText))\" width=\"\(p.width)\" height=\"\(p.height)\"></p>\n"
+    }
+
     var openGraph: String {
         let p = preview
         var meta = "<meta property=\"og:image\" content=\"\(ResponsiveImages.escape(p.url))\">\n"
