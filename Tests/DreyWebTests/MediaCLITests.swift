@@ -42,6 +42,24 @@ import Testing
             #expect(!SyntheticImage.contains(bytes, SyntheticImage.gpsLatitude), "\(file)")
             #expect(try ImageFacts(data: bytes).hasEXIF == false)
         }
+        // The upload travels with the WXR export as an attachment at its address, and a new blog imports it with the file.
+        let export = try await offThread { try DreyBinary.run(["export", "wordpress"], data: data, env: env) }
+        #expect(export.status == 0, "\(export.err)")
+        let file = try #require(entry?["file"] as? String)
+        #expect(export.out.contains("<wp:post_type><![CDATA[attachment]]></wp:post_type>") || export.out.contains("<wp:post_type>attachment</wp:post_type>"))
+        #expect(export.out.contains("/wp-content/uploads/\(file)"))
+        let wxr = folder.appendingPathComponent("export.xml")
+        try Data(export.out.utf8).write(to: wxr)
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("drey-media-import-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        let imported = try await offThread {
+            try DreyBinary.run(["import", "wordpress", wxr.path, "--media-dir", uploads.path], data: other, env: [:])
+        }
+        #expect(imported.status == 0, "\(imported.err)")
+        #expect(FileManager.default.fileExists(atPath: URL(fileURLWithPath: other).appendingPathComponent("uploads/1/\(file)").path))
+        let importedList = try await offThread { try DreyBinary.run(["media", "list"], data: other, env: [:]) }
+        #expect(importedList.out.contains(file), "\(importedList.out)")
+
         let missing = try await offThread { try DreyBinary.run(["media", "add", "/nonexistent/x.jpg"], data: data, env: env) }
         #expect(missing.status != 0 && missing.err.contains("cannot read /nonexistent/x.jpg"))
     }
