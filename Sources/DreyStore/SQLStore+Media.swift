@@ -69,9 +69,16 @@ extension SQLStore {
     }
 
     /// The library, newest first; `search` matches title, file name, alt text and caption.
-    public func mediaLibrary(siteID: Int64, search: String = "", limit: Int = 60, offset: Int = 0) async throws -> [Media] {
+    /// `month` is a `2026/12` folder of the uploads; `mimePrefix` a type (`image/png`) or family (`image/`).
+    public func mediaLibrary(
+        siteID: Int64, search: String = "", month: String? = nil, mimePrefix: String? = nil, limit: Int = 60, offset: Int = 0
+    ) async throws -> [Media] {
         try await read { db in
             var query = db.select().columns(Self.mediaColumns).from("media").where("site_id", .equal, SQLBind(siteID))
+            if let month, !month.isEmpty { query = query.where(Self.like(SQLColumn("file"), Self.escapeLike(month) + "/%")) }
+            if let mimePrefix, !mimePrefix.isEmpty {
+                query = query.where(Self.like(SQLColumn("mime_type"), Self.escapeLike(mimePrefix) + (mimePrefix.hasSuffix("/") ? "%" : "")))
+            }
             let needle = search.trimmingCharacters(in: .whitespaces).lowercased()
             if !needle.isEmpty {
                 let pattern = "%" + Self.escapeLike(needle) + "%"
@@ -85,6 +92,15 @@ extension SQLStore {
             }
             return try await query.orderBy("published_at", .descending).orderBy("id", .descending).limit(limit).offset(offset)
                 .all().map(Self.media(from:))
+        }
+    }
+
+    /// The `year/month` folders that hold uploads, newest first, for the library's month filter.
+    public func mediaMonths(siteID: Int64) async throws -> [String] {
+        try await read { db in
+            try await db.select().distinct().column(SQLAlias(SQLFunction("substr", args: SQLColumn("file"), SQLLiteral.numeric("1"), SQLLiteral.numeric("7")), as: SQLIdentifier("month")))
+                .from("media").where("site_id", .equal, SQLBind(siteID)).where(Self.like(SQLColumn("file"), "____/__/%"))
+                .orderBy("month", .descending).all().map { try $0.string("month") }
         }
     }
 

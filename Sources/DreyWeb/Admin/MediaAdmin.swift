@@ -12,10 +12,16 @@ struct MediaAdmin {
         guard a.can(.uploadFiles) else { throw AdminRefusal.forbidden("upload or manage media") }
         let search = a.r.query["s"] ?? ""
         let asList = a.r.query["view"] == "list"
-        let items = try await drey.media.library(siteID: a.r.site.id, search: search, limit: 200)
+        let month = a.r.query["month"] ?? ""
+        let type = a.r.query["type"] ?? ""
+        let items = try await drey.media.library(siteID: a.r.site.id, search: search, month: month, mimePrefix: type, limit: 200)
         let rows: [[String: Any]] = items.map { row($0, a) }
+        let months = try await drey.store.mediaMonths(siteID: a.r.site.id).map { ["value": $0, "selected": $0 == month] as [String: Any] }
+        let types = [("", "All types"), ("image/", "Images"), ("image/jpeg", "JPEG"), ("image/png", "PNG"), ("image/webp", "WebP"), ("image/gif", "GIF")]
+            .map { ["value": $0.0, "label": $0.1, "selected": $0.0 == type] as [String: Any] }
         var page = AdminPage(title: "Media", section: "media", [
-            "rows": rows, "hasRows": !rows.isEmpty, "search": search, "asList": asList, "asGrid": !asList,
+            "rows": rows, "hasRows": !rows.isEmpty, "search": search, "asList": asList, "asGrid": !asList, "months": months,
+            "types": types,
             "alt": typed["alt"] ?? "", "title": typed["title"] ?? "", "caption": typed["caption"] ?? "",
             "postID": typed["post"] ?? a.r.query["post"] ?? "", "maxMB": String(drey.config.maxUploadSize >> 20),
         ])

@@ -190,8 +190,10 @@ public struct MediaService: Sendable {
         try await changes.record(siteID: media.siteID, scopes)
     }
 
-    public func library(siteID: Int64, search: String = "", limit: Int = 60, offset: Int = 0) async throws -> [Media] {
-        try await store.mediaLibrary(siteID: siteID, search: search, limit: limit, offset: offset)
+    public func library(
+        siteID: Int64, search: String = "", month: String? = nil, mimePrefix: String? = nil, limit: Int = 60, offset: Int = 0
+    ) async throws -> [Media] {
+        try await store.mediaLibrary(siteID: siteID, search: search, month: month, mimePrefix: mimePrefix, limit: limit, offset: offset)
     }
 
     public func update(_ media: Media, title: String, altText: String, caption: String) async throws {
