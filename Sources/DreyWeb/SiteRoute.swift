@@ -15,6 +15,8 @@ public enum SiteRoute: Sendable, Equatable {
     case asset(theme: String, path: String)
     /// A file copied in from WordPress's `wp-content/uploads`, at the address it had there.
     case upload(path: String)
+    /// An upload's own page (`/media/12/`): the image at its sizes, its caption, the post it belongs to.
+    case attachment(id: Int64)
     case legacy(LegacyQuery)
 
     public enum FeedFormat: String, Sendable { case rss, atom, json }
@@ -64,6 +66,8 @@ public enum SiteRoute: Sendable, Equatable {
             return [.upload(path: segments.dropFirst(2).joined(separator: "/"))]
         }
         if let legacy = legacyQuery(query) ?? legacyFeedFile(path) { return [.legacy(legacy)] }
+        // A page could be called `media` and have children named by digits: it is tried next.
+        if segments.count == 2, segments[0] == "media", let id = Int64(segments[1]), id > 0 { return [.attachment(id: id), .page(path: segments)] }
 
         // A `/page/N/` suffix paginates any list.
         let page = Self.pageNumber(&segments)
@@ -210,6 +214,7 @@ public struct SiteLinks: Sendable {
     public var commentSubmit: String { base + "/wp-comments-post.php" }
     public func asset(_ theme: String) -> String { base + "/assets/\(theme)" }
     public func shortlink(_ id: Int64) -> String { base + "/?p=\(id)" }
+    public func attachment(_ id: Int64) -> String { base + "/media/\(id)/" }
 }
 
 extension Character {

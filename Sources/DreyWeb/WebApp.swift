@@ -189,6 +189,7 @@ public struct WebApp: Sendable {
         case .feed(let target, let format): return try await feeds.feed(target, format, r)
         case .legacy(let query): return try await legacy.answer(query, r)
         case .upload(let file): return legacy.upload(file, r)
+        case .attachment(let id): return try await AttachmentPage(store: drey.store, posts: posts, views: views, theme: theme).render(id, r)
         case .asset(let themeName, let assetPath):
             guard themeName == theme.name, let url = theme.asset(assetPath) else { return nil }
             return .file(url, contentType: Self.contentType(for: url.pathExtension))

@@ -71,6 +71,44 @@ import Testing
         }
     }
 
+    @Test("an upload has its own page with its sizes, caption and post; none while processing or for a draft's", arguments: TestDatabase.allCases)
+    func attachmentPage(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            let (user, password) = try await blog.member(.editor, "ed")
+            var session = AdminSession(client: client)
+            _ = try await session.signIn(user.email, password)
+            let post = try await blog.post("Harbour walk")
+            let draft = try await blog.post("Unfinished", status: .draft)
+            try await session.get("/admin/media")
+            var form = Multipart()
+            form.field("_csrf", session.csrf)
+            form.field("alt", "Boats at low tide")
+            form.field("caption", "Taken from the <old> pier")
+            form.field("post", String(post.id))
+            form.file("file", filename: "boats.jpg", try SyntheticImage.make(width: 1500, height: 1000, format: .jpeg))
+            #expect(try await session.upload(form).status == .seeOther)
+            let media = try #require(try await blog.drey.media.library(siteID: blog.site.id).first)
+            #expect(try await client.get("/media/\(media.id)/").status == .notFound)
+            _ = await blog.drey.jobs.drain()
+            let page = try await client.get("/media/\(media.id)/")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("<h1 class=\"entry-title\">boats</h1>"))
+            #expect(page.text.contains("alt=\"Boats at low tide\"") && page.text.contains("srcset="))
+            #expect(page.text.contains("<figcaption>Taken from the &lt;old&gt; pier</figcaption>"))
+            #expect(page.text.contains(">Harbour walk</a>"))
+            #expect(try await client.get("/media/999999/").status == .notFound)
+
+            var second = Multipart()
+            second.field("_csrf", session.csrf)
+            second.field("post", String(draft.id))
+            second.file("file", filename: "secret.jpg", try SyntheticImage.make(width: 200, height: 200, format: .jpeg))
+            #expect(try await session.upload(second).status == .seeOther)
+            _ = await blog.drey.jobs.drain()
+            let hidden = try #require(try await blog.drey.media.library(siteID: blog.site.id).first { $0.file.hasSuffix("secret.jpg") })
+            #expect(try await client.get("/media/\(hidden.id)/").status == .notFound)
+        }
+    }
+
     @Test("a featured image chosen in the editor shows atop the post and in its OpenGraph tags", arguments: TestDatabase.allCases)
     func featured(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in
