@@ -174,6 +174,15 @@ extension AdminSession {
             theirs.field("_csrf", contributor.csrf)
             theirs.file("file", filename: "a.jpg", try SyntheticImage.make(width: 100, height: 100, format: .jpeg))
             #expect(try await contributor.upload(theirs).status == .forbidden)
+            // An author may not attach images to a post that is not theirs (the blog's administrator wrote this one).
+            let others = try await blog.post("Not yours")
+            try await session.get("/admin/media")
+            var attach = Multipart()
+            attach.field("_csrf", session.csrf)
+            attach.field("post", String(others.id))
+            attach.file("file", filename: "a.jpg", try SyntheticImage.make(width: 100, height: 100, format: .jpeg))
+            let refused = try await session.upload(attach)
+            #expect(refused.status == .unprocessableContent && refused.text.contains("not yours to edit"))
             #expect(try await blog.drey.media.library(siteID: blog.site.id).isEmpty)
         }
     }
@@ -233,6 +242,18 @@ extension MediaUploadTests {
             #expect(after.text.contains("srcset=") && after.text.contains("width=\"1400\" height=\"1000\""))
         }
     }
+}
+
+@Test("temporary files of uploads cut off mid-way are removed a day later, and only those")
+func staleUploadsAreRemoved() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drey-incoming-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    for name in ["upload-old", "upload-new", "1"] { try Data("x".utf8).write(to: folder.appendingPathComponent(name)) }
+    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86400)], ofItemAtPath: folder.appendingPathComponent("upload-old").path)
+    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86400)], ofItemAtPath: folder.appendingPathComponent("1").path)
+    #expect(MediaService.removeStaleUploads(in: folder, before: Date().addingTimeInterval(-86400)) == 1)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["1", "upload-new"])
 }
 
 extension FileManager {

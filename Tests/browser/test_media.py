@@ -35,11 +35,12 @@ def test_upload_by_the_file_button_and_see_it_published(blog, browser):
 
     sign_in(browser, base, ADMIN)
     new_post(browser, base, "Tide pools", "Low water this morning.\n")
+    browser.find_element(By.ID, "editor-upload-alt").send_keys("Rock pools at low water")
     browser.find_element(By.ID, "editor-upload").send_keys(picture)
     source = browser.find_element(By.ID, "source")
     WebDriverWait(browser, 20).until(lambda b: "/wp-content/uploads/" in source.get_attribute("value"))
     assert "Added 1 image" in browser.find_element(By.ID, "upload-status").text
-    assert "![](/wp-content/uploads/" in source.get_attribute("value")
+    assert "![Rock pools at low water](/wp-content/uploads/" in source.get_attribute("value")
     Select(browser.find_element(By.ID, "status")).select_by_value("publish")
     click_and_wait_for_page(browser, browser.find_element(By.ID, "save"))
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".notice")))
@@ -55,6 +56,7 @@ def test_upload_by_the_file_button_and_see_it_published(blog, browser):
     image = WebDriverWait(browser, 30).until(shown)
     assert image.get_dom_attribute("width") == "1200" and image.get_dom_attribute("height") == "800"
     assert "tide-pools" in image.get_attribute("src")
+    assert image.get_dom_attribute("alt") == "Rock pools at low water"
     assert "1024w" in image.get_attribute("srcset")
     # The browser picked a copy it can show (WebP from the <picture>, or the PNG).
     assert browser.execute_script("return arguments[0].currentSrc", image).split("/wp-content/uploads/")[1]

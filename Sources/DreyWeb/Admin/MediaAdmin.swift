@@ -92,7 +92,17 @@ struct MediaAdmin {
         let typed = ["alt": parts.fields["alt"] ?? "", "title": parts.fields["title"] ?? "", "caption": parts.fields["caption"] ?? "", "post": parts.fields["post"] ?? ""]
         let files = parts.files.filter { $0.field == "file" || $0.field == "files[]" }
         guard !files.isEmpty else { return try await library(a, errors: ["Choose an image to upload."], typed: typed) }
-        let postID = (parts.fields["post"]).flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        let postText = (parts.fields["post"] ?? "").trimmingCharacters(in: .whitespaces)
+        let postID = Int64(postText)
+        if !postText.isEmpty {
+            // Attaching to a post is changing it: only someone who may edit the post may.
+            guard let postID, let post = try await drey.store.post(id: postID, siteID: r.site.id) else {
+                return try await library(a, errors: ["There is no post with ID \(postText) to attach the images to."], typed: typed)
+            }
+            guard Authorization.canEdit(post, as: user.id, role: role) else {
+                return try await library(a, errors: ["You may not attach images to “\(post.title)”: it is not yours to edit."], typed: typed)
+            }
+        }
         var added: [Media] = []
         var errors: [String] = []
         for part in files {

@@ -124,6 +124,22 @@ public struct MediaService: Sendable {
 
     func registerJobs() {
         jobs.register(Self.kind) { job in try await process(job) }
+        // Bodies cut off by a crash mid-upload leave their temporary files; a day later they are nobody's.
+        jobs.addChore { [config] in
+            Self.removeStaleUploads(in: URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("uploads-incoming"), before: config.clock.now().addingTimeInterval(-86400))
+        }
+    }
+
+    /// Deletes temporary upload files (`upload-…`) last written before `date`; returns how many.
+    static func removeStaleUploads(in folder: URL, before date: Date) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        var removed = 0
+        for name in names where name.hasPrefix("upload-") {
+            let url = folder.appendingPathComponent(name)
+            let modified = (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? nil
+            if let modified, modified < date, (try? FileManager.default.removeItem(at: url)) != nil { removed += 1 }
+        }
+        return removed
     }
 
     /// The `media` job: makes the sizes, writes them, and marks the upload ready (or failed, with the reason).

@@ -55,6 +55,8 @@
       var data = new FormData();
       data.append("_csrf", editor.querySelector("input[name=_csrf]").value);
       if (uploader.dataset.post) data.append("post", uploader.dataset.post);
+      var alt = document.getElementById("editor-upload-alt");
+      if (alt && alt.value) data.append("alt", alt.value);
       Array.prototype.forEach.call(files, function (f) { data.append("file", f, f.name); });
       var xhr = new XMLHttpRequest();
       xhr.open("POST", uploader.dataset.uploadUrl);
