@@ -191,8 +191,13 @@ public struct MediaService: Sendable {
             id: media.id, state: .ready, width: result.width, height: result.height,
             mimeType: result.info.format.webFormat.mimeType, renditions: renditions, at: config.clock.now())
         try? FileManager.default.removeItem(at: source)
-        try await refreshPages(showing: media)
-        return try await store.media(id: mediaID, siteID: siteID)
+        // Deleted while its sizes were being made: what was just written belongs to nobody.
+        guard let done = try await store.media(id: mediaID, siteID: siteID) else {
+            for path in written { try? storage.delete(path) }
+            return nil
+        }
+        try await refreshPages(showing: done)
+        return done
     }
 
     private func fail(_ media: Media, _ message: String) async throws {
