@@ -6,7 +6,7 @@ import Foundation
 
 struct MediaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "media", abstract: "Upload images and list the media library.", subcommands: [Add.self, List.self])
+        commandName: "media", abstract: "Upload images, list, describe and delete them.", subcommands: [Add.self, List.self, SetText.self, Delete.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -82,6 +82,52 @@ struct MediaCommand: AsyncParsableCommand {
                             print("\(media.id)\t\(media.file)\t\(media.width)x\(media.height)\t\(media.state.rawValue)\t\(media.title)")
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+extension MediaCommand {
+    struct SetText: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Change an upload's alt text, title or caption.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The upload's ID (see `drey media list`).") var id: Int64
+        @Option(help: "Alternative text.") var alt: String?
+        @Option(help: "Title.") var title: String?
+        @Option(help: "Caption.") var caption: String?
+
+        func run() async throws {
+            try await Self.failing {
+                try await common.withDrey { drey in
+                    let site = try drey.sites.site(named: common.site)
+                    guard let media = try await drey.store.media(id: id, siteID: site.id) else { throw CLIError("there is no upload \(id)") }
+                    try await drey.media.update(
+                        media, title: title ?? media.title, altText: alt ?? media.altText, caption: caption ?? media.caption)
+                    print("media \(id) updated")
+                }
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete an upload and every size made of it.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The upload's ID.") var id: Int64
+        @Flag(help: "Delete even when posts show it.") var force = false
+
+        func run() async throws {
+            try await Self.failing {
+                try await common.withDrey { drey in
+                    let site = try drey.sites.site(named: common.site)
+                    guard let media = try await drey.store.media(id: id, siteID: site.id) else { throw CLIError("there is no upload \(id)") }
+                    let using = try await drey.store.postsUsing(media)
+                    if !using.isEmpty, !force {
+                        let names = using.map { "\($0.id) “\($0.title)”" }.joined(separator: ", ")
+                        throw CLIError("upload \(id) is used by post \(names); add --force to delete it anyway")
+                    }
+                    try await drey.media.delete(media)
+                    print("media \(id) deleted")
                 }
             }
         }

@@ -60,6 +60,19 @@ import Testing
         let importedList = try await offThread { try DreyBinary.run(["media", "list"], data: other, env: [:]) }
         #expect(importedList.out.contains(file), "\(importedList.out)")
 
+        let id = try #require(entry?["id"] as? Int)
+        let set = try await offThread { try DreyBinary.run(["media", "set", String(id), "--alt", "The harbour at dusk"], data: data, env: env) }
+        #expect(set.status == 0, "\(set.err)")
+        #expect(try await offThread { try DreyBinary.run(["media", "list", "--json"], data: data, env: env) }.out.contains("\"alt\":\"The harbour at dusk\""))
+        let postFile = folder.appendingPathComponent("post.md")
+        try "![The harbour](/wp-content/uploads/\(file))".write(to: postFile, atomically: true, encoding: .utf8)
+        #expect(try await offThread { try DreyBinary.run(["post", "new", "--title", "Harbour", "--file", postFile.path], data: data, env: env) }.status == 0)
+        let refused = try await offThread { try DreyBinary.run(["media", "delete", String(id)], data: data, env: env) }
+        #expect(refused.status != 0 && refused.err.contains("is used by post") && refused.err.contains("“Harbour”"), "\(refused.err)")
+        let deleted = try await offThread { try DreyBinary.run(["media", "delete", String(id), "--force"], data: data, env: env) }
+        #expect(deleted.status == 0, "\(deleted.err)")
+        #expect(!FileManager.default.fileExists(atPath: uploads.appendingPathComponent(file).path))
+
         let missing = try await offThread { try DreyBinary.run(["media", "add", "/nonexistent/x.jpg"], data: data, env: env) }
         #expect(missing.status != 0 && missing.err.contains("cannot read /nonexistent/x.jpg"))
     }

@@ -54,6 +54,7 @@ import Testing
             let page = try await session.get("/admin/media/\(heron.id)")
             #expect(page.text.contains("is used by “Herons”"), "\(page.text)")
             #expect(page.text.contains("/admin/posts/\(post.id)"))
+            #expect(page.text.contains("&lt;img src=&quot;/wp-content/uploads/\(heron.file)&quot; alt=&quot;A grey heron&quot;&gt;"), "\(page.text)")
             let unused = try await session.get("/admin/media/\(gull.id)")
             #expect(unused.text.contains("Delete “Gull” and every size made of it?"))
 

@@ -43,7 +43,7 @@ struct MediaAdmin {
             "size": m.width > 0 ? "\(m.width) × \(m.height)" : "", "state": m.state.rawValue,
             "processing": m.state == .processing, "failed": m.state == .failed, "message": m.stateMessage,
             "date": String(ISO8601DateFormatter().string(from: m.publishedAt).prefix(10)),
-            "markdown": Self.markdown(m),
+            "markdown": Self.markdown(m), "html": Self.html(m),
         ]
     }
 
@@ -52,6 +52,11 @@ struct MediaAdmin {
         let alt = m.altText.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "[", with: "\\[")
             .replacingOccurrences(of: "]", with: "\\]").replacingOccurrences(of: "\n", with: " ")
         return "![\(alt)](/wp-content/uploads/\(m.file))"
+    }
+
+    /// The same for posts written in HTML; the page adds sizes and `srcset` when it is shown.
+    static func html(_ m: Media) -> String {
+        "<img src=\"/wp-content/uploads/\(ResponsiveImages.escape(m.file))\" alt=\"\(ResponsiveImages.escape(m.altText))\">"
     }
 
     /// `POST /admin/media/upload`, read here rather than as a URL-encoded form: the files stream to disk, and the
