@@ -35,6 +35,17 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        .systemLibrary(
+            name: "CVips",
+            path: "Sources/CVips",
+            pkgConfig: "vips",
+            providers: [.apt(["libvips-dev"])]
+        ),
+        .target(
+            name: "DreyImages",
+            dependencies: ["DreyCore", "CVips"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "DreyCore",
             dependencies: [],
@@ -96,7 +107,7 @@ let package = Package(
         .target(
             name: "DreyApp",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyJobs", "DreyFetch", "DreyLinkbacks",
+                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyJobs", "DreyFetch", "DreyLinkbacks", "DreyImages",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -109,7 +120,7 @@ let package = Package(
         .target(
             name: "DreyWeb",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreyApp", "DreyJobs", "DreyFetch", "DreyLinkbacks",
+                "DreyCore", "DreyStore", "DreyRender", "DreyApp", "DreyJobs", "DreyFetch", "DreyLinkbacks", "DreyImages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -146,6 +157,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "DreyCoreTests", dependencies: ["DreyCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "DreyImagesTests", dependencies: ["DreyImages"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DreyStoreTests",
             dependencies: ["DreyCore", "DreyStore", "DreyJobs", "DreyTestSupport"],
@@ -170,7 +182,7 @@ let package = Package(
             name: "DreyWebTests",
             dependencies: [
                 "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyApp", "DreyWeb", "DreyCLI", "DreyImport", "DreyTestSupport", "DreyJobs", "DreyFetch",
-                "DreyLinkbacks",
+                "DreyLinkbacks", "DreyImages",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -2,7 +2,7 @@
 # Installs what Drey needs from Debian and PyPI when it is missing (as root), or says the one line to run.
 set -euo pipefail
 
-apt_packages=(libcmark-gfm-dev libcmark-gfm-extensions-dev)
+apt_packages=(libcmark-gfm-dev libcmark-gfm-extensions-dev libvips-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # python3-venv: the Python test clients go into a virtual environment (scripts/python-env.sh), as Debian's
   # Python refuses `pip install` outside one.

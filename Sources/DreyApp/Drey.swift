@@ -27,6 +27,8 @@ public final class Drey: Sendable {
     /// Mail goes out as `mail` jobs; accounts' reset and invitation links are made as they are sent.
     public let mail: MailQueue
     public let auth: AuthService
+    /// Uploads; images are made into sizes by `media` jobs.
+    public let media: MediaService
     public let logger: Logger
 
     /// Opens (creating on first run) the data folder and database, migrates, and makes the default site.
@@ -80,6 +82,9 @@ public final class Drey: Sendable {
         let auth = AuthService(store: store, clock: config.clock, logger: logger, mail: mail, sites: sites)
         self.auth = auth
         mail.register(compose: auth.compose)
+        let media = MediaService(store: store, jobs: jobs, changes: changes, config: config, logger: logger)
+        self.media = media
+        media.registerJobs()
         // The sign-in and reset limits look back an hour at most; a day's records are plenty.
         jobs.addChore { [clock = config.clock] in try await store.pruneLoginFailures(before: clock.now().addingTimeInterval(-86400)) }
         // Settings changed by another process must reach this one's registry too.

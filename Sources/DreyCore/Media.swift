@@ -22,6 +22,14 @@ public struct Media: Sendable, Equatable, Identifiable {
     public var guid: String
     public var publishedAt: Date
     public var modifiedAt: Date
+    /// Pixel size of the served file (0 when unknown, as for imported files).
+    public var width: Int = 0
+    public var height: Int = 0
+    /// The resized and WebP copies made of an uploaded image.
+    public var renditions: [MediaRendition] = []
+    public var state: MediaState = .ready
+    /// Why processing failed, in words for the uploader.
+    public var stateMessage: String = ""
 
     public init(
         id: Int64 = 0, siteID: Int64, postID: Int64? = nil, authorID: Int64? = nil, slug: String, title: String = "",
@@ -49,6 +57,32 @@ public struct Media: Sendable, Equatable, Identifiable {
 
     /// Site-relative URL of the copied file; uploads keep WordPress's path so old links still work.
     public var localPath: String? { stored && !file.isEmpty ? "/wp-content/uploads/" + file : nil }
+}
+
+/// Where an upload is on its way to being served.
+public enum MediaState: String, Sendable, Codable {
+    /// Stored, waiting for its `media` job to make the sizes.
+    case processing
+    case ready
+    case failed
+}
+
+/// One copy of an uploaded image: a size (`thumbnail`, `medium`, `large`, `full`) in one format.
+public struct MediaRendition: Sendable, Equatable, Codable {
+    public var size: String
+    public var mimeType: String
+    /// Path below the uploads folder; derived copies carry a hash of their bytes, so they can be cached for good.
+    public var file: String
+    public var width: Int
+    public var height: Int
+
+    public init(size: String, mimeType: String, file: String, width: Int, height: Int) {
+        self.size = size
+        self.mimeType = mimeType
+        self.file = file
+        self.width = width
+        self.height = height
+    }
 }
 
 /// What an old WordPress address (`/2008/06/10/post/attachment/`) now names.

@@ -48,6 +48,8 @@ public protocol PostStore: Sendable {
     /// Publishes scheduled posts whose time has come; returns their IDs.
     func publishDue(now: Date) async throws -> [(siteID: Int64, postID: Int64)]
     func setStatus(_ status: PostStatus, postIDs: [Int64], siteID: Int64) async throws
+    /// The upload shown at the top of the post (theme, OpenGraph, feeds); nil for none.
+    func setFeaturedMedia(postID: Int64, siteID: Int64, mediaID: Int64?) async throws
 }
 
 public protocol TermStore: Sendable {

@@ -36,6 +36,8 @@ public enum SiteRoute: Sendable, Equatable {
     case asset(theme: String, path: String)
     /// A file copied in from WordPress's `wp-content/uploads`, at the address it had there.
     case upload(path: String)
+    /// An upload's own page (`/media/12/`): the image at its sizes, its caption, the post it belongs to.
+    case attachment(id: Int64)
     /// A commenter's face, made by the blog (`/avatar/KEY.svg`).
     case avatar(key: String)
     /// `robots.txt` and the sitemaps, where WordPress serves them.
@@ -83,6 +85,7 @@ public enum SiteRoute: Sendable, Equatable {
         case .admin: return "admin"
         case .asset: return "asset"
         case .upload: return "upload"
+        case .attachment: return "page"
         case .avatar: return "avatar"
         case .sitemap: return "sitemap"
         case .operations: return "ops"
@@ -127,6 +130,8 @@ public enum SiteRoute: Sendable, Equatable {
             return [.upload(path: segments.dropFirst(2).joined(separator: "/"))]
         }
         if let legacy = legacyQuery(query) ?? legacyFeedFile(path) { return [.legacy(legacy)] }
+        // A page could be called `media` and have children named by digits: it is tried next.
+        if segments.count == 2, segments[0] == "media", let id = Int64(segments[1]), id > 0 { return [.attachment(id: id), .page(path: segments)] }
 
         // A `/page/N/` suffix paginates any list.
         let page = Self.pageNumber(&segments)
@@ -355,6 +360,10 @@ public enum AdminRoute: Sendable, Equatable {
     case users
     /// A settings screen; the empty section is `/admin/settings` itself, which leads to "general".
     case settings(section: String)
+    /// The media library; `editMedia` one upload's details; `uploadMedia` the form files are sent to.
+    case media
+    case editMedia(Int64)
+    case uploadMedia
     case asset(String)
     /// Under `/admin` but no screen: answered with "not found" once the visitor is signed in.
     case unknown
@@ -390,6 +399,9 @@ public enum AdminRoute: Sendable, Equatable {
         case ("terms", 1): return .terms(Taxonomy(rawValue: query["taxonomy"] ?? "category") ?? .category)
         case ("users", 1): return .users
         case ("settings", 1): return .settings(section: "")
+        case ("media", 1): return .media
+        case ("media", 2) where parts[1] == "upload": return .uploadMedia
+        case ("media", 2): return id(parts[1]).map(AdminRoute.editMedia) ?? .unknown
         case ("settings", 2): return .settings(section: parts[1])
         default: return .unknown
         }
@@ -420,6 +432,9 @@ public enum AdminRoute: Sendable, Equatable {
         case .terms(let taxonomy): return "/admin/terms?taxonomy=\(taxonomy.rawValue)"
         case .users: return "/admin/users"
         case .settings(let section): return section.isEmpty ? "/admin/settings" : "/admin/settings/\(section)"
+        case .media: return "/admin/media"
+        case .editMedia(let id): return "/admin/media/\(id)"
+        case .uploadMedia: return "/admin/media/upload"
         case .asset(let name): return "/admin/assets/\(name)"
         case .unknown: return "/admin/"
         }
@@ -473,6 +488,7 @@ public struct SiteLinks: Sendable {
         case .admin(let admin): return admin.path
         case .asset(let theme, let file): return "/assets/\(theme)/\(file)"
         case .upload(let file): return "/wp-content/uploads/\(file)"
+        case .attachment(let id): return "/media/\(id)/"
         case .avatar(let key): return "/avatar/\(key).svg"
         case .sitemap(let sitemap): return sitemap.path
         case .operations(let operations): return operations.path
@@ -528,6 +544,7 @@ public struct SiteLinks: Sendable {
     public var unlock: String { url(.unlock) }
     public func asset(_ theme: String) -> String { base + "/assets/\(theme)" }
     public func shortlink(_ id: Int64) -> String { url(.legacy(.post(id))) }
+    public func attachment(_ id: Int64) -> String { url(.attachment(id: id)) }
     public var xmlrpc: String { url(.linkback(.xmlrpc)) }
     public var webmention: String { url(.linkback(.webmention)) }
     public func webmentionStatus(_ token: String) -> String { url(.linkback(.webmentionStatus(token: token))) }

@@ -12,6 +12,8 @@ public enum SiteChange: Sendable, Hashable {
     case post(Int64, listed: Bool)
     /// Comments or linkbacks on these posts appeared, changed status, were edited or removed.
     case comments(onPosts: Set<Int64>)
+    /// An upload's sizes were made, its words edited, or it was deleted: the posts showing it, and lists.
+    case media(shownOn: Set<Int64>)
 
     /// The cached pages this change makes stale.
     public var staleScopes: Set<CacheScope> {
@@ -22,6 +24,8 @@ public enum SiteChange: Sendable, Hashable {
             return listed ? [.post(id), .lists, .comments, .navigation] : [.post(id), .lists, .comments]
         case .comments(let posts):
             return Set(posts.map(CacheScope.post)).union([.comments, .lists])
+        case .media(let posts):
+            return Set(posts.map(CacheScope.post)).union([.lists])
         }
     }
 }

@@ -269,7 +269,8 @@ public struct ImportWriter: Sendable {
 extension SQLStore {
     static let mediaColumns = [
         "id", "site_id", "post_id", "author_id", "slug", "title", "caption", "description", "alt_text", "mime_type",
-        "original_url", "file", "stored", "guid", "published_at", "modified_at",
+        "original_url", "file", "stored", "guid", "published_at", "modified_at", "width", "height", "renditions", "state",
+        "state_message",
     ]
 
     static func values(_ m: Media) -> [any SQLExpression] {
@@ -277,12 +278,13 @@ extension SQLStore {
             SQLBind(m.siteID), SQLBind(m.postID), SQLBind(m.authorID), SQLBind(m.slug), SQLBind(m.title),
             SQLBind(m.caption), SQLBind(m.description), SQLBind(m.altText), SQLBind(m.mimeType),
             SQLBind(m.originalURL), SQLBind(m.file), SQLBind(m.stored), SQLBind(m.guid),
-            SQLBind(m.publishedAt.storable), SQLBind(m.modifiedAt.storable),
+            SQLBind(m.publishedAt.storable), SQLBind(m.modifiedAt.storable), SQLBind(m.width), SQLBind(m.height),
+            SQLBind(renditionsJSON(m.renditions)), SQLBind(m.state.rawValue), SQLBind(m.stateMessage),
         ]
     }
 
     static func media(from row: any SQLRow) throws -> Media {
-        Media(
+        var media = Media(
             id: try row.int64("id"), siteID: try row.int64("site_id"), postID: try row.optionalInt64("post_id"),
             authorID: try row.optionalInt64("author_id"), slug: try row.string("slug"), title: try row.string("title"),
             caption: try row.string("caption"), description: try row.string("description"),
@@ -290,5 +292,11 @@ extension SQLStore {
             originalURL: try row.string("original_url"), file: try row.string("file"), stored: try row.bool("stored"),
             guid: try row.string("guid"), publishedAt: try row.date("published_at"),
             modifiedAt: try row.date("modified_at"))
+        media.width = try row.int("width")
+        media.height = try row.int("height")
+        media.renditions = renditions(json: try row.string("renditions"))
+        media.state = try row.enumValue("state", as: MediaState.self)
+        media.stateMessage = try row.string("state_message")
+        return media
     }
 }

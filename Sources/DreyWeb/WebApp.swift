@@ -129,7 +129,9 @@ public struct WebApp: Sendable {
             for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
             return Response(status: permanent ? .movedPermanently : .seeOther, headers: headers)
         case .file(let url, let contentType):
-            return await FileResponse.make(path: url.path, contentType: contentType, cacheControl: "public, max-age=3600", request: request)
+            // A copy whose name carries a hash of its bytes never changes: browsers may keep it for a year.
+            let cacheControl = MediaNames.isHashed(url.path) ? "public, max-age=31536000, immutable" : "public, max-age=3600"
+            return await FileResponse.make(path: url.path, contentType: contentType, cacheControl: cacheControl, request: request)
         case .plain(let status, let text):
             return Self.plain(status, text)
         case .personal(let status, let body, let contentType, let cookies):
@@ -198,6 +200,7 @@ public struct WebApp: Sendable {
                     .cacheControl: "public, max-age=31536000, immutable", .init("X-Content-Type-Options")!: "nosniff",
                     .init("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'",
                 ])
+        case .attachment(let id): return try await AttachmentPage(store: drey.store, posts: posts, views: views, theme: theme).render(id, r)
         case .asset(let themeName, let assetPath):
             guard themeName == theme.name, let url = theme.asset(assetPath) else { return nil }
             return .file(url, contentType: Self.contentType(for: url.pathExtension))

@@ -25,7 +25,7 @@ struct TestBlog: Sendable {
 
     static func open(
         _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = [],
-        trustedProxies: TrustedProxies = .loopback, smtpURL: String? = nil, cacheBytes: Int? = nil
+        trustedProxies: TrustedProxies = .loopback, smtpURL: String? = nil, cacheBytes: Int? = nil, maxUploadSize: Int? = nil
     ) async throws -> TestBlog {
         let location = try await kind.makeLocation()
         var config = AppConfig(
@@ -36,6 +36,7 @@ struct TestBlog: Sendable {
         config.trustedProxies = trustedProxies
         config.smtpURL = smtpURL
         if let cacheBytes { config.pageCacheBytes = cacheBytes }
+        if let maxUploadSize { config.maxUploadSize = maxUploadSize }
         let drey = try await Drey.open(config, logger: quietLogger)
         let site = try drey.sites.site(named: nil)
         let author = try await drey.users.add(email: "korakious@blog.test", name: "korakious", login: "korakious", role: .administrator, password: nil, siteID: site.id)
@@ -52,12 +53,12 @@ struct TestBlog: Sendable {
     /// closes everything.
     static func with(
         _ kind: TestDatabase, pageCache: Bool = true, clock: Clock = .system, fetchAllow: [String] = [],
-        trustedProxies: TrustedProxies = .loopback, live: Bool = false, smtpURL: String? = nil, cacheBytes: Int? = nil,
+        trustedProxies: TrustedProxies = .loopback, live: Bool = false, smtpURL: String? = nil, cacheBytes: Int? = nil, maxUploadSize: Int? = nil,
         _ body: @escaping @Sendable (TestBlog, any TestClientProtocol) async throws -> Void
     ) async throws {
         let blog = try await open(
             kind, pageCache: pageCache, clock: clock, fetchAllow: fetchAllow, trustedProxies: trustedProxies, smtpURL: smtpURL,
-            cacheBytes: cacheBytes)
+            cacheBytes: cacheBytes, maxUploadSize: maxUploadSize)
         do {
             // The composition root `drey serve` uses; the tests drive jobs and the scheduler themselves.
             let built = try await buildApplication(blog.drey, logger: quietLogger, setupToken: "test-setup-token")

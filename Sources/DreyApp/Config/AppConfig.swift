@@ -19,6 +19,8 @@ public struct AppConfig: Sendable {
     public var logLevel: Logger.Level
     /// Largest request body accepted, in bytes.
     public var maxBodySize: Int
+    /// Largest uploaded file, in bytes (`DREY_MAX_UPLOAD_MB`, 32 MB by default): refused as it streams in, never read whole.
+    public var maxUploadSize: Int = ProcessInfo.processInfo.environment["DREY_MAX_UPLOAD_MB"].flatMap(Int.init).map { $0 << 20 } ?? 32 << 20
     /// Hosts and ranges inside the network the fetcher may reach (`--allow-fetch`); sites can add their own.
     public var fetchAllow: [String] = []
     /// Workers, retries and leases of the job queue.

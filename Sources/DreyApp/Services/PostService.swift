@@ -166,6 +166,14 @@ public struct PostService: Sendable {
 }
 
 extension PostService {
+    /// Shows `mediaID` (nil: nothing) at the top of the post, in its OpenGraph tags and in feeds.
+    public func setFeaturedMedia(_ mediaID: Int64?, postID: Int64, siteID: Int64) async throws {
+        let listed = try await store.post(id: postID, siteID: siteID)?.status == .publish
+        try await changes.commit(siteID: siteID, .post(postID, listed: listed)) { [store] in
+            try await store.setFeaturedMedia(postID: postID, siteID: siteID, mediaID: mediaID)
+        }
+    }
+
     /// Moves posts to another status; a published post whose time is still to come is scheduled instead.
     public func setStatus(_ status: PostStatus, postIDs: [Int64], siteID: Int64) async throws {
         let now = clock.now()

@@ -55,6 +55,8 @@ public struct PostView: Sendable, MustacheParent {
     public var passwordRequired: Bool
     /// Lists show whole posts on the home page and summaries elsewhere.
     public var showFull: Bool = false
+    /// The post's featured image, ready to place (`<picture>` or `<img>`), or empty.
+    public var featuredImageHTML: String = ""
 
     public init(
         id: Int64, title: String, url: String, dateText: String, timeText: String, isoPublished: String,
@@ -102,6 +104,7 @@ public struct PostView: Sendable, MustacheParent {
         case "hasCategories": return !categories.isEmpty
         case "hasTags": return !tags.isEmpty
         case "showFull": return showFull
+        case "featuredImageHTML": return nonEmpty(featuredImageHTML)
         case "commentCountText": return nonEmpty(commentCountText)
         case "commentsURL": return commentsURL
         case "sticky": return sticky

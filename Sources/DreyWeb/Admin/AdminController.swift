@@ -14,9 +14,11 @@ struct AdminController: Sendable {
     let setupToken: String?
 
     static let sessionCookie = WebApp.sessionCookie
-    static let templates = ["login", "forgot", "reset", "setup", "message", "dashboard", "posts", "editor", "revisions", "comments", "comment-edit", "terms", "users", "settings"]
+    static let templates = ["login", "forgot", "reset", "setup", "message", "dashboard", "posts", "editor", "revisions", "comments", "comment-edit", "terms", "users", "settings", "media", "media-edit"]
 
     func handle(method: HTTPRequest.Method, route: AdminRoute, path: String, _ r: SiteRequest) async throws -> PageResult {
+        // Uploads stream to disk under their own limit instead of being read as a form.
+        if method == .post, route == .uploadMedia { return try await MediaAdmin(controller: self).upload(r) }
         let form = method == .post ? try await WebApp.readForm(r.request, limit: drey.config.maxBodySize) : FormData(fields: [:])
         if case .asset(let name) = route {
             guard let url = views.asset(name) else { return .plain(status: .notFound, text: "Not found.") }
@@ -87,6 +89,9 @@ struct AdminController: Sendable {
         case (.get, .settings("")): return .redirect(to: a.r.links.admin(.settings(section: "general")), permanent: false)
         case (.get, .settings(let section)): return try await SettingsAdmin(controller: self).show(a, section: section)
         case (.post, .settings(let section)): return try await SettingsAdmin(controller: self).save(a, section: section)
+        case (.get, .media): return try await MediaAdmin(controller: self).library(a)
+        case (.get, .editMedia(let id)): return try await MediaAdmin(controller: self).edit(a, id: id)
+        case (.post, .editMedia(let id)): return try await MediaAdmin(controller: self).save(a, id: id)
         default:
             return .personal(status: .notFound, body: render(AdminPage(title: "Not found", section: "", ["message": "There is no such page in the administration."]), template: "message", a))
         }
@@ -108,6 +113,7 @@ struct AdminController: Sendable {
         values["canListUsers"] = a.can(.listUsers)
         values["canManageCategories"] = a.can(.manageCategories)
         values["canEditPages"] = a.can(.editPages)
+        values["canUpload"] = a.can(.uploadFiles)
         values["nav_" + page.section] = true
         return renderBare(AdminPage(title: page.title, section: page.section, values), template: template, a.r, user: a.user, flash: page.flash, errors: page.errors)
     }

@@ -82,6 +82,7 @@ struct EditorAdmin {
             form.errors = problems + ["You are not allowed to create categories; choose from the list, or ask an editor to add “\(form.newCategory)”."]
             return try await page(a, form, post: existing, status: 403)
         }
+        let featured = try await featuredChoice(a, problems: &problems)
         if !problems.isEmpty {
             form.errors = problems
             return try await page(a, form, post: existing, status: form.conflict ? 409 : 422)
@@ -115,6 +116,9 @@ struct EditorAdmin {
             saved = try await controller.drey.posts.create(input, siteID: a.r.site.id)
         }
         try await store.addRevision(of: saved, kind: .revision, by: a.user.id, at: now)
+        if a.can(.uploadFiles), a.form["featured_media"] != nil {
+            try await controller.drey.posts.setFeaturedMedia(featured, postID: saved.id, siteID: a.r.site.id)
+        }
         let message = saved.status == .future ? "Scheduled." : (saved.status == .publish ? "Published." : (saved.status == .pending ? "Submitted for review." : "Saved."))
         return controller.done(a, .editPost(saved.id), message)
     }
@@ -206,6 +210,7 @@ struct EditorAdmin {
         }
         var values = form.values(canPublish: Authorization.canPublish(type: form.type, role: a.role), categories: categories, pages: pages, selfID: post?.id)
         values["canStick"] = a.can(.editOthersPosts)
+        values["featuredChoices"] = try await featuredChoices(a, post: post)
         values["postID"] = post.map { String($0.id) } ?? ""
         values["isNew"] = post == nil
         if let post {

@@ -39,12 +39,15 @@ struct FeedController: Sendable {
         }
         let list = try await store.posts(q)
         let views = try await self.views.postViews(list, r, full: true)
+        let featured = try await store.featuredMedia(postIDs: list.map(\.id), siteID: r.site.id)
         let entries = zip(list, views).map { post, view in
             FeedEntry(
                 id: post.guid.isEmpty ? r.links.shortlink(post.id) : post.guid, title: post.title, link: view.url,
                 published: post.publishedAt, updated: post.modifiedAt, authorName: view.authorName,
                 categories: view.categories.map(\.name) + view.tags.map(\.name), summary: view.excerptText,
-                contentHTML: view.passwordRequired ? "" : post.contentHTML, commentsURL: view.url + "#comments",
+                contentHTML: view.passwordRequired
+                    ? "" : (FeaturedImage(featured[post.id], base: r.links.base)?.feedHTML ?? "") + post.contentHTML,
+                commentsURL: view.url + "#comments",
                 commentsFeedURL: view.url + "feed/", commentCount: post.commentCount)
         }
         let doc = FeedDocument(

@@ -60,7 +60,10 @@ struct PostController: Sendable {
         let mentionRows = comments.contains { $0.type == .webmention } ? try await store.webmentions(postID: post.id) : []
         let terms = termsByPost[post.id] ?? []
         let paths = try await views.categoryPaths(r.site.id, needed: terms)
-        let view = views.postView(post, r, terms: terms, author: author, categoryPaths: paths, url: canonical)
+        var view = views.postView(post, r, terms: terms, author: author, categoryPaths: paths, url: canonical)
+        view.contentHTML = try await ResponsiveImages(store: store).apply(view.contentHTML, siteID: r.site.id, base: r.links.base)
+        let featured = view.passwordRequired ? nil : FeaturedImage(try await store.featuredMedia(postID: post.id, siteID: r.site.id), base: r.links.base)
+        view.featuredImageHTML = featured?.html ?? ""
         let settings = r.site.settings
         let locked = view.passwordRequired
         let mentions = LinkbackViewFactory.byComment(mentionRows)
@@ -103,6 +106,7 @@ struct PostController: Sendable {
             extraFeeds: [FeedLink(title: "\(settings.title) » \(post.title) Comments Feed", url: canonical + "feed/", type: "application/rss+xml")],
             noindex: !post.password.isEmpty)
         chrome.adminBar = ViewFactory.adminBar(r, post: post)
+        if let featured { chrome.extraHead += featured.openGraph }
         chrome.menu = try await views.menu(r)
         let (previous, next) = try await views.neighbours(of: post, r)
         let page = PostPage(

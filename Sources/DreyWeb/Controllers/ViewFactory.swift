@@ -46,13 +46,18 @@ struct ViewFactory: Sendable {
         let urls = PostURLs(store: store)
         let categoriesAll = try await urls.categoryPaths(r.site.id, needed: terms.values.flatMap { $0 })
         let places = try await urls.places(posts, siteID: r.site.id, terms: terms, authors: users, categoryPaths: categoriesAll)
-        return posts.map { post in
+        var views: [PostView] = []
+        for post in posts {
             var view = postView(
                 post, r, terms: terms[post.id] ?? [], author: users[post.authorID], categoryPaths: categoriesAll,
                 url: r.links.post(post, at: places[post.id] ?? PostPlace()))
             view.showFull = full
-            return view
+            // Only the first post's first image is near the top of a list.
+            view.contentHTML = try await ResponsiveImages(store: store).apply(
+                view.contentHTML, siteID: r.site.id, base: r.links.base, eager: views.isEmpty ? 1 : 0)
+            views.append(view)
         }
+        return views
     }
 
     func categoryPaths(_ siteID: Int64, needed: [Term]) async throws -> [Int64: String] {

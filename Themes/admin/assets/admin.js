@@ -45,6 +45,49 @@
     }
   }
 
+  // Images in the editor: the file button and dropping files on the text upload them (with progress) and
+  // insert their Markdown at the cursor. Without this script the media library's plain form does the same job.
+  var uploader = document.getElementById("editor-upload");
+  if (uploader && editor) {
+    var text = document.getElementById("source"), bar = document.getElementById("upload-progress"), status = document.getElementById("upload-status");
+    var send = function (files) {
+      if (!files.length) return;
+      var data = new FormData();
+      data.append("_csrf", editor.querySelector("input[name=_csrf]").value);
+      if (uploader.dataset.post) data.append("post", uploader.dataset.post);
+      var alt = document.getElementById("editor-upload-alt");
+      if (alt && alt.value) data.append("alt", alt.value);
+      Array.prototype.forEach.call(files, function (f) { data.append("file", f, f.name); });
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", uploader.dataset.uploadUrl);
+      xhr.setRequestHeader("Accept", "application/json");
+      bar.hidden = false; bar.value = 0; status.textContent = "Uploading…";
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
+      xhr.onload = function () {
+        bar.hidden = true;
+        var reply = null;
+        try { reply = JSON.parse(xhr.responseText); } catch (e) { reply = null; }
+        if (!reply) { status.textContent = "The upload failed (" + xhr.status + ")."; return; }
+        var snippet = reply.added.map(function (m) { return m.markdown; }).join("\n\n");
+        if (snippet) {
+          var at = text.selectionStart || text.value.length;
+          text.value = text.value.slice(0, at) + (at > 0 ? "\n\n" : "") + snippet + "\n\n" + text.value.slice(at);
+          text.dispatchEvent(new Event("input"));
+        }
+        status.textContent = (reply.added.length ? "Added " + reply.added.length + " image(s). " : "") + reply.errors.join(" ");
+      };
+      xhr.onerror = function () { bar.hidden = true; status.textContent = "The upload failed: the connection was lost."; };
+      xhr.send(data);
+    };
+    uploader.addEventListener("change", function () { send(uploader.files); uploader.value = ""; });
+    text.addEventListener("dragover", function (e) { e.preventDefault(); text.classList.add("drop-target"); });
+    text.addEventListener("dragleave", function () { text.classList.remove("drop-target"); });
+    text.addEventListener("drop", function (e) {
+      if (!e.dataTransfer || !e.dataTransfer.files.length) return;
+      e.preventDefault(); text.classList.remove("drop-target"); send(e.dataTransfer.files);
+    });
+  }
+
   // Appearance settings: the preview follows the fields as they change.
   var sample = document.getElementById("typography-sample");
   if (sample) {

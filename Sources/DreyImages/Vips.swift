@@ -1,0 +1,42 @@
+import CVips
+import Foundation
+
+/// libvips, started once per process. Its calls are thread-safe; callers keep them off Swift's cooperative
+/// threads (see `ImageProcessor.process(file:)`), as one decode may hold a thread for a second.
+enum Vips {
+    static let started: Bool = drey_vips_start() == 0
+
+    /// The error libvips recorded, cleared for the next call. The buffer is shared by every thread, so under
+    /// concurrent failures a message may carry a neighbour's words too; it is only logged.
+    static func takeError() -> String {
+        defer { vips_error_clear() }
+        guard let text = vips_error_buffer() else { return "" }
+        return String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// An image handle that lets go of its reference when dropped.
+final class VipsHandle {
+    let pointer: UnsafeMutablePointer<VipsImage>
+
+    init(_ pointer: UnsafeMutablePointer<VipsImage>) { self.pointer = pointer }
+
+    deinit { g_object_unref(UnsafeMutableRawPointer(pointer)) }
+
+    var width: Int { Int(vips_image_get_width(pointer)) }
+    var height: Int { Int(vips_image_get_height(pointer)) }
+    var pages: Int { Int(vips_image_get_n_pages(pointer)) }
+    var hasAlpha: Bool { vips_image_hasalpha(pointer) != 0 }
+    var orientation: Int { Int(drey_vips_orientation(pointer)) }
+    func has(_ field: String) -> Bool { drey_vips_has_field(pointer, field) != 0 }
+
+    func encode(_ suffix: String) throws(ImageError) -> Data {
+        var buffer: UnsafeMutableRawPointer? = nil
+        var length = 0
+        guard drey_vips_save(pointer, suffix, &buffer, &length) == 0, let buffer else {
+            throw ImageError(.failed, "the image could not be saved", detail: Vips.takeError())
+        }
+        defer { g_free(buffer) }
+        return Data(bytes: buffer, count: length)
+    }
+}
