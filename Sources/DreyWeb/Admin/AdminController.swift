@@ -88,7 +88,8 @@ struct AdminController: Sendable {
         case (.get, .settings(let section)): return try await SettingsAdmin(controller: self).show(a, section: section)
         case (.post, .settings(let section)): return try await SettingsAdmin(controller: self).save(a, section: section)
         default:
-            return .personal(status: .notFound, body: render(AdminPage(title: "Not found", section: .none, MessageScreen(message: "There is no such page in the administration.")), a))
+            let page = AdminPage(title: "Not found", section: .none, MessageScreen(message: "There is no such page in the administration."))
+            return .personal(status: .notFound, body: render(page, a))
         }
     }
 

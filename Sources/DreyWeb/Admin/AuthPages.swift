@@ -119,14 +119,16 @@ struct AuthPages {
         let given = method == .post ? (form["token"] ?? "") : (r.query["token"] ?? "")
         let state = try await SetupState.of(controller.drey.store, siteID: r.site.id)
         guard let expected = controller.setupToken, !given.isEmpty, given == expected, state.isOpen else {
-            let page = AdminPage(title: "Not found", section: .none, MessageScreen(message: "Setup is done, or this link is not the one `drey serve` printed."))
+            let page = AdminPage(
+                title: "Not found", section: .none, MessageScreen(message: "Setup is done, or this link is not the one `drey serve` printed."))
             return .personal(status: .notFound, body: controller.renderBare(page, r, user: nil))
         }
         let (csrf, cookies) = preSessionToken(r)
         if case .choosePassword(let admin) = state {
             return try await choosePassword(r, form, method: method, admin: admin, token: given, csrf: csrf, cookies: cookies)
         }
-        var page = AdminPage(title: "Set up your blog", section: .none, SetupScreen(token: given, claim: false, name: form["name"] ?? "", email: form["email"] ?? ""))
+        var page = AdminPage(
+            title: "Set up your blog", section: .none, SetupScreen(token: given, claim: false, name: form["name"] ?? "", email: form["email"] ?? ""))
         if method == .post {
             guard checkPreSession(r, form) else {
                 page.errors = [AdminRefusal.badToken.message]
@@ -149,7 +151,8 @@ struct AuthPages {
     private func choosePassword(
         _ r: SiteRequest, _ form: FormData, method: HTTPRequest.Method, admin: User, token: String, csrf: String, cookies: [String]
     ) async throws -> PageResult {
-        var page = AdminPage(title: "Choose your password", section: .none, SetupScreen(token: token, claim: true, name: admin.displayName, email: admin.email))
+        var page = AdminPage(
+            title: "Choose your password", section: .none, SetupScreen(token: token, claim: true, name: admin.displayName, email: admin.email))
         guard method == .post else { return .personal(status: .ok, body: controller.renderBare(page, r, user: nil, csrf: csrf), cookies: cookies) }
         guard checkPreSession(r, form) else {
             page.errors = [AdminRefusal.badToken.message]

@@ -26,7 +26,8 @@ struct CommentsAdmin {
                 id: c.id, author: c.authorName, email: c.authorEmail, website: c.authorURL, hasWebsite: !c.authorURL.isEmpty, ip: c.authorIP,
                 type: c.type.rawValue, isLinkback: c.type.isLinkback, contentHTML: c.contentHTML, postTitle: postTitles[c.postID] ?? "",
                 postID: c.postID, note: c.moderationNote, hasNote: !c.moderationNote.isEmpty,
-                score: c.spamScore.map { String(format: "%.2f", $0) }, date: PHPDateFormat("Y/m/d \\a\\t g:i a", timeZone: tz).string(from: c.createdAt),
+                score: c.spamScore.map { String(format: "%.2f", $0) },
+                date: PHPDateFormat("Y/m/d \\a\\t g:i a", timeZone: tz).string(from: c.createdAt),
                 avatar: Avatar.url(email: c.authorEmail, size: 32), isPending: c.status == .pending, isApproved: c.status == .approved,
                 isSpam: c.status == .spam, isTrash: c.status == .trash)
         }

@@ -17,11 +17,14 @@ struct DashboardAdmin {
         drafts.status = .draft
         drafts.limit = 5
         if !a.can(.editOthersPosts) { drafts.authorID = a.user.id }
-        let draftList = try await store.adminPosts(drafts).posts.map { DashboardScreen.Draft(id: $0.id, title: $0.title.isEmpty ? "(untitled)" : $0.title) }
+        let draftList = try await store.adminPosts(drafts).posts.map {
+            DashboardScreen.Draft(id: $0.id, title: $0.title.isEmpty ? "(untitled)" : $0.title)
+        }
         let pending = a.can(.moderateComments) ? try await store.comments(siteID: site, statuses: [.pending], limit: 5, offset: 0) : []
         let pendingRows = pending.map { c in
             DashboardScreen.Pending(
-                author: c.authorName, excerpt: PlainText.fromHTML(c.contentHTML, maxWords: 20), note: c.moderationNote.isEmpty ? nil : c.moderationNote)
+                author: c.authorName, excerpt: PlainText.fromHTML(c.contentHTML, maxWords: 20),
+                note: c.moderationNote.isEmpty ? nil : c.moderationNote)
         }
         // What the spam filter did in the last 30 days without anyone seeing it: blatant spam is counted, not stored.
         var discarded: [String: Int] = [:]

@@ -158,7 +158,8 @@ struct EditorAdmin {
         let authors = try await store.users(ids: revisions.compactMap(\.authorID))
         let rows = revisions.map { r in
             RevisionsScreen.Row(
-                id: r.id, kind: r.kind == .autosave ? "Autosave" : "Revision", date: PHPDateFormat("F j, Y g:i:s a", timeZone: tz).string(from: r.createdAt),
+                id: r.id, kind: r.kind == .autosave ? "Autosave" : "Revision",
+                date: PHPDateFormat("F j, Y g:i:s a", timeZone: tz).string(from: r.createdAt),
                 author: r.authorID.flatMap { authors[$0]?.displayName } ?? "—", selected: r.id == selected?.id)
         }
         let diff = selected.map { LineDiff.html(old: "\($0.title)\n\n\($0.source)", new: "\(post.title)\n\n\(post.source)") } ?? ""
@@ -204,12 +205,14 @@ struct EditorAdmin {
         }
         var viewURL: String? = nil
         if let post, post.status == .publish {
-            viewURL = try await PostController(store: store, theme: controller.views, views: ViewFactory(store: store, themeName: "default")).canonicalURL(post, a.r)
+            let posts = PostController(store: store, theme: controller.views, views: ViewFactory(store: store, themeName: "default"))
+            viewURL = try await posts.canonicalURL(post, a.r)
         }
         let screen = form.screen(
             canPublish: Authorization.canPublish(type: form.type, role: a.role), canStick: a.can(.editOthersPosts), categories: categories,
             pages: pages, post: post, viewURL: viewURL)
-        var page = AdminPage(title: post == nil ? "New \(form.type.rawValue)" : "Edit \(form.type.rawValue)", section: form.type == .page ? .pages : .posts, screen)
+        var page = AdminPage(
+            title: post == nil ? "New \(form.type.rawValue)" : "Edit \(form.type.rawValue)", section: form.type == .page ? .pages : .posts, screen)
         page.errors = form.errors
         page.flash = form.flash
         return .personal(status: .init(code: status), body: controller.render(page, a))
