@@ -93,41 +93,28 @@ struct AdminController: Sendable {
         case (.get, .editMedia(let id)): return try await MediaAdmin(controller: self).edit(a, id: id)
         case (.post, .editMedia(let id)): return try await MediaAdmin(controller: self).save(a, id: id)
         default:
-            return .personal(status: .notFound, body: render(AdminPage(title: "Not found", section: "", ["message": "There is no such page in the administration."]), template: "message", a))
+            let page = AdminPage(title: "Not found", section: .none, MessageScreen(message: "There is no such page in the administration."))
+            return .personal(status: .notFound, body: render(page, a))
         }
     }
 
     func refuse(_ refusal: AdminRefusal, user: User?, _ r: SiteRequest, csrf: String = "") -> PageResult {
-        let page = AdminPage(title: refusal.status == 403 ? "Not allowed" : "Not found", section: "", ["message": refusal.message, "csrf": csrf])
-        return .personal(status: .init(code: refusal.status), body: renderBare(page, template: "message", r, user: user))
+        let page = AdminPage(title: refusal.status == 403 ? "Not allowed" : "Not found", section: .none, MessageScreen(message: refusal.message))
+        return .personal(status: .init(code: refusal.status), body: renderBare(page, r, user: user, csrf: csrf))
     }
 
     /// Renders an admin page with the navigation of the signed-in person.
-    func render(_ page: AdminPage, template: String, _ a: AdminRequest) -> String {
-        var values = page.values
-        values["csrf"] = a.csrf
-        values["userName"] = a.user.displayName
-        values["roleName"] = a.role.rawValue.capitalized
-        values["canModerate"] = a.can(.moderateComments)
-        values["canManageOptions"] = a.can(.manageOptions)
-        values["canListUsers"] = a.can(.listUsers)
-        values["canManageCategories"] = a.can(.manageCategories)
-        values["canEditPages"] = a.can(.editPages)
-        values["canUpload"] = a.can(.uploadFiles)
-        values["nav_" + page.section] = true
-        return renderBare(AdminPage(title: page.title, section: page.section, values), template: template, a.r, user: a.user, flash: page.flash, errors: page.errors)
+    func render<Body: AdminBody>(_ page: AdminPage<Body>, _ a: AdminRequest) -> String {
+        rendered(AdminScreen(page, a.r, signedIn: true, csrf: a.csrf, member: (a.user, a.role)))
     }
 
-    func renderBare(_ page: AdminPage, template: String, _ r: SiteRequest, user: User?, flash: String = "", errors: [String] = []) -> String {
-        var values = page.values
-        values["pageTitle"] = page.title
-        values["siteTitle"] = r.site.settings.title
-        values["home"] = r.links.base
-        values["signedIn"] = user != nil
-        values["flash"] = flash.isEmpty ? false : flash
-        values["errors"] = errors
-        values["hasErrors"] = !errors.isEmpty
-        return views.render(values, template: template) ?? "Template \(template) is missing."
+    /// Renders a page without the navigation: before sign-in, or a refusal; `csrf` is the token its forms carry.
+    func renderBare<Body: AdminBody>(_ page: AdminPage<Body>, _ r: SiteRequest, user: User?, csrf: String = "") -> String {
+        rendered(AdminScreen(page, r, signedIn: user != nil, csrf: csrf, member: nil))
+    }
+
+    private func rendered<Body: AdminBody>(_ screen: AdminScreen<Body>) -> String {
+        views.render(screen, template: Body.template) ?? "Template \(Body.template) is missing."
     }
 
     /// After a successful POST: back to a page, with a message for it.

@@ -32,18 +32,3 @@ struct AdminRefusal: Error {
     static let badToken = AdminRefusal(
         status: 403, message: "The form has expired or did not come from this site (missing or wrong security token). Go back, reload the page and try again.")
 }
-
-/// The data every admin page shares, as the templates see it.
-struct AdminPage {
-    var title: String
-    var section: String
-    var values: [String: Any]
-    var flash: String = ""
-    var errors: [String] = []
-
-    init(title: String, section: String, _ values: [String: Any] = [:]) {
-        self.title = title
-        self.section = section
-        self.values = values
-    }
-}

@@ -26,8 +26,10 @@ struct AuthPages {
     func loginForm(_ r: SiteRequest, email: String = "", errors: [String] = [], status: HTTPResponse.Status = .ok, flash: String = "") -> PageResult {
         let (token, cookies) = preSessionToken(r)
         let redirect = r.query["redirect_to"] ?? ""
-        let page = AdminPage(title: "Sign in", section: "login", ["csrf": token, "email": email, "redirectTo": redirect])
-        return .personal(status: status, body: controller.renderBare(page, template: "login", r, user: nil, flash: flash, errors: errors), cookies: cookies)
+        var page = AdminPage(title: "Sign in", section: .none, LoginScreen(email: email, redirectTo: redirect))
+        page.flash = flash
+        page.errors = errors
+        return .personal(status: status, body: controller.renderBare(page, r, user: nil, csrf: token), cookies: cookies)
     }
 
     func login(_ r: SiteRequest, _ form: FormData) async throws -> PageResult {
@@ -62,8 +64,10 @@ struct AuthPages {
         _ r: SiteRequest, email: String = "", errors: [String] = [], flash: String = "", status: HTTPResponse.Status = .ok
     ) -> PageResult {
         let (token, cookies) = preSessionToken(r)
-        let page = AdminPage(title: "Forgotten password", section: "login", ["csrf": token, "email": email])
-        return .personal(status: status, body: controller.renderBare(page, template: "forgot", r, user: nil, flash: flash, errors: errors), cookies: cookies)
+        var page = AdminPage(title: "Forgotten password", section: .none, ForgotScreen(email: email))
+        page.flash = flash
+        page.errors = errors
+        return .personal(status: status, body: controller.renderBare(page, r, user: nil, csrf: token), cookies: cookies)
     }
 
     func forgot(_ r: SiteRequest, _ form: FormData) async throws -> PageResult {
@@ -83,13 +87,16 @@ struct AuthPages {
         let token = r.query["token"] ?? ""
         guard try await auth.resetIsUsable(token: token) else { return expiredReset(r) }
         let (csrf, cookies) = preSessionToken(r)
-        let page = AdminPage(title: "Choose a new password", section: "login", ["csrf": csrf, "token": token])
-        return .personal(status: status, body: controller.renderBare(page, template: "reset", r, user: nil, errors: errors), cookies: cookies)
+        var page = AdminPage(title: "Choose a new password", section: .none, ResetScreen(token: token))
+        page.errors = errors
+        return .personal(status: status, body: controller.renderBare(page, r, user: nil, csrf: csrf), cookies: cookies)
     }
 
     func expiredReset(_ r: SiteRequest) -> PageResult {
-        let page = AdminPage(title: "Link expired", section: "login", ["message": "This password reset link has expired or has already been used. Ask for a new one from the sign-in page."])
-        return .personal(status: .gone, body: controller.renderBare(page, template: "message", r, user: nil))
+        let page = AdminPage(
+            title: "Link expired", section: .none,
+            MessageScreen(message: "This password reset link has expired or has already been used. Ask for a new one from the sign-in page."))
+        return .personal(status: .gone, body: controller.renderBare(page, r, user: nil))
     }
 
     func reset(_ r: SiteRequest, _ form: FormData) async throws -> PageResult {
@@ -112,17 +119,20 @@ struct AuthPages {
         let given = method == .post ? (form["token"] ?? "") : (r.query["token"] ?? "")
         let state = try await SetupState.of(controller.drey.store, siteID: r.site.id)
         guard let expected = controller.setupToken, !given.isEmpty, given == expected, state.isOpen else {
-            return .personal(status: .notFound, body: controller.renderBare(AdminPage(title: "Not found", section: "", ["message": "Setup is done, or this link is not the one `drey serve` printed."]), template: "message", r, user: nil))
+            let page = AdminPage(
+                title: "Not found", section: .none, MessageScreen(message: "Setup is done, or this link is not the one `drey serve` printed."))
+            return .personal(status: .notFound, body: controller.renderBare(page, r, user: nil))
         }
         let (csrf, cookies) = preSessionToken(r)
         if case .choosePassword(let admin) = state {
             return try await choosePassword(r, form, method: method, admin: admin, token: given, csrf: csrf, cookies: cookies)
         }
-        var page = AdminPage(title: "Set up your blog", section: "login", ["csrf": csrf, "token": given, "name": form["name"] ?? "", "email": form["email"] ?? ""])
+        var page = AdminPage(
+            title: "Set up your blog", section: .none, SetupScreen(token: given, claim: false, name: form["name"] ?? "", email: form["email"] ?? ""))
         if method == .post {
             guard checkPreSession(r, form) else {
                 page.errors = [AdminRefusal.badToken.message]
-                return .personal(status: .forbidden, body: controller.renderBare(page, template: "setup", r, user: nil, errors: page.errors), cookies: cookies)
+                return .personal(status: .forbidden, body: controller.renderBare(page, r, user: nil, csrf: csrf), cookies: cookies)
             }
             do {
                 let password = form["password"] ?? ""
@@ -130,31 +140,60 @@ struct AuthPages {
                 _ = try await controller.drey.users.add(email: form["email"] ?? "", name: form["name"] ?? "", role: .administrator, password: password, siteID: r.site.id)
                 return loginForm(r, email: form["email"] ?? "", flash: "Your administrator account is ready. Sign in.")
             } catch let error as SettingError {
-                return .personal(status: .unprocessableContent, body: controller.renderBare(page, template: "setup", r, user: nil, errors: [error.message]), cookies: cookies)
+                page.errors = [error.message]
+                return .personal(status: .unprocessableContent, body: controller.renderBare(page, r, user: nil, csrf: csrf), cookies: cookies)
             }
         }
-        return .personal(status: .ok, body: controller.renderBare(page, template: "setup", r, user: nil), cookies: cookies)
+        return .personal(status: .ok, body: controller.renderBare(page, r, user: nil, csrf: csrf), cookies: cookies)
     }
 
     /// The setup link for an administrator without a password: choose one, then sign in with it.
     private func choosePassword(
         _ r: SiteRequest, _ form: FormData, method: HTTPRequest.Method, admin: User, token: String, csrf: String, cookies: [String]
     ) async throws -> PageResult {
-        let page = AdminPage(
-            title: "Choose your password", section: "login",
-            ["csrf": csrf, "token": token, "claim": true, "name": admin.displayName, "email": admin.email])
-        guard method == .post else { return .personal(status: .ok, body: controller.renderBare(page, template: "setup", r, user: nil), cookies: cookies) }
+        var page = AdminPage(
+            title: "Choose your password", section: .none, SetupScreen(token: token, claim: true, name: admin.displayName, email: admin.email))
+        guard method == .post else { return .personal(status: .ok, body: controller.renderBare(page, r, user: nil, csrf: csrf), cookies: cookies) }
         guard checkPreSession(r, form) else {
-            return .personal(status: .forbidden, body: controller.renderBare(page, template: "setup", r, user: nil, errors: [AdminRefusal.badToken.message]), cookies: cookies)
+            page.errors = [AdminRefusal.badToken.message]
+            return .personal(status: .forbidden, body: controller.renderBare(page, r, user: nil, csrf: csrf), cookies: cookies)
         }
         let password = form["password"] ?? ""
         let problem: String? =
             password.count < 8 ? "The password must be at least 8 characters."
             : password != (form["password2"] ?? "") ? "The two passwords are not the same." : nil
         if let problem {
-            return .personal(status: .unprocessableContent, body: controller.renderBare(page, template: "setup", r, user: nil, errors: [problem]), cookies: cookies)
+            page.errors = [problem]
+            return .personal(status: .unprocessableContent, body: controller.renderBare(page, r, user: nil, csrf: csrf), cookies: cookies)
         }
         try await auth.setPassword(password, userID: admin.id)
         return loginForm(r, email: admin.email, flash: "The password of \(admin.displayName) is set. Sign in with \(admin.email) and that password.")
     }
+}
+
+/// The sign-in form, with what was typed.
+struct LoginScreen: AdminBody {
+    static let template = "login"
+    let email: String
+    let redirectTo: String
+}
+
+struct ForgotScreen: AdminBody {
+    static let template = "forgot"
+    let email: String
+}
+
+/// Choosing a new password from the link in the mail.
+struct ResetScreen: AdminBody {
+    static let template = "reset"
+    let token: String
+}
+
+/// First run: the first administrator's account, or (`claim`) the password of one who has none.
+struct SetupScreen: AdminBody {
+    static let template = "setup"
+    let token: String
+    let claim: Bool
+    let name: String
+    let email: String
 }

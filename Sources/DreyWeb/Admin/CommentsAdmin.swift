@@ -21,28 +21,28 @@ struct CommentsAdmin {
         var postTitles: [Int64: String] = [:]
         for id in Set(comments.map(\.postID)) { postTitles[id] = try await store.post(id: id, siteID: a.r.site.id)?.title ?? "(deleted)" }
         let tz = a.r.site.settings.timeZone
-        let rows: [[String: Any]] = comments.prefix(Self.perPage).map { c in
-            [
-                "id": String(c.id), "author": c.authorName, "email": c.authorEmail, "website": c.authorURL, "hasWebsite": !c.authorURL.isEmpty,
-                "ip": c.authorIP, "type": c.type.rawValue, "isLinkback": c.type.isLinkback, "contentHTML": c.contentHTML,
-                "postTitle": postTitles[c.postID] ?? "", "postID": String(c.postID), "note": c.moderationNote, "hasNote": !c.moderationNote.isEmpty,
-                "score": c.spamScore.map { String(format: "%.2f", $0) as Any } ?? false,
-                "date": PHPDateFormat("Y/m/d \\a\\t g:i a", timeZone: tz).string(from: c.createdAt),
-                "avatar": Avatar.url(email: c.authorEmail, size: 32),
-                "isPending": c.status == .pending, "isApproved": c.status == .approved, "isSpam": c.status == .spam, "isTrash": c.status == .trash,
-            ]
+        let rows = comments.prefix(Self.perPage).map { c in
+            CommentsScreen.Row(
+                id: c.id, author: c.authorName, email: c.authorEmail, website: c.authorURL, hasWebsite: !c.authorURL.isEmpty, ip: c.authorIP,
+                type: c.type.rawValue, isLinkback: c.type.isLinkback, contentHTML: c.contentHTML, postTitle: postTitles[c.postID] ?? "",
+                postID: c.postID, note: c.moderationNote, hasNote: !c.moderationNote.isEmpty,
+                score: c.spamScore.map { String(format: "%.2f", $0) },
+                date: PHPDateFormat("Y/m/d \\a\\t g:i a", timeZone: tz).string(from: c.createdAt),
+                avatar: Avatar.url(email: c.authorEmail, size: 32), isPending: c.status == .pending, isApproved: c.status == .approved,
+                isSpam: c.status == .spam, isTrash: c.status == .trash)
         }
-        let tabs: [[String: Any]] = [CommentStatus.pending, .approved, .spam, .trash].map { s in
-            ["label": s.rawValue.capitalized, "count": String(counts[s] ?? 0), "url": AdminRoute.comments(s).path, "current": s == status]
+        let tabs = [CommentStatus.pending, .approved, .spam, .trash].map { s in
+            AdminTab(label: s.rawValue.capitalized, count: counts[s] ?? 0, url: AdminRoute.comments(s).path, current: s == status)
         }
-        var view = AdminPage(title: "Comments", section: "comments", [
-            "rows": rows, "hasRows": !rows.isEmpty, "tabs": tabs, "status": status.rawValue,
-            "canEmpty": status == .spam || status == .trash, "emptyLabel": status == .spam ? "Empty spam" : "Empty trash",
-            "prevURL": page > 1 ? AdminRoute.comments(status, page: page - 1).path : false,
-            "nextURL": comments.count > Self.perPage ? AdminRoute.comments(status, page: page + 1).path : false,
-        ])
+        var view = AdminPage(
+            title: "Comments", section: .comments,
+            CommentsScreen(
+                rows: rows, hasRows: !rows.isEmpty, tabs: tabs, status: status.rawValue, canEmpty: status == .spam || status == .trash,
+                emptyLabel: status == .spam ? "Empty spam" : "Empty trash",
+                prevURL: page > 1 ? AdminRoute.comments(status, page: page - 1).path : nil,
+                nextURL: comments.count > Self.perPage ? AdminRoute.comments(status, page: page + 1).path : nil))
         view.flash = controller.flash(a)
-        return .personal(status: .ok, body: controller.render(view, template: "comments", a))
+        return .personal(status: .ok, body: controller.render(view, a))
     }
 
     /// One action on one or many comments: approve, unapprove, spam, not spam, trash, restore.
@@ -86,11 +86,11 @@ struct CommentsAdmin {
         guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("edit comments") }
         guard let c = try await store.comment(id: id), c.siteID == a.r.site.id else { throw AdminRefusal(status: 404, message: "There is no such comment.") }
         let shown = typed ?? c
-        var page = AdminPage(title: "Edit comment", section: "comments", [
-            "id": String(c.id), "author": shown.authorName, "email": shown.authorEmail, "website": shown.authorURL, "text": shown.source,
-        ])
+        var page = AdminPage(
+            title: "Edit comment", section: .comments,
+            CommentEditScreen(id: c.id, author: shown.authorName, email: shown.authorEmail, website: shown.authorURL, text: shown.source))
         page.errors = errors
-        return .personal(status: errors.isEmpty ? .ok : .unprocessableContent, body: controller.render(page, template: "comment-edit", a))
+        return .personal(status: errors.isEmpty ? .ok : .unprocessableContent, body: controller.render(page, a))
     }
 
     func saveEdit(_ a: AdminRequest, id: Int64) async throws -> PageResult {
@@ -122,4 +122,53 @@ struct CommentsAdmin {
         }
         return controller.done(a, .comments(Self.from(a)), "Reply published.")
     }
+}
+
+/// The moderation queue of one status.
+struct CommentsScreen: AdminBody {
+    static let template = "comments"
+
+    /// A comment or linkback with its actions. It has no `status`: the row's forms send the list's own, to come back to it.
+    struct Row {
+        let id: Int64
+        let author: String
+        let email: String
+        let website: String
+        let hasWebsite: Bool
+        let ip: String
+        let type: String
+        let isLinkback: Bool
+        let contentHTML: String
+        let postTitle: String
+        let postID: Int64
+        let note: String
+        let hasNote: Bool
+        /// The spam filter's score to two decimals; nil for a comment it did not score.
+        let score: String?
+        let date: String
+        let avatar: String
+        let isPending: Bool
+        let isApproved: Bool
+        let isSpam: Bool
+        let isTrash: Bool
+    }
+
+    let rows: [Row]
+    let hasRows: Bool
+    let tabs: [AdminTab]
+    let status: String
+    let canEmpty: Bool
+    let emptyLabel: String
+    let prevURL: String?
+    let nextURL: String?
+}
+
+/// Editing a comment's author, addresses and text.
+struct CommentEditScreen: AdminBody {
+    static let template = "comment-edit"
+    let id: Int64
+    let author: String
+    let email: String
+    let website: String
+    let text: String
 }

@@ -14,7 +14,7 @@ extension EditorAdmin {
         return media.id
     }
 
-    func featuredChoices(_ a: AdminRequest, post: Post?) async throws -> [[String: Any]] {
+    func featuredChoices(_ a: AdminRequest, post: Post?) async throws -> [EditorScreen.FeaturedChoice] {
         guard a.can(.uploadFiles) else { return [] }
         var current: Media? = nil
         if let post { current = try await store.featuredMedia(postID: post.id, siteID: a.r.site.id) }
@@ -22,6 +22,6 @@ extension EditorAdmin {
         let selected = typed ?? current?.id
         var images = try await store.mediaLibrary(siteID: a.r.site.id, limit: 100).filter { $0.mimeType.hasPrefix("image/") && $0.state != .failed }
         if let current, !images.contains(where: { $0.id == current.id }) { images.append(current) }
-        return images.map { ["id": String($0.id), "title": $0.title, "file": $0.file, "selected": $0.id == selected] }
+        return images.map { EditorScreen.FeaturedChoice(id: $0.id, title: $0.title, file: $0.file, selected: $0.id == selected) }
     }
 }

@@ -160,18 +160,17 @@ struct EditorAdmin {
         let selected = a.r.query["revision"].flatMap(Int64.init).flatMap { r in revisions.first { $0.id == r } } ?? revisions.dropFirst().first ?? revisions.first
         let tz = a.r.site.settings.timeZone
         let authors = try await store.users(ids: revisions.compactMap(\.authorID))
-        let rows: [[String: Any]] = revisions.map { r in
-            [
-                "id": String(r.id), "kind": r.kind == .autosave ? "Autosave" : "Revision",
-                "date": PHPDateFormat("F j, Y g:i:s a", timeZone: tz).string(from: r.createdAt),
-                "author": r.authorID.flatMap { authors[$0]?.displayName } ?? "—", "selected": r.id == selected?.id,
-            ]
+        let rows = revisions.map { r in
+            RevisionsScreen.Row(
+                id: r.id, kind: r.kind == .autosave ? "Autosave" : "Revision",
+                date: PHPDateFormat("F j, Y g:i:s a", timeZone: tz).string(from: r.createdAt),
+                author: r.authorID.flatMap { authors[$0]?.displayName } ?? "—", selected: r.id == selected?.id)
         }
         let diff = selected.map { LineDiff.html(old: "\($0.title)\n\n\($0.source)", new: "\(post.title)\n\n\(post.source)") } ?? ""
-        let page = AdminPage(title: "Revisions of “\(post.title)”", section: post.type == .page ? "pages" : "posts", [
-            "postID": String(id), "rows": rows, "diff": diff, "selectedID": selected.map { String($0.id) } ?? "", "hasSelected": selected != nil,
-        ])
-        return .personal(status: .ok, body: controller.render(page, template: "revisions", a))
+        let page = AdminPage(
+            title: "Revisions of “\(post.title)”", section: post.type == .page ? .pages : .posts,
+            RevisionsScreen(postID: id, rows: rows, diff: diff, selectedID: selected.map { String($0.id) } ?? "", hasSelected: selected != nil))
+        return .personal(status: .ok, body: controller.render(page, a))
     }
 
     func restore(_ a: AdminRequest, id: Int64) async throws -> PageResult {
@@ -208,20 +207,40 @@ struct EditorAdmin {
             q.limit = 500
             pages = try await store.posts(q)
         }
-        var values = form.values(canPublish: Authorization.canPublish(type: form.type, role: a.role), categories: categories, pages: pages, selfID: post?.id)
-        values["canStick"] = a.can(.editOthersPosts)
-        values["featuredChoices"] = try await featuredChoices(a, post: post)
-        values["postID"] = post.map { String($0.id) } ?? ""
-        values["isNew"] = post == nil
-        if let post {
-            let url = try await PostController(store: store, theme: controller.views, views: ViewFactory(store: store, themeName: "default")).canonicalURL(post, a.r)
-            values["viewURL"] = post.status == .publish ? url : false
-        } else {
-            values["viewURL"] = false
+        var viewURL: String? = nil
+        if let post, post.status == .publish {
+            let posts = PostController(store: store, theme: controller.views, views: ViewFactory(store: store, themeName: "default"))
+            viewURL = try await posts.canonicalURL(post, a.r)
         }
-        var page = AdminPage(title: post == nil ? "New \(form.type.rawValue)" : "Edit \(form.type.rawValue)", section: form.type == .page ? "pages" : "posts", values)
+        var screen = form.screen(
+            canPublish: Authorization.canPublish(type: form.type, role: a.role), canStick: a.can(.editOthersPosts), categories: categories,
+            pages: pages, post: post, viewURL: viewURL)
+        screen.featuredChoices = try await featuredChoices(a, post: post)
+        var page = AdminPage(
+            title: post == nil ? "New \(form.type.rawValue)" : "Edit \(form.type.rawValue)", section: form.type == .page ? .pages : .posts, screen)
         page.errors = form.errors
         page.flash = form.flash
-        return .personal(status: .init(code: status), body: controller.render(page, template: "editor", a))
+        return .personal(status: .init(code: status), body: controller.render(page, a))
     }
+}
+
+/// The saved versions of a post, and the changes from the selected one to the current text.
+struct RevisionsScreen: AdminBody {
+    static let template = "revisions"
+
+    struct Row {
+        let id: Int64
+        /// "Revision" or "Autosave".
+        let kind: String
+        let date: String
+        let author: String
+        let selected: Bool
+    }
+
+    let postID: Int64
+    let rows: [Row]
+    /// The diff as HTML, escaped line by line by `LineDiff`.
+    let diff: String
+    let selectedID: String
+    let hasSelected: Bool
 }

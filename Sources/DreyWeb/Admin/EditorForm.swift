@@ -102,24 +102,25 @@ struct EditorForm {
         return t
     }
 
-    func values(canPublish: Bool, categories: [Term], pages: [Post] = [], selfID: Int64? = nil) -> [String: Any] {
-        let parents: [[String: Any]] = pages.filter { $0.id != selfID }.map { ["id": String($0.id), "title": $0.title, "selected": $0.id == parentID] }
+    /// The editor's page for these fields; `post` is the saved post they edit (nil for a new one), `viewURL` its address once published.
+    func screen(
+        canPublish: Bool, canStick: Bool, categories: [Term], pages: [Post] = [], post: Post? = nil, viewURL: String? = nil
+    ) -> EditorScreen {
+        let parents = pages.filter { $0.id != post?.id }.map { EditorScreen.Parent(id: $0.id, title: $0.title, selected: $0.id == parentID) }
         let statuses: [PostStatus] = canPublish ? [.draft, .pending, .publish, .future, .private] : [.draft, .pending]
-        let statusOptions: [[String: Any]] = statuses.map { ["value": $0.rawValue, "label": PostsAdmin.label($0), "selected": $0 == status] }
-        let categoryRows: [[String: Any]] = Self.ordered(categories).map { term, depth in
-            ["id": String(term.id), "name": term.name, "indent": String(Double(depth) * 1.25), "checked": categoryIDs.contains(term.id)]
+        let statusOptions = statuses.map { AdminOption(value: $0.rawValue, label: PostsAdmin.label($0), selected: $0 == status) }
+        let categoryRows = Self.ordered(categories).map { term, depth in
+            EditorScreen.Category(id: term.id, name: term.name, indent: Double(depth) * 1.25, checked: categoryIDs.contains(term.id))
         }
-        let fonts: [[String: Any]] = [["value": "", "label": "Site default", "selected": fontFamily.isEmpty]]
-            + FontStack.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0.rawValue == fontFamily] }
-        return [
-            "type": type.rawValue, "isPage": type == .page, "title": title, "slug": slug, "source": source, "excerpt": excerpt,
-            "isMarkdown": format == .markdown, "isHTML": format == .html, "statusOptions": statusOptions, "date": date,
-            "categories": categoryRows, "hasCategories": !categoryRows.isEmpty, "newCategory": newCategory, "tags": tags,
-            "sticky": sticky, "commentsOpen": commentsOpen, "pingsOpen": pingsOpen, "password": password, "fonts": fonts,
-            "fontSize": fontSize, "lineHeight": lineHeight, "contentWidth": contentWidth, "modified": modified,
-            "canPublish": canPublish, "conflict": conflict, "parents": parents, "menuOrder": menuOrder,
-            "previewHTML": ContentRenderer.post(source, format: format),
-        ]
+        let fonts = [AdminOption(value: "", label: "Site default", selected: fontFamily.isEmpty)]
+            + FontStack.allCases.map { AdminOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == fontFamily) }
+        return EditorScreen(
+            type: type.rawValue, isPage: type == .page, isNew: post == nil, postID: post.map { String($0.id) } ?? "", viewURL: viewURL,
+            title: title, slug: slug, source: source, excerpt: excerpt, isMarkdown: format == .markdown, isHTML: format == .html,
+            previewHTML: ContentRenderer.post(source, format: format), statusOptions: statusOptions, date: date, canPublish: canPublish,
+            canStick: canStick, sticky: sticky, commentsOpen: commentsOpen, pingsOpen: pingsOpen, password: password, parents: parents,
+            menuOrder: menuOrder, categories: categoryRows, hasCategories: !categoryRows.isEmpty, newCategory: newCategory, tags: tags,
+            fonts: fonts, fontSize: fontSize, lineHeight: lineHeight, contentWidth: contentWidth, modified: modified)
     }
 
     /// Categories in tree order with their depth, for the hierarchical picker.
@@ -155,6 +156,71 @@ struct EditorForm {
         }
         return nil
     }
+}
+
+/// The editor of one post or page, as typed or as loaded.
+struct EditorScreen: AdminBody {
+    static let template = "editor"
+
+    /// An image of the site that can be the post's featured image.
+    struct FeaturedChoice {
+        let id: Int64
+        let title: String
+        let file: String
+        let selected: Bool
+    }
+
+    /// A page that can be this page's parent.
+    struct Parent {
+        let id: Int64
+        let title: String
+        let selected: Bool
+    }
+
+    /// A category of the picker, indented by its depth in the tree.
+    struct Category {
+        let id: Int64
+        let name: String
+        /// Left margin in em.
+        let indent: Double
+        let checked: Bool
+    }
+
+    let type: String
+    let isPage: Bool
+    let isNew: Bool
+    /// Empty for a new post: the form posts to `new` and autosave has nothing to save into yet.
+    let postID: String
+    let viewURL: String?
+    let title: String
+    let slug: String
+    let source: String
+    let excerpt: String
+    let isMarkdown: Bool
+    let isHTML: Bool
+    let previewHTML: String
+    let statusOptions: [AdminOption]
+    let date: String
+    let canPublish: Bool
+    let canStick: Bool
+    let sticky: Bool
+    let commentsOpen: Bool
+    let pingsOpen: Bool
+    let password: String
+    let parents: [Parent]
+    /// Set after `screen(…)`: the images it may show, when the person may upload.
+    var featuredChoices: [FeaturedChoice] = []
+    let menuOrder: String
+    let categories: [Category]
+    let hasCategories: Bool
+    let newCategory: String
+    let tags: String
+    let fonts: [AdminOption]
+    let fontSize: String
+    let lineHeight: String
+    let contentWidth: String
+    /// The change token of the version the form was loaded from.
+    let modified: String
 }
 
 /// A line diff (longest common subsequence) as HTML, for comparing revisions.

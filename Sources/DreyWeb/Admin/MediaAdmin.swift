@@ -16,36 +16,34 @@ struct MediaAdmin {
         let month = a.r.query["month"] ?? ""
         let type = a.r.query["type"] ?? ""
         let items = try await drey.media.library(siteID: a.r.site.id, search: search, month: month, mimePrefix: type, limit: 200)
-        let rows: [[String: Any]] = items.map { row($0, a) }
-        let months = try await drey.store.mediaMonths(siteID: a.r.site.id).map { ["value": $0, "selected": $0 == month] as [String: Any] }
+        let rows = items.map { row($0, a) }
+        let months = try await drey.store.mediaMonths(siteID: a.r.site.id).map { AdminOption(value: $0, label: $0, selected: $0 == month) }
         let types = [("", "All types"), ("image/", "Images"), ("image/jpeg", "JPEG"), ("image/png", "PNG"), ("image/webp", "WebP"), ("image/gif", "GIF")]
-            .map { ["value": $0.0, "label": $0.1, "selected": $0.0 == type] as [String: Any] }
-        var page = AdminPage(title: "Media", section: "media", [
-            "rows": rows, "hasRows": !rows.isEmpty, "search": search, "asList": asList, "asGrid": !asList, "months": months,
-            "types": types,
-            "alt": typed["alt"] ?? "", "title": typed["title"] ?? "", "caption": typed["caption"] ?? "",
-            "postID": typed["post"] ?? a.r.query["post"] ?? "", "maxMB": String(drey.config.maxUploadSize >> 20),
-        ])
+            .map { AdminOption(value: $0.0, label: $0.1, selected: $0.0 == type) }
+        let screen = MediaLibraryScreen(
+            rows: rows, hasRows: !rows.isEmpty, search: search, asList: asList, asGrid: !asList, months: months, types: types,
+            alt: typed["alt"] ?? "", title: typed["title"] ?? "", caption: typed["caption"] ?? "",
+            postID: typed["post"] ?? a.r.query["post"] ?? "", maxMB: String(drey.config.maxUploadSize >> 20))
+        var page = AdminPage(title: "Media", section: .media, screen)
         page.errors = errors
         page.flash = controller.flash(a)
         let code: HTTPResponse.Status = status ?? (errors.isEmpty ? .ok : .unprocessableContent)
-        return .personal(status: code, body: controller.render(page, template: "media", a))
+        return .personal(status: code, body: controller.render(page, a))
     }
 
-    func row(_ m: Media, _ a: AdminRequest) -> [String: Any] {
+    func row(_ m: Media, _ a: AdminRequest) -> MediaLibraryScreen.Row {
         let base = a.r.links.base + "/wp-content/uploads/"
         let thumb = m.renditions.first { $0.size == "thumbnail" && $0.mimeType != "image/webp" }
             ?? m.renditions.first { $0.size == "medium" && $0.mimeType != "image/webp" }
         let isImage = m.mimeType.hasPrefix("image/")
-        return [
-            "id": String(m.id), "title": m.title, "file": m.file, "alt": m.altText, "caption": m.caption,
-            "url": m.file.isEmpty ? m.originalURL : base + m.file,
-            "thumb": thumb.map { base + $0.file } ?? (m.state == .ready && isImage && !m.file.isEmpty ? base + m.file : ""),
-            "size": m.width > 0 ? "\(m.width) × \(m.height)" : "", "state": m.state.rawValue,
-            "processing": m.state == .processing, "failed": m.state == .failed, "message": m.stateMessage,
-            "date": String(ISO8601DateFormatter().string(from: m.publishedAt).prefix(10)),
-            "markdown": Self.markdown(m), "html": Self.html(m),
-        ]
+        return MediaLibraryScreen.Row(
+            id: String(m.id), title: m.title, file: m.file, alt: m.altText, caption: m.caption,
+            url: m.file.isEmpty ? m.originalURL : base + m.file,
+            thumb: thumb.map { base + $0.file } ?? (m.state == .ready && isImage && !m.file.isEmpty ? base + m.file : ""),
+            size: m.width > 0 ? "\(m.width) × \(m.height)" : "", state: m.state.rawValue,
+            processing: m.state == .processing, failed: m.state == .failed, message: m.stateMessage,
+            date: String(ISO8601DateFormatter().string(from: m.publishedAt).prefix(10)),
+            markdown: Self.markdown(m), html: Self.html(m))
     }
 
     /// What the editor inserts: Markdown with the alt text (escaped so it cannot close the brackets).
@@ -154,18 +152,18 @@ struct MediaAdmin {
         guard a.can(.uploadFiles) else { throw AdminRefusal.forbidden("upload or manage media") }
         let media = try await load(a, id)
         let using = try await drey.store.postsUsing(media)
-        var values = row(media, a)
-        values["usedBy"] = using.map { ["id": String($0.id), "title": $0.title.isEmpty ? "(no title)" : $0.title] }
-        values["isUsed"] = !using.isEmpty
-        values["deleteWarning"] = using.isEmpty
-            ? "Delete “\(media.title)” and every size made of it?"
-            : "“\(media.title)” is used by \(using.map { "“\($0.title)”" }.joined(separator: ", ")). Delete it anyway? Those posts will show a broken image."
-        values["hasSizes"] = !media.renditions.isEmpty
-        values["sizes"] = media.renditions.map { ["size": $0.size, "type": $0.mimeType, "dims": "\($0.width) × \($0.height)", "url": a.r.links.base + "/wp-content/uploads/" + $0.file] }
-        var page = AdminPage(title: "Edit media", section: "media", values)
+        let screen = MediaEditScreen(
+            row(media, a), usedBy: using.map { .init(id: String($0.id), title: $0.title.isEmpty ? "(no title)" : $0.title) },
+            deleteWarning: using.isEmpty
+                ? "Delete “\(media.title)” and every size made of it?"
+                : "“\(media.title)” is used by \(using.map { "“\($0.title)”" }.joined(separator: ", ")). Delete it anyway? Those posts will show a broken image.",
+            sizes: media.renditions.map {
+                .init(size: $0.size, type: $0.mimeType, dims: "\($0.width) × \($0.height)", url: a.r.links.base + "/wp-content/uploads/" + $0.file)
+            })
+        var page = AdminPage(title: "Edit media", section: .media, screen)
         page.errors = errors
         page.flash = controller.flash(a)
-        return .personal(status: errors.isEmpty ? .ok : .unprocessableContent, body: controller.render(page, template: "media-edit", a))
+        return .personal(status: errors.isEmpty ? .ok : .unprocessableContent, body: controller.render(page, a))
     }
 
     func save(_ a: AdminRequest, id: Int64) async throws -> PageResult {
@@ -192,5 +190,87 @@ struct MediaAdmin {
         guard let media = try await drey.store.media(id: id, siteID: a.r.site.id) else { throw AdminRefusal(status: 404, message: "There is no media with ID \(id).") }
         guard media.authorID == a.user.id || a.can(.editOthersPosts) else { throw AdminRefusal.forbidden("change media others uploaded") }
         return media
+    }
+}
+
+/// The media library: the upload form (as typed when it comes back) and the uploads, as a grid or a list.
+struct MediaLibraryScreen: AdminBody {
+    static let template = "media"
+
+    struct Row {
+        let id: String
+        let title: String
+        let file: String
+        let alt: String
+        let caption: String
+        let url: String
+        let thumb: String
+        let size: String
+        let state: String
+        let processing: Bool
+        let failed: Bool
+        let message: String
+        let date: String
+        let markdown: String
+        let html: String
+    }
+
+    let rows: [Row]
+    let hasRows: Bool
+    let search: String
+    let asList: Bool
+    let asGrid: Bool
+    let months: [AdminOption]
+    let types: [AdminOption]
+    let alt: String
+    let title: String
+    let caption: String
+    let postID: String
+    let maxMB: String
+}
+
+/// One upload: its sizes, the posts that use it, its words to edit, and the warning shown before deleting it.
+struct MediaEditScreen: AdminBody {
+    static let template = "media-edit"
+
+    struct UsedBy {
+        let id: String
+        let title: String
+    }
+
+    struct Size {
+        let size: String
+        let type: String
+        let dims: String
+        let url: String
+    }
+
+    let id: String
+    let title: String
+    let file: String
+    let alt: String
+    let caption: String
+    let url: String
+    let thumb: String
+    let size: String
+    let state: String
+    let failed: Bool
+    let message: String
+    let markdown: String
+    let html: String
+    let usedBy: [UsedBy]
+    let isUsed: Bool
+    let deleteWarning: String
+    let sizes: [Size]
+    let hasSizes: Bool
+
+    init(_ row: MediaLibraryScreen.Row, usedBy: [UsedBy], deleteWarning: String, sizes: [Size]) {
+        (id, title, file, alt, caption, url, thumb) = (row.id, row.title, row.file, row.alt, row.caption, row.url, row.thumb)
+        (size, state, failed, message, markdown, html) = (row.size, row.state, row.failed, row.message, row.markdown, row.html)
+        self.usedBy = usedBy
+        isUsed = !usedBy.isEmpty
+        self.deleteWarning = deleteWarning
+        self.sizes = sizes
+        hasSizes = !sizes.isEmpty
     }
 }

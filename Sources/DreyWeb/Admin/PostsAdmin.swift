@@ -28,41 +28,38 @@ struct PostsAdmin {
         let authors = try await store.users(ids: posts.map(\.authorID))
         let terms = try await store.terms(postIDs: posts.map(\.id))
         let tz = a.r.site.settings.timeZone
-        let rows: [[String: Any]] = posts.map { p in
-            [
-                "id": String(p.id), "title": p.title.isEmpty ? "(untitled)" : p.title, "status": p.status.rawValue,
-                "statusLabel": Self.label(p.status), "author": authors[p.authorID]?.displayName ?? "—",
-                "categories": (terms[p.id] ?? []).filter { $0.taxonomy == .category }.map(\.name).joined(separator: ", "),
-                "date": PHPDateFormat("Y/m/d g:i a", timeZone: tz).string(from: p.publishedAt),
-                "comments": String(p.commentCount), "sticky": p.sticky,
-                "canEdit": Authorization.canEdit(p, as: a.user.id, role: a.role),
-            ]
+        let rows = posts.map { p in
+            PostsScreen.Row(
+                id: p.id, title: p.title.isEmpty ? "(untitled)" : p.title, status: p.status.rawValue, statusLabel: Self.label(p.status),
+                author: authors[p.authorID]?.displayName ?? "—",
+                categories: (terms[p.id] ?? []).filter { $0.taxonomy == .category }.map(\.name).joined(separator: ", "),
+                date: PHPDateFormat("Y/m/d g:i a", timeZone: tz).string(from: p.publishedAt), comments: p.commentCount, sticky: p.sticky,
+                canEdit: Authorization.canEdit(p, as: a.user.id, role: a.role))
         }
-        let tabs: [[String: Any]] = ([nil] + [PostStatus.publish, .future, .draft, .pending, .private, .trash]).map { s in
+        let tabs = ([nil] + [PostStatus.publish, .future, .draft, .pending, .private, .trash]).map { s in
             let n = s.map { counts[$0] ?? 0 } ?? counts.filter { $0.key != .trash }.values.reduce(0, +)
-            return ["label": s.map(Self.label) ?? "All", "count": String(n), "url": AdminRoute.posts(type, status: s).path,
-                "current": s == filter.status]
+            return AdminTab(label: s.map(Self.label) ?? "All", count: n, url: AdminRoute.posts(type, status: s).path, current: s == filter.status)
         }
-        let categories = try await store.terms(siteID: a.r.site.id, taxonomy: .category).map { t -> [String: Any] in
-            ["id": String(t.id), "name": t.name, "selected": t.id == filter.termID]
+        let categories = try await store.terms(siteID: a.r.site.id, taxonomy: .category).map { t in
+            PostsScreen.Choice(id: t.id, name: t.name, selected: t.id == filter.termID)
         }
-        let members = try await store.members(siteID: a.r.site.id).map { u, _ -> [String: Any] in
-            ["id": String(u.id), "name": u.displayName, "selected": u.id == filter.authorID]
+        let members = try await store.members(siteID: a.r.site.id).map { u, _ in
+            PostsScreen.Choice(id: u.id, name: u.displayName, selected: u.id == filter.authorID)
         }
         let pages = max(1, (total + Self.perPage - 1) / Self.perPage)
         var base = AdminRoute.posts(type, status: filter.status).path
         if !filter.search.isEmpty { base += "&s=" + (filter.search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
         if let au = filter.authorID { base += "&author=\(au)" }
         if let c = filter.termID { base += "&category=\(c)" }
-        var view = AdminPage(title: type == .page ? "Pages" : "Posts", section: type == .page ? "pages" : "posts", [
-            "type": type.rawValue, "isPage": type == .page, "rows": rows, "hasRows": !rows.isEmpty, "tabs": tabs,
-            "search": filter.search, "categories": categories, "authors": members, "total": String(total),
-            "page": String(page), "pages": String(pages), "prevURL": page > 1 ? base + "&paged=\(page - 1)" : false,
-            "nextURL": page < pages ? base + "&paged=\(page + 1)" : false, "statusFilter": filter.status?.rawValue ?? "",
-            "inTrash": filter.status == .trash,
-        ])
+        var view = AdminPage(
+            title: type == .page ? "Pages" : "Posts", section: type == .page ? .pages : .posts,
+            PostsScreen(
+                type: type.rawValue, isPage: type == .page, rows: rows, hasRows: !rows.isEmpty, tabs: tabs, search: filter.search,
+                categories: categories, authors: members, total: total, page: page, pages: pages,
+                prevURL: page > 1 ? base + "&paged=\(page - 1)" : nil, nextURL: page < pages ? base + "&paged=\(page + 1)" : nil,
+                statusFilter: filter.status?.rawValue ?? "", inTrash: filter.status == .trash))
         view.flash = controller.flash(a)
-        return .personal(status: .ok, body: controller.render(view, template: "posts", a))
+        return .personal(status: .ok, body: controller.render(view, a))
     }
 
     /// Publish, draft, trash or restore many posts; each one is checked against the person's role.
@@ -103,4 +100,47 @@ struct PostsAdmin {
         case .trash: return "Trash"
         }
     }
+}
+
+/// The list of posts or pages.
+struct PostsScreen: AdminBody {
+    static let template = "posts"
+
+    struct Row {
+        let id: Int64
+        let title: String
+        let status: String
+        let statusLabel: String
+        let author: String
+        /// The post's categories, joined for the column.
+        let categories: String
+        let date: String
+        let comments: Int
+        let sticky: Bool
+        let canEdit: Bool
+    }
+
+    /// An author or a category of the filters.
+    struct Choice {
+        let id: Int64
+        let name: String
+        let selected: Bool
+    }
+
+    let type: String
+    let isPage: Bool
+    let rows: [Row]
+    let hasRows: Bool
+    let tabs: [AdminTab]
+    let search: String
+    let categories: [Choice]
+    let authors: [Choice]
+    let total: Int
+    let page: Int
+    let pages: Int
+    let prevURL: String?
+    let nextURL: String?
+    /// The status the list is filtered by; the template tests it as a section, so even empty it writes the field.
+    let statusFilter: String
+    let inTrash: Bool
 }

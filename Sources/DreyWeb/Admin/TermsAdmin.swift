@@ -14,23 +14,21 @@ struct TermsAdmin {
         let terms = try await store.terms(siteID: a.r.site.id, taxonomy: taxonomy)
         let counts = try await store.termCounts(siteID: a.r.site.id)
         let ordered = taxonomy == .category ? EditorForm.ordered(terms) : terms.map { ($0, 0) }
-        let rows: [[String: Any]] = ordered.map { t, depth in
-            [
-                "id": String(t.id), "name": t.name, "slug": t.slug, "description": t.description, "count": String(counts[t.id] ?? 0),
-                "indent": String(Double(depth) * 1.25),
-                "parents": [["id": "", "name": "None", "selected": t.parentID == nil]] + terms.filter { $0.id != t.id }.map { p -> [String: Any] in
-                    ["id": String(p.id), "name": p.name, "selected": p.id == t.parentID]
-                },
-                "others": terms.filter { $0.id != t.id }.map { ["id": String($0.id), "name": $0.name] },
-            ]
+        let rows = ordered.map { t, depth in
+            TermsScreen.Row(
+                id: t.id, name: t.name, slug: t.slug, description: t.description, count: counts[t.id] ?? 0, indent: Double(depth) * 1.25,
+                parents: [TermsScreen.Parent(id: "", name: "None", selected: t.parentID == nil)]
+                    + terms.filter { $0.id != t.id }.map { TermsScreen.Parent(id: String($0.id), name: $0.name, selected: $0.id == t.parentID) },
+                others: terms.filter { $0.id != t.id }.map { TermsScreen.Other(id: $0.id, name: $0.name) })
         }
-        var page = AdminPage(title: taxonomy == .category ? "Categories" : "Tags", section: taxonomy == .category ? "categories" : "tags", [
-            "taxonomy": taxonomy.rawValue, "isCategory": taxonomy == .category, "rows": rows, "hasRows": !rows.isEmpty,
-            "allParents": terms.map { ["id": String($0.id), "name": $0.name] }, "newName": typed["name"] ?? "", "newSlug": typed["slug"] ?? "",
-        ])
+        var page = AdminPage(
+            title: taxonomy == .category ? "Categories" : "Tags", section: taxonomy == .category ? .categories : .tags,
+            TermsScreen(
+                taxonomy: taxonomy.rawValue, isCategory: taxonomy == .category, rows: rows, hasRows: !rows.isEmpty,
+                allParents: terms.map { TermsScreen.Other(id: $0.id, name: $0.name) }, newName: typed["name"] ?? "", newSlug: typed["slug"] ?? ""))
         page.errors = errors
         page.flash = controller.flash(a)
-        return .personal(status: errors.isEmpty ? .ok : .unprocessableContent, body: controller.render(page, template: "terms", a))
+        return .personal(status: errors.isEmpty ? .ok : .unprocessableContent, body: controller.render(page, a))
     }
 
     func act(_ a: AdminRequest) async throws -> PageResult {
@@ -65,4 +63,42 @@ struct TermsAdmin {
             return try await list(a, errors: [rejection.message], typed: ["taxonomy": taxonomy.rawValue, "name": name, "slug": slugText])
         }
     }
+}
+
+/// The categories or the tags, each editable in its row, and the form to add one.
+struct TermsScreen: AdminBody {
+    static let template = "terms"
+
+    struct Row {
+        let id: Int64
+        let name: String
+        let slug: String
+        let description: String
+        let count: Int
+        /// Left padding in em, by depth in the category tree.
+        let indent: Double
+        let parents: [Parent]
+        /// The terms this one can be merged into.
+        let others: [Other]
+    }
+
+    /// A choice of parent; the first, "None", has an empty id.
+    struct Parent {
+        let id: String
+        let name: String
+        let selected: Bool
+    }
+
+    struct Other {
+        let id: Int64
+        let name: String
+    }
+
+    let taxonomy: String
+    let isCategory: Bool
+    let rows: [Row]
+    let hasRows: Bool
+    let allParents: [Other]
+    let newName: String
+    let newSlug: String
 }

@@ -11,20 +11,23 @@ struct UsersAdmin {
     func list(_ a: AdminRequest, errors: [String] = [], typed: [String: String] = [:]) async throws -> PageResult {
         guard a.can(.listUsers) else { throw AdminRefusal.forbidden("manage users") }
         let members = try await store.members(siteID: a.r.site.id)
-        let rows: [[String: Any]] = members.map { u, role in
-            [
-                "id": String(u.id), "name": u.displayName, "login": u.login, "email": u.email, "active": u.active, "isMe": u.id == a.user.id,
-                "roles": Role.allCases.map { ["value": $0.rawValue, "label": $0.rawValue.capitalized, "selected": $0 == role] },
-                "roleName": role.rawValue.capitalized,
-            ]
+        let rows = members.map { u, role in
+            UsersScreen.Row(
+                id: u.id, name: u.displayName, login: u.login, email: u.email, active: u.active, isMe: u.id == a.user.id,
+                roles: Self.roleOptions(selected: role.rawValue), roleName: role.rawValue.capitalized)
         }
-        var page = AdminPage(title: "Users", section: "users", [
-            "rows": rows, "inviteEmail": typed["email"] ?? "", "inviteName": typed["name"] ?? "",
-            "roles": Role.allCases.map { ["value": $0.rawValue, "label": $0.rawValue.capitalized, "selected": $0.rawValue == (typed["role"] ?? "author")] },
-        ])
+        var page = AdminPage(
+            title: "Users", section: .users,
+            UsersScreen(
+                rows: rows, inviteEmail: typed["email"] ?? "", inviteName: typed["name"] ?? "",
+                roles: Self.roleOptions(selected: typed["role"] ?? "author")))
         page.errors = errors
         page.flash = controller.flash(a)
-        return .personal(status: errors.isEmpty ? .ok : .unprocessableContent, body: controller.render(page, template: "users", a))
+        return .personal(status: errors.isEmpty ? .ok : .unprocessableContent, body: controller.render(page, a))
+    }
+
+    static func roleOptions(selected: String) -> [AdminOption] {
+        Role.allCases.map { AdminOption(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0.rawValue == selected) }
     }
 
     func act(_ a: AdminRequest) async throws -> PageResult {
@@ -61,4 +64,26 @@ struct UsersAdmin {
             throw AdminRefusal(status: 422, message: "Unknown action.")
         }
     }
+}
+
+/// The members of the site and the invitation form.
+struct UsersScreen: AdminBody {
+    static let template = "users"
+
+    /// A member; `roleName` is shown instead of the role form on the person's own row.
+    struct Row {
+        let id: Int64
+        let name: String
+        let login: String
+        let email: String
+        let active: Bool
+        let isMe: Bool
+        let roles: [AdminOption]
+        let roleName: String
+    }
+
+    let rows: [Row]
+    let inviteEmail: String
+    let inviteName: String
+    let roles: [AdminOption]
 }
