@@ -181,7 +181,8 @@ let package = Package(
         .testTarget(
             name: "DreyWebTests",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyApp", "DreyWeb", "DreyCLI", "DreyImport", "DreyTestSupport", "DreyJobs", "DreyFetch",
+                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyApp", "DreyWeb", "DreyCLI", "DreyImport", "DreyTestSupport", "DreyJobs",
+                "DreyFetch",
                 "DreyLinkbacks", "DreyImages",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

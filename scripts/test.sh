@@ -17,8 +17,10 @@ export DREY_TEST_POSTGRES_URL
 export DREY_SHARED_DIR="${DREY_SHARED_DIR:-$(cd .. && pwd)/shared}"
 mkdir -p test-artifacts
 
-swift build --build-tests
 failed=()
+# The code's format (.swift-format): `swift format format -i -r Sources Tests Package.swift` fixes what this finds.
+swift format lint --strict --recursive Sources Tests Package.swift || failed+=("swift-format")
+swift build --build-tests
 swift test --skip-build "$@" || failed+=("Swift tests")
 # The admin and the public pages in a real browser: headless Chromium through Selenium, against a real `drey serve`.
 "$DREY_TEST_PYTHON" -m pytest -q Tests/browser || failed+=("browser tests")

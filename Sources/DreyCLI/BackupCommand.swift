@@ -110,7 +110,9 @@ enum BlogArchive {
         await live.close()
 
         let (check, counts, versions) = try await inspect(copy)
-        guard check == "ok" else { throw CLIError("the copy failed SQLite's check (\(check)); the blog itself may need `sqlite3 \(source) 'PRAGMA integrity_check'`") }
+        guard check == "ok" else {
+            throw CLIError("the copy failed SQLite's check (\(check)); the blog itself may need `sqlite3 \(source) 'PRAGMA integrity_check'`")
+        }
         let uploads = URL(fileURLWithPath: data).appendingPathComponent("uploads")
         let uploadCount = countFiles(uploads)
         let manifest = Manifest(createdAt: Date(), schemaVersion: versions.max() ?? 0, counts: counts, uploads: uploadCount)

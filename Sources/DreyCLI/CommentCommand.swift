@@ -1,6 +1,6 @@
 import ArgumentParser
-import DreyCore
 import DreyApp
+import DreyCore
 import Foundation
 
 struct CommentCommand: AsyncParsableCommand {
@@ -39,7 +39,8 @@ struct CommentCommand: AsyncParsableCommand {
                     submission.createdAt = try date.map { try parseDate($0, timeZone: site.settings.timeZone) }
                     do {
                         let comment = try await drey.comments.submit(submission, siteID: site.id)
-                        Console.print("comment \(comment.id) \(comment.status.rawValue)\(comment.moderationNote.isEmpty ? "" : " (\(comment.moderationNote))")")
+                        Console.print(
+                            "comment \(comment.id) \(comment.status.rawValue)\(comment.moderationNote.isEmpty ? "" : " (\(comment.moderationNote))")")
                     } catch let rejection as CommentRejection {
                         throw CLIError(rejection.messages.joined(separator: " "))
                     }

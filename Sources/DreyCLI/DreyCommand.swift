@@ -1,6 +1,6 @@
 import ArgumentParser
-import DreyCore
 import DreyApp
+import DreyCore
 import Foundation
 import Logging
 

@@ -1,8 +1,8 @@
 import ArgumentParser
+import DreyApp
 import DreyCore
 import DreyImport
 import DreySpam
-import DreyApp
 import Foundation
 
 struct ImportCommand: AsyncParsableCommand {
@@ -19,7 +19,11 @@ struct ImportCommand: AsyncParsableCommand {
                 """)
         @OptionGroup var common: CommonOptions
         @Argument(help: "The export file, from Tools › Export in WordPress.") var file: String
-        @Option(name: .customLong("media-dir"), help: "A copy of the old site's wp-content/uploads: files are copied in and links to them rewritten. Without it nothing is copied or fetched.")
+        @Option(
+            name: .customLong("media-dir"),
+            help:
+                "A copy of the old site's wp-content/uploads: files are copied in and links to them rewritten. Without it nothing is copied or fetched."
+        )
         var mediaDir: String?
         @Flag(help: "Keep this site's permalink structure; the export's post addresses then redirect.") var keepPermalinks = false
 
@@ -48,7 +52,9 @@ struct ImportCommand: AsyncParsableCommand {
                     bar?.finish()
                     try await drey.sites.reload()
                     try await drey.changes.record(siteID: site.id, .imported)
-                    Console.print("Imported \(file) (WXR \(summary.version), “\(summary.sourceTitle)”) into \(site.host) in \(String(format: "%.1f", summary.seconds)) s\n")
+                    Console.print(
+                        "Imported \(file) (WXR \(summary.version), “\(summary.sourceTitle)”) into \(site.host) in \(String(format: "%.1f", summary.seconds)) s\n"
+                    )
                     Console.print(summary.table())
                     try await Self.teachSpamFilter(drey, siteID: site.id, summary.decidedComments)
                 }
@@ -66,7 +72,9 @@ extension ImportCommand.WordPress {
         let spam = samples.filter(\.1).count
         do {
             let model = try await drey.spam.models.train(siteID: siteID, samples, now: drey.config.clock.now())
-            Console.print("\nThe spam filter learned from the imported comments: \(samples.count - spam) approved and \(spam) spam (it has learned from \(model.examples) examples).")
+            Console.print(
+                "\nThe spam filter learned from the imported comments: \(samples.count - spam) approved and \(spam) spam (it has learned from \(model.examples) examples)."
+            )
         } catch {
             Console.error("drey: the spam filter could not learn from the imported comments: \(error)\n")
         }
@@ -103,7 +111,8 @@ struct ExportCommand: AsyncParsableCommand {
                     let counts = try await WordPressExporter(store: drey.store, site: site, baseURL: base, now: drey.config.clock.now())
                         .write(to: WXROutput(handle: handle))
                     if output != nil { try handle.close() }
-                    let note = "exported \(counts.authors) authors, \(counts.categories) categories, \(counts.tags) tags, "
+                    let note =
+                        "exported \(counts.authors) authors, \(counts.categories) categories, \(counts.tags) tags, "
                         + "\(counts.posts) posts, \(counts.pages) pages, \(counts.attachments) attachments, \(counts.comments) comments\n"
                     Console.error(note)
                 }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import DreyCore
 import DreyApp
+import DreyCore
 import Foundation
 
 struct JobsCommand: AsyncParsableCommand {
@@ -32,7 +32,9 @@ struct JobsCommand: AsyncParsableCommand {
                             Console.print(try JobLine(job).json())
                         } else {
                             let error = job.lastError.isEmpty ? "" : "  \(job.lastError.replacingOccurrences(of: "\n", with: " "))"
-                            Console.print("\(job.id)\t\(job.state.rawValue)\t\(job.kind)\t\(job.attempts)/\(job.maxAttempts)\t\(ISO8601DateFormatter().string(from: job.runAt))\t\(JobLine.shown(job))\(error)")
+                            Console.print(
+                                "\(job.id)\t\(job.state.rawValue)\t\(job.kind)\t\(job.attempts)/\(job.maxAttempts)\t\(ISO8601DateFormatter().string(from: job.runAt))\t\(JobLine.shown(job))\(error)"
+                            )
                         }
                     }
                     if !json {

@@ -1,12 +1,13 @@
 import ArgumentParser
+import DreyApp
 import DreyCore
 import DreyJobs
-import DreyApp
 import Foundation
 
 struct MediaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "media", abstract: "Upload images, list, describe and delete them.", subcommands: [Add.self, List.self, SetText.self, Delete.self])
+        commandName: "media", abstract: "Upload images, list, describe and delete them.",
+        subcommands: [Add.self, List.self, SetText.self, Delete.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
-import DreyCore
 import DreyApp
+import DreyCore
 import Foundation
 
 struct PostCommand: AsyncParsableCommand {
@@ -15,7 +15,8 @@ struct PostCommand: AsyncParsableCommand {
         @Option(help: "A category name (repeatable); it must exist unless --create-categories is given.") var category: [String] = []
         @Option(help: "A tag name (repeatable); new tags are created.") var tag: [String] = []
         @Option(help: "publish, draft, pending, private or future.") var status: String = "publish"
-        @Option(help: "Publication time: 2008-01-27, '2008-01-27 00:04' (site time zone) or ISO 8601. A future time schedules the post.") var date: String?
+        @Option(help: "Publication time: 2008-01-27, '2008-01-27 00:04' (site time zone) or ISO 8601. A future time schedules the post.") var date:
+            String?
         @Option(help: "The URL slug (default: from the title).") var slug: String?
         @Option(help: "Author's email or login (default: the first administrator).") var author: String?
         @Option(help: "post or page.") var type: String = "post"
@@ -41,7 +42,8 @@ struct PostCommand: AsyncParsableCommand {
                             if byName != nil || bySlug != nil { continue }
                             let known = try await drey.store.terms(siteID: site.id, taxonomy: .category).map(\.name)
                             throw CLIError(
-                                "unknown category '\(name)'; existing: \(known.isEmpty ? "none" : known.joined(separator: ", ")) (add --create-categories to create it)")
+                                "unknown category '\(name)'; existing: \(known.isEmpty ? "none" : known.joined(separator: ", ")) (add --create-categories to create it)"
+                            )
                         }
                     }
                     let authorID = try await resolveAuthor(drey, siteID: site.id)

@@ -23,7 +23,8 @@ final class ProgressBar: Sendable {
         let filled = Int(p.fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let eta = p.fraction > 0.01 ? Self.clock(p.elapsed * (1 - p.fraction) / p.fraction) : "--:--"
-        let line = "\r[\(bar)] \(String(format: "%3d", Int(p.fraction * 100)))%  \(Self.grouped(p.items)) items  "
+        let line =
+            "\r[\(bar)] \(String(format: "%3d", Int(p.fraction * 100)))%  \(Self.grouped(p.items)) items  "
             + "\(Self.grouped(p.comments)) comments  \(Self.clock(p.elapsed)) elapsed  ETA \(eta) "
         Console.error(line)
     }

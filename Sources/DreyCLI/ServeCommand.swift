@@ -1,8 +1,8 @@
 import ArgumentParser
+import DreyApp
 import DreyCore
 import DreyFetch
 import DreyStore
-import DreyApp
 import DreyWeb
 import Foundation
 import Hummingbird
@@ -24,7 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
     var allowFetch: [String] = []
     @Option(
         name: .customLong("trusted-proxy"),
-        help: "An address or CIDR range of a reverse proxy whose X-Forwarded-For/-Host/-Proto and Forwarded headers are believed (repeatable; replaces the default, loopback only: 127.0.0.0/8 and ::1).")
+        help:
+            "An address or CIDR range of a reverse proxy whose X-Forwarded-For/-Host/-Proto and Forwarded headers are believed (repeatable; replaces the default, loopback only: 127.0.0.0/8 and ::1)."
+    )
     var trustedProxy: [String] = []
     @Option(help: "Job workers in this process (0 leaves the jobs to another instance).") var workers = 2
     @Option(name: .customLong("job-attempts"), help: "Attempts a job gets before it fails.") var jobAttempts = 8
@@ -82,7 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
             if let site = drey.sites.all.first, drey.sites.all.count == 1, site.settings.homeURL.isEmpty {
                 // Until the address is known, links in mail use the site's host and pages are not cached.
                 let from = proxies.ranges.map(\.description).joined(separator: ", ")
-                Console.print("The blog's address (home_url) is not set: the first request from \(from) will set it, or run `drey site set home_url URL`.")
+                Console.print(
+                    "The blog's address (home_url) is not set: the first request from \(from) will set it, or run `drey site set home_url URL`.")
             }
             try await printWayIn(drey, base: "http://\(host):\(port)", setupToken: adminCreated ? nil : setupToken)
             try await app.runService()

@@ -1,5 +1,5 @@
-import DreyCore
 import DreyApp
+import DreyCore
 import Foundation
 
 /// One line of `drey spam check` input: a comment as JSON.

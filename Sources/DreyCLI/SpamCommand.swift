@@ -1,7 +1,7 @@
 import ArgumentParser
+import DreyApp
 import DreyCore
 import DreySpam
-import DreyApp
 import Foundation
 
 struct SpamCommand: AsyncParsableCommand {
@@ -19,7 +19,10 @@ struct SpamCommand: AsyncParsableCommand {
                 filter as on a new blog: nobody has a history). With FILE (CSV or JSON lines), cross-validation on those \
                 files alone.
                 """)
-        @Argument(help: "CSV files with CONTENT (or TEXT) and CLASS (1/spam, 0/ham) columns, or JSON lines with text and label; AUTHOR, EMAIL and URL are used when present.")
+        @Argument(
+            help:
+                "CSV files with CONTENT (or TEXT) and CLASS (1/spam, 0/ham) columns, or JSON lines with text and label; AUTHOR, EMAIL and URL are used when present."
+        )
         var files: [String] = []
         @Option(help: "Number of folds.") var folds = 5
         @Option(help: "Seed of the fold split (the same seed gives the same figures).") var seed: UInt64 = 1
@@ -49,7 +52,9 @@ struct SpamCommand: AsyncParsableCommand {
                 let samples = try files.flatMap(loadLabelled)
                 let spam = samples.filter(\.1).count
                 guard spam >= folds, samples.count - spam >= folds else {
-                    throw CLIError("\(files.joined(separator: ", ")): need at least \(folds) spam and \(folds) real comments for \(folds) folds (found \(spam) and \(samples.count - spam))")
+                    throw CLIError(
+                        "\(files.joined(separator: ", ")): need at least \(folds) spam and \(folds) real comments for \(folds) folds (found \(spam) and \(samples.count - spam))"
+                    )
                 }
                 let result = SpamEvaluation.run(samples: samples, folds: folds, seed: seed, settings: settings)
                 let (training, perComment) = SpamEvaluation.timings(samples: samples)
@@ -67,12 +72,16 @@ struct SpamCommand: AsyncParsableCommand {
         func builtIn() throws {
             let directory = URL(fileURLWithPath: AppConfig.defaultSpamSeedDirectory())
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
-            let youtube = try names.filter { $0.lowercased().hasSuffix(".csv") }.flatMap { try loadLabelled(directory.appendingPathComponent($0).path) }
+            let youtube = try names.filter { $0.lowercased().hasSuffix(".csv") }.flatMap {
+                try loadLabelled(directory.appendingPathComponent($0).path)
+            }
             let blogRecords = try names.filter { $0.lowercased().hasSuffix(".jsonl") }.flatMap {
                 try loadRecords(directory.appendingPathComponent($0).path)
             }
             guard !youtube.isEmpty, !blogRecords.isEmpty else {
-                throw CLIError("the spam seed folder \(directory.path) lacks the YouTube CSV files or the blog corpus (blog-comments.jsonl); set DREY_SPAM_SEED_DIR or give FILE")
+                throw CLIError(
+                    "the spam seed folder \(directory.path) lacks the YouTube CSV files or the blog corpus (blog-comments.jsonl); set DREY_SPAM_SEED_DIR or give FILE"
+                )
             }
             let blog = blogRecords.map { ($0.sample, $0.isSpam) }
             // The corpus's own split when every comment has one, so the figures do not depend on --seed.
@@ -81,8 +90,10 @@ struct SpamCommand: AsyncParsableCommand {
             let b = SpamEvaluation.run(samples: blog, folds: folds, seed: seed, fold: blogFold, extra: youtube, memory: false, settings: settings)
             let (training, perComment) = SpamEvaluation.timings(samples: youtube + blog)
             if json {
-                Console.print(Self.json(["youtube": Self.figures(y, folds: folds, samples: youtube), "blog": Self.figures(b, folds: folds, samples: blog)],
-                                training: training, perComment: perComment))
+                Console.print(
+                    Self.json(
+                        ["youtube": Self.figures(y, folds: folds, samples: youtube), "blog": Self.figures(b, folds: folds, samples: blog)],
+                        training: training, perComment: perComment))
                 return
             }
             Console.print("YouTube Spam Collection (each fold's model also learns the whole blog corpus):")
@@ -99,7 +110,8 @@ struct SpamCommand: AsyncParsableCommand {
 
         /// The figures of one corpus for scripts: rates are fractions (0.0137, not 1.37%), counts are counts.
         static func figures(_ r: SpamEvaluation, folds: Int, samples: [(SpamSample, Bool)]) -> [String: Any] {
-            let c = r.classifier, p = r.pipeline
+            let c = r.classifier
+            let p = r.pipeline
             let spam = samples.filter(\.1).count
             return [
                 "folds": folds, "comments": samples.count, "spam": spam, "real": samples.count - spam,
@@ -158,7 +170,9 @@ struct SpamCommand: AsyncParsableCommand {
                     let site = try drey.sites.site(named: common.site)
                     let model = try await drey.spam.models.train(siteID: site.id, samples, now: Date())
                     let spam = samples.filter(\.1).count
-                    Console.print("added \(samples.count) comments (\(spam) spam, \(samples.count - spam) real) to the classifier of \(site.host); it has learned from \(model.examples) examples")
+                    Console.print(
+                        "added \(samples.count) comments (\(spam) spam, \(samples.count - spam) real) to the classifier of \(site.host); it has learned from \(model.examples) examples"
+                    )
                 }
             }
         }
@@ -213,7 +227,9 @@ struct SpamCommand: AsyncParsableCommand {
                     for status in CommentStatus.allCases { Console.print("\(status.rawValue)\t\(counts[status] ?? 0)") }
                     let since = Date().addingTimeInterval(-30 * 86400)
                     var byReason: [String: Int] = [:]
-                    for row in try await drey.store.discards(siteID: site.id, sinceDay: SpamFilter.day(since)) { byReason[row.reason, default: 0] += row.count }
+                    for row in try await drey.store.discards(siteID: site.id, sinceDay: SpamFilter.day(since)) {
+                        byReason[row.reason, default: 0] += row.count
+                    }
                     for (reason, n) in byReason.sorted(by: { $0.key < $1.key }) { Console.print("discarded (\(reason))\t\(n)") }
                     if byReason.isEmpty { Console.print("discarded\t0") }
                 }

@@ -1,13 +1,15 @@
+import DreyApp
 import DreyCore
 import DreySpam
-import DreyApp
 import Foundation
 
 /// The terminal text of `drey spam eval`.
 enum SpamReportText {
     static func lines(_ e: SpamEvaluation, folds: Int, memory: Bool = true) -> [String] {
-        let c = e.classifier, p = e.pipeline
-        let spam = c.truePositives + c.falseNegatives, ham = c.falsePositives + c.trueNegatives
+        let c = e.classifier
+        let p = e.pipeline
+        let spam = c.truePositives + c.falseNegatives
+        let ham = c.falsePositives + c.trueNegatives
         return [
             "\(folds)-fold cross-validation: \(spam + ham) comments (\(spam) spam, \(ham) real)",
             "classifier alone (spam at score ≥ 0.50):",
@@ -17,7 +19,9 @@ enum SpamReportText {
             "  real → spam        " + pct(c.hamToSpamRate) + "  (\(c.falsePositives) of \(ham))",
             "  held               " + pct(0) + "  (the classifier alone holds nothing)",
             "whole filter (hold ≥ \(fixed(p.thresholds.hold, 2)), spam ≥ \(fixed(p.thresholds.spam, 2)) with corroboration; WordPress's rules at their defaults",
-            memory ? "  without \"previously approved\"; memory of commenters from the other folds):" : "  without \"previously approved\"; no memory of commenters: a new blog):",
+            memory
+                ? "  without \"previously approved\"; memory of commenters from the other folds):"
+                : "  without \"previously approved\"; no memory of commenters: a new blog):",
             "  precision          " + fixed(p.precision),
             "  recall             " + fixed(p.recall),
             "  F1                 " + fixed(p.f1),

@@ -76,7 +76,8 @@ public struct CommentPolicy: Sendable {
             for i in 0..<s.utf8CodeUnitCount { v = v << 8 | UInt64(s.utf8Start[i]) }
             return v
         }
-        let http = packed("http://"), https = packed("https://")
+        let http = packed("http://")
+        let https = packed("https://")
         var window: UInt64 = 0  // the last eight bytes, lowercased
         var count = 0
         for byte in text.utf8 {

@@ -21,8 +21,12 @@ public struct PHPDateFormat: Sendable {
     public func string(from date: Date) -> String {
         let calendar = TimeZones.calendar(timeZone)
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
-        let year = c.year ?? 1970, month = c.month ?? 1, day = c.day ?? 1
-        let hour = c.hour ?? 0, minute = c.minute ?? 0, second = c.second ?? 0
+        let year = c.year ?? 1970
+        let month = c.month ?? 1
+        let day = c.day ?? 1
+        let hour = c.hour ?? 0
+        let minute = c.minute ?? 0
+        let second = c.second ?? 0
         let weekday = (c.weekday ?? 1) - 1
         let offset = timeZone.secondsFromGMT(for: date)
         var out = ""
@@ -62,7 +66,8 @@ public struct PHPDateFormat: Sendable {
             case "T": out += timeZone.abbreviation(for: date) ?? "UTC"
             case "O", "P":
                 let sign = offset < 0 ? "-" : "+"
-                let h = abs(offset) / 3600, m = abs(offset) % 3600 / 60
+                let h = abs(offset) / 3600
+                let m = abs(offset) % 3600 / 60
                 out += sign + Self.pad(h) + (ch == "P" ? ":" : "") + Self.pad(m)
             case "Z": out += String(offset)
             case "U": out += String(Int(date.timeIntervalSince1970))
@@ -104,10 +109,16 @@ public enum DateLanguage: String, Sendable, CaseIterable {
     public var months: [String] {
         switch self {
         case .english: return PHPDateFormat.months
-        case .french: return ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+        case .french:
+            return ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
         case .german: return ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"]
-        case .spanish: return ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"]
-        case .greek: return ["Ιανουαρίου", "Φεβρουαρίου", "Μαρτίου", "Απριλίου", "Μαΐου", "Ιουνίου", "Ιουλίου", "Αυγούστου", "Σεπτεμβρίου", "Οκτωβρίου", "Νοεμβρίου", "Δεκεμβρίου"]
+        case .spanish:
+            return ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"]
+        case .greek:
+            return [
+                "Ιανουαρίου", "Φεβρουαρίου", "Μαρτίου", "Απριλίου", "Μαΐου", "Ιουνίου", "Ιουλίου", "Αυγούστου", "Σεπτεμβρίου", "Οκτωβρίου",
+                "Νοεμβρίου", "Δεκεμβρίου",
+            ]
         }
     }
 

@@ -33,7 +33,12 @@ public enum PlainText {
             let b = bytes[i]
             if b == UInt8(ascii: "<") {
                 if let end = skipUntil {
-                    if Self.hasPrefix(bytes, i, end) { skipUntil = nil } else { i += 1; continue }
+                    if Self.hasPrefix(bytes, i, end) {
+                        skipUntil = nil
+                    } else {
+                        i += 1
+                        continue
+                    }
                 } else if Self.hasPrefix(bytes, i, Array("<script".utf8)) {
                     skipUntil = Array("</script".utf8)
                 } else if Self.hasPrefix(bytes, i, Array("<style".utf8)) {
@@ -45,7 +50,10 @@ public enum PlainText {
                 pendingSpace = !out.isEmpty
                 continue
             }
-            if skipUntil != nil { i += 1; continue }
+            if skipUntil != nil {
+                i += 1
+                continue
+            }
             if b == UInt8(ascii: "&"), let (decoded, length) = Self.entity(bytes, i) {
                 for d in decoded { appendText(d) }
                 i += length

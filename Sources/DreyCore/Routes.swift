@@ -247,7 +247,6 @@ public struct PostPlace: Sendable, Equatable {
     }
 }
 
-
 /// The addresses search engines read, at the paths WordPress (5.5 and later) serves them.
 public enum SitemapRoute: Sendable, Equatable {
     case robots
@@ -520,8 +519,9 @@ public struct SiteLinks: Sendable {
     /// A post's canonical URL: the one function pages, feeds, the exporter and linkbacks all use.
     public func post(_ post: Post, at place: PostPlace) -> String {
         if post.type == .page { return url(.page(path: place.ancestors + [post.slug])) }
-        return base + settings.permalinkStructure.path(
-            for: post, timeZone: settings.timeZone, categoryPath: place.categoryPath, authorLogin: place.authorLogin)
+        return base
+            + settings.permalinkStructure.path(
+                for: post, timeZone: settings.timeZone, categoryPath: place.categoryPath, authorLogin: place.authorLogin)
     }
     public func term(_ taxonomy: Taxonomy, path: String) -> String {
         url(.archive(taxonomy, path: path.split(separator: "/").map(String.init), page: 1))

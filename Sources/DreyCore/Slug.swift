@@ -6,7 +6,8 @@ public enum Slug {
 
     /// A slug from a title: accents folded, everything else turned into single hyphens.
     public static func make(from text: String) -> String {
-        let folded = text.applyingTransform(.toLatin, reverse: false)?
+        let folded =
+            text.applyingTransform(.toLatin, reverse: false)?
             .applyingTransform(.stripDiacritics, reverse: false) ?? text
         var out = ""
         var pendingHyphen = false
@@ -28,7 +29,9 @@ public enum Slug {
     /// Whether `slug` is already in canonical form.
     public static func isValid(_ slug: String) -> Bool {
         !slug.isEmpty && slug.count <= maxLength && !slug.hasPrefix("-") && !slug.hasSuffix("-")
-            && slug.unicodeScalars.allSatisfy { ($0.isASCII && CharacterSet.alphanumerics.contains($0) && !CharacterSet.uppercaseLetters.contains($0)) || $0 == "-" }
+            && slug.unicodeScalars.allSatisfy {
+                ($0.isASCII && CharacterSet.alphanumerics.contains($0) && !CharacterSet.uppercaseLetters.contains($0)) || $0 == "-"
+            }
     }
 
     /// The first of `base`, `base-2`, `base-3`… that `isTaken` says is free.

@@ -176,7 +176,8 @@ public struct SpamJudge: Sendable {
             }
             // A reader cites a source or two; three links or more with little else is a link list, which the blog
             // corpus shows is spam (no real comment there has more than two).
-            let manyLinks = !e.verifiedLinkback
+            let manyLinks =
+                !e.verifiedLinkback
                 && (e.classifier?.signals.contains(where: { $0.hasSuffix(" links") && !$0.hasPrefix("2 ") }) ?? false)
             if !manyLinks, let bare = e.classifier?.withoutLinks, Self.sigmoid(Self.logit(bare) + others) < Self.linkFreeCut {
                 reasons.append("not sent to spam: only its links look like spam")

@@ -1,11 +1,11 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// An IPv4 or IPv6 address as bytes, so ranges are checked on numbers, never on spellings.
@@ -136,7 +136,8 @@ public struct FetchAllowList: Sendable, Equatable {
     public static func problem(with entry: String) -> String? {
         if IPRange(entry) != nil { return nil }
         let host = entry.lowercased()
-        let ok = !host.isEmpty && host.count <= 253 && !host.contains("/")
+        let ok =
+            !host.isEmpty && host.count <= 253 && !host.contains("/")
             && host.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }
         return ok ? nil : "'\(entry)' is neither a host name, an IP address nor a CIDR range"
     }

@@ -118,7 +118,8 @@ public final class SafeFetcher: Fetcher {
         let response = try await client.execute(outgoing, deadline: deadline, logger: logger)
         let status = Int(response.status.code)
         let headers = response.headers.map { ($0.name, $0.value) }
-        let redirect = request.followRedirects && [301, 302, 303, 307, 308].contains(status)
+        let redirect =
+            request.followRedirects && [301, 302, 303, 307, 308].contains(status)
             && response.headers.first(name: "Location") != nil
         if redirect {
             return (FetchResponse(url: destination.url.absoluteString, status: status, headers: headers, body: []), true)

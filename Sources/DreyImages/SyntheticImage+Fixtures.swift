@@ -34,7 +34,10 @@ extension SyntheticImage {
         var bytes = [UInt8](jpeg)
         var i = 2
         while i + 9 < bytes.count {
-            guard bytes[i] == 0xFF else { i += 1; continue }
+            guard bytes[i] == 0xFF else {
+                i += 1
+                continue
+            }
             let marker = bytes[i + 1]
             if marker == 0xC0 || marker == 0xC2 {
                 bytes[i + 5] = UInt8(height >> 8)
@@ -57,7 +60,6 @@ extension SyntheticImage {
         }
         return false
     }
-
 
     private static func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
     private static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * UInt32($0))) & 0xFF) } }

@@ -67,7 +67,8 @@ extension ImportSession {
 
     /// Finds the account by email (a placeholder one for authors without an email, so a second
     /// run finds it again) or creates it without a password; gives it a role on the site.
-    func user(login rawLogin: String, email rawEmail: String, displayName: String, wpAuthorID: Int64?, kind: ImportSummary.Kind) async throws -> Int64 {
+    func user(login rawLogin: String, email rawEmail: String, displayName: String, wpAuthorID: Int64?, kind: ImportSummary.Kind) async throws -> Int64
+    {
         let login = Self.drey(login: rawLogin)
         let email = Self.isEmail(rawEmail) ? rawEmail.lowercased() : "\(login)@imported.invalid"
         if let existing = try await writer.user(email: email) {
@@ -97,9 +98,11 @@ extension ImportSession {
     /// A login Drey can put in `/author/LOGIN/`: WordPress's when it is plain, otherwise a slug of it.
     static func drey(login: String) -> String {
         let lower = login.lowercased()
-        if !lower.isEmpty, lower.count <= 60, lower.unicodeScalars.allSatisfy({
-            ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || "-_.".unicodeScalars.contains($0)
-        }) {
+        if !lower.isEmpty, lower.count <= 60,
+            lower.unicodeScalars.allSatisfy({
+                ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || "-_.".unicodeScalars.contains($0)
+            })
+        {
             return lower
         }
         let slug = Slug.make(from: login)

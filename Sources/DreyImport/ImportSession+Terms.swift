@@ -36,7 +36,8 @@ extension ImportSession {
                 summary.skip(kind, "repeats a \(taxonomy.rawValue) declared earlier in the file")
             } else if termsCreatedHere.contains(known) {
                 summary.skip(kind, "same slug given twice")
-                summary.warn("\(label): slug “\(slug)” was given to another \(taxonomy.rawValue) earlier in the file; both are one \(taxonomy.rawValue) here")
+                summary.warn(
+                    "\(label): slug “\(slug)” was given to another \(taxonomy.rawValue) earlier in the file; both are one \(taxonomy.rawValue) here")
             } else {
                 summary[kind].existing += 1
                 if let wpID = t.id { try await writer.setTermWordPressID(termID: known, wpID: wpID) }
@@ -78,7 +79,8 @@ extension ImportSession {
     func resolveTermParents() async throws {
         for (id, taxonomy, parent, label) in pendingTermParents {
             let raw = (parent.removingPercentEncoding ?? parent).lowercased()
-            let parentID = termIDs[TermKey(taxonomy: taxonomy, slug: raw)]
+            let parentID =
+                termIDs[TermKey(taxonomy: taxonomy, slug: raw)]
                 ?? termIDs[TermKey(taxonomy: taxonomy, slug: ImportMapping.slug(parent, fallback: parent))]
             guard let parentID, parentID != id else {
                 summary.warn("\(label): its parent “\(parent)” is not in the file; imported at the top level")

@@ -109,7 +109,8 @@ extension ImportSummary {
         let widths = (0..<header.count).map { column in ([header] + body).map { $0[column].count }.max() ?? 0 }
         func format(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in
-                index == 0 ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0)
+                index == 0
+                    ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: widths[index] - cell.count) + cell
             }.joined(separator: "  ")
         }
@@ -126,9 +127,10 @@ extension ImportSummary {
             lines.append("statuses: " + statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         if !commentTypes.isEmpty {
-            lines.append("comments: " + commentTypes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                + "; " + commentStatuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                + "; \(threadedReplies) threaded replies")
+            lines.append(
+                "comments: " + commentTypes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                    + "; " + commentStatuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                    + "; \(threadedReplies) threaded replies")
         }
         if sticky > 0 || passwordProtected > 0 { lines.append("sticky: \(sticky), password-protected: \(passwordProtected)") }
         lines.append(

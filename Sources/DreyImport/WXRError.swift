@@ -50,7 +50,8 @@ extension WXRError {
                 .invalidUTF8, line: line, column: column,
                 "invalid UTF-8 byte sequence\(inside); the file must be UTF-8 text as WordPress writes it")
         case 76:
-            let expected = innermost.map { "expected </\($0.qualifiedName)> to close the element opened at line \($0.line)" } ?? "expected no closing tag here"
+            let expected =
+                innermost.map { "expected </\($0.qualifiedName)> to close the element opened at line \($0.line)" } ?? "expected no closing tag here"
             return WXRError(.malformed, line: line, column: column, "mismatched closing tag: \(expected)")
         case 62:
             return WXRError(

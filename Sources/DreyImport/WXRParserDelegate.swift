@@ -80,7 +80,11 @@ final class WXRParserDelegate: NSObject, XMLParserDelegate {
         case 0:
             sawRoot = true
             if frame.vocabulary != .rss || frame.name != "rss" {
-                fail(parser, WXRError(.notWXR, line: frame.line, column: parser.columnNumber, "not a WordPress export: the document is <\(frame.qualifiedName)>, expected <rss> with <wp:wxr_version>"))
+                fail(
+                    parser,
+                    WXRError(
+                        .notWXR, line: frame.line, column: parser.columnNumber,
+                        "not a WordPress export: the document is <\(frame.qualifiedName)>, expected <rss> with <wp:wxr_version>"))
                 return
             }
         case 2 where stack[1].name == "channel":
@@ -180,7 +184,11 @@ final class WXRParserDelegate: NSObject, XMLParserDelegate {
     /// WordPress refuses documents with a DOCTYPE; entity declarations are how XML bombs and
     /// file-reading tricks start, and no exporter writes them.
     private func refuseDoctype(_ parser: XMLParser) {
-        fail(parser, WXRError(.notWXR, line: parser.lineNumber, column: parser.columnNumber, "entity declarations are not allowed in a WordPress export; expected no DOCTYPE"))
+        fail(
+            parser,
+            WXRError(
+                .notWXR, line: parser.lineNumber, column: parser.columnNumber,
+                "entity declarations are not allowed in a WordPress export; expected no DOCTYPE"))
     }
 
     /// The error that stopped reading, or the one the end of the file reveals.
@@ -209,16 +217,19 @@ final class WXRParserDelegate: NSObject, XMLParserDelegate {
         channelSent = true
         let where_ = frame.map { " before <\($0.qualifiedName)> at line \($0.line)" } ?? ""
         guard !channel.version.isEmpty else {
-            let message = wxrNamespace == nil
+            let message =
+                wxrNamespace == nil
                 ? "not a WordPress export: no <wp:wxr_version> and no WordPress export namespace (http://wordpress.org/export/1.2/)"
                 : "not a WordPress export: missing <wp:wxr_version>\(where_)"
             fail(parser, WXRError(.notWXR, line: frame?.line ?? parser.lineNumber, column: 1, message))
             return
         }
         guard Self.supportedVersions.contains(channel.version) else {
-            fail(parser, WXRError(
-                .unsupportedVersion, line: frame?.line ?? parser.lineNumber, column: 1,
-                "unknown WXR version “\(channel.version.prefix(20))”; expected 1.0, 1.1 or 1.2"))
+            fail(
+                parser,
+                WXRError(
+                    .unsupportedVersion, line: frame?.line ?? parser.lineNumber, column: 1,
+                    "unknown WXR version “\(channel.version.prefix(20))”; expected 1.0, 1.1 or 1.2"))
             return
         }
         if !emit(.channel(channel)) { fail(parser, WXRError(.unreadable, "import cancelled")) }

@@ -70,7 +70,9 @@ public struct WXRReader: Sendable {
         let rootStart = head.range(of: Data("<rss".utf8))?.lowerBound ?? head.endIndex
         guard range.lowerBound < rootStart else { return nil }
         let line = head[..<range.lowerBound].filter { $0 == 0x0A }.count + 1
-        return WXRError(.notWXR, line: line, column: 1, "a DOCTYPE (entity declarations) is not allowed in a WordPress export; expected <rss> to follow the XML declaration")
+        return WXRError(
+            .notWXR, line: line, column: 1,
+            "a DOCTYPE (entity declarations) is not allowed in a WordPress export; expected <rss> to follow the XML declaration")
     }
 }
 

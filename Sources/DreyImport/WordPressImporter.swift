@@ -46,9 +46,10 @@ public struct WordPressImporter: Sendable {
                     try await session.handle(event)
                     if let progress, event.line > lastLine {
                         lastLine = event.line
-                        progress(ImportProgress(
-                            line: lastLine, totalLines: totalLines, items: session.itemsRead, comments: session.commentsRead,
-                            elapsed: Date().timeIntervalSince(started)))
+                        progress(
+                            ImportProgress(
+                                line: lastLine, totalLines: totalLines, items: session.itemsRead, comments: session.commentsRead,
+                                elapsed: Date().timeIntervalSince(started)))
                     }
                 }
                 try await session.finish()

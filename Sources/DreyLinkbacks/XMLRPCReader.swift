@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationXML)
-    import FoundationXML
+import FoundationXML
 #endif
 
 /// Streams an XML-RPC document into values; parsing is bounded by the request size the server accepts.
@@ -118,7 +118,8 @@ final class XMLRPCReader: NSObject, XMLParserDelegate {
         fail(parser, "entity declaration")
     }
 
-    func parser(_ parser: XMLParser, foundUnparsedEntityDeclarationWithName name: String, publicID: String?, systemID: String?, notationName: String?) {
+    func parser(_ parser: XMLParser, foundUnparsedEntityDeclarationWithName name: String, publicID: String?, systemID: String?, notationName: String?)
+    {
         fail(parser, "entity declaration")
     }
 

@@ -31,19 +31,21 @@ public enum Avatar {
             for column in 0..<3 {
                 let bit = row * 3 + column
                 guard bytes[2 + bit / 8] >> (bit % 8) & 1 == 1 else { continue }
-                for x in (column == 2 ? [2] : [column, 4 - column]) { cells += "<rect x=\"\(x * 16 + 8)\" y=\"\(row * 16 + 8)\" width=\"16\" height=\"16\"/>" }
+                for x in (column == 2 ? [2] : [column, 4 - column]) {
+                    cells += "<rect x=\"\(x * 16 + 8)\" y=\"\(row * 16 + 8)\" width=\"16\" height=\"16\"/>"
+                }
             }
         }
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 96 96\" width=\"96\" height=\"96\">"
             + "<rect width=\"96\" height=\"96\" fill=\"#f0f0f0\"/><g fill=\"\(colour)\">\(cells)</g></svg>"
     }
 
-
     public static func url(email: String, size: Int = 48) -> String {
         // Trimmed without Foundation's `trimmingCharacters`, which copies through NSString on Linux (every comment, every render).
-        let trimmed = email.firstIndex(where: { !$0.isWhitespace }).map { first in
-            String(email[first...email.lastIndex(where: { !$0.isWhitespace })!])
-        } ?? ""
+        let trimmed =
+            email.firstIndex(where: { !$0.isWhitespace }).map { first in
+                String(email[first...email.lastIndex(where: { !$0.isWhitespace })!])
+            } ?? ""
         let normalized = trimmed.lowercased()
         let digest = Insecure.MD5.hash(data: Data(normalized.utf8))
         let hex = Digits.hex(digest)

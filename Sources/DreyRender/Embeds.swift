@@ -33,7 +33,8 @@ enum Embeds {
         switch kind(of: url) {
         case .video(let provider?):
             let slug = provider.lowercased().replacingOccurrences(of: ".", with: "-")
-            return "<figure class=\"wp-block-embed is-type-video is-provider-\(slug)\"><a href=\"\(href)\">Watch the video on \(HTMLEscape.text(provider))</a></figure>"
+            return
+                "<figure class=\"wp-block-embed is-type-video is-provider-\(slug)\"><a href=\"\(href)\">Watch the video on \(HTMLEscape.text(provider))</a></figure>"
         case .video(nil):
             return "<figure class=\"wp-block-video\"><a href=\"\(href)\">Watch the video (\(HTMLEscape.text(fileName(url))))</a></figure>"
         case .audio:

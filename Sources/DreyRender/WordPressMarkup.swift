@@ -109,7 +109,9 @@ public enum WordPressMarkup {
         for image in images {
             let src = HTMLEscape.text(image.url)
             html += "<figure class=\"gallery-item\"><a href=\"\(src)\"><img src=\"\(src)\" alt=\"\(HTMLEscape.text(image.alt))\"></a>"
-            if !image.caption.isEmpty { html += "<figcaption class=\"wp-caption-text gallery-caption\">\(HTMLEscape.text(image.caption))</figcaption>" }
+            if !image.caption.isEmpty {
+                html += "<figcaption class=\"wp-caption-text gallery-caption\">\(HTMLEscape.text(image.caption))</figcaption>"
+            }
             html += "</figure>"
         }
         return html + "</div>"

@@ -9,7 +9,10 @@ public struct CrossValidation {
         /// Lowest score that sends a comment straight to spam.
         public var spam: Double
         /// Creates a threshold pair; `hold` should not exceed `spam`.
-        public init(hold: Double, spam: Double) { self.hold = hold; self.spam = min(max(hold, spam), 1) }
+        public init(hold: Double, spam: Double) {
+            self.hold = hold
+            self.spam = min(max(hold, spam), 1)
+        }
     }
 
     /// The confusion counts and rates over all folds pooled.
@@ -53,7 +56,8 @@ public struct CrossValidation {
         /// A few aligned lines for the terminal.
         public var description: String {
             func pct(_ x: Double) -> String { String(format: "%6.2f%%", x * 100) }
-            let spam = truePositives + falseNegatives, ham = falsePositives + trueNegatives
+            let spam = truePositives + falseNegatives
+            let ham = falsePositives + trueNegatives
             var lines = [
                 "\(folds)-fold cross-validation: \(spam + ham) comments (\(spam) spam, \(ham) ham)",
                 "  precision      " + String(format: "%.4f", precision),

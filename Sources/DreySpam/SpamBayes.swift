@@ -10,10 +10,20 @@ struct NaiveBayesCounts: Sendable, Equatable {
     var hamTotal: Float = 0
 
     mutating func add(_ x: FeatureVector, isSpam: Bool, dimension: Int) {
-        if spam.isEmpty { spam = [Float](repeating: 0, count: dimension); ham = spam }
+        if spam.isEmpty {
+            spam = [Float](repeating: 0, count: dimension)
+            ham = spam
+        }
         for k in 0..<x.indices.count {
-            let i = Int(x.indices[k]), v = x.values[k]
-            if isSpam { spam[i] += v; spamTotal += v } else { ham[i] += v; hamTotal += v }
+            let i = Int(x.indices[k])
+            let v = x.values[k]
+            if isSpam {
+                spam[i] += v
+                spamTotal += v
+            } else {
+                ham[i] += v
+                hamTotal += v
+            }
         }
     }
 
@@ -37,7 +47,8 @@ struct NaiveBayesCounts: Sendable, Equatable {
 
     /// Fixed point with 1/256 resolution as varints: the smallest counts (≈0.05) stay within a few percent.
     func write(to out: inout ByteWriter) {
-        out.float(spamTotal); out.float(hamTotal)
+        out.float(spamTotal)
+        out.float(hamTotal)
         for counts in [spam, ham] {
             let entries = counts.enumerated().compactMap { i, c -> (Int, UInt64)? in
                 let q = UInt64((c * 256).rounded())
@@ -45,12 +56,17 @@ struct NaiveBayesCounts: Sendable, Equatable {
             }
             out.varint(UInt64(entries.count))
             var last = -1
-            for (i, q) in entries { out.varint(UInt64(i - last)); out.varint(q); last = i }
+            for (i, q) in entries {
+                out.varint(UInt64(i - last))
+                out.varint(q)
+                last = i
+            }
         }
     }
 
     mutating func read(from r: inout ByteReader, dimension: Int) throws {
-        spamTotal = try r.float(); hamTotal = try r.float()
+        spamTotal = try r.float()
+        hamTotal = try r.float()
         var arrays: [[Float]] = []
         for _ in 0..<2 {
             let count = Int(try r.varint(max: UInt64(dimension)))
@@ -66,6 +82,7 @@ struct NaiveBayesCounts: Sendable, Equatable {
         if arrays[0].isEmpty != arrays[1].isEmpty {  // one class seen only: keep both arrays the same size
             if arrays[0].isEmpty { arrays[0] = [Float](repeating: 0, count: dimension) } else { arrays[1] = [Float](repeating: 0, count: dimension) }
         }
-        spam = arrays[0]; ham = arrays[1]
+        spam = arrays[0]
+        ham = arrays[1]
     }
 }

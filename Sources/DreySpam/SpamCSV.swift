@@ -36,7 +36,9 @@ public enum SpamCSV {
         func column(_ candidates: String...) -> Int? { candidates.lazy.compactMap { names.firstIndex(of: $0) }.first }
         guard let content = column("CONTENT", "TEXT", "COMMENT") else { throw LoadError.missingColumn("CONTENT") }
         guard let label = column("CLASS", "LABEL") else { throw LoadError.missingColumn("CLASS") }
-        let author = column("AUTHOR", "NAME"), email = column("EMAIL"), site = column("URL", "WEBSITE")
+        let author = column("AUTHOR", "NAME")
+        let email = column("EMAIL")
+        let site = column("URL", "WEBSITE")
         var out: [(SpamSample, Bool)] = []
         out.reserveCapacity(rows.count - 1)
         for (offset, row) in rows.dropFirst().enumerated() {
@@ -69,31 +71,55 @@ public enum SpamCSV {
         var scalars = text.unicodeScalars.makeIterator()
         var pending: Unicode.Scalar? = nil
         func next() -> Unicode.Scalar? {
-            if let p = pending { pending = nil; return p }
+            if let p = pending {
+                pending = nil
+                return p
+            }
             return scalars.next()
         }
-        func endField() { row.append(String(field)); field = .init(); fieldStarted = false }
-        func endRow() { endField(); rows.append(row); row = [] }
+        func endField() {
+            row.append(String(field))
+            field = .init()
+            fieldStarted = false
+        }
+        func endRow() {
+            endField()
+            rows.append(row)
+            row = []
+        }
         while let c = next() {
             if c == "\u{FEFF}" { continue }
             if inQuotes {
                 if c == "\"" {
                     if let n = next() {
-                        if n == "\"" { field.append("\"") } else { inQuotes = false; pending = n }
-                    } else { inQuotes = false }
+                        if n == "\"" {
+                            field.append("\"")
+                        } else {
+                            inQuotes = false
+                            pending = n
+                        }
+                    } else {
+                        inQuotes = false
+                    }
                 } else {
                     field.append(c)
                 }
                 continue
             }
             switch c {
-            case "\"" where field.isEmpty: inQuotes = true; fieldStarted = true
-            case ",": endField(); fieldStarted = true
+            case "\"" where field.isEmpty:
+                inQuotes = true
+                fieldStarted = true
+            case ",":
+                endField()
+                fieldStarted = true
             case "\r":
                 if let n = next(), n != "\n" { pending = n }
                 endRow()
             case "\n": endRow()
-            default: field.append(c); fieldStarted = true
+            default:
+                field.append(c)
+                fieldStarted = true
             }
         }
         if fieldStarted || !field.isEmpty || !row.isEmpty { endRow() }

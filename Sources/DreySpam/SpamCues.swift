@@ -36,21 +36,46 @@ enum Cue: Int, CaseIterable {
 
     /// Phrases matched on whole tokens (so "my channel" does not fire inside "army channel").
     static let phrases: [(Cue, [String])] = [
-        (.selfPromotion, ["check out my", "check my", "visit my", "my channel", "my new channel", "my video", "my videos",
-                          "my new video", "my site", "my website", "my page", "my blog", "my music", "my song", "my cover",
-                          "my youtube", "our channel", "our video", "my vids", "my vid", "my newest", "my latest",
-                          "my first video", "my covers", "my songs", "my account", "my profile", "my stuff", "my new song"]),
+        (
+            .selfPromotion,
+            [
+                "check out my", "check my", "visit my", "my channel", "my new channel", "my video", "my videos",
+                "my new video", "my site", "my website", "my page", "my blog", "my music", "my song", "my cover",
+                "my youtube", "our channel", "our video", "my vids", "my vid", "my newest", "my latest",
+                "my first video", "my covers", "my songs", "my account", "my profile", "my stuff", "my new song",
+            ]
+        ),
         // Asking for subscriptions, not talking about them ("14,000,000 subscribers" is a fan, not a spammer).
-        (.subscribe, ["subscribe", "sub to", "sub me", "sub 4 sub", "sub4sub", "subscribe to my", "follow me",
-                      "follow 4 follow", "like 4 like", "subscribe to me"]),
-        (.likeBegging, ["please like", "thumbs up", "like this comment", "give it a like", "like if", "please share",
-                        "share this", "plz like", "pls like", "leave a like", "like and share", "like my"]),
-        (.moneyOffer, ["money", "cash", "earn", "dollars", "<money>", "free", "gift card", "giftcard", "paypal", "income",
-                       "profit", "offer", "win", "prize", "bitcoin", "per day", "per hour", "work from home",
-                       "click here", "sign up", "signup", "promo", "discount", "cheap", "casino", "loan", "viagra",
-                       "followers", "views for", "buy", "sale", "investment", "credit"]),
-        (.checkThisOut, ["check out", "check this", "check it out", "look at this", "go to", "click", "visit",
-                         "please watch", "check me out", "look up", "search for", "take a look", "link below", "link in"]),
+        (
+            .subscribe,
+            [
+                "subscribe", "sub to", "sub me", "sub 4 sub", "sub4sub", "subscribe to my", "follow me",
+                "follow 4 follow", "like 4 like", "subscribe to me",
+            ]
+        ),
+        (
+            .likeBegging,
+            [
+                "please like", "thumbs up", "like this comment", "give it a like", "like if", "please share",
+                "share this", "plz like", "pls like", "leave a like", "like and share", "like my",
+            ]
+        ),
+        (
+            .moneyOffer,
+            [
+                "money", "cash", "earn", "dollars", "<money>", "free", "gift card", "giftcard", "paypal", "income",
+                "profit", "offer", "win", "prize", "bitcoin", "per day", "per hour", "work from home",
+                "click here", "sign up", "signup", "promo", "discount", "cheap", "casino", "loan", "viagra",
+                "followers", "views for", "buy", "sale", "investment", "credit",
+            ]
+        ),
+        (
+            .checkThisOut,
+            [
+                "check out", "check this", "check it out", "look at this", "go to", "click", "visit",
+                "please watch", "check me out", "look up", "search for", "take a look", "link below", "link in",
+            ]
+        ),
     ]
 
     /// Phrases by first token, tokenized like comments ("sub 4 sub" → sub <num> sub), so matching is one pass over the tokens.
@@ -82,17 +107,25 @@ enum Cue: Int, CaseIterable {
     static func evaluate(_ a: TextAnalysis, _ sample: SpamSample) -> (values: [Float], phrases: [Cue: String]) {
         var v = [Float](repeating: 0, count: allCases.count)
         func set(_ c: Cue, _ on: Bool) { if on { v[c.rawValue] = 1 } }
-        set(.oneLink, a.links >= 1); set(.twoLinks, a.links >= 2); set(.threeLinks, a.links >= 3)
-        set(.twoDomains, a.domains.count >= 2); set(.videoLink, a.videoLinks > 0)
-        set(.disguisedLink, a.disguisedLinks > 0); set(.emailInText, a.emails > 0)
+        set(.oneLink, a.links >= 1)
+        set(.twoLinks, a.links >= 2)
+        set(.threeLinks, a.links >= 3)
+        set(.twoDomains, a.domains.count >= 2)
+        set(.videoLink, a.videoLinks > 0)
+        set(.disguisedLink, a.disguisedLinks > 0)
+        set(.emailInText, a.emails > 0)
         if a.casedLetters >= 8 { v[Cue.shouting.rawValue] = Float(a.uppercase) / Float(a.casedLetters) > 0.5 ? 1 : 0 }
-        set(.repeatedChars, a.longestRun >= 4); set(.manyExclamations, a.exclamations >= 3)
+        set(.repeatedChars, a.longestRun >= 4)
+        set(.manyExclamations, a.exclamations >= 3)
         var found: [Cue: String] = [:]
         let t = a.tokens
         for (i, token) in t.enumerated() {
             guard let candidates = phraseIndex[token] else { continue }
             for (cue, words, text) in candidates where found[cue] == nil {
-                if i + words.count <= t.count, words.indices.allSatisfy({ t[i + $0] == words[$0] }) { v[cue.rawValue] = 1; found[cue] = text }
+                if i + words.count <= t.count, words.indices.allSatisfy({ t[i + $0] == words[$0] }) {
+                    v[cue.rawValue] = 1
+                    found[cue] = text
+                }
             }
         }
         if let author = sample.author?.lowercased(), !author.isEmpty {
@@ -113,12 +146,17 @@ enum Cue: Int, CaseIterable {
     /// Random-looking names: long digit runs, five consonants in a row, or a letters-then-digits handle with no space.
     static func looksMachineMade(_ name: String) -> Bool {
         let scalars = Array(name.unicodeScalars)
-        var digits = 0, consonantRun = 0, maxConsonantRun = 0
+        var digits = 0
+        var consonantRun = 0
+        var maxConsonantRun = 0
         for s in scalars {
             if ("0"..."9").contains(s) { digits += 1 }
             if ("a"..."z").contains(s), !"aeiouy".unicodeScalars.contains(s) {
-                consonantRun += 1; maxConsonantRun = max(maxConsonantRun, consonantRun)
-            } else { consonantRun = 0 }
+                consonantRun += 1
+                maxConsonantRun = max(maxConsonantRun, consonantRun)
+            } else {
+                consonantRun = 0
+            }
         }
         return digits >= 3 || maxConsonantRun >= 5
     }

@@ -12,13 +12,16 @@ extension SpamModel {
         for cue in Cue.allCases where x.cues[cue.rawValue] != 0 {
             let w = cueWeights[cue.rawValue] * x.cues[cue.rawValue]
             // The link-count cues describe one fact ("3 links"): add their pushes together.
-            if cue == .oneLink || cue == .twoLinks || cue == .threeLinks { linkWeight += w; continue }
+            if cue == .oneLink || cue == .twoLinks || cue == .threeLinks {
+                linkWeight += w
+                continue
+            }
             if w >= minimum, let text = cue.reason(analysis, phrase: phrases[cue]) { reasons.append((w, text)) }
         }
         if linkWeight >= minimum, let text = Cue.oneLink.reason(analysis, phrase: nil) { reasons.append((linkWeight, text)) }
         // Word n-grams name themselves; character n-grams are too small to mean anything to a moderator.
         var words: [Int32: Float] = [:]
-        for k in 0..<x.indices.count { if let _ = names[x.indices[k]] { words[x.indices[k], default: 0] += weights[Int(x.indices[k])] * x.values[k] } }
+        for k in 0..<x.indices.count { if names[x.indices[k]] != nil { words[x.indices[k], default: 0] += weights[Int(x.indices[k])] * x.values[k] } }
         for (index, w) in words where w >= minimum {
             if let name = names[index], let text = Self.describe(name) { reasons.append((w, text)) }
         }
@@ -27,7 +30,10 @@ extension SpamModel {
         func quoted(_ text: String) -> String? { text.split(separator: "'", omittingEmptySubsequences: false).dropFirst().first.map(String.init) }
         var chosen: [String] = []
         for r in reasons where chosen.count < max(0, limit - 1) && !chosen.contains(r.text) {
-            if let q = quoted(r.text), reasons.contains(where: { $0.text != r.text && (quoted($0.text).map { $0.contains(q) && $0 != q } ?? false) }) { continue }
+            if let q = quoted(r.text), reasons.contains(where: { $0.text != r.text && (quoted($0.text).map { $0.contains(q) && $0 != q } ?? false) })
+            {
+                continue
+            }
             if let q = quoted(r.text), chosen.contains(where: { quoted($0) == q }) { continue }
             chosen.append(r.text)
         }

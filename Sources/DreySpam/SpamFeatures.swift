@@ -45,7 +45,11 @@ enum FeatureHash {
 
     @inline(__always) static func fmix(_ x: UInt32) -> UInt32 {
         var h = x
-        h ^= h >> 16; h &*= 0x85EB_CA6B; h ^= h >> 13; h &*= 0xC2B2_AE35; h ^= h >> 16
+        h ^= h >> 16
+        h &*= 0x85EB_CA6B
+        h ^= h >> 13
+        h &*= 0xC2B2_AE35
+        h ^= h >> 16
         return h
     }
 
@@ -81,7 +85,8 @@ extension SpamTuning {
                 wordIdx.append(j)
                 if names { nameOf[j] = prevToken + " " + t }
             }
-            prev = h; prevToken = t
+            prev = h
+            prevToken = t
         }
         appendGroup(wordIdx, weight: wordWeight, sublinear: false, into: &v)
 
@@ -108,7 +113,8 @@ extension SpamTuning {
             if let author = sample.author?.lowercased() { TextAnalysis.words(in: author, into: &nameTokens) }
             let nameCount = nameTokens.count
             if let url = sample.url?.lowercased(), !url.isEmpty {
-                let host = TextAnalysis.hostPart(Substring(url.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")))
+                let host = TextAnalysis.hostPart(
+                    Substring(url.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")))
                 TextAnalysis.words(in: host, into: &nameTokens)
             }
             for (k, t) in nameTokens.enumerated() {
@@ -127,8 +133,10 @@ extension SpamTuning {
     private func appendGroup(_ raw: [Int32], weight: Float, sublinear: Bool, into v: inout FeatureVector) {
         guard !raw.isEmpty, weight > 0 else { return }
         let sorted = raw.sorted()
-        var idx: [Int32] = [], val: [Float] = []
-        idx.reserveCapacity(sorted.count); val.reserveCapacity(sorted.count)
+        var idx: [Int32] = []
+        var val: [Float] = []
+        idx.reserveCapacity(sorted.count)
+        val.reserveCapacity(sorted.count)
         var i = 0
         while i < sorted.count {
             var j = i + 1

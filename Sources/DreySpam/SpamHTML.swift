@@ -14,7 +14,12 @@ enum CommentHTML {
             if c == "<", let end = closing(s, from: i) {
                 let tag = String(String.UnicodeScalarView(s[(i + 1)..<end]))
                 out.append(" ")
-                for attr in ["href=", "src="] { if let v = attribute(tag, attr) { out.append(contentsOf: v.unicodeScalars); out.append(" ") } }
+                for attr in ["href=", "src="] {
+                    if let v = attribute(tag, attr) {
+                        out.append(contentsOf: v.unicodeScalars)
+                        out.append(" ")
+                    }
+                }
                 i = end + 1
             } else if c == "&", let (decoded, next) = entity(s, at: i) {
                 out.append(decoded)
@@ -58,7 +63,10 @@ enum CommentHTML {
     private static func entity(_ s: [Unicode.Scalar], at i: Int) -> (Unicode.Scalar, Int)? {
         var j = i + 1
         var body = ""
-        while j < s.count, j - i <= 10, s[j] != ";" { body.unicodeScalars.append(s[j]); j += 1 }
+        while j < s.count, j - i <= 10, s[j] != ";" {
+            body.unicodeScalars.append(s[j])
+            j += 1
+        }
         guard j < s.count, s[j] == ";", !body.isEmpty else { return nil }
         if body.hasPrefix("#") {
             let digits = body.dropFirst()

@@ -87,7 +87,8 @@ public struct SpamModel: Sendable {
         var order = Array(xs.indices)
         var scale: Float = 1
         var t: Float = 0
-        let lambda = tuning.lambda, eta0 = tuning.eta0
+        let lambda = tuning.lambda
+        let eta0 = tuning.eta0
         for _ in 0..<tuning.epochs {
             rng.shuffle(&order)
             for i in order {

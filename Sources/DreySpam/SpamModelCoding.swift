@@ -21,9 +21,13 @@ extension SpamModel: Codable {
         out.bytes.append(Self.formatVersion)
         let t = tuning
         for b in [t.bits, t.charMin, t.charMax, t.bigrams ? 1 : 0] { out.bytes.append(UInt8(b)) }
-        for f in [t.wordWeight, t.charWeight, t.cueScale, t.lambda, t.eta0, t.hamWeight, t.threshold, t.onlineRate,
-                  t.bayesWeight, t.bayesAlpha] { out.float(f) }
-        out.varint(UInt64(t.epochs)); out.varint(UInt64(t.onlineSteps)); out.varint(t.seed)
+        for f in [
+            t.wordWeight, t.charWeight, t.cueScale, t.lambda, t.eta0, t.hamWeight, t.threshold, t.onlineRate,
+            t.bayesWeight, t.bayesAlpha,
+        ] { out.float(f) }
+        out.varint(UInt64(t.epochs))
+        out.varint(UInt64(t.onlineSteps))
+        out.varint(t.seed)
         out.varint(UInt64(examples))
         out.float(bias)
         out.varint(UInt64(cueWeights.count))
@@ -40,7 +44,8 @@ extension SpamModel: Codable {
         out.varint(UInt64(entries.count))
         var last = -1
         for (i, q) in entries {
-            out.varint(UInt64(i - last)); last = i
+            out.varint(UInt64(i - last))
+            last = i
             out.varint(UInt64(bitPattern: (q << 1) ^ (q >> 63)))  // zigzag: small magnitudes, few bytes
         }
         bayes.write(to: &out)
@@ -52,14 +57,25 @@ extension SpamModel: Codable {
         var r = ByteReader(bytes: [UInt8](data))
         guard data.count >= 5, try r.take(4) == Self.magic, try r.byte() == Self.formatVersion else { throw DecodingError.badHeader }
         var t = SpamTuning()
-        t.bits = Int(try r.byte()); t.charMin = Int(try r.byte()); t.charMax = Int(try r.byte())
+        t.bits = Int(try r.byte())
+        t.charMin = Int(try r.byte())
+        t.charMax = Int(try r.byte())
         let flags = try r.byte()
         t.bigrams = flags & 1 != 0
         guard (8...24).contains(t.bits), t.charMin >= 1, t.charMin <= t.charMax, t.charMax <= 8 else { throw DecodingError.corrupt }
-        t.wordWeight = try r.float(); t.charWeight = try r.float(); t.cueScale = try r.float(); t.lambda = try r.float()
-        t.eta0 = try r.float(); t.hamWeight = try r.float(); t.threshold = try r.float(); t.onlineRate = try r.float()
-        t.bayesWeight = try r.float(); t.bayesAlpha = try r.float()
-        t.epochs = Int(try r.varint(max: 10_000)); t.onlineSteps = Int(try r.varint(max: 1000)); t.seed = try r.varint()
+        t.wordWeight = try r.float()
+        t.charWeight = try r.float()
+        t.cueScale = try r.float()
+        t.lambda = try r.float()
+        t.eta0 = try r.float()
+        t.hamWeight = try r.float()
+        t.threshold = try r.float()
+        t.onlineRate = try r.float()
+        t.bayesWeight = try r.float()
+        t.bayesAlpha = try r.float()
+        t.epochs = Int(try r.varint(max: 10_000))
+        t.onlineSteps = Int(try r.varint(max: 1000))
+        t.seed = try r.varint()
         self.init(tuning: t)
         examples = Int(try r.varint(max: UInt64(Int32.max)))
         bias = try r.float()
@@ -98,7 +114,10 @@ struct ByteWriter {
     var bytes: [UInt8] = []
     mutating func varint(_ v: UInt64) {
         var v = v
-        while v >= 0x80 { bytes.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
         bytes.append(UInt8(v))
     }
     mutating func float(_ f: Float) { withUnsafeBytes(of: f.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
@@ -114,7 +133,8 @@ struct ByteReader {
     }
     mutating func take(_ n: Int) throws -> [UInt8] { try (0..<n).map { _ in try byte() } }
     mutating func varint(max: UInt64 = .max) throws -> UInt64 {
-        var v: UInt64 = 0, shift: UInt64 = 0
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
         while true {
             let b = try byte()
             guard shift < 64 else { throw SpamModel.DecodingError.corrupt }

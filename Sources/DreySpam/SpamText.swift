@@ -35,30 +35,52 @@ struct TextAnalysis {
     init(_ raw: String) {
         // Cut before the costly passes (HTML, NFKC) so a megabyte comment costs no more than a long one.
         var head = raw
-        if raw.utf8.count > Self.maxScalars * 4 { head = String(raw.unicodeScalars.prefix(Self.maxScalars * 4)); truncated = true }
+        if raw.utf8.count > Self.maxScalars * 4 {
+            head = String(raw.unicodeScalars.prefix(Self.maxScalars * 4))
+            truncated = true
+        }
         // NFKC folds look-alikes spammers use to dodge filters (fullwidth "ｈｔｔｐ", ligatures, circled letters).
         var text = CommentHTML.of(head)
         if text.utf8.contains(where: { $0 >= 0x80 }) { text = text.precomposedStringWithCompatibilityMapping }
         var cleaned = String.UnicodeScalarView()
         var count = 0
-        var run = 0, last: Unicode.Scalar = " "
+        var run = 0
+        var last: Unicode.Scalar = " "
         for s in text.unicodeScalars {
             switch s.value {
             case 0xFEFF, 0x200B, 0x200C, 0x200D, 0x2060, 0x00AD: continue  // invisible: used to dodge filters
             default: break
             }
             count += 1
-            if count > Self.maxScalars { truncated = true; break }
+            if count > Self.maxScalars {
+                truncated = true
+                break
+            }
             cleaned.append(s)
             let v = s.value
             if v < 0x80 {  // ASCII fast path: Unicode property lookups dominate otherwise
-                if v >= 65 && v <= 90 { uppercase += 1; casedLetters += 1 } else if v >= 97 && v <= 122 { casedLetters += 1 }
+                if v >= 65 && v <= 90 {
+                    uppercase += 1
+                    casedLetters += 1
+                } else if v >= 97 && v <= 122 {
+                    casedLetters += 1
+                }
             } else {
                 let p = s.properties
-                if p.isUppercase { uppercase += 1; casedLetters += 1 } else if p.isLowercase { casedLetters += 1 }
+                if p.isUppercase {
+                    uppercase += 1
+                    casedLetters += 1
+                } else if p.isLowercase {
+                    casedLetters += 1
+                }
             }
             if v == 33 { exclamations += 1 }
-            if s == last, !Self.isSpace(s), !(v >= 48 && v <= 57) { run += 1 } else { run = 1; last = s }
+            if s == last, !Self.isSpace(s), !(v >= 48 && v <= 57) {
+                run += 1
+            } else {
+                run = 1
+                last = s
+            }
             longestRun = max(longestRun, run)
         }
         scalarCount = count
@@ -75,7 +97,10 @@ struct TextAnalysis {
             let s = view[i]
             if Self.isSpace(s) {
                 if scalars.last != 32 { scalars.append(32) }
-                if let start = chunkStart { chunks.append(lower[start..<i]); chunkStart = nil }
+                if let start = chunkStart {
+                    chunks.append(lower[start..<i])
+                    chunkStart = nil
+                }
             } else {
                 scalars.append(s.value)
                 if chunkStart == nil { chunkStart = i }
@@ -131,16 +156,20 @@ struct TextAnalysis {
         // BBCode: "[url=http://x.example]anchor[/url]" (the bracket is trimmed already).
         if s.hasPrefix("url=") { s = s.dropFirst(4) }
         for scheme in ["https://", "http://"] where s.hasPrefix(scheme) {
-            s = s.dropFirst(scheme.count); explicit = true
+            s = s.dropFirst(scheme.count)
+            explicit = true
         }
-        if s.hasPrefix("www.") { s = s.dropFirst(4); explicit = true }
+        if s.hasPrefix("www.") {
+            s = s.dropFirst(4)
+            explicit = true
+        }
         if !explicit, let r = find("watch?v=", in: s) { return r == 0 ? "youtube.com" : hostPart(s) }
         let host = hostPart(s)
         if explicit { return host }
         // Bare "name.tld[/path]": require letters before the dot and a known TLD after the last one.
         let labels = host.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, let tld = labels.last, tld.utf8.count <= 6, tlds.contains(String(tld)),
-              labels.dropLast().allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } })
+            labels.dropLast().allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } })
         else { return nil }
         return host
     }
@@ -178,7 +207,8 @@ struct TextAnalysis {
         func flush() {
             guard !current.isEmpty else { return }
             tokens.append(allDigits ? "<num>" : (current.count > 30 ? "<long>" : String(current)))
-            current = .init(); allDigits = true
+            current = .init()
+            allDigits = true
         }
         for s in chunk.unicodeScalars {
             let v = s.value
@@ -187,7 +217,7 @@ struct TextAnalysis {
             if ascii ? (isDigit || (v | 0x20 >= 97 && v | 0x20 <= 122)) : (s.properties.isAlphabetic || s.properties.numericType != nil) {
                 current.append(s)
                 if !isDigit { allDigits = false }
-            } else if (s == "'" || s == "’"), !current.isEmpty {
+            } else if s == "'" || s == "’", !current.isEmpty {
                 continue
             } else {
                 flush()

@@ -76,7 +76,8 @@ public struct DatabaseMover: Sendable {
         let already = try await occupied()
         guard already.isEmpty else {
             throw Failure(
-                description: "the PostgreSQL database is not empty (\(already.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value) rows" }.joined(separator: ", "))); "
+                description:
+                    "the PostgreSQL database is not empty (\(already.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value) rows" }.joined(separator: ", "))); "
                     + "give an empty database: nothing was copied")
         }
         let order = try Self.parentsFirst(tables)
@@ -112,7 +113,8 @@ public struct DatabaseMover: Sendable {
                 let table = try row.decode(column: "table_name", as: String.self)
                 // A generated column (the search vector) is computed by PostgreSQL from the others.
                 guard try row.decode(column: "is_generated", as: String.self) != "ALWAYS" else { continue }
-                let column = Column(name: try row.decode(column: "column_name", as: String.self), type: try row.decode(column: "data_type", as: String.self))
+                let column = Column(
+                    name: try row.decode(column: "column_name", as: String.self), type: try row.decode(column: "data_type", as: String.self))
                 tables[table, default: Table(name: table, columns: [])].columns.append(column)
             }
             let keys = try await sql.raw(

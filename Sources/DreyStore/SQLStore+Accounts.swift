@@ -15,7 +15,9 @@ extension SQLStore: AccountStore {
         try await read { db in
             try await db.select().columns("id", "user_id", "created_at", "expires_at").from("sessions")
                 .where("id", .equal, SQLBind(idHash)).first().map {
-                    SessionRecord(id: try $0.string("id"), userID: try $0.int64("user_id"), createdAt: try $0.date("created_at"), expiresAt: try $0.date("expires_at"))
+                    SessionRecord(
+                        id: try $0.string("id"), userID: try $0.int64("user_id"), createdAt: try $0.date("created_at"),
+                        expiresAt: try $0.date("expires_at"))
                 }
         }
     }
@@ -71,8 +73,9 @@ extension SQLStore: AccountStore {
     /// Marks a reset link used and returns its user, in one step so a link works once only.
     public func consumePasswordReset(idHash: String, now: Date) async throws -> Int64? {
         try await database.transaction { db in
-            guard let row = try await db.select().columns("user_id", "expires_at", "used_at").from("password_resets")
-                .where("id", .equal, SQLBind(idHash)).first()
+            guard
+                let row = try await db.select().columns("user_id", "expires_at", "used_at").from("password_resets")
+                    .where("id", .equal, SQLBind(idHash)).first()
             else { return nil }
             guard try row.decode(column: "used_at", as: Date?.self) == nil, try row.date("expires_at") > now else { return nil }
             let userID = try row.int64("user_id")
@@ -84,8 +87,9 @@ extension SQLStore: AccountStore {
 
     public func passwordResetIsUsable(idHash: String, now: Date) async throws -> Bool {
         try await read { db in
-            guard let row = try await db.select().columns("expires_at", "used_at").from("password_resets")
-                .where("id", .equal, SQLBind(idHash)).first()
+            guard
+                let row = try await db.select().columns("expires_at", "used_at").from("password_resets")
+                    .where("id", .equal, SQLBind(idHash)).first()
             else { return false }
             return try row.decode(column: "used_at", as: Date?.self) == nil && row.date("expires_at") > now
         }

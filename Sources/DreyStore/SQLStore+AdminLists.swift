@@ -39,7 +39,8 @@ extension SQLStore {
 
     public func adminPosts(_ f: AdminPostFilter) async throws -> (posts: [Post], total: Int) {
         try await read { db in
-            let total = try await adminFiltered(db.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n"), f)
+            let total =
+                try await adminFiltered(db.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n"), f)
                 .first(decodingColumn: "n", as: Int.self) ?? 0
             let posts = try await adminFiltered(db.select().columns(Self.postColumns), f)
                 .orderBy("published_at", .descending).orderBy("id", .descending).limit(f.limit).offset(f.offset).all()

@@ -17,7 +17,8 @@ extension SQLStore: ChangeStore {
         // it is taken last, so the write's own work runs in parallel. SQLite writes are serial anyway.
         return try await database.transaction { db in
             if dialect == .postgres { try await db.raw("SELECT pg_advisory_xact_lock(\(literal: Self.changeLockKey))").run() }
-            let id = try await db.insert(into: "changes").columns("site_id", "scopes", "created_at")
+            let id =
+                try await db.insert(into: "changes").columns("site_id", "scopes", "created_at")
                 .values(SQLBind(siteID), SQLBind(text), SQLBind(Date()))
                 .returning("id").first(decodingColumn: "id", as: Int64.self) ?? 0
             if let notify = dialect.announceChangeSQL { try await db.raw(notify).run() }
@@ -68,17 +69,20 @@ extension SQLStore: ChangeStore {
         try await database.transaction { db in
             try await db.delete(from: "change_readers").where("seen_at", .lessThan, SQLBind(readersSince))
                 .where("instance", .notEqual, SQLBind(Self.prunedMarker)).run()
-            let seen = try await db.select().column(SQLFunction("min", args: SQLIdentifier("sequence")), as: "n")
+            let seen =
+                try await db.select().column(SQLFunction("min", args: SQLIdentifier("sequence")), as: "n")
                 .from("change_readers").where("instance", .notEqual, SQLBind(Self.prunedMarker))
                 .first(decodingColumn: "n", as: Int64?.self) ?? nil
-            let newest = try await db.select().column(SQLFunction("max", args: SQLIdentifier("id")), as: "n").from("changes")
+            let newest =
+                try await db.select().column(SQLFunction("max", args: SQLIdentifier("id")), as: "n").from("changes")
                 .first(decodingColumn: "n", as: Int64?.self) ?? nil
             // With no live reader, nobody can miss anything; the newest row always stays, so sequences keep growing.
             guard let newest else { return 0 }
             let limit = min(seen ?? newest, newest - 1)
-            guard let through = try await db.select().column(SQLFunction("max", args: SQLIdentifier("id")), as: "n").from("changes")
-                .where("id", .lessThanOrEqual, SQLBind(limit)).where("created_at", .lessThan, SQLBind(before))
-                .first(decodingColumn: "n", as: Int64?.self) ?? nil
+            guard
+                let through = try await db.select().column(SQLFunction("max", args: SQLIdentifier("id")), as: "n").from("changes")
+                    .where("id", .lessThanOrEqual, SQLBind(limit)).where("created_at", .lessThan, SQLBind(before))
+                    .first(decodingColumn: "n", as: Int64?.self) ?? nil
             else { return 0 }
             let gone = try await db.delete(from: "changes").where("id", .lessThanOrEqual, SQLBind(through)).returning("id").all().count
             try await db.insert(into: "change_readers").columns("instance", "sequence", "seen_at")

@@ -80,8 +80,9 @@ extension SQLStore: CommentStore {
 
     public func setStatus(_ status: CommentStatus, commentID: Int64) async throws {
         try await database.transaction { db in
-            guard let postID = try await db.select().column("post_id").from("comments")
-                .where("id", .equal, SQLBind(commentID)).first(decodingColumn: "post_id", as: Int64.self)
+            guard
+                let postID = try await db.select().column("post_id").from("comments")
+                    .where("id", .equal, SQLBind(commentID)).first(decodingColumn: "post_id", as: Int64.self)
             else { throw StoreError.notFound("no comment with ID \(commentID)") }
             try await db.update("comments").set("status", to: SQLBind(status.rawValue))
                 .where("id", .equal, SQLBind(commentID)).run()
@@ -121,7 +122,8 @@ extension SQLStore: CommentStore {
 
     @discardableResult
     static func recount(_ db: any SQLDatabase, postID: Int64) async throws -> Int {
-        let count = try await db.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("comments")
+        let count =
+            try await db.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("comments")
             .where("post_id", .equal, SQLBind(postID)).where("status", .equal, SQLBind(CommentStatus.approved.rawValue))
             .first(decodingColumn: "n", as: Int.self) ?? 0
         try await db.update("posts").set("comment_count", to: SQLBind(count)).where("id", .equal, SQLBind(postID)).run()

@@ -44,7 +44,6 @@ extension SQLStore: JobStore {
         return try await write { db in try await db.raw(sql).first().map(Self.job(from:)) }
     }
 
-
     @discardableResult
     public func complete(jobID: Int64, worker: String, now: Date) async throws -> Bool {
         try await finish(jobID, worker: worker, now: now) {

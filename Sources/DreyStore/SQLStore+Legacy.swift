@@ -49,8 +49,9 @@ extension SQLStore {
     /// What an old address of the site now names, if an import recorded it.
     public func legacyTarget(path: String, siteID: Int64) async throws -> LegacyTarget? {
         try await read { db in
-            guard let row = try await db.select().columns("kind", "target_id").from("legacy_paths")
-                .where("site_id", .equal, SQLBind(siteID)).where("path", .equal, SQLBind(path)).first()
+            guard
+                let row = try await db.select().columns("kind", "target_id").from("legacy_paths")
+                    .where("site_id", .equal, SQLBind(siteID)).where("path", .equal, SQLBind(path)).first()
             else { return nil }
             return LegacyTarget(kind: try row.string("kind"), id: try row.int64("target_id"))
         }

@@ -106,10 +106,11 @@ extension SQLStore: LinkbackStore {
         async throws
     {
         try await database.transaction { db in
-            guard let postID = try await db.update("comments").set("author_name", to: SQLBind(authorName))
-                .set("author_url", to: SQLBind(authorURL)).set("source", to: SQLBind(source))
-                .set("content_html", to: SQLBind(contentHTML)).where("id", .equal, SQLBind(id)).returning("post_id")
-                .first(decodingColumn: "post_id", as: Int64.self)
+            guard
+                let postID = try await db.update("comments").set("author_name", to: SQLBind(authorName))
+                    .set("author_url", to: SQLBind(authorURL)).set("source", to: SQLBind(source))
+                    .set("content_html", to: SQLBind(contentHTML)).where("id", .equal, SQLBind(id)).returning("post_id")
+                    .first(decodingColumn: "post_id", as: Int64.self)
             else { throw StoreError.notFound("no comment with ID \(id)") }
             try await Self.recount(db, postID: postID)
         }

@@ -98,9 +98,11 @@ extension SQLStore {
     /// The `year/month` folders that hold uploads, newest first, for the library's month filter.
     public func mediaMonths(siteID: Int64) async throws -> [String] {
         try await read { db in
-            try await db.select().distinct().column(SQLAlias(SQLFunction("substr", args: SQLColumn("file"), SQLLiteral.numeric("1"), SQLLiteral.numeric("7")), as: SQLIdentifier("month")))
-                .from("media").where("site_id", .equal, SQLBind(siteID)).where(Self.like(SQLColumn("file"), "____/__/%"))
-                .orderBy("month", .descending).all().map { try $0.string("month") }
+            try await db.select().distinct().column(
+                SQLAlias(SQLFunction("substr", args: SQLColumn("file"), SQLLiteral.numeric("1"), SQLLiteral.numeric("7")), as: SQLIdentifier("month"))
+            )
+            .from("media").where("site_id", .equal, SQLBind(siteID)).where(Self.like(SQLColumn("file"), "____/__/%"))
+            .orderBy("month", .descending).all().map { try $0.string("month") }
         }
     }
 

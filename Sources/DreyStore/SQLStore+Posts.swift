@@ -105,7 +105,9 @@ extension SQLStore: PostStore {
             .where("type", .equal, SQLBind(query.type.rawValue))
             .where("status", .in, SQLBind.group(query.statuses.map(\.rawValue)))
         if let termIDs = query.termIDs {
-            let sub = SQLSubquery.select { $0.column("post_id").from("post_terms").where("term_id", .in, SQLBind.group(termIDs.isEmpty ? [-1] : termIDs)) }
+            let sub = SQLSubquery.select {
+                $0.column("post_id").from("post_terms").where("term_id", .in, SQLBind.group(termIDs.isEmpty ? [-1] : termIDs))
+            }
             q = q.where("id", .in, sub)
         }
         if let authorID = query.authorID { q = q.where("author_id", .equal, SQLBind(authorID)) }

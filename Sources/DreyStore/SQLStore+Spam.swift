@@ -12,8 +12,9 @@ extension SQLStore: SpamStore {
 
     public func spamModel(siteID: Int64) async throws -> (version: Int64, data: Data?)? {
         try await read { db in
-            guard let row = try await db.select().columns("version", "model").from("spam_models")
-                .where("site_id", .equal, SQLBind(siteID)).first()
+            guard
+                let row = try await db.select().columns("version", "model").from("spam_models")
+                    .where("site_id", .equal, SQLBind(siteID)).first()
             else { return nil }
             return (try row.int64("version"), try row.decode(column: "model", as: Data?.self))
         }
@@ -29,8 +30,9 @@ extension SQLStore: SpamStore {
             try await db.update("spam_models")
                 .set("version", to: SQLBinaryExpression(SQLIdentifier("version"), .add, SQLLiteral.numeric("1")))
                 .set("updated_at", to: SQLBind(now)).where("site_id", .equal, SQLBind(siteID)).run()
-            guard let row = try await db.select().columns("version", "model").from("spam_models")
-                .where("site_id", .equal, SQLBind(siteID)).first()
+            guard
+                let row = try await db.select().columns("version", "model").from("spam_models")
+                    .where("site_id", .equal, SQLBind(siteID)).first()
             else { throw StoreError.invalid("spam model row vanished") }
             let version = try row.int64("version")
             let updated = try body(try row.decode(column: "model", as: Data?.self))

@@ -60,7 +60,11 @@ extension SQLStore: UserStore {
         return try await read { db in
             let rows = try await db.select().columns(Self.userColumns).from("users")
                 .where("id", .in, SQLBind.group(Array(Set(ids)))).all()
-            return Dictionary(uniqueKeysWithValues: try rows.map { let u = try Self.user(from: $0); return (u.id, u) })
+            return Dictionary(
+                uniqueKeysWithValues: try rows.map {
+                    let u = try Self.user(from: $0)
+                    return (u.id, u)
+                })
         }
     }
 

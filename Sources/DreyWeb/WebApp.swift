@@ -75,7 +75,8 @@ public struct WebApp: Sendable {
         let home = site.settings.homeURL
         // Pages are cached only once the site's address is known, under that address: a client cannot make the cache
         // hold pages under a name it invented. Until then (requests from untrusted peers only) every page is rendered.
-        let useCache = method != .post && drey.config.pageCache && site.settings.pageCacheEnabled && !Self.bypassesCache(request)
+        let useCache =
+            method != .post && drey.config.pageCache && site.settings.pageCacheEnabled && !Self.bypassesCache(request)
             && !home.isEmpty
         let cacheTarget = home + request.uri.description
         let base = home.isEmpty ? origin.scheme + "://" + (origin.host ?? site.host) : home
@@ -89,7 +90,8 @@ public struct WebApp: Sendable {
         let r = SiteRequest(
             site: site, links: SiteLinks(base: base, settings: site.settings), request: request,
             query: FormData(query: rawQuery).fields, now: drey.config.clock.now(),
-            signer: Signer.cached(secret: site.settings.secret), ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, .heldComments, site),
+            signer: Signer.cached(secret: site.settings.secret),
+            ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, .heldComments, site),
             unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, .unlockedPosts, site),
             clientIP: origin.clientIP, staff: try await staffMember(request, site: site))
         let generation = cache.generation(siteID: site.id)
@@ -123,7 +125,8 @@ public struct WebApp: Sendable {
                     generation: generation)
                 return Self.response(entry, request: request, cacheStatus: "MISS")
             }
-            return Self.response(PageCache.makeEntry(status: .ok, contentType: contentType, body: buffer, scopes: scopes), request: request, cacheStatus: "BYPASS")
+            return Self.response(
+                PageCache.makeEntry(status: .ok, contentType: contentType, body: buffer, scopes: scopes), request: request, cacheStatus: "BYPASS")
         case .redirect(let location, let permanent, let cookies):
             var headers: HTTPFields = [.location: location, .cacheControl: "no-store"]
             for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }

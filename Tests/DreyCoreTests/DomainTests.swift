@@ -4,7 +4,9 @@ import Testing
 @testable import DreyCore
 
 @Suite struct PermalinkTests {
-    let post = Post(id: 42, siteID: 1, slug: "on-pamphlets", title: "On pamphlets", source: "", authorID: 1, publishedAt: Date(timeIntervalSince1970: 1_201_392_240))  // 2008-01-27 00:04 UTC
+    let post = Post(
+        id: 42, siteID: 1, slug: "on-pamphlets", title: "On pamphlets", source: "", authorID: 1,
+        publishedAt: Date(timeIntervalSince1970: 1_201_392_240))  // 2008-01-27 00:04 UTC
 
     @Test func buildsWordPressStructures() {
         let utc = TimeZone(identifier: "UTC")!
@@ -15,7 +17,8 @@ import Testing
         // Dates are the site's local dates, as WordPress writes them.
         #expect(PermalinkStructure.dayAndName.path(for: post, timeZone: TimeZone(identifier: "America/New_York")!) == "/2008/01/26/on-pamphlets/")
         let custom = PermalinkStructure("/%category%/%author%/%postname%.html")!
-        #expect(custom.path(for: post, timeZone: utc, categoryPath: "ussr/lenin", authorLogin: "korakious") == "/ussr/lenin/korakious/on-pamphlets.html")
+        #expect(
+            custom.path(for: post, timeZone: utc, categoryPath: "ussr/lenin", authorLogin: "korakious") == "/ussr/lenin/korakious/on-pamphlets.html")
     }
 
     @Test func matchesPaths() {
@@ -86,7 +89,8 @@ import Testing
     func policy(_ values: [SettingKey: String]) -> CommentPolicy {
         CommentPolicy(settings: SiteSettings(values: Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) })))
     }
-    let known = CommentPolicy.Candidate(authorName: "Phil", email: "p@x.org", url: "", ip: "192.0.2.1", userAgent: "UA", text: "Hello", hasPreviouslyApproved: true)
+    let known = CommentPolicy.Candidate(
+        authorName: "Phil", email: "p@x.org", url: "", ip: "192.0.2.1", userAgent: "UA", text: "Hello", hasPreviouslyApproved: true)
 
     @Test func rules() {
         #expect(policy([:]).decide(known).status == .approved)

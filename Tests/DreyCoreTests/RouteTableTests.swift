@@ -22,7 +22,8 @@ import Testing
             .commentSubmit, .unlock,
             .linkback(.xmlrpc), .linkback(.webmention), .linkback(.webmentionStatus(token: "abc123")),
             .linkback(.trackback(postPath: "/2008/01/27/tanks-in-the-square/")),
-            .asset(theme: "default", path: "style.css"), .upload(path: "2008/01/photo.jpg"), .avatar(key: "0123456789abcdef0123456789abcdef"), .sitemap(.robots), .sitemap(.index), .sitemap(.posts(.post, page: 2)),
+            .asset(theme: "default", path: "style.css"), .upload(path: "2008/01/photo.jpg"), .avatar(key: "0123456789abcdef0123456789abcdef"),
+            .sitemap(.robots), .sitemap(.index), .sitemap(.posts(.post, page: 2)),
             .sitemap(.posts(.page, page: 1)), .sitemap(.terms(.category, page: 1)), .sitemap(.terms(.tag, page: 3)), .sitemap(.users(page: 1)),
             .operations(.health), .operations(.ready), .operations(.metrics),
             .legacy(.post(12)), .legacy(.page(3)), .legacy(.category(4)), .legacy(.tag("prague")), .legacy(.author(2)),
@@ -53,7 +54,8 @@ import Testing
             var query: [String: String] = [:]
             for item in url.queryItems ?? [] { query[item.name] = item.value ?? "" }
             let method = route == .commentSubmit || route == .unlock ? "POST" : "GET"
-            let matched = SiteRoute.match(method: method, path: url.percentEncodedPath.removingPercentEncoding ?? url.path, query: query, settings: settings)
+            let matched = SiteRoute.match(
+                method: method, path: url.percentEncodedPath.removingPercentEncoding ?? url.path, query: query, settings: settings)
             #expect(matched.first == route, "\(route) → \(address) → \(matched)")
         }
     }
@@ -65,7 +67,8 @@ import Testing
         #expect(links.post(post, at: PostPlace()) == "https://blog.example/2008/01/27/tanks/")
         let byCategory = SiteLinks(base: "https://blog.example/", settings: SiteSettings(values: ["permalink_structure": "/%category%/%postname%/"]))
         #expect(byCategory.post(post, at: PostPlace(categoryPath: "history/ussr")) == "https://blog.example/history/ussr/tanks/")
-        let page = Post(siteID: 1, type: .page, status: .publish, slug: "team", title: "Team", source: "", authorID: 1, parentID: 3, publishedAt: date)
+        let page = Post(
+            siteID: 1, type: .page, status: .publish, slug: "team", title: "Team", source: "", authorID: 1, parentID: 3, publishedAt: date)
         #expect(links.post(page, at: PostPlace(ancestors: ["about"])) == "https://blog.example/about/team/")
         #expect(SiteRoute.match(method: "GET", path: "/about/team/", query: [:], settings: settings).contains(.page(path: ["about", "team"])))
     }

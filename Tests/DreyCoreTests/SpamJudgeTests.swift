@@ -12,7 +12,8 @@ import Testing
         shownFor: TimeInterval? = nil, reputation: Reputation = Reputation(), previouslyApproved: Bool = false, byModerator: Bool = false
     ) -> SpamEvidence {
         SpamEvidence(
-            policy: policy ?? fine, classifier: score.map { ClassifierOpinion(score: $0, withoutLinks: withoutLinks, reasons: reasons, signals: signals) },
+            policy: policy ?? fine,
+            classifier: score.map { ClassifierOpinion(score: $0, withoutLinks: withoutLinks, reasons: reasons, signals: signals) },
             shownFor: shownFor, reputation: reputation,
             previouslyApproved: previouslyApproved, byModerator: byModerator)
     }
@@ -92,7 +93,8 @@ import Testing
         #expect(judge.decide(wordy).reasons.last == "not sent to spam: nothing but its words (no link, no history, no listed word)")
         // The reason WordPress gave is not repeated inside the classifier's.
         let links = CommentPolicy.Verdict(status: .pending, reasons: ["held: 2 links"])
-        #expect(judge.decide(evidence(0.5, reasons: ["2 links", "word 'offer'"], policy: links)).note == "held: 2 links; classifier 0.50 (word 'offer')")
+        #expect(
+            judge.decide(evidence(0.5, reasons: ["2 links", "word 'offer'"], policy: links)).note == "held: 2 links; classifier 0.50 (word 'offer')")
     }
 
     @Test("a form sent faster than a person can is held even when the text looks fine")

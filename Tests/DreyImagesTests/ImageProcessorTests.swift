@@ -95,11 +95,13 @@ struct ImageProcessorTests {
         }
     }
 
-    @Test("text, an SVG with a script, and a PDF are not images Drey takes", arguments: [
-        ("notes.jpg", "just some words, not an image\n"),
-        ("logo.svg", "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><script>alert(1)</script></svg>"),
-        ("paper.pdf", "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"),
-    ])
+    @Test(
+        "text, an SVG with a script, and a PDF are not images Drey takes",
+        arguments: [
+            ("notes.jpg", "just some words, not an image\n"),
+            ("logo.svg", "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><script>alert(1)</script></svg>"),
+            ("paper.pdf", "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"),
+        ])
     func notImages(name: String, content: String) throws {
         let file = try ImageFixtures.write(Data(content.utf8), name)
         #expect {

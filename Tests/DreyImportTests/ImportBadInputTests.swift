@@ -56,11 +56,12 @@ import Testing
     @Test("duplicate slugs are renamed and named in a warning", arguments: TestDatabase.allCases)
     func duplicateSlugs(_ kind: TestDatabase) async throws {
         try await ImportFixture.with(kind) { f in
-            let s = try await f.importText(S.document(items: [
-                S.item(id: 10, title: "About", slug: "about", type: "page"),
-                S.item(id: 11, title: "Team about", slug: "about", type: "page", parent: 12),
-                S.item(id: 12, title: "Team", slug: "team", type: "page"),
-            ]))
+            let s = try await f.importText(
+                S.document(items: [
+                    S.item(id: 10, title: "About", slug: "about", type: "page"),
+                    S.item(id: 11, title: "Team about", slug: "about", type: "page", parent: 12),
+                    S.item(id: 12, title: "Team", slug: "team", type: "page"),
+                ]))
             #expect(s[.pages].imported == 3)
             #expect(s.warnings.contains { $0.contains("page 11 “Team about”") && $0.contains("imported as “about-2”") })
             let pages = try await f.posts(type: .page)
@@ -72,9 +73,10 @@ import Testing
     @Test("authors without logins, and items naming nobody", arguments: TestDatabase.allCases)
     func authorsWithoutLogins(_ kind: TestDatabase) async throws {
         try await ImportFixture.with(kind) { f in
-            let s = try await f.importText(S.document(
-                channel: S.author("", email: "jane@old.example.org", id: 3, name: "Jane Doe") + S.author("", id: 4),
-                items: [S.item(id: 1, creator: "jane-doe"), S.item(id: 2, creator: ""), S.item(id: 3, creator: "ghost")]))
+            let s = try await f.importText(
+                S.document(
+                    channel: S.author("", email: "jane@old.example.org", id: 3, name: "Jane Doe") + S.author("", id: 4),
+                    items: [S.item(id: 1, creator: "jane-doe"), S.item(id: 2, creator: ""), S.item(id: 3, creator: "ghost")]))
             #expect(s[.authors].inFile == 2 && s[.authors].imported == 1 && s[.authors].skippedCount == 1)
             #expect(s.warnings.contains { $0.contains("“Jane Doe”") && $0.contains("no login") })
             #expect(s.warnings.contains { $0.contains("line") && $0.contains("no login, name or email") })
@@ -93,7 +95,8 @@ import Testing
     @Test("authors are matched to existing users by email", arguments: TestDatabase.allCases)
     func matchesUsersByEmail(_ kind: TestDatabase) async throws {
         try await ImportFixture.with(kind) { f in
-            let s = try await f.importText(S.document(channel: S.author("boss", email: "ADMIN@blog.test", id: 7), items: [S.item(id: 1, creator: "boss")]))
+            let s = try await f.importText(
+                S.document(channel: S.author("boss", email: "ADMIN@blog.test", id: 7), items: [S.item(id: 1, creator: "boss")]))
             #expect(s[.authors].existing == 1 && s[.authors].imported == 0 && s.createdUsers.isEmpty)
             #expect(try await f.posts().first?.authorID == f.admin.id)
             #expect(try await f.store.role(userID: f.admin.id, siteID: f.site.id) == .administrator)  // never lowered
@@ -104,11 +107,13 @@ import Testing
     @Test("dates of 0000-00-00 fall back and are reported", arguments: TestDatabase.allCases)
     func zeroDates(_ kind: TestDatabase) async throws {
         try await ImportFixture.with(kind) { f in
-            let s = try await f.importText(S.document(items: [
-                S.item(id: 1, title: "Draft", status: "draft", date: "2009-03-04 05:06:07", gmt: "0000-00-00 00:00:00"),
-                S.item(id: 2, title: "Nothing", date: "0000-00-00 00:00:00", gmt: "0000-00-00 00:00:00",
-                       comments: [S.comment(id: 5, date: "0000-00-00 00:00:00")]),
-            ]))
+            let s = try await f.importText(
+                S.document(items: [
+                    S.item(id: 1, title: "Draft", status: "draft", date: "2009-03-04 05:06:07", gmt: "0000-00-00 00:00:00"),
+                    S.item(
+                        id: 2, title: "Nothing", date: "0000-00-00 00:00:00", gmt: "0000-00-00 00:00:00",
+                        comments: [S.comment(id: 5, date: "0000-00-00 00:00:00")]),
+                ]))
             let posts = try await f.posts()
             #expect(posts.first { $0.slug == "post-1" }?.publishedAt == WXRDates.utc("2009-03-04 05:06:07"))
             #expect(posts.first { $0.slug == "post-2" }?.publishedAt == ImportFixture.fixedNow)
@@ -121,12 +126,20 @@ import Testing
     @Test("comments and terms whose parent is missing go to the top level, named", arguments: TestDatabase.allCases)
     func missingParents(_ kind: TestDatabase) async throws {
         try await ImportFixture.with(kind) { f in
-            let s = try await f.importText(S.document(
-                channel: "<wp:category><wp:term_id>3</wp:term_id><wp:category_nicename>child</wp:category_nicename><wp:category_parent>nowhere</wp:category_parent><wp:cat_name><![CDATA[Child]]></wp:cat_name></wp:category>",
-                items: [S.item(id: 1, comments: [
-                    S.comment(id: 21, parent: 20, text: "Reply to a lost one"), S.comment(id: 22, parent: 23, text: "Reply before its parent"),
-                    S.comment(id: 23, text: "Parent after its reply"), S.comment(id: 24, parent: 25, text: "Cycle A"), S.comment(id: 25, parent: 24, text: "Cycle B"),
-                ])]))
+            let s = try await f.importText(
+                S.document(
+                    channel:
+                        "<wp:category><wp:term_id>3</wp:term_id><wp:category_nicename>child</wp:category_nicename><wp:category_parent>nowhere</wp:category_parent><wp:cat_name><![CDATA[Child]]></wp:cat_name></wp:category>",
+                    items: [
+                        S.item(
+                            id: 1,
+                            comments: [
+                                S.comment(id: 21, parent: 20, text: "Reply to a lost one"),
+                                S.comment(id: 22, parent: 23, text: "Reply before its parent"),
+                                S.comment(id: 23, text: "Parent after its reply"), S.comment(id: 24, parent: 25, text: "Cycle A"),
+                                S.comment(id: 25, parent: 24, text: "Cycle B"),
+                            ])
+                    ]))
             #expect(s[.comments].imported == 5)
             #expect(s.warnings.contains { $0.contains("comment 21") && $0.contains("parent comment 20 is not in the file") })
             #expect(s.warnings.contains { $0.contains("category “Child”") && $0.contains("“nowhere” is not in the file") })
@@ -143,11 +156,17 @@ import Testing
     @Test("odd comment values: unknown types skipped, bad URLs dropped, approval kept", arguments: [TestDatabase.sqlite])
     func oddComments(_ kind: TestDatabase) async throws {
         try await ImportFixture.with(kind) { f in
-            let s = try await f.importText(S.document(items: [S.item(id: 1, comments: [
-                S.comment(id: 1, approved: "spam"), S.comment(id: 2, approved: "trash"), S.comment(id: 3, approved: "0", type: "pingback"),
-                S.comment(id: 4, type: "note"), S.comment(id: 5, approved: "maybe"),
-                S.comment(id: 6).replacingOccurrences(of: "http://reader.example.org/", with: "javascript:alert(1)"),
-            ])]))
+            let s = try await f.importText(
+                S.document(items: [
+                    S.item(
+                        id: 1,
+                        comments: [
+                            S.comment(id: 1, approved: "spam"), S.comment(id: 2, approved: "trash"),
+                            S.comment(id: 3, approved: "0", type: "pingback"),
+                            S.comment(id: 4, type: "note"), S.comment(id: 5, approved: "maybe"),
+                            S.comment(id: 6).replacingOccurrences(of: "http://reader.example.org/", with: "javascript:alert(1)"),
+                        ])
+                ]))
             #expect(s[.comments].inFile == 6 && s[.comments].imported == 5 && s[.comments].skipped.keys.contains { $0.contains("note") })
             let post = try #require(try await f.posts().first)
             let comments = try await f.store.comments(postID: post.id, statuses: CommentStatus.allCases)

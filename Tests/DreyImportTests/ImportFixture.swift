@@ -146,7 +146,10 @@ enum WXRSamples {
         """
     }
 
-    static func comment(id: Int, parent: Int = 0, author: String = "Reader", approved: String = "1", type: String = "", date: String = "2008-01-28 10:00:00", text: String = "Nice post") -> String {
+    static func comment(
+        id: Int, parent: Int = 0, author: String = "Reader", approved: String = "1", type: String = "", date: String = "2008-01-28 10:00:00",
+        text: String = "Nice post"
+    ) -> String {
         """
         <wp:comment><wp:comment_id>\(id)</wp:comment_id><wp:comment_author><![CDATA[\(author)]]></wp:comment_author>
         <wp:comment_author_email>reader@example.org</wp:comment_author_email><wp:comment_author_url>http://reader.example.org/</wp:comment_author_url>

@@ -46,7 +46,8 @@ import Testing
                 let (second, secondCounts) = try await f.export()
                 #expect(secondCounts == counts, "\(file)")
                 if second != first {
-                    let a = first.split(separator: "\n"), b = second.split(separator: "\n")
+                    let a = first.split(separator: "\n")
+                    let b = second.split(separator: "\n")
                     let at = Array(zip(a, b)).firstIndex { $0 != $1 } ?? min(a.count, b.count)
                     Issue.record("\(file): exports differ at line \(at + 1):\n- \(at < a.count ? a[at] : "")\n+ \(at < b.count ? b[at] : "")")
                 }
@@ -64,9 +65,10 @@ import Testing
                 authorID: f.admin.id, publishedAt: Date(timeIntervalSince1970: 1_200_000_000),
                 typography: Typography(fontSize: 20))
             let saved = try await f.store.insert(post, termIDs: [])
-            _ = try await f.store.insert(Comment(
-                siteID: f.site.id, postID: saved.id, status: .approved, authorName: "Phil", authorEmail: "phil@example.org",
-                userAgent: "Mozilla/5.0", source: "First!", contentHTML: "<p>First!</p>", createdAt: Date(timeIntervalSince1970: 1_200_000_100)))
+            _ = try await f.store.insert(
+                Comment(
+                    siteID: f.site.id, postID: saved.id, status: .approved, authorName: "Phil", authorEmail: "phil@example.org",
+                    userAgent: "Mozilla/5.0", source: "First!", contentHTML: "<p>First!</p>", createdAt: Date(timeIntervalSince1970: 1_200_000_100)))
             (exported, _) = try await f.export()
             #expect(exported.contains("<wp:post_id>\(saved.id)</wp:post_id>"))
             #expect(exported.contains("<guid isPermaLink=\"false\">http://blog.test/?p=\(saved.id)</guid>"))
@@ -94,11 +96,12 @@ import Testing
             defer { try? FileManager.default.removeItem(at: url) }
             let (status, output) = try PythonCheck.run("wxr_counts.py", arguments: [url.path])
             #expect(status == 0, "\(output)")
-            let found = Dictionary(uniqueKeysWithValues: output.split(separator: "\n").compactMap { line -> (String, Int)? in
-                let parts = line.split(separator: " ")
-                guard parts.count == 2, let n = Int(parts[1]) else { return nil }
-                return (String(parts[0]), n)
-            })
+            let found = Dictionary(
+                uniqueKeysWithValues: output.split(separator: "\n").compactMap { line -> (String, Int)? in
+                    let parts = line.split(separator: " ")
+                    guard parts.count == 2, let n = Int(parts[1]) else { return nil }
+                    return (String(parts[0]), n)
+                })
             #expect(found["version"] == 12)
             #expect(found["authors"] == counts.authors && counts.authors == 3)  // two from the file and the site's admin
             #expect(found["categories"] == 68 && found["tags"] == 114 && counts.tags == 114)

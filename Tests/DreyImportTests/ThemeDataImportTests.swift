@@ -49,7 +49,10 @@ import Testing
             #expect(try await f.store.terms(siteID: f.site.id, taxonomy: .tag).count == 114)
             #expect(try await f.count("media") == 37)
             #expect(try await f.count("comments") == 33)
-            var replies = 0, pingbacks = 0, trackbacks = 0, pending = 0
+            var replies = 0
+            var pingbacks = 0
+            var trackbacks = 0
+            var pending = 0
             for post in posts + pages {
                 let comments = try await f.store.comments(postID: post.id, statuses: CommentStatus.allCases)
                 replies += comments.filter { $0.parentID != nil }.count

@@ -12,7 +12,8 @@ import Testing
     func linkHeaders() {
         #expect(EndpointDiscovery.linkTargets("</a>; rel=webmention", rel: "webmention") == ["/a"])
         #expect(EndpointDiscovery.linkTargets("<https://x/a>; rel=\"webmention other\"", rel: "webmention") == ["https://x/a"])
-        #expect(EndpointDiscovery.linkTargets("<https://x/e>; rel=\"other\", <https://x/a>; rel=\"webmention\"", rel: "webmention") == ["https://x/a"])
+        #expect(
+            EndpointDiscovery.linkTargets("<https://x/e>; rel=\"other\", <https://x/a>; rel=\"webmention\"", rel: "webmention") == ["https://x/a"])
         #expect(EndpointDiscovery.linkTargets("<https://x/a,b>; rel=webmention", rel: "webmention") == ["https://x/a,b"])
         #expect(EndpointDiscovery.linkTargets("<https://x/a>; rel=\"not-webmention\"", rel: "webmention").isEmpty)
     }

@@ -23,7 +23,10 @@ import Testing
         #expect(entry.text("published") == "2024-05-01T10:00:00Z")
         #expect(entry.text("url") == "https://other.test/post/1")
         #expect(entry.text("in-reply-to") == "https://blog.test/target/")
-        guard case .html(let markup, let text) = entry.first("content") else { Issue.record("no e-content"); return }
+        guard case .html(let markup, let text) = entry.first("content") else {
+            Issue.record("no e-content")
+            return
+        }
         #expect(markup == "<p>Some <b>bold</b> text</p>")
         #expect(text == "Some bold text")
         let author = try #require(entry.first("author")?.item)
@@ -92,7 +95,8 @@ import Testing
         #expect(plain.contentHTML.contains("See this."))
         let card = MentionReader.read(
             SourcePage(
-                body: "<div class='h-card'><a class='p-name u-url' href='/'>Eve</a></div><div class='h-entry'><p class='e-content'>Re <a href='\(target)'>x</a></p></div>",
+                body:
+                    "<div class='h-card'><a class='p-name u-url' href='/'>Eve</a></div><div class='h-entry'><p class='e-content'>Re <a href='\(target)'>x</a></p></div>",
                 url: "http://o.test/x"), target: target)
         #expect(card.authorName == "Eve")
         #expect(card.authorURL == "http://o.test/")

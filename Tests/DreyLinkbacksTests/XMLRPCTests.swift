@@ -52,13 +52,15 @@ import Testing
         let bomb = "<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;\">]>"
         let calls = [
             "<?xml version=\"1.0\"?>" + padding + bomb + "<methodCall><methodName>&b;</methodName></methodCall>",
-            "<?xml version=\"1.0\"?>" + padding + "<!doctype methodCall SYSTEM \"file:///etc/passwd\"><methodCall><methodName>x</methodName></methodCall>",
+            "<?xml version=\"1.0\"?>" + padding
+                + "<!doctype methodCall SYSTEM \"file:///etc/passwd\"><methodCall><methodName>x</methodName></methodCall>",
             "<?xml version=\"1.0\"?>" + String(repeating: " ", count: 5000) + "<!EnTiTy a \"b\"><methodCall><methodName>x</methodName></methodCall>",
         ]
         for body in calls {
             #expect(throws: XMLRPCFault.notWellFormed) { try XMLRPC.parseCall(Array(body.utf8)) }
         }
-        let answer = "<?xml version=\"1.0\"?>" + padding + bomb
+        let answer =
+            "<?xml version=\"1.0\"?>" + padding + bomb
             + "<methodResponse><params><param><value><string>&b;</string></value></param></params></methodResponse>"
         guard case .failure(let fault) = XMLRPC.parseResponse(Array(answer.utf8)) else {
             Issue.record("a remote answer with a DTD was read")

@@ -9,8 +9,9 @@ import Testing
 @Suite struct ThemeEscapingTests {
     @Test("the five characters are escaped, everything else (any script, emoji) passes unchanged")
     func escapes() {
-        #expect(ByteHTMLEscaping.escape(#"<a href="x" title='y'>Tom & Jerry</a>"#)
-            == "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;Tom &amp; Jerry&lt;/a&gt;")
+        #expect(
+            ByteHTMLEscaping.escape(#"<a href="x" title='y'>Tom & Jerry</a>"#)
+                == "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;Tom &amp; Jerry&lt;/a&gt;")
         let plain = "Ωραίο άρθρο 🌷 日本語 zero\u{200B}width"
         #expect(ByteHTMLEscaping.escape(plain) == plain)
         #expect(ByteHTMLEscaping.escape("") == "")
@@ -29,10 +30,13 @@ import Testing
         try "<i>{{name}}</i>".write(to: dir.appendingPathComponent("partials/part.mustache"), atomically: true, encoding: .utf8)
         try "{{% CONTENT_TYPE: TEXT}}{{name}}".write(to: dir.appendingPathComponent("templates/text.mustache"), atomically: true, encoding: .utf8)
         let theme = try Theme(directory: dir, required: ["page"])
-        #expect(theme.render(["name": "<\u{0338}b> & 'q'"], template: "page") == "<p>&lt;\u{0338}b&gt; &amp; &#39;q&#39;</p><i>&lt;\u{0338}b&gt; &amp; &#39;q&#39;</i>")
+        #expect(
+            theme.render(["name": "<\u{0338}b> & 'q'"], template: "page")
+                == "<p>&lt;\u{0338}b&gt; &amp; &#39;q&#39;</p><i>&lt;\u{0338}b&gt; &amp; &#39;q&#39;</i>")
         #expect(theme.render(["name": "<b>"], template: "text") == "<b>")
         // A parse error names the line of the author's file, not of the source with our pragma in front.
-        try "<p>one</p>\n<p>{{#open}}two{{/close}}</p>\n<p>three</p>\n".write(to: dir.appendingPathComponent("templates/broken.mustache"), atomically: true, encoding: .utf8)
+        try "<p>one</p>\n<p>{{#open}}two{{/close}}</p>\n<p>three</p>\n".write(
+            to: dir.appendingPathComponent("templates/broken.mustache"), atomically: true, encoding: .utf8)
         #expect {
             try Theme(directory: dir, required: ["page"])
         } throws: { error in

@@ -11,7 +11,8 @@ import Testing
 
     @Test func captionBecomesAFigureWithItsCaption() {
         let html = render(
-            "Before\n\n[caption id=\"attachment_6\" align=\"alignright\" width=\"300\"]<a href=\"http://example.org/a.jpg\"><img src=\"http://example.org/a-300x200.jpg\" alt=\"A boat\" /></a> A boat at sea[/caption]\n\nAfter")
+            "Before\n\n[caption id=\"attachment_6\" align=\"alignright\" width=\"300\"]<a href=\"http://example.org/a.jpg\"><img src=\"http://example.org/a-300x200.jpg\" alt=\"A boat\" /></a> A boat at sea[/caption]\n\nAfter"
+        )
         #expect(html.contains("<figure class=\"wp-caption alignright\"><a href=\"http://example.org/a.jpg\""))
         #expect(html.contains("<img src=\"http://example.org/a-300x200.jpg\" alt=\"A boat\" />"))
         #expect(html.contains("<figcaption class=\"wp-caption-text\">A boat at sea</figcaption></figure>"))
@@ -30,7 +31,8 @@ import Testing
             ofPost: [.init(url: "/wp-content/uploads/own.jpg")])
         let named = render("[gallery ids=\"9,7\" columns=\"2\"]", media: media)
         #expect(named.contains("<div class=\"gallery gallery-columns-2\">"))
-        let b = named.range(of: "b.jpg")!.lowerBound, a = named.range(of: "a.jpg")!.lowerBound
+        let b = named.range(of: "b.jpg")!.lowerBound
+        let a = named.range(of: "a.jpg")!.lowerBound
         #expect(b < a)
         #expect(named.contains("<figcaption class=\"wp-caption-text gallery-caption\">First</figcaption>"))
         #expect(render("[gallery]", media: media).contains("own.jpg"))
@@ -41,7 +43,9 @@ import Testing
 
     @Test func videoURLOnItsOwnLineBecomesALinkedFigure() {
         let html = render("Watch this:\n\nhttps://www.youtube.com/watch?v=nwe-H6l4beM\n\nand this https://vimeo.com/1 inline.")
-        #expect(html.contains("<figure class=\"wp-block-embed is-type-video is-provider-youtube\"><a href=\"https://www.youtube.com/watch?v=nwe-H6l4beM\""))
+        #expect(
+            html.contains(
+                "<figure class=\"wp-block-embed is-type-video is-provider-youtube\"><a href=\"https://www.youtube.com/watch?v=nwe-H6l4beM\""))
         #expect(html.contains("Watch the video on YouTube"))
         #expect(html.contains("and this https://vimeo.com/1 inline."))
         // A URL that is not a video stays plain text, as WordPress leaves it without an oEmbed.
@@ -50,7 +54,9 @@ import Testing
 
     @Test func embedShortcodeAndVideoFilesBecomeLinks() {
         #expect(render("[embed]https://vimeo.com/22439234[/embed]").contains("Watch the video on Vimeo"))
-        #expect(render("[embed]https://example.org/page[/embed]").contains("<a href=\"https://example.org/page\" rel=\"nofollow ugc\">https://example.org/page</a>"))
+        #expect(
+            render("[embed]https://example.org/page[/embed]").contains(
+                "<a href=\"https://example.org/page\" rel=\"nofollow ugc\">https://example.org/page</a>"))
         #expect(render("[video src=\"http://example.org/clip.mp4\"]").contains("Watch the video (clip.mp4)"))
         #expect(render("<video controls src=\"https://example.org/m.mov\"></video>").contains("Watch the video (m.mov)"))
     }

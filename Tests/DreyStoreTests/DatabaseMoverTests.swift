@@ -21,14 +21,17 @@ import Testing
             for n in 1...3 {
                 pages.append(
                     try await store.insert(
-                        Post(siteID: site.id, type: .page, status: .publish, slug: "p\(n)", title: "P\(n)", source: "x", authorID: user.id, publishedAt: at),
+                        Post(
+                            siteID: site.id, type: .page, status: .publish, slug: "p\(n)", title: "P\(n)", source: "x", authorID: user.id,
+                            publishedAt: at),
                         termIDs: []))
             }
             var comments: [DreyCore.Comment] = []
             for n in 1...3 {
                 comments.append(
                     try await store.insert(
-                        DreyCore.Comment(siteID: site.id, postID: pages[0].id, status: .approved, authorName: "C\(n)", source: "c\(n)", createdAt: at)))
+                        DreyCore.Comment(siteID: site.id, postID: pages[0].id, status: .approved, authorName: "C\(n)", source: "c\(n)", createdAt: at)
+                    ))
             }
             // The first page under the last; the first comment a reply to the last.
             let (firstPage, lastPage, firstComment, lastComment) = (pages[0].id, pages[2].id, comments[0].id, comments[2].id)

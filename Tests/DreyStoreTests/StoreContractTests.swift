@@ -24,7 +24,10 @@ import Testing
         await location.cleanup()
     }
 
-    func post(_ site: Site, _ user: User, _ slug: String, at seconds: TimeInterval, status: PostStatus = .publish, sticky: Bool = false, text: String = "Body") -> Post {
+    func post(
+        _ site: Site, _ user: User, _ slug: String, at seconds: TimeInterval, status: PostStatus = .publish, sticky: Bool = false,
+        text: String = "Body"
+    ) -> Post {
         Post(
             siteID: site.id, status: status, slug: slug, title: slug.capitalized, source: text, contentHTML: "<p>\(text)</p>",
             authorID: user.id, publishedAt: Date(timeIntervalSince1970: seconds), sticky: sticky)
@@ -115,7 +118,9 @@ import Testing
         try await withStore(kind) { store, site, user in
             let p = try await store.insert(post(site, user, "p", at: 100), termIDs: [])
             func comment(_ status: CommentStatus, _ type: CommentType = .comment, _ text: String) -> DreyCore.Comment {
-                DreyCore.Comment(siteID: site.id, postID: p.id, type: type, status: status, authorName: "Phil", authorEmail: "phil@example.test", source: text, contentHTML: text, createdAt: Date(timeIntervalSince1970: 200))
+                DreyCore.Comment(
+                    siteID: site.id, postID: p.id, type: type, status: status, authorName: "Phil", authorEmail: "phil@example.test", source: text,
+                    contentHTML: text, createdAt: Date(timeIntervalSince1970: 200))
             }
             let approved = try await store.insert(comment(.approved, .comment, "hello"))
             _ = try await store.insert(comment(.approved, .pingback, "[…] ping […]"))

@@ -58,7 +58,12 @@ import Testing
             var browser = AdminSession(client: client)
             _ = try await browser.signIn("ada@blog.test", password)
             _ = try await browser.get("/admin/settings/general")
-            let forged = try await browser.post("/admin/settings/general", [("_csrf", "forged"), ("title", "Hacked"), ("timezone", "UTC"), ("date_format", "F j, Y"), ("time_format", "g:i a"), ("language", "en")], csrf: false)
+            let forged = try await browser.post(
+                "/admin/settings/general",
+                [
+                    ("_csrf", "forged"), ("title", "Hacked"), ("timezone", "UTC"), ("date_format", "F j, Y"), ("time_format", "g:i a"),
+                    ("language", "en"),
+                ], csrf: false)
             #expect(forged.status == .forbidden)
             let missing = try await browser.post("/admin/settings/general", [("title", "Hacked")], csrf: false)
             #expect(missing.status == .forbidden)
@@ -109,9 +114,11 @@ import Testing
             var browser = AdminSession(client: client)
             #expect(try await browser.get("/admin/setup?token=wrong").status == .notFound)
             #expect(try await browser.get("/admin/setup?token=test-setup-token").status == .ok)
-            let short = try await browser.post("/admin/setup", [("token", "test-setup-token"), ("name", "Owner"), ("email", "owner@blog.test"), ("password", "short")])
+            let short = try await browser.post(
+                "/admin/setup", [("token", "test-setup-token"), ("name", "Owner"), ("email", "owner@blog.test"), ("password", "short")])
             #expect(short.text.contains("at least 8 characters") && short.text.contains("value=\"owner@blog.test\""))
-            _ = try await browser.post("/admin/setup", [("token", "test-setup-token"), ("name", "Owner"), ("email", "owner@blog.test"), ("password", "long-enough-1")])
+            _ = try await browser.post(
+                "/admin/setup", [("token", "test-setup-token"), ("name", "Owner"), ("email", "owner@blog.test"), ("password", "long-enough-1")])
             #expect(try await browser.signIn("owner@blog.test", "long-enough-1").status == .seeOther)
             #expect(try await browser.get("/admin/setup?token=test-setup-token").status == .notFound)
         }

@@ -60,12 +60,19 @@ import Testing
             var ed = AdminSession(client: client)
             _ = try await ed.signIn("ed@blog.test", edPass)
             #expect(try await ed.get("/admin/posts/\(id)").text.contains("name=\"sticky\""))
-            let stamp = { (text: String) in text.range(of: "name=\"modified\" value=\"").map { String(text[$0.upperBound...].prefix { $0 != "\"" }) } ?? "" }
+            let stamp = { (text: String) in
+                text.range(of: "name=\"modified\" value=\"").map { String(text[$0.upperBound...].prefix { $0 != "\"" }) } ?? ""
+            }
             let edPage = try await ed.get("/admin/posts/\(id)")
-            #expect(try await ed.post("/admin/posts/\(id)", fields("Ann's news", status: "publish", extra: [("sticky", "1"), ("modified", stamp(edPage.text))])).status == .seeOther)
+            #expect(
+                try await ed.post(
+                    "/admin/posts/\(id)", fields("Ann's news", status: "publish", extra: [("sticky", "1"), ("modified", stamp(edPage.text))])
+                ).status == .seeOther)
             #expect(try await blog.drey.store.post(id: id, siteID: blog.site.id)?.sticky == true)
             let annPage = try await ann.get("/admin/posts/\(id)")
-            #expect(try await ann.post("/admin/posts/\(id)", fields("Ann's news, edited", status: "publish", extra: [("modified", stamp(annPage.text))])).status == .seeOther)
+            #expect(
+                try await ann.post("/admin/posts/\(id)", fields("Ann's news, edited", status: "publish", extra: [("modified", stamp(annPage.text))]))
+                    .status == .seeOther)
             let after = try await blog.drey.store.post(id: id, siteID: blog.site.id)
             #expect(after?.title == "Ann's news, edited" && after?.sticky == true)
         }
@@ -94,7 +101,8 @@ import Testing
             var ed = AdminSession(client: client)
             _ = try await ed.signIn("ed@blog.test", edPass)
             #expect(try await ed.get("/admin/posts/new").text.contains("name=\"new_category\""))
-            #expect(try await ed.post("/admin/posts/new", fields("Ed's", status: "publish", extra: [("new_category", "Made up")])).status == .seeOther)
+            #expect(
+                try await ed.post("/admin/posts/new", fields("Ed's", status: "publish", extra: [("new_category", "Made up")])).status == .seeOther)
             #expect(try await blog.drey.store.term(name: "Made up", taxonomy: .category, siteID: blog.site.id) != nil)
         }
     }

@@ -8,10 +8,14 @@ import Testing
 @testable import DreyWeb
 
 @Suite struct AdminContentTests {
-    func editorFields(_ title: String, source: String = "Some **words**.", status: String = "publish", extra: [(String, String)] = []) -> [(String, String)] {
+    func editorFields(_ title: String, source: String = "Some **words**.", status: String = "publish", extra: [(String, String)] = []) -> [(
+        String, String
+    )] {
         // Extras replace the defaults, as a browser sends each field once.
-        let defaults = [("type", "post"), ("title", title), ("slug", ""), ("format", "markdown"), ("source", source), ("excerpt", ""), ("status", status),
-            ("date", ""), ("tags", ""), ("comment_status", "open"), ("ping_status", "open"), ("modified", "")]
+        let defaults = [
+            ("type", "post"), ("title", title), ("slug", ""), ("format", "markdown"), ("source", source), ("excerpt", ""), ("status", status),
+            ("date", ""), ("tags", ""), ("comment_status", "open"), ("ping_status", "open"), ("modified", ""),
+        ]
         let replaced = Set(extra.map(\.0))
         return defaults.filter { !replaced.contains($0.0) } + extra
     }
@@ -86,9 +90,14 @@ import Testing
             let past = try await ada.post("/admin/posts/new", editorFields("Past", status: "future", extra: [("date", "2001-01-01T10:00")]))
             #expect(past.text.contains("The scheduled date is in the past"))
             // A real post with two categories (one new, nested) and a tag.
-            let created = try await ada.post("/admin/posts/new", editorFields("Two categories", extra: [
-                ("categories[]", String(news.id)), ("new_category", "Local"), ("new_category_parent", String(news.id)), ("tags", "winter, press"),
-            ]))
+            let created = try await ada.post(
+                "/admin/posts/new",
+                editorFields(
+                    "Two categories",
+                    extra: [
+                        ("categories[]", String(news.id)), ("new_category", "Local"), ("new_category_parent", String(news.id)),
+                        ("tags", "winter, press"),
+                    ]))
             #expect(created.status == .seeOther)
             let id = try #require(created.location.flatMap { Int64($0.split(separator: "/").last?.split(separator: "?").first ?? "") })
             let terms = try await blog.drey.store.terms(postIDs: [id])[id]?.map(\.name).sorted()
@@ -97,8 +106,11 @@ import Testing
             #expect(local.parentID == news.id)
             // Two people edit at once: the second is told and keeps their text.
             let page = try await ada.get("/admin/posts/\(id)")
-            let stamp = try #require(page.text.range(of: "name=\"modified\" value=\"").map { String(page.text[$0.upperBound...].prefix { $0 != "\"" }) })
-            let first = try await ada.post("/admin/posts/\(id)", editorFields("Two categories", source: "First edit", extra: [("modified", stamp), ("categories[]", String(news.id))]))
+            let stamp = try #require(
+                page.text.range(of: "name=\"modified\" value=\"").map { String(page.text[$0.upperBound...].prefix { $0 != "\"" }) })
+            let first = try await ada.post(
+                "/admin/posts/\(id)",
+                editorFields("Two categories", source: "First edit", extra: [("modified", stamp), ("categories[]", String(news.id))]))
             #expect(first.status == .seeOther)
             let second = try await ada.post("/admin/posts/\(id)", editorFields("Two categories", source: "Second edit", extra: [("modified", stamp)]))
             #expect(second.status == .conflict)
@@ -127,7 +139,9 @@ import Testing
         try await TestBlog.with(kind) { blog, client in
             let (_, pass) = try await blog.member(.editor, "ed")
             let post = try await blog.post("Thread")
-            var s = CommentSubmission(postID: post.id, authorName: "Guest", email: "guest@example.org", url: "http://guest.example.org", text: "see http://a.example http://b.example")
+            var s = CommentSubmission(
+                postID: post.id, authorName: "Guest", email: "guest@example.org", url: "http://guest.example.org",
+                text: "see http://a.example http://b.example")
             s.ip = "198.51.100.7"
             let held = try await blog.drey.comments.submit(s, siteID: blog.site.id)
             #expect(held.status == .pending)
@@ -146,9 +160,12 @@ import Testing
             let page = try await client.get("/2008/01/27/thread/").text
             #expect(page.contains("Thanks, Guest!"))
             _ = try await ed.get("/admin/comments/\(held.id)/edit")
-            let badEdit = try await ed.post("/admin/comments/\(held.id)/edit", [("author", ""), ("email", "guest@example.org"), ("url", ""), ("comment", "kept text")])
+            let badEdit = try await ed.post(
+                "/admin/comments/\(held.id)/edit", [("author", ""), ("email", "guest@example.org"), ("url", ""), ("comment", "kept text")])
             #expect(badEdit.status == .unprocessableContent && badEdit.text.contains("kept text"))
-            _ = try await ed.post("/admin/comments/\(held.id)/edit", [("author", "Guest"), ("email", "guest@example.org"), ("url", ""), ("comment", "Edited by the editor")])
+            _ = try await ed.post(
+                "/admin/comments/\(held.id)/edit",
+                [("author", "Guest"), ("email", "guest@example.org"), ("url", ""), ("comment", "Edited by the editor")])
             #expect(try await client.get("/2008/01/27/thread/").text.contains("Edited by the editor"))
             _ = try await ed.post("/admin/comments/empty", [("status", "spam")])
             #expect(try await blog.drey.store.comment(id: spammy.id) == nil)
@@ -168,9 +185,19 @@ import Testing
             let beta = try #require(try await blog.drey.store.term(name: "Beta", taxonomy: .category, siteID: blog.site.id))
             let clash = try await ed.post("/admin/terms", [("taxonomy", "category"), ("action", "create"), ("name", "Gamma"), ("slug", "beta")])
             #expect(clash.status == .unprocessableContent && clash.text.contains("already used") && clash.text.contains("value=\"Gamma\""))
-            _ = try await ed.post("/admin/terms", [("taxonomy", "category"), ("action", "update"), ("id", String(alpha.id)), ("name", "Alpha Renamed"), ("slug", "alpha-new"), ("parent", String(beta.id))])
+            _ = try await ed.post(
+                "/admin/terms",
+                [
+                    ("taxonomy", "category"), ("action", "update"), ("id", String(alpha.id)), ("name", "Alpha Renamed"), ("slug", "alpha-new"),
+                    ("parent", String(beta.id)),
+                ])
             #expect(try await client.get("/category/beta/alpha-new/").text.contains("Filed"))
-            let loop = try await ed.post("/admin/terms", [("taxonomy", "category"), ("action", "update"), ("id", String(beta.id)), ("name", "Beta"), ("slug", "beta"), ("parent", String(alpha.id))])
+            let loop = try await ed.post(
+                "/admin/terms",
+                [
+                    ("taxonomy", "category"), ("action", "update"), ("id", String(beta.id)), ("name", "Beta"), ("slug", "beta"),
+                    ("parent", String(alpha.id)),
+                ])
             #expect(loop.text.contains("cannot be placed under itself"))
             _ = try await ed.post("/admin/terms", [("taxonomy", "category"), ("action", "delete"), ("id", String(alpha.id))])
             let left = try await blog.drey.store.terms(postIDs: [post.id])[post.id]?.filter { $0.taxonomy == .category }.map(\.name)
@@ -191,15 +218,30 @@ import Testing
             var ada = AdminSession(client: client)
             _ = try await ada.signIn("ada@blog.test", pass)
             _ = try await ada.get("/admin/settings/general")
-            let bad = try await ada.post("/admin/settings/general", [("title", "New title"), ("tagline", ""), ("home_url", ""), ("timezone", "Mars/Base"), ("date_format", "j F Y"), ("time_format", "H:i"), ("language", "fr")])
+            let bad = try await ada.post(
+                "/admin/settings/general",
+                [
+                    ("title", "New title"), ("tagline", ""), ("home_url", ""), ("timezone", "Mars/Base"), ("date_format", "j F Y"),
+                    ("time_format", "H:i"), ("language", "fr"),
+                ])
             #expect(bad.status == .unprocessableContent)
             #expect(bad.text.contains("unknown timezone") && bad.text.contains("value=\"New title\""))
             #expect(blog.siteNow.settings.title != "New title")
-            _ = try await ada.post("/admin/settings/general", [("title", "New title"), ("tagline", ""), ("home_url", ""), ("timezone", "Europe/Paris"), ("date_format", "j F Y"), ("time_format", "H:i"), ("language", "fr")])
+            _ = try await ada.post(
+                "/admin/settings/general",
+                [
+                    ("title", "New title"), ("tagline", ""), ("home_url", ""), ("timezone", "Europe/Paris"), ("date_format", "j F Y"),
+                    ("time_format", "H:i"), ("language", "fr"),
+                ])
             let page = try await client.get("/2008/01/27/post/").text
             #expect(page.contains("New title") && page.contains("27 janvier 2008"))
             _ = try await ada.get("/admin/settings/appearance")
-            _ = try await ada.post("/admin/settings/appearance", [("font_family", "sans"), ("font_size", "23"), ("line_height", "1.7"), ("content_width", "70"), ("custom_css", "body { color: #222 }")])
+            _ = try await ada.post(
+                "/admin/settings/appearance",
+                [
+                    ("font_family", "sans"), ("font_size", "23"), ("line_height", "1.7"), ("content_width", "70"),
+                    ("custom_css", "body { color: #222 }"),
+                ])
             let styled = try await client.get("/").text
             #expect(styled.contains("--drey-font-size: 23px;") && styled.contains("body { color: #222 }"))
             _ = try await ada.get("/admin/settings/permalinks")

@@ -65,7 +65,8 @@ struct AdminSession {
 extension TestBlog {
     /// A member of the site with a password, for admin tests.
     func member(_ role: Role, _ name: String, password: String = "password-\(UUID().uuidString.prefix(4))") async throws -> (User, String) {
-        let user = try await drey.users.add(email: "\(name)@blog.test", name: name.capitalized, login: name, role: role, password: password, siteID: site.id)
+        let user = try await drey.users.add(
+            email: "\(name)@blog.test", name: name.capitalized, login: name, role: role, password: password, siteID: site.id)
         return (user, password)
     }
 }

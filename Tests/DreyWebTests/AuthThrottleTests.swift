@@ -31,7 +31,8 @@ import Testing
         let sink = try await MailSink.start()
         defer { sink.stop() }
         let server = try await DreyServer.start(kind, serveArguments: ["--workers", "0"], environment: ["DREY_SMTP_URL": sink.url]) { data, env, _ in
-            try DreyBinary.run(["user", "add", "--email", "ada@blog.test", "--name", "Ada", "--role", "editor", "--password", "password-ada"], data: data, env: env)
+            try DreyBinary.run(
+                ["user", "add", "--email", "ada@blog.test", "--name", "Ada", "--role", "editor", "--password", "password-ada"], data: data, env: env)
         }
         defer { server.stopSoon() }
         var browser = LoopbackBrowser(server)
@@ -54,7 +55,8 @@ import Testing
     @Test("forgot password is limited per address and per client address, alike for unknown addresses", arguments: TestDatabase.allCases)
     func forgotLimits(_ kind: TestDatabase) async throws {
         let server = try await DreyServer.start(kind, serveArguments: ["--workers", "0"]) { data, env, _ in
-            try DreyBinary.run(["user", "add", "--email", "ada@blog.test", "--name", "Ada", "--role", "editor", "--password", "password-ada"], data: data, env: env)
+            try DreyBinary.run(
+                ["user", "add", "--email", "ada@blog.test", "--name", "Ada", "--role", "editor", "--password", "password-ada"], data: data, env: env)
         }
         defer { server.stopSoon() }
         for address in ["ada@blog.test", "nobody@blog.test"] {
@@ -83,8 +85,10 @@ import Testing
     func noLockout(_ kind: TestDatabase) async throws {
         let server = try await DreyServer.start(kind) { data, env, _ in
             try DreyBinary.run(
-                ["user", "add", "--email", "ada@blog.test", "--name", "Ada", "--role", "administrator", "--password", "the-right-one"], data: data, env: env)
-            try DreyBinary.run(["user", "add", "--email", "bob@blog.test", "--name", "Bob", "--role", "author", "--password", "bobs-password"], data: data, env: env)
+                ["user", "add", "--email", "ada@blog.test", "--name", "Ada", "--role", "administrator", "--password", "the-right-one"], data: data,
+                env: env)
+            try DreyBinary.run(
+                ["user", "add", "--email", "bob@blog.test", "--name", "Bob", "--role", "author", "--password", "bobs-password"], data: data, env: env)
         }
         defer { server.stopSoon() }
         // Twice the old lockout (5 failures for the account from anywhere); each guess past 5 waits longer.

@@ -15,12 +15,16 @@ import Testing
         try await TestBlog.with(kind) { blog, client in
             try await blog.post("Post")
             let form: HTTPFields = [.xForwardedHost: TestBlog.host, .contentType: "application/x-www-form-urlencoded"]
-            let broken = try await client.execute(uri: "/wp-comments-post.php", method: .post, headers: form, body: ByteBuffer(string: "comment=%ZZ&author=%"))
+            let broken = try await client.execute(
+                uri: "/wp-comments-post.php", method: .post, headers: form, body: ByteBuffer(string: "comment=%ZZ&author=%"))
             #expect(broken.status == .badRequest)
-            let invalid = try await client.execute(uri: "/wp-comments-post.php", method: .post, headers: form, body: ByteBuffer(bytes: Array("comment=".utf8) + [0xff, 0xfe]))
+            let invalid = try await client.execute(
+                uri: "/wp-comments-post.php", method: .post, headers: form, body: ByteBuffer(bytes: Array("comment=".utf8) + [0xff, 0xfe]))
             #expect(invalid.status == .badRequest)
             #expect(String(buffer: invalid.body).contains("UTF-8"))
-            let huge = try await client.execute(uri: "/wp-comments-post.php", method: .post, headers: form, body: ByteBuffer(string: "comment=" + String(repeating: "a", count: 2 << 20)))
+            let huge = try await client.execute(
+                uri: "/wp-comments-post.php", method: .post, headers: form,
+                body: ByteBuffer(string: "comment=" + String(repeating: "a", count: 2 << 20)))
             #expect(huge.status == .contentTooLarge)
             let put = try await client.execute(uri: "/", method: .put, headers: [.xForwardedHost: TestBlog.host], body: nil)
             #expect(put.status == .methodNotAllowed)

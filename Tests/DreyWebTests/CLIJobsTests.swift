@@ -12,7 +12,10 @@ import Testing
         let data = location.dataDirectory
         do {
             func drey(_ args: [String]) throws -> DreyBinary.Output { try DreyBinary.run(args, data: data, env: env) }
-            for command in [["jobs", "list"], ["jobs", "retry"], ["jobs", "cancel"], ["jobs", "run"], ["linkbacks", "sent"], ["linkbacks", "received"], ["post", "edit"]] {
+            for command in [
+                ["jobs", "list"], ["jobs", "retry"], ["jobs", "cancel"], ["jobs", "run"], ["linkbacks", "sent"], ["linkbacks", "received"],
+                ["post", "edit"],
+            ] {
                 let help = try drey(command + ["--help"])
                 #expect(help.status == 0 && help.out.contains("--data"), "\(command)")
             }

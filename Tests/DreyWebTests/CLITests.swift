@@ -23,7 +23,10 @@ import Testing
         let root = try DreyBinary.run(["--help"], data: "/nonexistent")
         #expect(root.status == 0)
         for command in ["serve", "migrate", "demo", "site", "user", "post", "comment"] { #expect(root.out.contains(command)) }
-        for command in [["serve"], ["migrate"], ["site", "get"], ["site", "set"], ["user", "add"], ["post", "new"], ["comment", "add"], ["comment", "list"], ["comment", "approve"], ["demo"]] {
+        for command in [
+            ["serve"], ["migrate"], ["site", "get"], ["site", "set"], ["user", "add"], ["post", "new"], ["comment", "add"], ["comment", "list"],
+            ["comment", "approve"], ["demo"],
+        ] {
             let r = try DreyBinary.run(command + ["--help"], data: "/nonexistent")
             #expect(r.status == 0, "\(command)")
             #expect(r.out.contains("--data"), "\(command)")
@@ -50,14 +53,24 @@ import Testing
             #expect(!get.out.contains("secret"))
             #expect(try await drey(["site", "set", "font_size", "22"], data: data, env: env).status == 0)
             #expect(try await drey(["site", "get", "font_size"], data: data, env: env).out == "22\n")
-            let user = try await drey(["user", "add", "--email", "editor@example.org", "--name", "Ed", "--role", "editor", "--password", "correct horse"], data: data, env: env)
+            let user = try await drey(
+                ["user", "add", "--email", "editor@example.org", "--name", "Ed", "--role", "editor", "--password", "correct horse"], data: data,
+                env: env)
             #expect(user.status == 0, "\(user.err)")
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("post-\(UUID()).md")
             try "# Hello\n\nFrom **the CLI**.".write(to: file, atomically: true, encoding: .utf8)
-            let post = try await drey(["post", "new", "--title", "From the CLI", "--file", file.path, "--category", "Garden", "--create-categories", "--tag", "cli", "--date", "2099-01-01 10:00"], data: data, env: env)
+            let post = try await drey(
+                [
+                    "post", "new", "--title", "From the CLI", "--file", file.path, "--category", "Garden", "--create-categories", "--tag", "cli",
+                    "--date", "2099-01-01 10:00",
+                ], data: data, env: env)
             #expect(post.status == 0, "\(post.err)")
             #expect(post.out.contains("future"))
-            let comment = try await drey(["comment", "add", "--post", "1", "--author", "Ann", "--email", "ann@example.org", "--text", "Hi <script>x</script><b>there</b>", "--status", "pending"], data: data, env: env)
+            let comment = try await drey(
+                [
+                    "comment", "add", "--post", "1", "--author", "Ann", "--email", "ann@example.org", "--text", "Hi <script>x</script><b>there</b>",
+                    "--status", "pending",
+                ], data: data, env: env)
             #expect(comment.status == 0, "\(comment.err)")
             let id = try #require(comment.out.split(separator: " ").dropFirst().first.map(String.init))
             let listed = try await drey(["comment", "list", "--status", "pending", "--json"], data: data, env: env)
@@ -66,7 +79,11 @@ import Testing
             #expect(try await drey(["comment", "list", "--status", "approved", "--json"], data: data, env: env).out.contains("\"id\":\(id)"))
             #expect(try await drey(["comment", "spam", id], data: data, env: env).status == 0)
             #expect(try await drey(["comment", "trash", id], data: data, env: env).status == 0)
-            let byURL = try await drey(["comment", "add", "--post", "http://127.0.0.1:8080/2008/01/27/a-winter-notebook-for-small-gardens/", "--author", "Bo", "--email", "bo@example.org", "--text", "by URL"], data: data, env: env)
+            let byURL = try await drey(
+                [
+                    "comment", "add", "--post", "http://127.0.0.1:8080/2008/01/27/a-winter-notebook-for-small-gardens/", "--author", "Bo", "--email",
+                    "bo@example.org", "--text", "by URL",
+                ], data: data, env: env)
             #expect(byURL.status == 0, "\(byURL.err)")
         }
     }
@@ -75,19 +92,24 @@ import Testing
     func schedulingFromTheCLI(_ kind: TestDatabase) async throws {
         let location = try await kind.makeLocation()
         defer { Task { await location.cleanup() } }
-        let data = location.dataDirectory, env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
+        let data = location.dataDirectory
+        let env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
         do {
             #expect(try await drey(["migrate"], data: data, env: env).status == 0)
-            #expect(try await drey(["user", "add", "--email", "a@example.org", "--name", "A", "--role", "administrator"], data: data, env: env).status == 0)
+            #expect(
+                try await drey(["user", "add", "--email", "a@example.org", "--name", "A", "--role", "administrator"], data: data, env: env).status
+                    == 0)
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("post-\(UUID()).md")
             try "Words.".write(to: file, atomically: true, encoding: .utf8)
-            let later = try await drey(["post", "new", "--title", "Later", "--file", file.path, "--status", "future", "--date", "2099-01-01 10:00"], data: data, env: env)
+            let later = try await drey(
+                ["post", "new", "--title", "Later", "--file", file.path, "--status", "future", "--date", "2099-01-01 10:00"], data: data, env: env)
             #expect(later.out.contains("future"), "\(later.err)")
             let laterID = try #require(later.out.split(separator: " ").dropFirst().first.map(String.init))
             let edited = try await drey(["post", "edit", laterID, "--status", "publish"], data: data, env: env)
             #expect(edited.status == 0, "\(edited.err)")
             #expect(edited.out.contains("future"), "a post dated 2099 went live: \(edited.out)")
-            let draft = try await drey(["post", "new", "--title", "Draft", "--file", file.path, "--status", "draft", "--date", "2001-01-01 10:00"], data: data, env: env)
+            let draft = try await drey(
+                ["post", "new", "--title", "Draft", "--file", file.path, "--status", "draft", "--date", "2001-01-01 10:00"], data: data, env: env)
             let draftID = try #require(draft.out.split(separator: " ").dropFirst().first.map(String.init))
             #expect(try await drey(["post", "edit", draftID, "--status", "publish"], data: data, env: env).out.contains("publish"))
             let db = try await Database.open(

@@ -10,9 +10,10 @@ import Testing
 
 @Suite struct CommentFormTests {
     /// The form fields as the post page renders them, with a token for a form shown a minute ago.
-    func fields(_ blog: TestBlog, _ post: Post, name: String = "Phil", email: String = "phil@example.org", url: String = "",
-        text: String = "A thoughtful reply.", parent: Int64 = 0) -> [(String, String)]
-    {
+    func fields(
+        _ blog: TestBlog, _ post: Post, name: String = "Phil", email: String = "phil@example.org", url: String = "",
+        text: String = "A thoughtful reply.", parent: Int64 = 0
+    ) -> [(String, String)] {
         let token = SpamTest.token(blog, post, shownAt: Date().addingTimeInterval(-60))
         return [
             ("comment_post_ID", String(post.id)), ("comment_parent", String(parent)), ("author", name), ("email", email),
@@ -75,7 +76,9 @@ import Testing
     func refused(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in
             let post = try await blog.post("Thread")
-            let missing = try await client.postForm("/wp-comments-post.php", fields(blog, post, name: "", email: "not-an-email", url: "javascript:alert(1)", text: "Kept <i>words</i> & more"))
+            let missing = try await client.postForm(
+                "/wp-comments-post.php",
+                fields(blog, post, name: "", email: "not-an-email", url: "javascript:alert(1)", text: "Kept <i>words</i> & more"))
             #expect(missing.status == .unprocessableContent)
             #expect(missing.text.contains("Please enter your name."))
             #expect(missing.text.contains("Please enter a valid email address."))
@@ -137,7 +140,8 @@ import Testing
             try await SpamTest.wordPressRulesOnly(blog)
             try await blog.set(.commentPreviouslyApproved, "off")
             let post = try await blog.post("Safe")
-            let bot = try await client.postForm("/wp-comments-post.php", fields(blog, post).map { $0.0 == "hp_website" ? ($0.0, "http://spam.example") : $0 })
+            let bot = try await client.postForm(
+                "/wp-comments-post.php", fields(blog, post).map { $0.0 == "hp_website" ? ($0.0, "http://spam.example") : $0 })
             #expect(bot.status == .seeOther)
             #expect(try await blog.drey.store.comments(postID: post.id, statuses: CommentStatus.allCases).isEmpty)
             let html = "<a href=\"http://x.example/\" onclick=\"evil()\">x</a> <img src=x onerror=alert(1)> <a href=\"javascript:alert(1)\">y</a>"

@@ -25,7 +25,8 @@ import Testing
             var environment = ProcessInfo.processInfo.environment
             for (k, v) in env { environment[k] = v }
             process.environment = environment
-            let out = Pipe(), err = Pipe()
+            let out = Pipe()
+            let err = Pipe()
             process.standardOutput = out
             process.standardError = err
             process.standardInput = FileHandle.nullDevice
@@ -163,8 +164,11 @@ import Testing
         func curl(_ arguments: [String]) async throws -> Run {
             try await DeployTests.run(
                 "curl",
-                ["-sS", "--cacert", certificate, "--resolve", "blog.example.org:\(https):127.0.0.1", "--resolve", "blog.example.org:\(http):127.0.0.1",
-                 "--interface", "127.0.0.2"] + arguments)
+                [
+                    "-sS", "--cacert", certificate, "--resolve", "blog.example.org:\(https):127.0.0.1", "--resolve",
+                    "blog.example.org:\(http):127.0.0.1",
+                    "--interface", "127.0.0.2",
+                ] + arguments)
         }
 
         func stop() {
@@ -227,8 +231,10 @@ import Testing
 
         // A Webmention through the proxy is accepted, and its status page is at the blog's HTTPS address.
         let mention = try await nginx.curl(
-            ["-o", "/dev/null", "-D", "-", "--data-urlencode", "source=https://elsewhere.example/reply", "--data-urlencode",
-             "target=\(nginx.base)/2008/01/27/hello/", nginx.base + "/webmention"])
+            [
+                "-o", "/dev/null", "-D", "-", "--data-urlencode", "source=https://elsewhere.example/reply", "--data-urlencode",
+                "target=\(nginx.base)/2008/01/27/hello/", nginx.base + "/webmention",
+            ])
         #expect(mention.out.hasPrefix("HTTP/2 202"), "\(mention.out)")
         let statusPage = try #require(Self.headers(mention.out).first { $0.0 == "location" }?.1)
         #expect(statusPage.hasPrefix(nginx.base + "/webmention/status/"))
@@ -241,8 +247,10 @@ import Testing
         let csrfStart = try #require(form.out.range(of: "name=\"_csrf\" value=\""))
         let csrf = String(form.out[csrfStart.upperBound...].prefix { $0 != "\"" })
         let signIn = try await nginx.curl(
-            ["-c", jar, "-b", jar, "-o", "/dev/null", "-D", "-", "--data-urlencode", "_csrf=\(csrf)", "--data-urlencode", "email=sam@example.org",
-             "--data-urlencode", "password=correct-horse-9", nginx.base + "/admin/login"])
+            [
+                "-c", jar, "-b", jar, "-o", "/dev/null", "-D", "-", "--data-urlencode", "_csrf=\(csrf)", "--data-urlencode", "email=sam@example.org",
+                "--data-urlencode", "password=correct-horse-9", nginx.base + "/admin/login",
+            ])
         let signInHeaders = Self.headers(signIn.out)
         #expect(signIn.out.hasPrefix("HTTP/2 303"), "\(signIn.out)")
         let session = try #require(signInHeaders.first { $0.0 == "set-cookie" && $0.1.hasPrefix("drey_session=") }?.1)
@@ -256,7 +264,9 @@ import Testing
         #expect(Self.headers(asset.out).contains { $0.0 == "cache-control" && $0.1 == "public, max-age=604800" }, "\(asset.out)")
         let big = nginx.folder.appendingPathComponent("big.txt")
         try Data(repeating: 0x61, count: 2 << 20).write(to: big)
-        let tooBig = try await nginx.curl(["-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@\(big.path)", nginx.base + "/wp-comments-post.php"])
+        let tooBig = try await nginx.curl([
+            "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@\(big.path)", nginx.base + "/wp-comments-post.php",
+        ])
         #expect(tooBig.out == "413")
         let metrics = try await nginx.curl(["-o", "/dev/null", "-w", "%{http_code}", nginx.base + "/metrics"])
         #expect(metrics.out == "403")

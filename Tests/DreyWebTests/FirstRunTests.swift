@@ -88,7 +88,9 @@ import Testing
         return try await DreyServer.client.fetch(request)
     }
 
-    @Test("after drey demo, the link drey serve writes to its log lets the demo's administrator choose a password and sign in", arguments: TestDatabase.allCases)
+    @Test(
+        "after drey demo, the link drey serve writes to its log lets the demo's administrator choose a password and sign in",
+        arguments: TestDatabase.allCases)
     func demoAdministratorGetsIn(_ kind: TestDatabase) async throws {
         let server = try await DreyServer.start(kind) { data, env, _ in try DreyBinary.run(["demo"], data: data, env: env) }
         try await LinkbackPeerTests.stopping([server]) {
@@ -120,9 +122,11 @@ import Testing
             #expect(String(decoding: set.body, as: UTF8.self).contains("is set. Sign in"))
 
             let signIn = try await Self.post(
-                server.base + "/admin/login", [("_csrf", csrf), ("email", "bramblewick@example.org"), ("password", "demo-password-1")], cookie: cookie)
+                server.base + "/admin/login", [("_csrf", csrf), ("email", "bramblewick@example.org"), ("password", "demo-password-1")], cookie: cookie
+            )
             #expect(signIn.status == 303 || signIn.status == 302)
-            let session = try #require(Self.cookie(signIn, "drey_session"), "no session: \(signIn.status) \(String(decoding: signIn.body, as: UTF8.self))")
+            let session = try #require(
+                Self.cookie(signIn, "drey_session"), "no session: \(signIn.status) \(String(decoding: signIn.body, as: UTF8.self))")
             var dashboard = FetchRequest(url: server.base + "/admin/")
             dashboard.headers = [("Cookie", "drey_session=\(session)")]
             let admin = try await DreyServer.client.fetch(dashboard)

@@ -22,7 +22,10 @@ import Testing
         #expect(FormToken.check(signed, postID: 42, now: shown, maxAge: 86400, signer: Signer(secret: "other")) == .forged)
         let tampered = signed.replacingOccurrences(of: ":42:", with: ":43:")
         #expect(FormToken.check(tampered, postID: 43, now: shown, maxAge: 86400, signer: signer) == .forged)
-        for raw in [nil, "", ".", "comment:42", signer.sign("comment:42", purpose: .commentForm), signer.sign("comment:42:x:abc", purpose: .commentForm), signer.sign("comment:42:1::", purpose: .commentForm)] {
+        for raw in [
+            nil, "", ".", "comment:42", signer.sign("comment:42", purpose: .commentForm), signer.sign("comment:42:x:abc", purpose: .commentForm),
+            signer.sign("comment:42:1::", purpose: .commentForm),
+        ] {
             #expect(FormToken.check(raw, postID: 42, now: shown, maxAge: 86400, signer: signer) == .forged, "\(raw ?? "nil")")
         }
         #expect(FormToken.randomNonce() != FormToken.randomNonce())
@@ -32,14 +35,16 @@ import Testing
     @Test("CRC-32 matches the standard check value, and combining two CRCs equals the CRC of the whole")
     func crc() {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
-        let a = Array("The quick brown fox ".utf8), b = Array("jumps over the lazy dog".utf8)
+        let a = Array("The quick brown fox ".utf8)
+        let b = Array("jumps over the lazy dog".utf8)
         #expect(CRC32.combine(CRC32.checksum(a), CRC32.checksum(b), lengthB: b.count) == CRC32.checksum(a + b))
         #expect(CRC32.combine(CRC32.checksum([]), CRC32.checksum(b), lengthB: b.count) == CRC32.checksum(b))
     }
 
     @Test("a spliced page is the page with the token in place, plain and as one valid gzip member")
     func splice() throws {
-        let page = "<html>" + String(repeating: "lorem ipsum ", count: 200) + "<input value=\"\(FormToken.placeholder)\">"
+        let page =
+            "<html>" + String(repeating: "lorem ipsum ", count: 200) + "<input value=\"\(FormToken.placeholder)\">"
             + String(repeating: "dolor sit ", count: 100) + "<i>\(FormToken.placeholder)</i></html>"
         let splice = try #require(TokenSplice(body: ByteBuffer(string: page), postID: 7, gzip: true))
         for token in ["tok-1.sig", "another-token-of-other-length.sig"] {

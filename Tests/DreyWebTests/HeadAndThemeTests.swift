@@ -30,7 +30,8 @@ import Testing
     @Test("no template placeholder or empty label reaches a reader, whatever the data")
     func placeholders() throws {
         let theme = try Theme(directory: SharedData.packageRoot.appendingPathComponent("Themes/default"))
-        let empty = Chrome(siteTitle: "", tagline: "", homeURL: "", documentTitle: "", canonicalURL: "", description: "", ogTitle: "", typographyCSS: "")
+        let empty = Chrome(
+            siteTitle: "", tagline: "", homeURL: "", documentTitle: "", canonicalURL: "", description: "", ogTitle: "", typographyCSS: "")
         let emptyPost = PostView(
             id: 0, title: "", url: "", dateText: "", timeText: "", isoPublished: "", isoModified: "", authorName: "", authorURL: "",
             contentHTML: "", excerptText: "", categories: [], tags: [], commentCountText: "", commentsURL: "", sticky: false,
@@ -42,20 +43,47 @@ import Testing
         let pagination = Pagination(newerURL: "", olderURL: "", current: 1, total: 1)
         let views: [(String, Any)] = [
             ("home", ListPage(chrome: empty, heading: "", headingKind: "", descriptionHTML: "", posts: [], pagination: pagination, emptyMessage: "")),
-            ("home", ListPage(chrome: empty, heading: "", headingKind: "", descriptionHTML: "", posts: [emptyPost], pagination: pagination, emptyMessage: "")),
-            ("archive", ListPage(chrome: empty, heading: "", headingKind: "", descriptionHTML: "", posts: [emptyPost], pagination: pagination, emptyMessage: "")),
-            ("search", ListPage(chrome: empty, heading: "", headingKind: "", descriptionHTML: "", posts: [], pagination: pagination, emptyMessage: "", isSearch: true)),
+            (
+                "home",
+                ListPage(
+                    chrome: empty, heading: "", headingKind: "", descriptionHTML: "", posts: [emptyPost], pagination: pagination, emptyMessage: "")
+            ),
+            (
+                "archive",
+                ListPage(
+                    chrome: empty, heading: "", headingKind: "", descriptionHTML: "", posts: [emptyPost], pagination: pagination, emptyMessage: "")
+            ),
+            (
+                "search",
+                ListPage(
+                    chrome: empty, heading: "", headingKind: "", descriptionHTML: "", posts: [], pagination: pagination, emptyMessage: "",
+                    isSearch: true)
+            ),
             ("404", NotFoundPage(chrome: empty, message: "")),
-            ("post", PostPage(chrome: empty, post: emptyPost, commentsHeading: "", comments: [emptyComment], linkbacks: [LinkbackView(id: 0, kindLabel: "", title: "", url: "", excerptHTML: "", dateText: "")], form: emptyForm, likesText: "", showDiscussion: true)),
-            ("post", PostPage(chrome: empty, post: emptyPost, commentsHeading: "", comments: [], linkbacks: [], form: CommentForm(actionURL: "", postID: 0, token: "", isOpen: false, maxLength: 0), likesText: "", showDiscussion: true)),
+            (
+                "post",
+                PostPage(
+                    chrome: empty, post: emptyPost, commentsHeading: "", comments: [emptyComment],
+                    linkbacks: [LinkbackView(id: 0, kindLabel: "", title: "", url: "", excerptHTML: "", dateText: "")], form: emptyForm,
+                    likesText: "", showDiscussion: true)
+            ),
+            (
+                "post",
+                PostPage(
+                    chrome: empty, post: emptyPost, commentsHeading: "", comments: [], linkbacks: [],
+                    form: CommentForm(actionURL: "", postID: 0, token: "", isOpen: false, maxLength: 0), likesText: "", showDiscussion: true)
+            ),
             // Missing data entirely: a view that answers nothing.
-            ("post", [String: String]()), ("home", [String: String]()), ("archive", [String: String]()), ("search", [String: String]()), ("404", [String: String]()),
+            ("post", [String: String]()), ("home", [String: String]()), ("archive", [String: String]()), ("search", [String: String]()),
+            ("404", [String: String]()),
         ]
         for (template, view) in views {
             let html = try #require(theme.render(view, template: template), "\(template) did not render")
             #expect(!html.contains("{{") && !html.contains("}}"), "\(template) leaks a Mustache tag")
             #expect(!html.contains("%s") && !html.contains("%d"), "\(template) leaks a printf placeholder")
-            for label in ["Tags: </span>", "Tags:</span>", "Filed under: </span>", "Filed under:</span>", "by <a class=\"p-author h-card\" href=\"\"></a>"] {
+            for label in [
+                "Tags: </span>", "Tags:</span>", "Filed under: </span>", "Filed under:</span>", "by <a class=\"p-author h-card\" href=\"\"></a>",
+            ] {
                 #expect(!html.contains(label), "\(template) prints an empty label: \(label)")
             }
             #expect(html.contains("</html>"), "\(template) is cut short")

@@ -134,7 +134,8 @@ import Testing
     @Test("?author= follows the WordPress author ID", arguments: [TestDatabase.sqlite])
     func authorLinks(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in
-            let file = try Self.write("""
+            let file = try Self.write(
+                """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/"
                  xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><wp:wxr_version>1.2</wp:wxr_version>
@@ -160,7 +161,8 @@ import Testing
             try FileManager.default.createDirectory(at: uploads.appendingPathComponent("2008/06"), withIntermediateDirectories: true)
             try Data([0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]).write(to: uploads.appendingPathComponent("2008/06/boat.jpg"))
             try Data([0xFF, 0xD8, 0xFF, 0xE0, 4]).write(to: uploads.appendingPathComponent("2008/06/boat-300x200.jpg"))
-            let file = try Self.write("""
+            let file = try Self.write(
+                """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/"
                  xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><wp:wxr_version>1.2</wp:wxr_version>
@@ -192,7 +194,9 @@ import Testing
             #expect(post.text.contains("http://elsewhere.example.com/wp-content/uploads/2008/06/boat.jpg"))  // another site's file stays
             let page = try await client.get("/2008/06/10/boats/boat/")
             #expect(page.status == .movedPermanently && page.location == "http://blog.test/wp-content/uploads/2008/06/boat.jpg")
-            #expect(!FileManager.default.fileExists(atPath: blog.config.uploadsDirectory(siteID: blog.site.id).appendingPathComponent("../etc/passwd").path))
+            #expect(
+                !FileManager.default.fileExists(
+                    atPath: blog.config.uploadsDirectory(siteID: blog.site.id).appendingPathComponent("../etc/passwd").path))
         }
     }
 

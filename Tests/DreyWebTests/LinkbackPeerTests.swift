@@ -36,27 +36,30 @@ import Testing
                 data: data, env: env)
         }
         let target = server.base + "/2024/05/01/target-post/"
-        try await Self.stopping([server]) { try await FixtureServer.with({ request, _ in
-            switch request.path {
-            case "/linking": return .html("<title>A Python-pinged page</title><p>See <a href=\"\(target)\">this post</a> now.</p>")
-            case "/not-linking": return .html("<title>Nothing</title><p>No link.</p>")
-            default: return .status(404)
+        try await Self.stopping([server]) {
+            try await FixtureServer.with({ request, _ in
+                switch request.path {
+                case "/linking": return .html("<title>A Python-pinged page</title><p>See <a href=\"\(target)\">this post</a> now.</p>")
+                case "/not-linking": return .html("<title>Nothing</title><p>No link.</p>")
+                default: return .status(404)
+                }
+            }) { fixture in
+                let endpoint = server.base + "/xmlrpc.php"
+                let ok = try await Self.python([endpoint, "pingback.ping", fixture.base + "/linking", target])
+                #expect(ok["result"] as? String == "Pingback from \(fixture.base)/linking to \(target) registered. Keep the web talking! :-)")
+                #expect(try await Self.python([endpoint, "pingback.ping", fixture.base + "/linking", target])["fault"] as? Int == 48)
+                #expect(try await Self.python([endpoint, "pingback.ping", fixture.base + "/not-linking", target])["fault"] as? Int == 17)
+                #expect(
+                    try await Self.python([endpoint, "pingback.ping", fixture.base + "/linking", server.base + "/nothing/"])["fault"] as? Int == 33)
+                #expect(try await Self.python([endpoint, "pingback.ping", "http://127.0.0.1:1/", target])["fault"] as? Int == 16)
+                let methods = try await Self.python([endpoint, "system.listMethods"])["result"] as? [String]
+                #expect(methods?.contains("pingback.extensions.getPingbacks") == true)
+                let pending = try await server.jsonLines(["comment", "list", "--status", "pending", "--json"])
+                #expect(pending.count == 1)
+                #expect(pending.first?["type"] as? String == "pingback")
+                #expect(pending.first?["author"] as? String == "A Python-pinged page")
             }
-        }) { fixture in
-            let endpoint = server.base + "/xmlrpc.php"
-            let ok = try await Self.python([endpoint, "pingback.ping", fixture.base + "/linking", target])
-            #expect(ok["result"] as? String == "Pingback from \(fixture.base)/linking to \(target) registered. Keep the web talking! :-)")
-            #expect(try await Self.python([endpoint, "pingback.ping", fixture.base + "/linking", target])["fault"] as? Int == 48)
-            #expect(try await Self.python([endpoint, "pingback.ping", fixture.base + "/not-linking", target])["fault"] as? Int == 17)
-            #expect(try await Self.python([endpoint, "pingback.ping", fixture.base + "/linking", server.base + "/nothing/"])["fault"] as? Int == 33)
-            #expect(try await Self.python([endpoint, "pingback.ping", "http://127.0.0.1:1/", target])["fault"] as? Int == 16)
-            let methods = try await Self.python([endpoint, "system.listMethods"])["result"] as? [String]
-            #expect(methods?.contains("pingback.extensions.getPingbacks") == true)
-            let pending = try await server.jsonLines(["comment", "list", "--status", "pending", "--json"])
-            #expect(pending.count == 1)
-            #expect(pending.first?["type"] as? String == "pingback")
-            #expect(pending.first?["author"] as? String == "A Python-pinged page")
-        } }
+        }
     }
 
     @Test("with --workers 0 the server serves and leaves the jobs to another instance or `drey jobs run`")
@@ -73,7 +76,9 @@ import Testing
         }
     }
 
-    @Test("two Drey instances: a Webmention shown with the author's name, removed when unlinked; Pingback when Webmention is off; an unreachable link retried, then given up")
+    @Test(
+        "two Drey instances: a Webmention shown with the author's name, removed when unlinked; Pingback when Webmention is off; an unreachable link retried, then given up"
+    )
     func twoInstances() async throws {
         // A sends (on PostgreSQL); B receives Webmentions; C takes Pingbacks only (both on SQLite).
         let a = try await DreyServer.start(
@@ -134,14 +139,19 @@ import Testing
             try await a.jsonLines(["linkbacks", "sent", "--json"]).contains { $0["target"] as? String == cPost && $0["state"] as? String == "sent" }
         }
         #expect(pinged, "A log:\n\(a.logText)\nC log:\n\(c.logText)")
-        #expect(try await a.jsonLines(["linkbacks", "sent", "--json"]).contains { $0["target"] as? String == cPost && $0["method"] as? String == "pingback" })
+        #expect(
+            try await a.jsonLines(["linkbacks", "sent", "--json"]).contains {
+                $0["target"] as? String == cPost && $0["method"] as? String == "pingback"
+            })
         let pingback = try #require(try await c.jsonLines(["comment", "list", "--json"]).first)
         #expect(pingback["type"] as? String == "pingback")
         #expect(pingback["author"] as? String == "Answering Bob – Alice's Notebook")
 
         // The unreachable link: three attempts with growing waits, then failed for good and listed.
         let gaveUp = try await a.waitUntil(timeout: 60) {
-            try await a.jsonLines(["jobs", "list", "--state", "failed", "--json"]).contains { ($0["last_error"] as? String)?.contains("gave up after 3 attempts") == true }
+            try await a.jsonLines(["jobs", "list", "--state", "failed", "--json"]).contains {
+                ($0["last_error"] as? String)?.contains("gave up after 3 attempts") == true
+            }
         }
         #expect(gaveUp, "A log:\n\(a.logText)")
         let failedSend = try await a.jsonLines(["linkbacks", "sent", "--json"]).first { $0["target"] as? String == unreachable }

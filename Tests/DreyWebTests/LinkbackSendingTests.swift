@@ -26,7 +26,9 @@ import Testing
         }
     }
 
-    @Test("publishing sends each link once through a job; results are kept; updates resend Webmentions, not Pingbacks", arguments: TestDatabase.allCases)
+    @Test(
+        "publishing sends each link once through a job; results are kept; updates resend Webmentions, not Pingbacks", arguments: TestDatabase.allCases
+    )
     func publishAndUpdate(_ kind: TestDatabase) async throws {
         try await FixtureServer.with(Self.targets) { server in
             try await TestBlog.with(kind, fetchAllow: ["127.0.0.1"]) { blog, client in
@@ -75,7 +77,9 @@ import Testing
         }
     }
 
-    @Test("drafts send nothing; a site can turn sending off; the WebSub hub hears of every publish and the feeds name it", arguments: [TestDatabase.sqlite])
+    @Test(
+        "drafts send nothing; a site can turn sending off; the WebSub hub hears of every publish and the feeds name it",
+        arguments: [TestDatabase.sqlite])
     func draftsAndHub(_ kind: TestDatabase) async throws {
         try await FixtureServer.with(Self.targets) { server in
             try await TestBlog.with(kind, fetchAllow: ["127.0.0.1"]) { blog, client in
@@ -94,9 +98,10 @@ import Testing
                 try await blog.post("Loud", "text")
                 await blog.drey.jobs.drain()
                 let notices = server.requests(to: "/hub")
-                #expect(notices.map { $0.form["hub.url"] ?? "" } == [
-                    "http://localhost:8080/feed/", "http://localhost:8080/feed/atom/", "http://localhost:8080/feed/json/",
-                ])
+                #expect(
+                    notices.map { $0.form["hub.url"] ?? "" } == [
+                        "http://localhost:8080/feed/", "http://localhost:8080/feed/atom/", "http://localhost:8080/feed/json/",
+                    ])
                 #expect(notices.allSatisfy { $0.form["hub.mode"] == "publish" })
                 let rss = try await client.get("/feed/").text
                 #expect(rss.contains("<atom:link rel=\"hub\" href=\"\(server.base)/hub\""))

@@ -69,7 +69,8 @@ import Testing
                 let store = SQLStore(database: database)
                 for (n, (state, age, _)) in cases.enumerated() {
                     // Far in the future, so the server's workers leave the queued one alone.
-                    let job = try #require(try await store.enqueue(NewJob(kind: "test.aged\(n)", payload: "{}", siteID: nil, runAt: now.addingTimeInterval(365 * day))))
+                    let job = try #require(
+                        try await store.enqueue(NewJob(kind: "test.aged\(n)", payload: "{}", siteID: nil, runAt: now.addingTimeInterval(365 * day))))
                     let at = now.addingTimeInterval(-age * day)
                     try await database.withSQL { db in
                         try await db.update("jobs").set("state", to: SQLBind(state.rawValue)).set("updated_at", to: SQLBind(at))

@@ -57,7 +57,8 @@ import Testing
         let env = ["DREY_SMTP_URL": sink.url]
         let first = try await DreyServer.start(.postgres, environment: env) { data, env, _ in
             for p in people {
-                try DreyBinary.run(["user", "add", "--email", p, "--name", "P", "--role", "author", "--password", "password-123"], data: data, env: env)
+                try DreyBinary.run(
+                    ["user", "add", "--email", p, "--name", "P", "--role", "author", "--password", "password-123"], data: data, env: env)
             }
         }
         defer { first.stopSoon() }
@@ -67,7 +68,10 @@ import Testing
             var browser = LoopbackBrowser(n.isMultiple(of: 2) ? first : second)
             #expect(try await browser.forgot(p).status == 200)
         }
-        #expect(try await first.waitUntil(timeout: 30) { try await Self.mailJobs(first).filter { $0["state"] as? String == "done" }.count == people.count })
+        #expect(
+            try await first.waitUntil(timeout: 30) {
+                try await Self.mailJobs(first).filter { $0["state"] as? String == "done" }.count == people.count
+            })
         try await Task.sleep(for: .seconds(2))
         let received = sink.messages
         let recipients = received.compactMap { m in people.first { m.contains("To: \($0)\r\n") || m.contains("To: \($0)\n") } }
@@ -117,7 +121,8 @@ import Testing
             }
             let file = (data as NSString).appendingPathComponent("post.md")
             try "Served from the database.".write(toFile: file, atomically: true, encoding: .utf8)
-            let made = try DreyBinary.run(["post", "new", "--title", "Still here", "--file", file, "--author", "ada@blog.test"], data: data, env: env)
+            let made = try DreyBinary.run(
+                ["post", "new", "--title", "Still here", "--file", file, "--author", "ada@blog.test"], data: data, env: env)
             #expect(made.status == 0, "\(made.err)")
         }
         defer { server.stopSoon() }
@@ -142,7 +147,8 @@ import Testing
             var admin = AdminSession(client: client)
             _ = try await admin.signIn("ada@blog.test", password)
             _ = try await admin.get("/admin/users")
-            let invited = try await admin.post("/admin/users", [("action", "invite"), ("email", "new@blog.test"), ("name", "New"), ("role", "author")])
+            let invited = try await admin.post(
+                "/admin/users", [("action", "invite"), ("email", "new@blog.test"), ("name", "New"), ("role", "author")])
             #expect(invited.status == .seeOther)
             try await blog.drey.mail.enqueue(to: "reader@example.org", subject: "Hello", body: "Line one\n.starts with a dot", siteID: blog.site.id)
             await #expect(throws: SettingError.self) {

@@ -10,7 +10,8 @@ import Testing
     func add(_ kind: TestDatabase) async throws {
         let location = try await kind.makeLocation()
         defer { Task { await location.cleanup() } }
-        let data = location.dataDirectory, env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
+        let data = location.dataDirectory
+        let env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drey-media-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -46,7 +47,9 @@ import Testing
         let export = try await offThread { try DreyBinary.run(["export", "wordpress"], data: data, env: env) }
         #expect(export.status == 0, "\(export.err)")
         let file = try #require(entry?["file"] as? String)
-        #expect(export.out.contains("<wp:post_type><![CDATA[attachment]]></wp:post_type>") || export.out.contains("<wp:post_type>attachment</wp:post_type>"))
+        #expect(
+            export.out.contains("<wp:post_type><![CDATA[attachment]]></wp:post_type>")
+                || export.out.contains("<wp:post_type>attachment</wp:post_type>"))
         #expect(export.out.contains("/wp-content/uploads/\(file)"))
         let wxr = folder.appendingPathComponent("export.xml")
         try Data(export.out.utf8).write(to: wxr)
@@ -63,10 +66,14 @@ import Testing
         let id = try #require(entry?["id"] as? Int)
         let set = try await offThread { try DreyBinary.run(["media", "set", String(id), "--alt", "The harbour at dusk"], data: data, env: env) }
         #expect(set.status == 0, "\(set.err)")
-        #expect(try await offThread { try DreyBinary.run(["media", "list", "--json"], data: data, env: env) }.out.contains("\"alt\":\"The harbour at dusk\""))
+        #expect(
+            try await offThread { try DreyBinary.run(["media", "list", "--json"], data: data, env: env) }.out.contains(
+                "\"alt\":\"The harbour at dusk\""))
         let postFile = folder.appendingPathComponent("post.md")
         try "![The harbour](/wp-content/uploads/\(file))".write(to: postFile, atomically: true, encoding: .utf8)
-        #expect(try await offThread { try DreyBinary.run(["post", "new", "--title", "Harbour", "--file", postFile.path], data: data, env: env) }.status == 0)
+        #expect(
+            try await offThread { try DreyBinary.run(["post", "new", "--title", "Harbour", "--file", postFile.path], data: data, env: env) }.status
+                == 0)
         let refused = try await offThread { try DreyBinary.run(["media", "delete", String(id)], data: data, env: env) }
         #expect(refused.status != 0 && refused.err.contains("is used by post") && refused.err.contains("“Harbour”"), "\(refused.err)")
         let deleted = try await offThread { try DreyBinary.run(["media", "delete", String(id), "--force"], data: data, env: env) }

@@ -11,7 +11,9 @@ import Testing
 
 /// The media library screen and the featured image, through the admin's forms.
 @Suite struct MediaLibraryTests {
-    func uploaded(_ blog: TestBlog, _ session: inout AdminSession, _ name: String, alt: String, width: Int = 900, height: Int = 600) async throws -> Media {
+    func uploaded(_ blog: TestBlog, _ session: inout AdminSession, _ name: String, alt: String, width: Int = 900, height: Int = 600) async throws
+        -> Media
+    {
         try await session.get("/admin/media")
         var form = Multipart()
         form.field("_csrf", session.csrf)
@@ -45,7 +47,8 @@ import Testing
             let png = try await session.get("/admin/media?view=list&type=image/png")
             #expect(!png.text.contains("heron.jpg"))
 
-            let saved = try await session.post("/admin/media/\(gull.id)", [("action", "update"), ("alt", "A herring gull [adult]"), ("title", "Gull"), ("caption", "On the pier")])
+            let saved = try await session.post(
+                "/admin/media/\(gull.id)", [("action", "update"), ("alt", "A herring gull [adult]"), ("title", "Gull"), ("caption", "On the pier")])
             #expect(saved.status == .seeOther)
             let edited = try #require(try await blog.drey.store.media(id: gull.id, siteID: blog.site.id))
             #expect(edited.altText == "A herring gull [adult]" && edited.title == "Gull" && edited.caption == "On the pier")
@@ -62,7 +65,9 @@ import Testing
             // 900 × 600: full, medium and thumbnail, each as JPEG and WebP; no large.
             let files = Set(heron.renditions.map(\.file))
             let root = blog.config.uploadsDirectory(siteID: blog.site.id)
-            #expect(files.count == 6 && files.contains(heron.file) && files.allSatisfy { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path) })
+            #expect(
+                files.count == 6 && files.contains(heron.file)
+                    && files.allSatisfy { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path) })
             #expect(try await session.post("/admin/media/\(heron.id)", [("action", "delete")]).status == .seeOther)
             #expect(try await blog.drey.store.media(id: heron.id, siteID: blog.site.id) == nil)
             #expect(files.allSatisfy { !FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path) })
@@ -131,7 +136,8 @@ import Testing
             #expect(bad.status == .unprocessableContent && bad.text.contains("The featured image chosen no longer exists"))
             let post = try #require(try await blog.drey.store.postsUsing(cover).first)
             let stored = try #require(try await blog.drey.store.post(id: post.id, siteID: blog.site.id))
-            let url = try await PostURLs(store: blog.drey.store).canonical(stored, site: blog.siteNow, links: SiteLinks(base: "", settings: blog.siteNow.settings))
+            let url = try await PostURLs(store: blog.drey.store).canonical(
+                stored, site: blog.siteNow, links: SiteLinks(base: "", settings: blog.siteNow.settings))
             let html = try await client.get(url).text
             #expect(html.contains("<figure class=\"featured-image\"><picture>"), "\(html)")
             #expect(html.contains("alt=\"Morning over the estuary\" class=\"u-featured\""))

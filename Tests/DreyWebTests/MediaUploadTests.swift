@@ -20,7 +20,8 @@ struct Multipart {
     }
 
     mutating func file(_ name: String, filename: String, type: String = "application/octet-stream", _ data: Data) {
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: \(type)\r\n\r\n")
+        body.writeString(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: \(type)\r\n\r\n")
         body.writeBytes(data)
         body.writeString("\r\n")
     }
@@ -123,7 +124,11 @@ extension AdminSession {
             let cases: [(String, Data, String)] = [
                 ("notes.jpg", Data("just some words\n".utf8), "is not an image Drey can use"),
                 ("logo.svg", Data("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".utf8), "is not an image Drey can use"),
-                ("bomb.jpg", SyntheticImage.declaring(try SyntheticImage.make(width: 64, height: 64, format: .jpeg), width: 50_000, height: 50_000), "50000 × 50000"),
+                (
+                    "bomb.jpg",
+                    SyntheticImage.declaring(try SyntheticImage.make(width: 64, height: 64, format: .jpeg), width: 50_000, height: 50_000),
+                    "50000 × 50000"
+                ),
                 ("cut.jpg", jpeg.prefix(jpeg.count / 2), "damaged or incomplete"),
                 ("../../drey.sqlite.jpg", jpeg, "points into another folder"),
             ]
@@ -135,7 +140,9 @@ extension AdminSession {
                 let response = try await session.upload(form)
                 #expect(response.status == .unprocessableContent, "\(name)")
                 #expect(response.text.contains(message), "\(name): \(response.text.prefix(3000))")
-                #expect(response.text.contains("value=\"typed alt for \(name.replacingOccurrences(of: "'", with: "&#39;"))\""), "\(name): the form comes back as typed")
+                #expect(
+                    response.text.contains("value=\"typed alt for \(name.replacingOccurrences(of: "'", with: "&#39;"))\""),
+                    "\(name): the form comes back as typed")
             }
             #expect(try await blog.drey.media.library(siteID: blog.site.id).isEmpty)
             #expect(files(blog).isEmpty)
@@ -251,8 +258,10 @@ func staleUploadsAreRemoved() throws {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     for name in ["upload-old", "upload-new", "1"] { try Data("x".utf8).write(to: folder.appendingPathComponent(name)) }
-    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86400)], ofItemAtPath: folder.appendingPathComponent("upload-old").path)
-    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86400)], ofItemAtPath: folder.appendingPathComponent("1").path)
+    try FileManager.default.setAttributes(
+        [.modificationDate: Date().addingTimeInterval(-2 * 86400)], ofItemAtPath: folder.appendingPathComponent("upload-old").path)
+    try FileManager.default.setAttributes(
+        [.modificationDate: Date().addingTimeInterval(-2 * 86400)], ofItemAtPath: folder.appendingPathComponent("1").path)
     #expect(MediaService.removeStaleUploads(in: folder, before: Date().addingTimeInterval(-86400)) == 1)
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["1", "upload-new"])
 }

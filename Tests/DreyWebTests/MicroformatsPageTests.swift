@@ -87,9 +87,10 @@ import Testing
             let comments = (Self.props(entry)["comment"] ?? []).compactMap { $0 as? Item }
             #expect(comments.count == 2, "Ann's comment (with Bo's reply inside) and the pingback")
             #expect(comments.allSatisfy { Self.types($0).contains("h-cite") })
-            let ann = try #require(comments.first { c in
-                (Self.props(c)["author"]?.first as? Item).map { Self.strings($0, "name") } == ["Ann"]
-            })
+            let ann = try #require(
+                comments.first { c in
+                    (Self.props(c)["author"]?.first as? Item).map { Self.strings($0, "name") } == ["Ann"]
+                })
             #expect((Self.props(ann)["author"]?.first as? Item).map { Self.strings($0, "url") } == ["https://ann.example/"])
             let replies = (Self.props(ann)["comment"] ?? []).compactMap { $0 as? Item }
             #expect(replies.count == 1)

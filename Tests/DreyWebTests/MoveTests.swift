@@ -20,7 +20,9 @@ import Testing
             for path in sitemapLocations(listed).map(SitemapTests.path) {
                 let page = try await server.get(path)
                 let html = String(decoding: page.body, as: UTF8.self)
-                let title = html.range(of: "<title>").flatMap { start in html.range(of: "</title>", range: start.upperBound..<html.endIndex).map { html[start.upperBound..<$0.lowerBound] } }
+                let title = html.range(of: "<title>").flatMap { start in
+                    html.range(of: "</title>", range: start.upperBound..<html.endIndex).map { html[start.upperBound..<$0.lowerBound] }
+                }
                 titles[path] = page.status == 200 ? String(title ?? "") : "status \(page.status)"
             }
         }
@@ -34,7 +36,9 @@ import Testing
         }.sorted()
     }
 
-    @Test("drey move copies a SQLite blog into PostgreSQL: every URL, id and comment kept, search rebuilt, new ids follow; a non-empty target is refused")
+    @Test(
+        "drey move copies a SQLite blog into PostgreSQL: every URL, id and comment kept, search rebuilt, new ids follow; a non-empty target is refused"
+    )
     func move() async throws {
         let old = try await DreyServer.start(.sqlite) { data, env, _ in
             let demo = try DreyBinary.run(["demo"], data: data, env: env)
@@ -71,12 +75,17 @@ import Testing
         let moved = try await old.run(["move", "--to", url])
         #expect(moved.status == 0, "\(moved.err)")
         #expect(moved.out.contains("every count matches"), "\(moved.out)")
-        let movedComments = moved.out.split(separator: "\n").first { $0.hasPrefix("  comments: ") }.flatMap { Int($0.dropFirst("  comments: ".count)) }
+        let movedComments = moved.out.split(separator: "\n").first { $0.hasPrefix("  comments: ") }.flatMap {
+            Int($0.dropFirst("  comments: ".count))
+        }
         #expect((movedComments ?? 0) >= commentsBefore.count, "\(moved.out)")
 
         let port = try FetcherTests.closedPort()
         let env = ["DATABASE_URL": url]
-        #expect(try await offThread { try DreyBinary.run(["site", "set", "home_url", "http://127.0.0.1:\(port)"], data: location.dataDirectory, env: env) }.status == 0)
+        #expect(
+            try await offThread {
+                try DreyBinary.run(["site", "set", "home_url", "http://127.0.0.1:\(port)"], data: location.dataDirectory, env: env)
+            }.status == 0)
         let new = try await DreyServer.serve(location, port: port, serveArguments: [], environment: [:], ownsLocation: true)
         defer { new.stopSoon() }
         let after = try await Self.pages(new)
@@ -101,7 +110,8 @@ import Testing
         let file = try LinkbackPeerTests.writeFile("Written after the move.")
         let written = try await new.run(["post", "new", "--title", "After the move", "--file", file])
         #expect(written.status == 0, "\(written.err)")
-        #expect(try await new.run(["comment", "add", "--post", "1", "--author", "Late", "--email", "late@example.org", "--text", "After."]).status == 0)
+        #expect(
+            try await new.run(["comment", "add", "--post", "1", "--author", "Late", "--email", "late@example.org", "--text", "After."]).status == 0)
 
         // A second move into the same database is refused and changes nothing.
         let again = try await old.run(["move", "--to", url])
@@ -112,11 +122,15 @@ import Testing
 
     @Test("drey move refuses a PostgreSQL database holding another application's tables, and touches none of them")
     func foreignTarget() async throws {
-        guard let admin = ProcessInfo.processInfo.environment["DREY_TEST_POSTGRES_URL"] else { throw CLIFailure("DREY_TEST_POSTGRES_URL is not set: run the suite with `make test`") }
+        guard let admin = ProcessInfo.processInfo.environment["DREY_TEST_POSTGRES_URL"] else {
+            throw CLIFailure("DREY_TEST_POSTGRES_URL is not set: run the suite with `make test`")
+        }
         let name = "drey_move_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
         let server = try await Database.open(url: admin, logger: TestBlog.quietLogger)
         try await server.withSQL { try await $0.raw(SQLQueryString("CREATE DATABASE \(unsafeRaw: String(name))")).run() }
-        guard var components = URLComponents(string: admin) else { throw CLIFailure("DREY_TEST_POSTGRES_URL is not set: run the suite with `make test`") }
+        guard var components = URLComponents(string: admin) else {
+            throw CLIFailure("DREY_TEST_POSTGRES_URL is not set: run the suite with `make test`")
+        }
         components.path = "/" + name
         let url = try #require(components.string)
         let other = try await Database.open(url: url, logger: TestBlog.quietLogger)

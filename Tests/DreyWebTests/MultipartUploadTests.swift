@@ -20,7 +20,9 @@ import Testing
     static func body(boundary: String, file: [UInt8]) -> [UInt8] {
         var b = Array("preamble to ignore\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\nt0ken\r\n".utf8)
         b += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\nA \"quoted\" héron\r\n".utf8)
-        b += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"we\\\"ird name.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+        b += Array(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"we\\\"ird name.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8
+        )
         b += file
         b += Array("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\n\r\n\r\n--\(boundary)--\r\n".utf8)
         return b

@@ -70,7 +70,9 @@ import Testing
         ["site", "set", "comment_rate_ip_per_hour", "100000"], ["site", "set", "comment_rate_email_per_hour", "100000"],
     ]
 
-    @Test("healthz, readyz and Prometheus metrics from loopback; the token opens /metrics to others; access log lines carry request ids", arguments: TestDatabase.allCases)
+    @Test(
+        "healthz, readyz and Prometheus metrics from loopback; the token opens /metrics to others; access log lines carry request ids",
+        arguments: TestDatabase.allCases)
     func observed(_ kind: TestDatabase) async throws {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("drey-access-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
@@ -87,7 +89,9 @@ import Testing
         #expect(Self.text(health) == "ok\n")
         let ready = try await Self.fetch(server, "/readyz")
         #expect(ready.status == 200)
-        #expect(Self.text(ready).hasPrefix("ready\ndatabase: ok\nmigrations: current (\(Migrator.knownVersions.max()!))\nworkers: running (2)"), "\(Self.text(ready))")
+        #expect(
+            Self.text(ready).hasPrefix("ready\ndatabase: ok\nmigrations: current (\(Migrator.knownVersions.max()!))\nworkers: running (2)"),
+            "\(Self.text(ready))")
 
         _ = try await Self.fetch(server, "/")
         _ = try await Self.fetch(server, "/")
@@ -132,7 +136,8 @@ import Testing
         // Every request is in the log, in the combined format, with the id its response carried.
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
         let healthLine = try #require(lines.first { $0.contains("\"GET /healthz HTTP/1.1\"") })
-        let pattern = #"^127\.0\.0\.1 - - \[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET /healthz HTTP/1\.1" 200 3 "-" "[^"]*" rid=([0-9a-f]{24}) rt=\d+\.\d{3}$"#
+        let pattern =
+            #"^127\.0\.0\.1 - - \[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET /healthz HTTP/1\.1" 200 3 "-" "[^"]*" rid=([0-9a-f]{24}) rt=\d+\.\d{3}$"#
         let match = try #require(try Regex(pattern).wholeMatch(in: healthLine), "\(healthLine)")
         #expect(String(match.output[1].substring ?? "") == Self.header(health, "X-Request-Id"))
         #expect(lines.contains { $0.hasPrefix("198.51.100.7 - - [") && $0.contains("\"GET /metrics HTTP/1.1\" 403 ") })
@@ -198,7 +203,8 @@ import Testing
         await db.close()
         let notReady = try await Self.fetch(server, "/readyz")
         #expect(notReady.status == 503)
-        #expect(Self.text(notReady).contains("not ready\ndatabase: ok\nmigrations: not current; applied by a newer drey: 9999"), "\(Self.text(notReady))")
+        #expect(
+            Self.text(notReady).contains("not ready\ndatabase: ok\nmigrations: not current; applied by a newer drey: 9999"), "\(Self.text(notReady))")
         // Alive all the same: a liveness probe must not restart it for this.
         #expect(try await Self.fetch(server, "/healthz").status == 200)
     }

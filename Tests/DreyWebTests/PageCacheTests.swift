@@ -6,8 +6,8 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import DreyStore
 @testable import DreyApp
+@testable import DreyStore
 @testable import DreyWeb
 
 @Suite struct PageCacheTests {
@@ -76,7 +76,13 @@ import Testing
                 let once = Locked(false)
                 web.cache.beforeStore.withLock {
                     $0 = {
-                        guard once.withLock({ let first = !$0; $0 = true; return first }) else { return }
+                        guard
+                            once.withLock({
+                                let first = !$0
+                                $0 = true
+                                return first
+                            })
+                        else { return }
                         reachedSignal.yield()
                         for await _ in release { break }
                     }

@@ -10,7 +10,8 @@ import Testing
 /// Reset links end with any change of the password, not only the one link that was used.
 @Suite struct PasswordLinkTests {
     /// Asks for `count` links for `email` through the form and returns their tokens, read from the mail.
-    static func links(_ count: Int, for email: String, _ blog: TestBlog, _ client: any TestClientProtocol, _ sink: MailSink) async throws -> [String] {
+    static func links(_ count: Int, for email: String, _ blog: TestBlog, _ client: any TestClientProtocol, _ sink: MailSink) async throws -> [String]
+    {
         var browser = AdminSession(client: client)
         let before = sink.messages.count
         for _ in 0..<count {
@@ -32,12 +33,14 @@ import Testing
             try #require(tokens.count == 2 && tokens[0] != tokens[1])
             var browser = AdminSession(client: client)
             #expect(try await browser.get("/admin/reset?token=\(tokens[0])").status == .ok)
-            let done = try await browser.post("/admin/reset", [("token", tokens[1]), ("password", "new-password-1"), ("password2", "new-password-1")])
+            let done = try await browser.post(
+                "/admin/reset", [("token", tokens[1]), ("password", "new-password-1"), ("password2", "new-password-1")])
             #expect(done.text.contains("Your password was changed"))
             // The older mail no longer opens the account.
             #expect(try await browser.get("/admin/reset?token=\(tokens[0])").status == .gone)
             _ = try await browser.get("/admin/login")
-            let late = try await browser.post("/admin/reset", [("token", tokens[0]), ("password", "attacker-pass-1"), ("password2", "attacker-pass-1")])
+            let late = try await browser.post(
+                "/admin/reset", [("token", tokens[0]), ("password", "attacker-pass-1"), ("password2", "attacker-pass-1")])
             #expect(late.status == .gone)
             #expect(try await browser.signIn("ada@blog.test", "attacker-pass-1").status == .unauthorized)
             #expect(try await browser.signIn("ada@blog.test", "new-password-1").status == .seeOther)
@@ -57,7 +60,8 @@ import Testing
             var browser = AdminSession(client: client)
             #expect(try await browser.get("/admin/reset?token=\(token)").status == .ok)
             let env = blog.location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
-            let bad = try DreyBinary.run(["user", "password", "--email", "ada@blog.test", "--password", "short"], data: blog.location.dataDirectory, env: env)
+            let bad = try DreyBinary.run(
+                ["user", "password", "--email", "ada@blog.test", "--password", "short"], data: blog.location.dataDirectory, env: env)
             #expect(bad.status != 0 && bad.err.contains("at least 8 characters"))
             let changed = try DreyBinary.run(
                 ["user", "password", "--email", "ada@blog.test", "--password", "from-the-cli-1"], data: blog.location.dataDirectory, env: env)

@@ -36,7 +36,9 @@ func faultCode(_ result: Result<XMLRPCValue, XMLRPCFault>) -> Int? {
 
     static func sources(_ request: FixtureRequest, _ base: String) async -> FixtureReply {
         switch request.path {
-        case "/source": return .html("<html><head><title>A reply elsewhere</title></head><body><p>I liked <a href=\"\(postURL)\">the post</a> a lot.</p></body></html>")
+        case "/source":
+            return .html(
+                "<html><head><title>A reply elsewhere</title></head><body><p>I liked <a href=\"\(postURL)\">the post</a> a lot.</p></body></html>")
         case "/other-source": return .html("<title>Second</title><p>Also <a href=\"\(postURL)\">here</a>.</p>")
         case "/no-link": return .html("<title>Unrelated</title><p>Nothing to see; \(postURL) is only text.</p>")
         case "/no-title": return .html("<p><a href=\"\(postURL)\">link</a></p>")
@@ -77,7 +79,8 @@ func faultCode(_ result: Result<XMLRPCValue, XMLRPCFault>) -> Int? {
                 #expect(faultCode(try await client.xmlrpc("pingback.ping", [source, "http://blog.test/no-such-post/"]).1) == 33)
                 #expect(faultCode(try await client.xmlrpc("pingback.ping", [source, "http://elsewhere.test/post/"]).1) == 0)
                 #expect(
-                    faultCode(try await client.xmlrpc("pingback.ping", [server.base + "/closed-source", "http://blog.test/2008/01/27/closed/"]).1) == 33)
+                    faultCode(try await client.xmlrpc("pingback.ping", [server.base + "/closed-source", "http://blog.test/2008/01/27/closed/"]).1)
+                        == 33)
                 #expect(faultCode(try await client.xmlrpc("pingback.ping", [Self.postURL, Self.postURL]).1) == 0)
                 #expect(try await blog.drey.store.comments(postID: post.id, statuses: CommentStatus.allCases).count == 1)
                 #expect(server.requests(to: "/closed-source").isEmpty, "closed pings are refused before fetching")
@@ -92,7 +95,9 @@ func faultCode(_ result: Result<XMLRPCValue, XMLRPCFault>) -> Int? {
                 // Approved, it shows apart from the thread, and getPingbacks lists it.
                 _ = try await blog.drey.comments.setStatus(.approved, commentID: ping.id)
                 let page = try await client.get("/2008/01/27/the-post/")
-                #expect(page.text.contains("Pingback by <a class=\"u-url p-name\" href=\"\(source)\" rel=\"external nofollow ugc\">A reply elsewhere</a>"))
+                #expect(
+                    page.text.contains("Pingback by <a class=\"u-url p-name\" href=\"\(source)\" rel=\"external nofollow ugc\">A reply elsewhere</a>")
+                )
                 #expect(page.text.contains("1 Comment"))
                 let (_, list) = try await client.xmlrpc("pingback.extensions.getPingbacks", [Self.postURL])
                 #expect(list == .success(.array([.string(source)])))
@@ -104,7 +109,10 @@ func faultCode(_ result: Result<XMLRPCValue, XMLRPCFault>) -> Int? {
     @Test("XML-RPC bodies that are not XML, unknown methods and wrong parameters get protocol faults; GET gets 405", arguments: [TestDatabase.sqlite])
     func badRequests(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in
-            for body in ["", "not xml", "<methodCall>", "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY b SYSTEM \"file:///etc/passwd\">]><methodCall><methodName>&b;</methodName></methodCall>"] {
+            for body in [
+                "", "not xml", "<methodCall>",
+                "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY b SYSTEM \"file:///etc/passwd\">]><methodCall><methodName>&b;</methodName></methodCall>",
+            ] {
                 let r = try await client.xmlrpcRaw(body)
                 #expect(r.status == .ok)
                 #expect(faultCode(XMLRPC.parseResponse(Array(r.body.readableBytesView))) == -32700, "\(body)")
@@ -117,7 +125,10 @@ func faultCode(_ result: Result<XMLRPCValue, XMLRPCFault>) -> Int? {
             #expect(get.status == .methodNotAllowed)
             #expect(get.text == "XML-RPC server accepts POST requests only.\n")
             let (_, methods) = try await client.xmlrpc("system.listMethods", [])
-            guard case .success(.array(let names)) = methods else { Issue.record("no list"); return }
+            guard case .success(.array(let names)) = methods else {
+                Issue.record("no list")
+                return
+            }
             #expect(names.contains(.string("pingback.ping")))
             #expect(try await client.get("/").status == .ok, "the server keeps serving")
         }
@@ -173,7 +184,9 @@ func faultCode(_ result: Result<XMLRPCValue, XMLRPCFault>) -> Int? {
                 func ping(_ fields: [(String, String)], _ path: String = url) async throws -> TestResponse {
                     try await client.postForm(path, fields)
                 }
-                let ok = try await ping([("url", server.base + "/source"), ("title", "A <b>reply</b>"), ("excerpt", "Short words"), ("blog_name", "Other Blog")])
+                let ok = try await ping([
+                    ("url", server.base + "/source"), ("title", "A <b>reply</b>"), ("excerpt", "Short words"), ("blog_name", "Other Blog"),
+                ])
                 #expect(ok.headers[.contentType]?.hasPrefix("text/xml") == true)
                 #expect(ok.text.contains("<error>0</error>"))
                 let stored = try await blog.drey.store.comments(postID: post.id, statuses: CommentStatus.allCases)

@@ -23,7 +23,9 @@ import Testing
     /// The body of every mail queued so far (the job's JSON payload, decoded).
     static func queuedMail(_ blog: TestBlog) async throws -> [String] {
         let payloads = try await blog.drey.database.withSQL { db in
-            try await db.raw("SELECT payload FROM jobs WHERE kind = 'mail' ORDER BY id").all().map { try $0.decode(column: "payload", as: String.self) }
+            try await db.raw("SELECT payload FROM jobs WHERE kind = 'mail' ORDER BY id").all().map {
+                try $0.decode(column: "payload", as: String.self)
+            }
         }
         return payloads.map { payload in
             let fields = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any]
@@ -102,7 +104,8 @@ import Testing
         }
     }
 
-    @Test("from a trusted proxy, forwarded headers are believed: client address, scheme and the first request's host", arguments: TestDatabase.allCases)
+    @Test(
+        "from a trusted proxy, forwarded headers are believed: client address, scheme and the first request's host", arguments: TestDatabase.allCases)
     func trustedProxy(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind, live: true) { blog, client in
             try await SpamTest.wordPressRulesOnly(blog)
@@ -114,7 +117,8 @@ import Testing
             #expect(blog.siteNow.settings.homeURL == "https://blog.test")
 
             // Past every trusted hop from the right; the client's own entries further left are ignored.
-            let viaFor = try await Self.comment(client, blog, post, email: "a@example.org", headers: [.xForwardedFor: "6.6.6.6, 198.51.100.7, 127.0.0.1"])
+            let viaFor = try await Self.comment(
+                client, blog, post, email: "a@example.org", headers: [.xForwardedFor: "6.6.6.6, 198.51.100.7, 127.0.0.1"])
             #expect(try await SpamTest.stored(blog, viaFor).authorIP == "198.51.100.7")
             let viaForwarded = try await Self.comment(
                 client, blog, post, email: "b@example.org", headers: [.forwarded: "for=6.6.6.6, for=\"[2001:db8::5]:4711\";proto=https"])
@@ -150,7 +154,8 @@ import Testing
             #expect(moved.headers[.init("X-Drey-Cache")!] == nil)
             let posted = try await client.execute(
                 uri: "/wp-comments-post.php", method: .post,
-                headers: [.xForwardedHost: "invented.example", .contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: "comment=x"))
+                headers: [.xForwardedHost: "invented.example", .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "comment=x"))
             #expect(posted.status == .movedPermanently)
             // The site's own names are served: its address (any port) and its host.
             #expect(try await client.get("/2008/01/27/post/").status == .ok)
@@ -211,7 +216,8 @@ import Testing
 
     static func origin(_ fields: HTTPFields, peer: String?, trusting: [String] = ["127.0.0.0/8", "::1/128"]) throws -> RequestOrigin {
         let head = HTTPRequest(method: .get, scheme: nil, authority: "blog.test", path: "/", headerFields: fields)
-        return RequestOrigin.decide(Request(head: head, body: .init(buffer: ByteBuffer())), peer: peer, proxies: try TrustedProxies(parsing: trusting))
+        return RequestOrigin.decide(
+            Request(head: head, body: .init(buffer: ByteBuffer())), peer: peer, proxies: try TrustedProxies(parsing: trusting))
     }
 
     @Test("the origin of a request: peers, hops, ports, quoting and garbage")
@@ -222,7 +228,8 @@ import Testing
         // Every hop trusted: the leftmost is the client. Garbage stops the walk at the hop that reported it.
         let chain = try Self.origin([.xForwardedFor: "10.1.1.1, 10.2.2.2"], peer: "127.0.0.1", trusting: ["127.0.0.1", "10.0.0.0/8"])
         #expect(chain.clientIP == "10.1.1.1")
-        #expect(try Self.origin([.xForwardedFor: "<script>, 10.2.2.2"], peer: "127.0.0.1", trusting: ["127.0.0.1", "10.0.0.0/8"]).clientIP == "10.2.2.2")
+        #expect(
+            try Self.origin([.xForwardedFor: "<script>, 10.2.2.2"], peer: "127.0.0.1", trusting: ["127.0.0.1", "10.0.0.0/8"]).clientIP == "10.2.2.2")
         #expect(try Self.origin([.xForwardedFor: "unknown"], peer: "127.0.0.1").clientIP == "127.0.0.1")
         #expect(try Self.origin([.xForwardedFor: "203.0.113.9:5123"], peer: "::1").clientIP == "203.0.113.9")
         // Forwarded: quoted values, ports, case, and several header lines; it wins over X-Forwarded-*.

@@ -43,7 +43,9 @@ import Testing
             let charlie = try await blog.comment(post, "First!", by: "Charlie", email: "charlie@example.org", url: "http://charlie.example.org/")
             try await blog.comment(post, "In response to Charlie", by: "Phil", parent: charlie.id)
             try await blog.comment(post, "Thanks both", by: "korakious", email: "korakious@blog.test", parent: charlie.id)
-            try await blog.comment(post, "[…] they wrote about it […]", by: "Other Blog » Long winters", email: "", url: "http://other.example.org/winters/", type: .pingback)
+            try await blog.comment(
+                post, "[…] they wrote about it […]", by: "Other Blog » Long winters", email: "", url: "http://other.example.org/winters/",
+                type: .pingback)
             try await blog.comment(post, "Any youtube videos from", by: "xq7bot", status: .spam)
             try await blog.comment(post, "Not yet approved", by: "Held", status: .pending)
             let page = try await client.get("/2008/01/27/on-pamphlets/")
@@ -64,7 +66,10 @@ import Testing
             #expect(html.contains("bypostauthor"))
             #expect(html.contains("?replytocom=\(charlie.id)#respond"))
             #expect(html.contains("<ol class=\"children\">"))
-            #expect(html.contains("Pingback by <a class=\"u-url p-name\" href=\"http://other.example.org/winters/\" rel=\"external nofollow ugc\">Other Blog » Long winters</a>"))
+            #expect(
+                html.contains(
+                    "Pingback by <a class=\"u-url p-name\" href=\"http://other.example.org/winters/\" rel=\"external nofollow ugc\">Other Blog » Long winters</a>"
+                ))
             #expect(html.contains("[…] they wrote about it […]"))
             #expect(!html.contains("Any youtube videos"))
             #expect(!html.contains("Not yet approved"))
@@ -133,7 +138,9 @@ import Testing
             try await blog.comment(post, "Two", by: "Ann again", email: " ANN@example.org ")
             try await blog.comment(post, "Three", by: "Bo", email: "bo@example.org")
             let html = try await client.get("/2008/01/27/faces/").text
-            let faces = html.components(separatedBy: "src=\"http://blog.test/avatar/").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
+            let faces = html.components(separatedBy: "src=\"http://blog.test/avatar/").dropFirst().compactMap {
+                $0.split(separator: "\"").first.map(String.init)
+            }
             #expect(faces.count == 3)
             #expect(faces[0] == faces[1] && faces[0] != faces[2], "\(faces)")
             let gravatarHash = String(Avatar.url(email: "ann@example.org").split(separator: "/").last!.prefix(32))

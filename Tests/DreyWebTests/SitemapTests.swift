@@ -54,7 +54,9 @@ func sitemapLocations(_ xml: String) -> [String] {
             // "Sub" becomes a child of "Food": its archive (and the post's permalink) is /food/sub/.
             let sub = try #require(try await blog.drey.store.term(slug: "sub", taxonomy: .category, siteID: blog.site.id))
             let food = try #require(try await blog.drey.store.term(slug: "food", taxonomy: .category, siteID: blog.site.id))
-            try await blog.drey.database.withSQL { try await $0.raw("UPDATE terms SET parent_id = \(bind: food.id) WHERE id = \(bind: sub.id)").run() }
+            try await blog.drey.database.withSQL {
+                try await $0.raw("UPDATE terms SET parent_id = \(bind: food.id) WHERE id = \(bind: sub.id)").run()
+            }
             let about = try await blog.post("About", type: .page)
             try await blog.post("Team", type: .page, parent: about.id)
             try await blog.post("Draft thoughts", categories: ["Hidden"], status: .draft)
@@ -90,10 +92,11 @@ func sitemapLocations(_ xml: String) -> [String] {
             #expect(index.headers[.contentType] == "application/xml; charset=utf-8")
             #expect(try SitemapSchema.index.problems(index.text) == nil)
             let sitemaps = sitemapLocations(index.text).map(Self.path)
-            #expect(sitemaps == [
-                "/wp-sitemap-posts-post-1.xml", "/wp-sitemap-posts-page-1.xml", "/wp-sitemap-taxonomies-category-1.xml",
-                "/wp-sitemap-taxonomies-post_tag-1.xml", "/wp-sitemap-users-1.xml",
-            ])
+            #expect(
+                sitemaps == [
+                    "/wp-sitemap-posts-post-1.xml", "/wp-sitemap-posts-page-1.xml", "/wp-sitemap-taxonomies-category-1.xml",
+                    "/wp-sitemap-taxonomies-post_tag-1.xml", "/wp-sitemap-users-1.xml",
+                ])
             #expect(index.text.components(separatedBy: "<lastmod>").count == 6)
 
             var listed: [String: [String]] = [:]
@@ -113,7 +116,9 @@ func sitemapLocations(_ xml: String) -> [String] {
             #expect(listed["/wp-sitemap-posts-post-1.xml"] == ["/food/fish-chips/", "/food/sub/nested/", "/food/by-ada/"])
             #expect(listed["/wp-sitemap-posts-page-1.xml"] == ["/", "/about/", "/about/team/"])
             #expect(listed["/wp-sitemap-taxonomies-category-1.xml"] == ["/category/food/", "/category/food/sub/"])
-            #expect(listed["/wp-sitemap-taxonomies-post_tag-1.xml"] == ["/tag/winter/", "/tag/salt/"] || listed["/wp-sitemap-taxonomies-post_tag-1.xml"] == ["/tag/salt/", "/tag/winter/"])
+            #expect(
+                listed["/wp-sitemap-taxonomies-post_tag-1.xml"] == ["/tag/winter/", "/tag/salt/"]
+                    || listed["/wp-sitemap-taxonomies-post_tag-1.xml"] == ["/tag/salt/", "/tag/winter/"])
             #expect(listed["/wp-sitemap-users-1.xml"] == ["/author/korakious/", "/author/ada/"])
 
             #expect(try await client.get("/wp-sitemap-posts-post-2.xml").status == .notFound)

@@ -18,7 +18,8 @@ import Testing
         "zero\u{200B}width\u{200C}joiners\u{200D}and\u{2060}a\u{FEFF}bom", "tab\tand\u{0B}vertical\u{0C}feeds",
     ]
 
-    func judge(_ blog: TestBlog, name: String = "Sam", email: String = "sam@example.org", url: String = "", text: String) async throws -> SpamVerdict {
+    func judge(_ blog: TestBlog, name: String = "Sam", email: String = "sam@example.org", url: String = "", text: String) async throws -> SpamVerdict
+    {
         try await blog.drey.spam.judge(
             .init(siteID: blog.site.id, name: name, email: email, url: url, ip: "198.51.100.20", text: text), settings: blog.siteNow.settings)
     }

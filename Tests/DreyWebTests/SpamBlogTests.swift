@@ -122,10 +122,16 @@ import Testing
         // This blog's own spam: no link, words the seed corpora never saw.
         let spamTexts = (1...6).map { "Zorblax herbal leek tonic wholesale lot \($0), zorblax tonic for allotment growers, order zorblax today" }
         let hamTexts = (1...6).map { "My leeks bolted again in week \($0); the parsnips did fine under fleece though." }
-        var comments = spamTexts.enumerated().map { (author: "Zorblax \($0.offset)", email: "z\($0.offset)@example.net", url: "", text: $0.element, approved: "spam") }
-        comments += hamTexts.enumerated().map { (author: "Grower \($0.offset)", email: "g\($0.offset)@example.org", url: "", text: $0.element, approved: "1") }
+        var comments = spamTexts.enumerated().map {
+            (author: "Zorblax \($0.offset)", email: "z\($0.offset)@example.net", url: "", text: $0.element, approved: "spam")
+        }
+        comments += hamTexts.enumerated().map {
+            (author: "Grower \($0.offset)", email: "g\($0.offset)@example.org", url: "", text: $0.element, approved: "1")
+        }
         let export = try file(Self.wxr(comments), "xml")
-        let probe = #"{"author":"Someone","email":"someone@example.org","text":"Zorblax herbal leek tonic wholesale, order zorblax today for growers"}"# + "\n"
+        let probe =
+            #"{"author":"Someone","email":"someone@example.org","text":"Zorblax herbal leek tonic wholesale, order zorblax today for growers"}"#
+            + "\n"
         func score() async throws -> Double {
             let r = try await drey(["spam", "check"], data: data, env: env, stdin: probe)
             #expect(r.status == 0, "\(r.err)")
@@ -187,8 +193,9 @@ import Testing
             // A discarded comment (filled honeypot) stores nothing and sets nothing.
             let bot = try await client.postForm(
                 "/wp-comments-post.php",
-                SpamTest.fields(SpamTest.token(blog, post, shownAt: blog.drey.config.clock.now().addingTimeInterval(-60)), post,
-                                name: "Bot", email: "bot@example.net", text: "bot text", honeypot: "x"))
+                SpamTest.fields(
+                    SpamTest.token(blog, post, shownAt: blog.drey.config.clock.now().addingTimeInterval(-60)), post,
+                    name: "Bot", email: "bot@example.net", text: "bot text", honeypot: "x"))
             #expect(bot.headers[.setCookie] == nil)
         }
     }

@@ -121,7 +121,9 @@ import Testing
         _ = try await drey(["user", "add", "--email", "ed@example.org", "--name", "Ed", "--role", "administrator"], data: data, env: env)
         let made = try await drey(["post", "new", "--title", "T", "--file", try file("Body", "md")], data: data, env: env)
         #expect(made.status == 0, "\(made.err)")
-        let added = try await drey(["comment", "add", "--post", "1", "--author", "Al", "--email", "al@example.org", "--text", "Caught by mistake", "--status", "spam"], data: data, env: env)
+        let added = try await drey(
+            ["comment", "add", "--post", "1", "--author", "Al", "--email", "al@example.org", "--text", "Caught by mistake", "--status", "spam"],
+            data: data, env: env)
         let id = try #require(added.out.split(separator: " ").dropFirst().first.map(String.init))
         let restored = try await drey(["comment", "not-spam", id], data: data, env: env)
         #expect(restored.status == 0, "\(restored.err)")
@@ -135,10 +137,16 @@ import Testing
         let old = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-40 * 86400))
         let young = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-5 * 86400))
         for (name, date) in [("Old", old), ("Young", young)] {
-            let r = try await drey(["comment", "add", "--post", "1", "--author", name, "--email", "\(name)@spam.example", "--text", "Buy \(name)", "--status", "spam", "--date", date], data: data, env: env)
+            let r = try await drey(
+                [
+                    "comment", "add", "--post", "1", "--author", name, "--email", "\(name)@spam.example", "--text", "Buy \(name)", "--status", "spam",
+                    "--date", date,
+                ], data: data, env: env)
             #expect(r.status == 0, "\(r.err)")
         }
-        let badDate = try await drey(["comment", "add", "--post", "1", "--author", "X", "--email", "x@example.org", "--text", "t", "--date", "yesterday"], data: data, env: env)
+        let badDate = try await drey(
+            ["comment", "add", "--post", "1", "--author", "X", "--email", "x@example.org", "--text", "t", "--date", "yesterday"], data: data, env: env
+        )
         #expect(badDate.status != 0 && badDate.err.contains("invalid date 'yesterday'"))
         let purged = try await drey(["spam", "purge"], data: data, env: env)
         #expect(purged.status == 0, "\(purged.err)")

@@ -23,7 +23,8 @@ import Testing
             time.advance(5)
             let second = try await client.get(path)
             #expect(second.headers[.init("X-Drey-Cache")!] == "HIT")
-            let a = try #require(SpamTest.token(in: first.text)), b = try #require(SpamTest.token(in: second.text))
+            let a = try #require(SpamTest.token(in: first.text))
+            let b = try #require(SpamTest.token(in: second.text))
             #expect(a != b)
             #expect(!second.text.contains(FormToken.placeholder))
             let signer = Signer(secret: blog.siteNow.settings.secret)
@@ -113,7 +114,8 @@ import Testing
             #expect(replay.status == .seeOther)
             #expect(replay.location == "http://blog.test\(path)")
             let trap = try await client.postForm(
-                "/wp-comments-post.php", SpamTest.fields(SpamTest.token(blog, post, shownAt: time.now.addingTimeInterval(-60)), post, honeypot: "http://x.example"))
+                "/wp-comments-post.php",
+                SpamTest.fields(SpamTest.token(blog, post, shownAt: time.now.addingTimeInterval(-60)), post, honeypot: "http://x.example"))
             #expect(trap.status == .seeOther)
             #expect(try await blog.drey.store.comments(postID: post.id, statuses: CommentStatus.allCases).count == 1)
             let counted = try await blog.drey.store.discards(siteID: blog.site.id, sinceDay: "2000-01-01")
@@ -182,8 +184,11 @@ import Testing
             try await blog.set(.commentPreviouslyApproved, "off")
             let post = try await blog.post("Thread")
             let first = SpamTest.token(blog, post, shownAt: time.now.addingTimeInterval(-60))
-            #expect(try await client.postForm("/wp-comments-post.php", SpamTest.fields(first, post, text: "First thought about roses."),
-                headers: [.xForwardedFor: "198.51.100.1"]).status == .seeOther)
+            #expect(
+                try await client.postForm(
+                    "/wp-comments-post.php", SpamTest.fields(first, post, text: "First thought about roses."),
+                    headers: [.xForwardedFor: "198.51.100.1"]
+                ).status == .seeOther)
             time.advance(5)
             // The reader's second form is refused by flood control; they press Back and send the very same form later.
             let second = SpamTest.token(blog, post, shownAt: time.now.addingTimeInterval(-30))
@@ -208,7 +213,8 @@ import Testing
     func rateLimits(_ kind: TestDatabase) async throws {
         let time = TestClock()
         try await TestBlog.with(kind, clock: time.clock) { blog, client in
-            try await blog.drey.siteService.set([.commentRateIPPerHour: "2", .commentRateEmailPerHour: "3", .commentFloodSeconds: "15"], siteID: blog.site.id)
+            try await blog.drey.siteService.set(
+                [.commentRateIPPerHour: "2", .commentRateEmailPerHour: "3", .commentFloodSeconds: "15"], siteID: blog.site.id)
             let post = try await blog.post("Thread")
             var n = 0
             func send(email: String, ip: String) async throws -> TestResponse {

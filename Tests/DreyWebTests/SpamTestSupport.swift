@@ -68,6 +68,7 @@ enum SpamTest {
         try await blog.drey.siteService.set([.spamHoldScore: "1", .spamSpamScore: "1"], siteID: blog.site.id)
     }
 
-    static let spamText = "CHECK OUT MY NEW CHANNEL!!! subscribe and like http://cheap-views.example http://www.youtube.com/watch?v=abc123 please subscribe"
+    static let spamText =
+        "CHECK OUT MY NEW CHANNEL!!! subscribe and like http://cheap-views.example http://www.youtube.com/watch?v=abc123 please subscribe"
     static let hamText = "I read this twice; the part about pruning the roses in late winter matches what my grandmother did."
 }

@@ -11,9 +11,10 @@ import Testing
 
 /// The combined verdict on real comments, the filter's memory, learning from moderation, and the purge.
 @Suite struct SpamVerdictTests {
-    func send(_ blog: TestBlog, _ client: some TestClientProtocol, _ post: Post, name: String = "Phil", email: String = "phil@example.org",
-        url: String = "", text: String) async throws -> (TestResponse, DreyCore.Comment?)
-    {
+    func send(
+        _ blog: TestBlog, _ client: some TestClientProtocol, _ post: Post, name: String = "Phil", email: String = "phil@example.org",
+        url: String = "", text: String
+    ) async throws -> (TestResponse, DreyCore.Comment?) {
         let token = SpamTest.token(blog, post, shownAt: blog.drey.config.clock.now().addingTimeInterval(-60))
         let r = try await client.postForm("/wp-comments-post.php", SpamTest.fields(token, post, name: name, email: email, url: url, text: text))
         let stored = try await blog.drey.store.comments(postID: post.id, statuses: CommentStatus.allCases).max { $0.id < $1.id }
@@ -26,7 +27,8 @@ import Testing
             try await SpamTest.quiet(blog)
             try await blog.set(.commentPreviouslyApproved, "off")
             let post = try await blog.post("Thread")
-            let (spamResponse, spam) = try await send(blog, client, post, name: "Best Cheap Views", email: "promo@example.net", text: SpamTest.spamText)
+            let (spamResponse, spam) = try await send(
+                blog, client, post, name: "Best Cheap Views", email: "promo@example.net", text: SpamTest.spamText)
             let stored = try #require(spam)
             #expect(stored.status == .spam)
             #expect(stored.moderationNote.hasPrefix("spam: "))
@@ -50,7 +52,9 @@ import Testing
         try await TestBlog.with(kind) { blog, client in
             try await SpamTest.quiet(blog)
             let post = try await blog.post("Thread")
-            let (_, c) = try await send(blog, client, post, text: "Two sources I trust: https://en.wikipedia.org/wiki/Rose and https://www.rhs.org.uk/plants/roses for pruning.")
+            let (_, c) = try await send(
+                blog, client, post,
+                text: "Two sources I trust: https://en.wikipedia.org/wiki/Rose and https://www.rhs.org.uk/plants/roses for pruning.")
             let held = try #require(c)
             #expect(held.status == .pending)
             // Trained on blog comments too, the classifier no longer distrusts a reader's citations: WordPress's rule holds it.
@@ -77,7 +81,9 @@ import Testing
     func memory(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, _ in
             let post = try await blog.post("Thread")
-            for n in 1...2 { try await blog.comment(post, "old spam \(n)", by: "X", email: "x@spam.example", url: "http://spam.example/", status: .spam) }
+            for n in 1...2 {
+                try await blog.comment(post, "old spam \(n)", by: "X", email: "x@spam.example", url: "http://spam.example/", status: .spam)
+            }
             try await blog.comment(post, "kind words", by: "Y", email: "y@example.org", status: .approved)
             let settings = blog.siteNow.settings
             func judge(_ email: String, _ url: String) async throws -> SpamVerdict {

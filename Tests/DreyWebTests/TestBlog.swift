@@ -39,7 +39,8 @@ struct TestBlog: Sendable {
         if let maxUploadSize { config.maxUploadSize = maxUploadSize }
         let drey = try await Drey.open(config, logger: quietLogger)
         let site = try drey.sites.site(named: nil)
-        let author = try await drey.users.add(email: "korakious@blog.test", name: "korakious", login: "korakious", role: .administrator, password: nil, siteID: site.id)
+        let author = try await drey.users.add(
+            email: "korakious@blog.test", name: "korakious", login: "korakious", role: .administrator, password: nil, siteID: site.id)
         return TestBlog(location: location, config: config, drey: drey, site: site, author: author)
     }
 
@@ -97,7 +98,10 @@ struct TestBlog: Sendable {
     }
 
     @discardableResult
-    func comment(_ post: Post, _ text: String, by name: String = "Phil", email: String = "phil@example.org", url: String = "", parent: Int64? = nil, status: CommentStatus = .approved, type: CommentType = .comment) async throws -> Comment {
+    func comment(
+        _ post: Post, _ text: String, by name: String = "Phil", email: String = "phil@example.org", url: String = "", parent: Int64? = nil,
+        status: CommentStatus = .approved, type: CommentType = .comment
+    ) async throws -> Comment {
         var s = CommentSubmission(postID: post.id, parentID: parent, authorName: name, email: email, url: url, text: text)
         s.forcedStatus = status
         s.type = type

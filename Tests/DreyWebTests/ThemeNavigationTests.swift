@@ -17,7 +17,9 @@ import Testing
         return String(text[a.lowerBound..<b.upperBound])
     }
 
-    @Test("the header keeps title and tagline together, a labelled search box after them, and a menu of pages and top categories", arguments: TestDatabase.allCases)
+    @Test(
+        "the header keeps title and tagline together, a labelled search box after them, and a menu of pages and top categories",
+        arguments: TestDatabase.allCases)
     func headerAndMenu(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in
             try await blog.drey.siteService.set([.title: "Lantern", .tagline: "Notes by lamplight"], siteID: blog.site.id)
@@ -26,15 +28,20 @@ import Testing
             try await blog.post("Two", date: "2008-01-28T00:04:00Z", categories: ["Gardens", "Kitchen"])
             let home = try await client.get("/").text
             let header = between(home, "<header class=\"site-header\">", "</header>")
-            #expect(header.contains("<p class=\"site-title\"><a href=\"http://blog.test/\" rel=\"home\">Lantern</a></p>\n<p class=\"site-tagline\">Notes by lamplight</p>"))
+            #expect(
+                header.contains(
+                    "<p class=\"site-title\"><a href=\"http://blog.test/\" rel=\"home\">Lantern</a></p>\n<p class=\"site-tagline\">Notes by lamplight</p>"
+                ))
             // The search box comes after the title and tagline, with a label.
-            let tagline = try #require(header.range(of: "site-tagline")), search = try #require(header.range(of: "role=\"search\""))
+            let tagline = try #require(header.range(of: "site-tagline"))
+            let search = try #require(header.range(of: "role=\"search\""))
             #expect(tagline.lowerBound < search.lowerBound)
             #expect(header.contains("<label for=\"s\" class=\"visually-hidden\">Search this blog</label>\n<input type=\"search\" id=\"s\""))
             let menu = between(header, "<nav class=\"site-menu\" aria-label=\"Menu\">", "</nav>")
             #expect(menu.contains("<a href=\"http://blog.test/about/\">About</a>"))
             // Most used first.
-            let gardens = try #require(menu.range(of: ">Gardens</a>")), kitchen = try #require(menu.range(of: ">Kitchen</a>"))
+            let gardens = try #require(menu.range(of: ">Gardens</a>"))
+            let kitchen = try #require(menu.range(of: ">Kitchen</a>"))
             #expect(gardens.lowerBound < kitchen.lowerBound)
             #expect(menu.contains("href=\"http://blog.test/category/gardens/\""))
 
@@ -63,8 +70,14 @@ import Testing
             try await blog.post("A page", type: .page)
             let middle = try await client.get("/2008/01/02/middle/").text
             let nav = between(middle, "<nav class=\"post-navigation\"", "</nav>")
-            #expect(nav.contains("<a class=\"nav-previous\" rel=\"prev\" href=\"http://blog.test/2008/01/01/first/\"><span class=\"nav-label\">Previous post</span> First</a>"))
-            #expect(nav.contains("<a class=\"nav-next\" rel=\"next\" href=\"http://blog.test/2008/01/03/last/\"><span class=\"nav-label\">Next post</span> Last</a>"))
+            #expect(
+                nav.contains(
+                    "<a class=\"nav-previous\" rel=\"prev\" href=\"http://blog.test/2008/01/01/first/\"><span class=\"nav-label\">Previous post</span> First</a>"
+                ))
+            #expect(
+                nav.contains(
+                    "<a class=\"nav-next\" rel=\"next\" href=\"http://blog.test/2008/01/03/last/\"><span class=\"nav-label\">Next post</span> Last</a>"
+                ))
             let first = try await client.get("/2008/01/01/first/").text
             #expect(!first.contains("rel=\"prev\"") && first.contains(">Next post</span> Middle</a>"))
             let last = "/2008/01/03/last/"
@@ -94,7 +107,8 @@ import Testing
         }
     }
 
-    @Test("the home page shows full text or excerpts as the Reading settings say; bad values come back with the form", arguments: TestDatabase.allCases)
+    @Test(
+        "the home page shows full text or excerpts as the Reading settings say; bad values come back with the form", arguments: TestDatabase.allCases)
     func fullTextOrExcerpt(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in
             try await blog.post("Long read", "The first paragraph.\n\nThe *second* paragraph.")
@@ -120,7 +134,9 @@ import Testing
             let excerpt = try await client.get("/").text
             #expect(!excerpt.contains("<em>second</em>"))
             #expect(excerpt.contains("<div class=\"entry-summary p-summary\"><p>The first paragraph. The second paragraph.</p></div>"))
-            #expect(excerpt.contains("<a href=\"http://blog.test/2008/01/27/long-read/\">Continue reading<span class=\"visually-hidden\"> “Long read”</span></a>"))
+            #expect(
+                excerpt.contains(
+                    "<a href=\"http://blog.test/2008/01/27/long-read/\">Continue reading<span class=\"visually-hidden\"> “Long read”</span></a>"))
         }
     }
 

@@ -160,11 +160,12 @@ import Testing
                 #expect(rows.count == 4 && rows.allSatisfy { $0.state == .rejected && $0.commentID == nil })
                 #expect(rows.contains { $0.detail.contains("larger than 1024 KB") })
                 // The sender learns that the fetch failed, not what our network looks like.
-                #expect(try await status(client, inside) == [
-                    "status": "rejected", "source": "http://10.1.2.3/page", "target": Self.postURL, "type": "mention",
-                    "author": "", "detail": "the source could not be fetched",
-                    "updated": try #require(try await status(client, inside)["updated"]),
-                ])
+                #expect(
+                    try await status(client, inside) == [
+                        "status": "rejected", "source": "http://10.1.2.3/page", "target": Self.postURL, "type": "mention",
+                        "author": "", "detail": "the source could not be fetched",
+                        "updated": try #require(try await status(client, inside)["updated"]),
+                    ])
                 #expect(rows.contains { $0.detail.contains("does not link") })
                 #expect(rows.contains { $0.detail.contains("inside the network") })
                 #expect(rows.contains { $0.detail.contains("404") })

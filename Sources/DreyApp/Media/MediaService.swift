@@ -126,7 +126,9 @@ public struct MediaService: Sendable {
         jobs.register(Self.kind) { job in try await process(job) }
         // Bodies cut off by a crash mid-upload leave their temporary files; a day later they are nobody's.
         jobs.addChore { [config] in
-            Self.removeStaleUploads(in: URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("uploads-incoming"), before: config.clock.now().addingTimeInterval(-86400))
+            Self.removeStaleUploads(
+                in: URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("uploads-incoming"),
+                before: config.clock.now().addingTimeInterval(-86400))
         }
     }
 
@@ -177,11 +179,16 @@ public struct MediaService: Sendable {
         do {
             for rendition in result.renditions {
                 let isMain = rendition.size == ImageSize.full.name && rendition.format == result.info.format.webFormat
-                let path = isMain ? media.file : MediaNames.folder(media.publishedAt) + MediaNames.derived(full: (media.file as NSString).lastPathComponent, rendition: rendition)
+                let path =
+                    isMain
+                    ? media.file
+                    : MediaNames.folder(media.publishedAt)
+                        + MediaNames.derived(full: (media.file as NSString).lastPathComponent, rendition: rendition)
                 try storage.write(rendition.data, at: path)
                 written.append(path)
                 renditions.append(
-                    MediaRendition(size: rendition.size, mimeType: rendition.format.mimeType, file: path, width: rendition.width, height: rendition.height))
+                    MediaRendition(
+                        size: rendition.size, mimeType: rendition.format.mimeType, file: path, width: rendition.width, height: rendition.height))
             }
         } catch {
             for path in written { try? storage.delete(path) }

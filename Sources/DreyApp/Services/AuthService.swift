@@ -76,7 +76,8 @@ public struct AuthService: Sendable {
         guard user.active else { throw SignInError.deactivated }
         try await store.clearLoginFailures(key: pairKey)
         let token = Self.randomToken()
-        try await store.createSession(idHash: Self.hash(token), userID: user.id, expiresAt: now.addingTimeInterval(Self.sessionLifetime), ip: ip, userAgent: userAgent)
+        try await store.createSession(
+            idHash: Self.hash(token), userID: user.id, expiresAt: now.addingTimeInterval(Self.sessionLifetime), ip: ip, userAgent: userAgent)
         return (token, user)
     }
 
@@ -149,11 +150,15 @@ public struct AuthService: Sendable {
         if invitation {
             message = MailQueue.Message(
                 to: user.email, subject: "[\(siteTitle)] You are invited",
-                body: "You now have an account on \(siteTitle), signing in as \(user.email).\n\nTo choose your password, open this link within three days:\n\(link)\n\nIf you did not expect this, ignore this message.\n")
+                body:
+                    "You now have an account on \(siteTitle), signing in as \(user.email).\n\nTo choose your password, open this link within three days:\n\(link)\n\nIf you did not expect this, ignore this message.\n"
+            )
         } else {
             message = MailQueue.Message(
                 to: user.email, subject: "[\(siteTitle)] Password reset",
-                body: "Someone asked to reset the password of your account on \(siteTitle).\n\nTo choose a new password, open this link within an hour:\n\(link)\n\nIf it was not you, ignore this message; nothing changes.\n")
+                body:
+                    "Someone asked to reset the password of your account on \(siteTitle).\n\nTo choose a new password, open this link within an hour:\n\(link)\n\nIf it was not you, ignore this message; nothing changes.\n"
+            )
         }
         return MailQueue.Composed(message: message) { [store] in try await store.deletePasswordReset(idHash: idHash) }
     }

@@ -23,7 +23,8 @@ public struct DemoLoader: Sendable {
         var authors: [String: User] = [:]
         for a in blog.authors {
             let role = Role(rawValue: a.role) ?? .author
-            authors[a.login] = try await drey.users.add(email: a.email, name: a.displayName, login: a.login, role: role, password: nil, siteID: siteID)
+            authors[a.login] = try await drey.users.add(
+                email: a.email, name: a.displayName, login: a.login, role: role, password: nil, siteID: siteID)
         }
         var commentCount = 0
         for demoPost in blog.posts {

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,7 +42,8 @@ struct SMTPClient: Sendable {
         // Dot-stuffing: a line starting with "." must be doubled so it does not end the message.
         let text = body.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasPrefix(".") ? "." + $0 : String($0) }.joined(separator: "\r\n")
-        let message = "From: \(from)\r\nTo: \(to)\r\nSubject: \(subject)\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\(text)\r\n."
+        let message =
+            "From: \(from)\r\nTo: \(to)\r\nSubject: \(subject)\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\(text)\r\n."
         try command(fd, message, 250)
         try? command(fd, "QUIT", 221)
     }

@@ -72,7 +72,9 @@ public struct TermService: Sendable {
     }
 
     public func delete(_ id: Int64?, _ taxonomy: Taxonomy, siteID: Int64) async throws -> Term {
-        guard let id, let term = try await store.term(id: id, siteID: siteID) else { throw TermRejection("That \(taxonomy.rawValue) no longer exists.") }
+        guard let id, let term = try await store.term(id: id, siteID: siteID) else {
+            throw TermRejection("That \(taxonomy.rawValue) no longer exists.")
+        }
         if term.taxonomy == .category, term.name == PostService.defaultCategory { throw TermRejection("The default category cannot be deleted.") }
         let fallback = try await posts.term(named: PostService.defaultCategory, taxonomy: .category, siteID: siteID)
         try await changes.commit(siteID: siteID, .terms) { [store] in try await store.deleteTerm(term, fallbackCategory: fallback.id) }

@@ -80,7 +80,8 @@ public struct FormToken: Sendable, Equatable {
     public static func randomNonce() -> String {
         // Two draws rather than twelve: each draw is a system call, and this runs on every cached page view.
         var rng = SystemRandomNumberGenerator()
-        let a: UInt64 = rng.next(), b: UInt64 = rng.next()
+        let a: UInt64 = rng.next()
+        let b: UInt64 = rng.next()
         let bytes = (0..<8).map { UInt8(truncatingIfNeeded: a >> (8 * $0)) } + (0..<4).map { UInt8(truncatingIfNeeded: b >> (8 * $0)) }
         return Data(bytes).base64URLEncoded
     }

@@ -14,7 +14,10 @@ struct AdminController: Sendable {
     let setupToken: String?
 
     static let sessionCookie = WebApp.sessionCookie
-    static let templates = ["login", "forgot", "reset", "setup", "message", "dashboard", "posts", "editor", "revisions", "comments", "comment-edit", "terms", "users", "settings", "media", "media-edit"]
+    static let templates = [
+        "login", "forgot", "reset", "setup", "message", "dashboard", "posts", "editor", "revisions", "comments", "comment-edit", "terms", "users",
+        "settings", "media", "media-edit",
+    ]
 
     func handle(method: HTTPRequest.Method, route: AdminRoute, path: String, _ r: SiteRequest) async throws -> PageResult {
         // Uploads stream to disk under their own limit instead of being read as a form.
@@ -36,12 +39,16 @@ struct AdminController: Sendable {
         default: break
         }
         guard let token = r.request.cookie(Self.sessionCookie), let (user, _) = try await auth.user(sessionToken: token) else {
-            let back = route == .dashboard ? "" : "?redirect_to=" + (r.request.uri.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            let back =
+                route == .dashboard
+                ? "" : "?redirect_to=" + (r.request.uri.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
             return .redirect(to: r.links.admin(.login) + back, permanent: false)
         }
         // Signing out needs no role: a subscriber, or a member of another site only, must be able to end their session.
         if method == .post, route == .logout || route == .logoutEverywhere {
-            guard form["_csrf"] == AdminRequest.csrf(r.signer, token) else { return refuse(.badToken, user: user, r, csrf: AdminRequest.csrf(r.signer, token)) }
+            guard form["_csrf"] == AdminRequest.csrf(r.signer, token) else {
+                return refuse(.badToken, user: user, r, csrf: AdminRequest.csrf(r.signer, token))
+            }
             return try await pages.logout(r, user: user, sessionToken: token, everywhere: route == .logoutEverywhere)
         }
         guard let role = try await drey.store.role(userID: user.id, siteID: r.site.id), role != .subscriber else {
@@ -55,7 +62,8 @@ struct AdminController: Sendable {
         do {
             return try await self.route(method: method, route, a)
         } catch let refusal as AdminRefusal {
-            drey.logger.notice("refused", metadata: ["user": "\(user.login)", "role": "\(role.rawValue)", "path": "\(path)", "why": "\(refusal.message)"])
+            drey.logger.notice(
+                "refused", metadata: ["user": "\(user.login)", "role": "\(role.rawValue)", "path": "\(path)", "why": "\(refusal.message)"])
             return refuse(refusal, user: user, r, csrf: a.csrf)
         }
     }

@@ -30,5 +30,6 @@ struct AdminRefusal: Error {
     }
 
     static let badToken = AdminRefusal(
-        status: 403, message: "The form has expired or did not come from this site (missing or wrong security token). Go back, reload the page and try again.")
+        status: 403,
+        message: "The form has expired or did not come from this site (missing or wrong security token). Go back, reload the page and try again.")
 }

@@ -39,10 +39,13 @@ struct AuthPages {
         }
         do {
             let ip = r.clientIP
-            let (token, _) = try await auth.signIn(email: email, password: form["password"] ?? "", ip: ip, userAgent: r.request.headers[.userAgent] ?? "")
+            let (token, _) = try await auth.signIn(
+                email: email, password: form["password"] ?? "", ip: ip, userAgent: r.request.headers[.userAgent] ?? "")
             var target = r.links.admin(.dashboard)
             if let back = form["redirect_to"], back.hasPrefix("/admin"), !back.contains("//") { target = r.links.base + back }
-            return .redirect(to: target, permanent: false, cookies: [setCookie(AdminController.sessionCookie, token, maxAge: Int(AuthService.sessionLifetime), secure: r.request.isSecure)])
+            return .redirect(
+                to: target, permanent: false,
+                cookies: [setCookie(AdminController.sessionCookie, token, maxAge: Int(AuthService.sessionLifetime), secure: r.request.isSecure)])
         } catch let error as AuthService.SignInError {
             let status: HTTPResponse.Status = { if case .throttled = error { return .tooManyRequests } else { return .unauthorized } }()
             return loginForm(r, email: email, errors: [error.description], status: status)
@@ -101,10 +104,14 @@ struct AuthPages {
 
     func reset(_ r: SiteRequest, _ form: FormData) async throws -> PageResult {
         var query = r
-        query = SiteRequest(site: r.site, links: r.links, request: r.request, query: ["token": form["token"] ?? ""], now: r.now, signer: r.signer, ownPendingComments: [], unlockedPosts: [], clientIP: r.clientIP)
+        query = SiteRequest(
+            site: r.site, links: r.links, request: r.request, query: ["token": form["token"] ?? ""], now: r.now, signer: r.signer,
+            ownPendingComments: [], unlockedPosts: [], clientIP: r.clientIP)
         guard checkPreSession(r, form) else { return try await resetForm(query, errors: [AdminRefusal.badToken.message], status: .forbidden) }
         let password = form["password"] ?? ""
-        guard password == form["password2"] else { return try await resetForm(query, errors: ["The two passwords are not the same."], status: .unprocessableContent) }
+        guard password == form["password2"] else {
+            return try await resetForm(query, errors: ["The two passwords are not the same."], status: .unprocessableContent)
+        }
         do {
             guard try await auth.reset(token: form["token"] ?? "", newPassword: password) != nil else { return expiredReset(r) }
         } catch let error as SettingError {
@@ -137,7 +144,8 @@ struct AuthPages {
             do {
                 let password = form["password"] ?? ""
                 guard password.count >= 8 else { throw SettingError("The password must be at least 8 characters.") }
-                _ = try await controller.drey.users.add(email: form["email"] ?? "", name: form["name"] ?? "", role: .administrator, password: password, siteID: r.site.id)
+                _ = try await controller.drey.users.add(
+                    email: form["email"] ?? "", name: form["name"] ?? "", role: .administrator, password: password, siteID: r.site.id)
                 return loginForm(r, email: form["email"] ?? "", flash: "Your administrator account is ready. Sign in.")
             } catch let error as SettingError {
                 page.errors = [error.message]
@@ -160,7 +168,8 @@ struct AuthPages {
         }
         let password = form["password"] ?? ""
         let problem: String? =
-            password.count < 8 ? "The password must be at least 8 characters."
+            password.count < 8
+            ? "The password must be at least 8 characters."
             : password != (form["password2"] ?? "") ? "The two passwords are not the same." : nil
         if let problem {
             page.errors = [problem]

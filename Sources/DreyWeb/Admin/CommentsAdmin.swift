@@ -15,7 +15,9 @@ struct CommentsAdmin {
 
     func list(_ a: AdminRequest) async throws -> PageResult {
         guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("moderate comments") }
-        guard case .comments(let status, let page) = AdminRoute.match("/comments", query: a.r.query) else { return .plain(status: .notFound, text: "Not found.") }
+        guard case .comments(let status, let page) = AdminRoute.match("/comments", query: a.r.query) else {
+            return .plain(status: .notFound, text: "Not found.")
+        }
         let comments = try await store.comments(siteID: a.r.site.id, statuses: [status], limit: Self.perPage + 1, offset: (page - 1) * Self.perPage)
         let counts = try await store.commentCounts(siteID: a.r.site.id)
         var postTitles: [Int64: String] = [:]
@@ -84,7 +86,9 @@ struct CommentsAdmin {
 
     func editForm(_ a: AdminRequest, id: Int64, errors: [String] = [], typed: Comment? = nil) async throws -> PageResult {
         guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("edit comments") }
-        guard let c = try await store.comment(id: id), c.siteID == a.r.site.id else { throw AdminRefusal(status: 404, message: "There is no such comment.") }
+        guard let c = try await store.comment(id: id), c.siteID == a.r.site.id else {
+            throw AdminRefusal(status: 404, message: "There is no such comment.")
+        }
         let shown = typed ?? c
         var page = AdminPage(
             title: "Edit comment", section: .comments,
@@ -95,7 +99,9 @@ struct CommentsAdmin {
 
     func saveEdit(_ a: AdminRequest, id: Int64) async throws -> PageResult {
         guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("edit comments") }
-        guard let c = try await store.comment(id: id), c.siteID == a.r.site.id else { throw AdminRefusal(status: 404, message: "There is no such comment.") }
+        guard let c = try await store.comment(id: id), c.siteID == a.r.site.id else {
+            throw AdminRefusal(status: 404, message: "There is no such comment.")
+        }
         do {
             let saved = try await controller.drey.comments.edit(
                 c.id, siteID: a.r.site.id, name: a.form["author"] ?? "", email: a.form["email"] ?? "", url: a.form["url"] ?? "",
@@ -109,9 +115,13 @@ struct CommentsAdmin {
     /// A reply written in the queue: approved, and marked as the author's when the author writes it.
     func reply(_ a: AdminRequest, id: Int64) async throws -> PageResult {
         guard a.can(.moderateComments) else { throw AdminRefusal.forbidden("reply to comments here") }
-        guard let parent = try await store.comment(id: id), parent.siteID == a.r.site.id else { throw AdminRefusal(status: 404, message: "There is no such comment.") }
+        guard let parent = try await store.comment(id: id), parent.siteID == a.r.site.id else {
+            throw AdminRefusal(status: 404, message: "There is no such comment.")
+        }
         if parent.status != .approved { _ = try await controller.drey.comments.setStatus(.approved, commentID: parent.id) }
-        var s = CommentSubmission(postID: parent.postID, parentID: parent.id, authorName: a.user.displayName, email: a.user.email, url: a.user.url, text: a.form["comment"] ?? "")
+        var s = CommentSubmission(
+            postID: parent.postID, parentID: parent.id, authorName: a.user.displayName, email: a.user.email, url: a.user.url,
+            text: a.form["comment"] ?? "")
         s.userID = a.user.id
         s.byModerator = true
         s.forcedStatus = .approved

@@ -54,7 +54,8 @@ struct DashboardAdmin {
     static func addressNote(_ settings: SiteSettings) -> String? {
         let home = settings.homeURL
         if home.isEmpty {
-            return "The blog's address is not known yet (no request came from this machine or a trusted proxy); links in mail use the site's host until you set it in Settings → General."
+            return
+                "The blog's address is not known yet (no request came from this machine or a trusted proxy); links in mail use the site's host until you set it in Settings → General."
         }
         guard settings.values[SiteService.homeURLFromRequest] == home else { return nil }
         return "The blog's address was set to \(home) from the first request; change it in Settings → General."

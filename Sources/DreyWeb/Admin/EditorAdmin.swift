@@ -25,7 +25,9 @@ struct EditorAdmin {
     }
 
     func load(_ a: AdminRequest, _ id: Int64) async throws -> Post {
-        guard let post = try await store.post(id: id, siteID: a.r.site.id) else { throw AdminRefusal(status: 404, message: "There is no post with ID \(id).") }
+        guard let post = try await store.post(id: id, siteID: a.r.site.id) else {
+            throw AdminRefusal(status: 404, message: "There is no post with ID \(id).")
+        }
         guard Authorization.canEdit(post, as: a.user.id, role: a.role) else { throw AdminRefusal.forbidden("edit “\(post.title)”") }
         return post
     }
@@ -67,7 +69,9 @@ struct EditorAdmin {
             let who = try await store.revisions(postID: existing.id).first(where: { $0.kind == .revision })?.authorID
             var name = "Someone"
             if let who, let u = try await store.user(id: who) { name = u.displayName }
-            problems.append("\(name) saved this \(form.type.rawValue) while you were editing it. Your text is kept below: copy what you need, then reload to see their version.")
+            problems.append(
+                "\(name) saved this \(form.type.rawValue) while you were editing it. Your text is kept below: copy what you need, then reload to see their version."
+            )
             form.conflict = true
         }
         let typography: Typography
@@ -79,7 +83,8 @@ struct EditorAdmin {
         }
         if !form.newCategory.trimmingCharacters(in: .whitespaces).isEmpty, !a.can(.manageCategories) {
             // WordPress's manage_categories: a contributor or author picks from the categories there are.
-            form.errors = problems + ["You are not allowed to create categories; choose from the list, or ask an editor to add “\(form.newCategory)”."]
+            form.errors =
+                problems + ["You are not allowed to create categories; choose from the list, or ask an editor to add “\(form.newCategory)”."]
             return try await page(a, form, post: existing, status: 403)
         }
         let featured = try await featuredChoice(a, problems: &problems)
@@ -119,7 +124,9 @@ struct EditorAdmin {
         if a.can(.uploadFiles), a.form["featured_media"] != nil {
             try await controller.drey.posts.setFeaturedMedia(featured, postID: saved.id, siteID: a.r.site.id)
         }
-        let message = saved.status == .future ? "Scheduled." : (saved.status == .publish ? "Published." : (saved.status == .pending ? "Submitted for review." : "Saved."))
+        let message =
+            saved.status == .future
+            ? "Scheduled." : (saved.status == .publish ? "Published." : (saved.status == .pending ? "Submitted for review." : "Saved."))
         return controller.done(a, .editPost(saved.id), message)
     }
 
@@ -157,7 +164,9 @@ struct EditorAdmin {
     func revisions(_ a: AdminRequest, id: Int64) async throws -> PageResult {
         let post = try await load(a, id)
         let revisions = try await store.revisions(postID: id)
-        let selected = a.r.query["revision"].flatMap(Int64.init).flatMap { r in revisions.first { $0.id == r } } ?? revisions.dropFirst().first ?? revisions.first
+        let selected =
+            a.r.query["revision"].flatMap(Int64.init).flatMap { r in revisions.first { $0.id == r } } ?? revisions.dropFirst().first
+            ?? revisions.first
         let tz = a.r.site.settings.timeZone
         let authors = try await store.users(ids: revisions.compactMap(\.authorID))
         let rows = revisions.map { r in
@@ -194,7 +203,9 @@ struct EditorAdmin {
         input.typography = post.typography
         let saved = try await controller.drey.posts.update(id, with: input, siteID: a.r.site.id)
         try await store.addRevision(of: saved, kind: .revision, by: a.user.id, at: controller.drey.config.clock.now())
-        return controller.done(a, .editPost(id), "Restored the revision of \(PHPDateFormat("F j, Y g:i a", timeZone: a.r.site.settings.timeZone).string(from: revision.createdAt)).")
+        return controller.done(
+            a, .editPost(id),
+            "Restored the revision of \(PHPDateFormat("F j, Y g:i a", timeZone: a.r.site.settings.timeZone).string(from: revision.createdAt)).")
     }
 
     func page(_ a: AdminRequest, _ form: EditorForm, post: Post?, status: Int = 200) async throws -> PageResult {

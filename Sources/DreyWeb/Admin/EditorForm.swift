@@ -112,7 +112,8 @@ struct EditorForm {
         let categoryRows = Self.ordered(categories).map { term, depth in
             EditorScreen.Category(id: term.id, name: term.name, indent: Double(depth) * 1.25, checked: categoryIDs.contains(term.id))
         }
-        let fonts = [AdminOption(value: "", label: "Site default", selected: fontFamily.isEmpty)]
+        let fonts =
+            [AdminOption(value: "", label: "Site default", selected: fontFamily.isEmpty)]
             + FontStack.allCases.map { AdminOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == fontFamily) }
         return EditorScreen(
             type: type.rawValue, isPage: type == .page, isNew: post == nil, postID: post.map { String($0.id) } ?? "", viewURL: viewURL,
@@ -226,7 +227,8 @@ struct EditorScreen: AdminBody {
 /// A line diff (longest common subsequence) as HTML, for comparing revisions.
 enum LineDiff {
     static func html(old: String, new: String) -> String {
-        let a = old.components(separatedBy: "\n"), b = new.components(separatedBy: "\n")
+        let a = old.components(separatedBy: "\n")
+        let b = new.components(separatedBy: "\n")
         guard a.count * b.count <= 4_000_000 else { return "<p>These versions are too long to compare line by line.</p>" }
         var lcs = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
         for i in stride(from: a.count - 1, through: 0, by: -1) {
@@ -235,17 +237,22 @@ enum LineDiff {
             }
         }
         var out = "<table class=\"diff\"><tbody>\n"
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         func row(_ kind: String, _ sign: String, _ text: String) {
             out += "<tr class=\"\(kind)\"><td class=\"sign\">\(sign)</td><td><code>\(HTMLEscape.text(text))</code></td></tr>\n"
         }
         while i < a.count || j < b.count {
             if i < a.count, j < b.count, a[i] == b[j] {
-                row("same", "", a[i]); i += 1; j += 1
+                row("same", "", a[i])
+                i += 1
+                j += 1
             } else if j < b.count, i == a.count || lcs[i][j + 1] >= lcs[i + 1][j] {
-                row("added", "+", b[j]); j += 1
+                row("added", "+", b[j])
+                j += 1
             } else {
-                row("removed", "−", a[i]); i += 1
+                row("removed", "−", a[i])
+                i += 1
             }
         }
         return out + "</tbody></table>"

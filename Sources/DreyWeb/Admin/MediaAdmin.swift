@@ -9,7 +9,9 @@ struct MediaAdmin {
     let controller: AdminController
     var drey: Drey { controller.drey }
 
-    func library(_ a: AdminRequest, errors: [String] = [], typed: [String: String] = [:], status: HTTPResponse.Status? = nil) async throws -> PageResult {
+    func library(_ a: AdminRequest, errors: [String] = [], typed: [String: String] = [:], status: HTTPResponse.Status? = nil) async throws
+        -> PageResult
+    {
         guard a.can(.uploadFiles) else { throw AdminRefusal.forbidden("upload or manage media") }
         let search = a.r.query["s"] ?? ""
         let asList = a.r.query["view"] == "list"
@@ -18,8 +20,10 @@ struct MediaAdmin {
         let items = try await drey.media.library(siteID: a.r.site.id, search: search, month: month, mimePrefix: type, limit: 200)
         let rows = items.map { row($0, a) }
         let months = try await drey.store.mediaMonths(siteID: a.r.site.id).map { AdminOption(value: $0, label: $0, selected: $0 == month) }
-        let types = [("", "All types"), ("image/", "Images"), ("image/jpeg", "JPEG"), ("image/png", "PNG"), ("image/webp", "WebP"), ("image/gif", "GIF")]
-            .map { AdminOption(value: $0.0, label: $0.1, selected: $0.0 == type) }
+        let types = [
+            ("", "All types"), ("image/", "Images"), ("image/jpeg", "JPEG"), ("image/png", "PNG"), ("image/webp", "WebP"), ("image/gif", "GIF"),
+        ]
+        .map { AdminOption(value: $0.0, label: $0.1, selected: $0.0 == type) }
         let screen = MediaLibraryScreen(
             rows: rows, hasRows: !rows.isEmpty, search: search, asList: asList, asGrid: !asList, months: months, types: types,
             alt: typed["alt"] ?? "", title: typed["title"] ?? "", caption: typed["caption"] ?? "",
@@ -33,7 +37,8 @@ struct MediaAdmin {
 
     func row(_ m: Media, _ a: AdminRequest) -> MediaLibraryScreen.Row {
         let base = a.r.links.base + "/wp-content/uploads/"
-        let thumb = m.renditions.first { $0.size == "thumbnail" && $0.mimeType != "image/webp" }
+        let thumb =
+            m.renditions.first { $0.size == "thumbnail" && $0.mimeType != "image/webp" }
             ?? m.renditions.first { $0.size == "medium" && $0.mimeType != "image/webp" }
         let isImage = m.mimeType.hasPrefix("image/")
         return MediaLibraryScreen.Row(
@@ -93,7 +98,10 @@ struct MediaAdmin {
             drey.logger.notice("refused upload without a valid CSRF token", metadata: ["user": "\(user.login)"])
             return controller.refuse(.badToken, user: user, r, csrf: csrf)
         }
-        let typed = ["alt": parts.fields["alt"] ?? "", "title": parts.fields["title"] ?? "", "caption": parts.fields["caption"] ?? "", "post": parts.fields["post"] ?? ""]
+        let typed = [
+            "alt": parts.fields["alt"] ?? "", "title": parts.fields["title"] ?? "", "caption": parts.fields["caption"] ?? "",
+            "post": parts.fields["post"] ?? "",
+        ]
         let files = parts.files.filter { $0.field == "file" || $0.field == "files[]" }
         guard !files.isEmpty else { return try await library(a, errors: ["Choose an image to upload."], typed: typed) }
         let postText = (parts.fields["post"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -145,7 +153,8 @@ struct MediaAdmin {
             "added": added.map { ["id": $0.id, "file": $0.file, "markdown": Self.markdown($0)] as [String: Any] }, "errors": errors,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return .personal(status: errors.isEmpty ? .ok : .unprocessableContent, body: String(decoding: data, as: UTF8.self), contentType: "application/json")
+        return .personal(
+            status: errors.isEmpty ? .ok : .unprocessableContent, body: String(decoding: data, as: UTF8.self), contentType: "application/json")
     }
 
     func edit(_ a: AdminRequest, id: Int64, errors: [String] = []) async throws -> PageResult {
@@ -187,7 +196,9 @@ struct MediaAdmin {
 
     /// Someone may change only their own uploads unless they may edit others' posts.
     private func load(_ a: AdminRequest, _ id: Int64) async throws -> Media {
-        guard let media = try await drey.store.media(id: id, siteID: a.r.site.id) else { throw AdminRefusal(status: 404, message: "There is no media with ID \(id).") }
+        guard let media = try await drey.store.media(id: id, siteID: a.r.site.id) else {
+            throw AdminRefusal(status: 404, message: "There is no media with ID \(id).")
+        }
         guard media.authorID == a.user.id || a.can(.editOthersPosts) else { throw AdminRefusal.forbidden("change media others uploaded") }
         return media
     }

@@ -84,7 +84,8 @@ struct PostsAdmin {
         }
         let status: PostStatus = target == .publish ? .publish : target
         try await controller.drey.posts.setStatus(status, postIDs: changed, siteID: a.r.site.id)
-        let verb = ["publish": "published", "draft": "moved to drafts", "restore": "restored as drafts", "trash": "moved to the trash"][action] ?? action
+        let verb =
+            ["publish": "published", "draft": "moved to drafts", "restore": "restored as drafts", "trash": "moved to the trash"][action] ?? action
         return controller.done(a, .posts(type), "\(changed.count) item\(changed.count == 1 ? "" : "s") \(verb).")
     }
 

@@ -11,12 +11,15 @@ struct SettingsAdmin {
         "general": ("General", [.title, .tagline, .homeURL, .timezone, .dateFormat, .timeFormat, .language]),
         "reading": ("Reading", [.postsPerPage, .showOnFront, .pageOnFront, .homeShows, .menu, .pageCache]),
         "permalinks": ("Permalinks", [.permalinkStructure]),
-        "discussion": ("Discussion", [
-            .defaultCommentStatus, .commentModeration, .commentPreviouslyApproved, .commentMaxLinks, .commentMaxLength,
-            .moderationKeys, .disallowedKeys, .threadDepth, .commentOrder, .commentFloodSeconds, .commentRateIPPerHour,
-            .commentRateEmailPerHour, .commentFormMinSeconds, .commentFormMaxAgeHours, .spamHoldScore, .spamSpamScore,
-            .spamRetentionDays,
-        ]),
+        "discussion": (
+            "Discussion",
+            [
+                .defaultCommentStatus, .commentModeration, .commentPreviouslyApproved, .commentMaxLinks, .commentMaxLength,
+                .moderationKeys, .disallowedKeys, .threadDepth, .commentOrder, .commentFloodSeconds, .commentRateIPPerHour,
+                .commentRateEmailPerHour, .commentFormMinSeconds, .commentFormMaxAgeHours, .spamHoldScore, .spamSpamScore,
+                .spamRetentionDays,
+            ]
+        ),
         "appearance": ("Appearance", [.fontFamily, .fontSize, .lineHeight, .contentWidth, .customCSS]),
     ]
 
@@ -36,7 +39,13 @@ struct SettingsAdmin {
         ]
         let isCommon = common.contains { $0.1 == current }
         let languages = DateLanguage.allCases.map { AdminOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == value(.language)) }
-        let pages = try await controller.drey.store.posts({ var q = PostQuery(siteID: a.r.site.id); q.type = .page; q.limit = 200; return q }())
+        let pages = try await controller.drey.store.posts(
+            {
+                var q = PostQuery(siteID: a.r.site.id)
+                q.type = .page
+                q.limit = 200
+                return q
+            }())
         let screen = SettingsScreen(
             section: section, isGeneral: section == "general", isReading: section == "reading", isPermalinks: section == "permalinks",
             isDiscussion: section == "discussion", isAppearance: section == "appearance",

@@ -38,7 +38,8 @@ struct TermsAdmin {
         let site = a.r.site.id
         let name = (a.form["name"] ?? "").trimmingCharacters(in: .whitespaces)
         let slugText = (a.form["slug"] ?? "").trimmingCharacters(in: .whitespaces)
-        let fields = TermService.Fields(name: name, slug: slugText, description: a.form["description"], parentID: a.form["parent"].flatMap(Int64.init))
+        let fields = TermService.Fields(
+            name: name, slug: slugText, description: a.form["description"], parentID: a.form["parent"].flatMap(Int64.init))
         let terms = controller.drey.terms
         do {
             switch a.form["action"] ?? "" {

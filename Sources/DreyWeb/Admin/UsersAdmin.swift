@@ -35,7 +35,8 @@ struct UsersAdmin {
         let site = a.r.site.id
         switch a.form["action"] ?? "" {
         case "invite":
-            let email = a.form["email"] ?? "", name = a.form["name"] ?? ""
+            let email = a.form["email"] ?? ""
+            let name = a.form["name"] ?? ""
             guard let role = Role(rawValue: a.form["role"] ?? "") else { return try await list(a, errors: ["Choose a role."], typed: a.form.fields) }
             do {
                 let user = try await controller.drey.users.add(email: email, name: name, role: role, password: nil, siteID: site)

@@ -24,7 +24,9 @@ enum CRC32 {
 
     /// a × b modulo the CRC polynomial, in the reflected bit order CRC-32 uses; `a` must not be zero.
     static func multModP(_ a: UInt32, _ b: UInt32) -> UInt32 {
-        var m: UInt32 = 1 << 31, p: UInt32 = 0, b = b
+        var m: UInt32 = 1 << 31
+        var p: UInt32 = 0
+        var b = b
         while true {
             if a & m != 0 {
                 p ^= b
@@ -51,7 +53,8 @@ enum CRC32 {
     /// x^(n × 2^k) modulo the polynomial.
     static func x2nModP(_ n: Int, _ k: Int) -> UInt32 {
         var p: UInt32 = 1 << 31  // x^0
-        var n = n, k = k
+        var n = n
+        var k = k
         while n != 0 {
             if n & 1 != 0 { p = multModP(powers[k & 31], p) }
             n >>= 1

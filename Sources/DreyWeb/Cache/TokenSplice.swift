@@ -1,5 +1,5 @@
-import DreyApp
 import CompressNIO
+import DreyApp
 import NIOCore
 
 /// A page split around its form-token placeholder, in plain and in gzip form, so that a cached page can hand every

@@ -66,7 +66,8 @@ struct CommentController: Sendable {
             let awaiting = comment.status == .pending || comment.status == .spam
             if awaiting {
                 let ids = (Array(r.ownPendingComments) + [comment.id]).sorted().suffix(20).map(String.init).joined(separator: "-")
-                cookies.append(setCookie(Self.pendingCookie, r.signer.sign(ids, purpose: .heldComments), maxAge: 30 * 86400, secure: r.request.isSecure))
+                cookies.append(
+                    setCookie(Self.pendingCookie, r.signer.sign(ids, purpose: .heldComments), maxAge: 30 * 86400, secure: r.request.isSecure))
             }
             let anchor = comment.status == .approved || awaiting ? "#comment-\(comment.id)" : ""
             return .redirect(to: canonical + anchor, permanent: false, cookies: cookies)

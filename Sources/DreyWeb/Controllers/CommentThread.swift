@@ -65,7 +65,6 @@ struct CommentThread {
     }
 }
 
-
 /// Which face a person gets on this site's pages: one the blog makes (`/avatar/KEY.svg`), or Gravatar's when the
 /// owner chose it (`avatars` setting).
 struct Faces: Sendable {

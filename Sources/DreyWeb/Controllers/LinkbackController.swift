@@ -125,7 +125,9 @@ struct LinkbackController: Sendable {
             return .redirect(to: canonical, permanent: false)
         }
         let xml = "text/xml; charset=utf-8"
-        guard admits(r, source: fields["url"] ?? "") else { return tooMany(xml, TrackbackResponse.error("Too many trackbacks; please try again later.")) }
+        guard admits(r, source: fields["url"] ?? "") else {
+            return tooMany(xml, TrackbackResponse.error("Too many trackbacks; please try again later."))
+        }
         switch await linkbacks.trackback(post: post, postURL: canonical, fields: fields, site: r.site, ip: r.clientIP) {
         case .success: return .custom(status: .ok, contentType: xml, body: TrackbackResponse.success(), headers: [:])
         case .failure(let refusal):

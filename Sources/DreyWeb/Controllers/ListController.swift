@@ -35,8 +35,11 @@ struct ListController: Sendable {
         }
         var q = PostQuery(siteID: r.site.id)
         q.termIDs = termIDs
-        let feeds = [FeedLink(title: "\(r.site.settings.title) » \(term.name) \(taxonomy == .category ? "Category" : "Tag") Feed",
-            url: r.links.url(.feed(.archive(taxonomy, path: path), .rss)), type: "application/rss+xml")]
+        let feeds = [
+            FeedLink(
+                title: "\(r.site.settings.title) » \(term.name) \(taxonomy == .category ? "Category" : "Tag") Feed",
+                url: r.links.url(.feed(.archive(taxonomy, path: path), .rss)), type: "application/rss+xml")
+        ]
         return try await list(
             r, query: q, page: page, template: "archive", heading: term.name,
             kind: taxonomy == .category ? "Category" : "Tag", route: { .archive(taxonomy, path: path, page: $0) }, full: false, title: term.name,
@@ -51,7 +54,11 @@ struct ListController: Sendable {
         return try await list(
             r, query: q, page: page, template: "archive", heading: user.displayName, kind: "Author", route: { .author(login: user.login, page: $0) },
             full: false, title: user.displayName, empty: "\(user.displayName) has not published anything yet.",
-            feeds: [FeedLink(title: "\(r.site.settings.title) » Posts by \(user.displayName) Feed", url: r.links.url(.feed(.author(login: user.login), .rss)), type: "application/rss+xml")])
+            feeds: [
+                FeedLink(
+                    title: "\(r.site.settings.title) » Posts by \(user.displayName) Feed", url: r.links.url(.feed(.author(login: user.login), .rss)),
+                    type: "application/rss+xml")
+            ])
     }
 
     func date(_ r: SiteRequest, year: Int, month: Int?, day: Int?, page: Int) async throws -> PageResult? {
@@ -74,7 +81,8 @@ struct ListController: Sendable {
         let heading = r.site.settings.formatter(format).string(from: start)
         return try await list(
             r, query: q, page: page, template: "archive", heading: heading,
-            kind: unit == .day ? "Day" : (unit == .month ? "Month" : "Year"), route: { .date(year: year, month: month, day: day, page: $0) }, full: false,
+            kind: unit == .day ? "Day" : (unit == .month ? "Month" : "Year"), route: { .date(year: year, month: month, day: day, page: $0) },
+            full: false,
             title: heading, empty: "Nothing was published in this period.")
     }
 
@@ -86,7 +94,9 @@ struct ListController: Sendable {
         let pages = max(1, (total + perPage - 1) / perPage)
         let views = try await views.postViews(posts, r, full: false)
         let heading = trimmed.isEmpty ? "Search" : "Results for “\(trimmed)”"
-        var chrome = views.isEmpty && trimmed.isEmpty ? self.views.chrome(r, title: "Search", canonical: "", noindex: true, searchQuery: trimmed)
+        var chrome =
+            views.isEmpty && trimmed.isEmpty
+            ? self.views.chrome(r, title: "Search", canonical: "", noindex: true, searchQuery: trimmed)
             : self.views.chrome(r, title: heading, canonical: "", noindex: true, searchQuery: trimmed)
         chrome.menu = try await self.views.menu(r)
         let view = ListPage(

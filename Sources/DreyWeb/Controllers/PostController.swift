@@ -54,7 +54,8 @@ struct PostController: Sendable {
     ) async throws -> PageResult {
         async let termsQuery = store.terms(postIDs: [post.id])
         async let authorQuery = store.user(id: post.authorID)
-        async let commentsQuery = store.comments(postID: post.id, statuses: r.ownPendingComments.isEmpty ? [.approved] : [.approved, .pending, .spam])
+        async let commentsQuery = store.comments(
+            postID: post.id, statuses: r.ownPendingComments.isEmpty ? [.approved] : [.approved, .pending, .spam])
         let (termsByPost, author, comments) = try await (termsQuery, authorQuery, commentsQuery)
         // Most posts have no Webmentions: their rows are read only when a comment needs them.
         let mentionRows = comments.contains { $0.type == .webmention } ? try await store.webmentions(postID: post.id) : []
@@ -62,7 +63,8 @@ struct PostController: Sendable {
         let paths = try await views.categoryPaths(r.site.id, needed: terms)
         var view = views.postView(post, r, terms: terms, author: author, categoryPaths: paths, url: canonical)
         view.contentHTML = try await ResponsiveImages(store: store).apply(view.contentHTML, siteID: r.site.id, base: r.links.base)
-        let featured = view.passwordRequired ? nil : FeaturedImage(try await store.featuredMedia(postID: post.id, siteID: r.site.id), base: r.links.base)
+        let featured =
+            view.passwordRequired ? nil : FeaturedImage(try await store.featuredMedia(postID: post.id, siteID: r.site.id), base: r.links.base)
         view.featuredImageHTML = featured?.html ?? ""
         let settings = r.site.settings
         let locked = view.passwordRequired
@@ -76,7 +78,8 @@ struct PostController: Sendable {
         let linkbacks = LinkbackViewFactory.listed(visibleComments, mentions: mentions, settings: settings)
         let reactions = LinkbackViewFactory.reactions(visibleComments, mentions: mentions, faces: Faces(r))
         let tree = thread.tree(visibleComments)
-        var theForm = form ?? CommentForm(actionURL: r.links.commentSubmit, postID: post.id, token: "", isOpen: false, maxLength: settings.commentMaxLength)
+        var theForm =
+            form ?? CommentForm(actionURL: r.links.commentSubmit, postID: post.id, token: "", isOpen: false, maxLength: settings.commentMaxLength)
         theForm.actionURL = r.links.commentSubmit
         theForm.postID = post.id
         // Minted per response by the web app, cached pages included: see FormToken.

@@ -9,9 +9,10 @@ struct ViewFactory: Sendable {
     let store: SQLStore
     let themeName: String
 
-    func chrome(_ r: SiteRequest, title: String? = nil, canonical: String, description: String = "", ogType: String = "website",
-        extraFeeds: [FeedLink] = [], noindex: Bool = false, searchQuery: String = "", extraHead: String = "") -> Chrome
-    {
+    func chrome(
+        _ r: SiteRequest, title: String? = nil, canonical: String, description: String = "", ogType: String = "website",
+        extraFeeds: [FeedLink] = [], noindex: Bool = false, searchQuery: String = "", extraHead: String = ""
+    ) -> Chrome {
         let s = r.site.settings
         let documentTitle = title.map { "\($0) – \(s.title)" } ?? (s.tagline.isEmpty ? s.title : "\(s.title) – \(s.tagline)")
         var chrome = Chrome(

@@ -72,7 +72,8 @@ enum FileResponse {
         guard text.lowercased().hasPrefix("bytes="), !text.contains(",") else { return .whole }
         let spec = text.dropFirst("bytes=".count).trimmingCharacters(in: .whitespaces)
         guard let dash = spec.firstIndex(of: "-") else { return .whole }
-        let first = spec[..<dash], last = spec[spec.index(after: dash)...]
+        let first = spec[..<dash]
+        let last = spec[spec.index(after: dash)...]
         if first.isEmpty {
             guard let suffix = Int64(last), suffix > 0 else { return .unsatisfiable }
             return size == 0 ? .unsatisfiable : .part(max(0, size - suffix)..<size)

@@ -13,7 +13,9 @@ struct AttachmentPage: Sendable {
     let theme: Theme
 
     func render(_ id: Int64, _ r: SiteRequest) async throws -> PageResult? {
-        guard let media = try await store.media(id: id, siteID: r.site.id), media.state == .ready, media.stored, !media.file.isEmpty else { return nil }
+        guard let media = try await store.media(id: id, siteID: r.site.id), media.state == .ready, media.stored, !media.file.isEmpty else {
+            return nil
+        }
         var parent: [String: Any]? = nil
         if let postID = media.postID {
             guard let post = try await store.post(id: postID, siteID: r.site.id), post.isVisible(at: r.now), post.password.isEmpty else { return nil }

@@ -33,7 +33,8 @@ struct FeaturedImage: Sendable {
     /// For feed readers: one plain `<img>` of the large copy ahead of the text (readers drop `<picture>` and `srcset`).
     var feedHTML: String {
         let p = preview
-        return "<p><img src=\"\(ResponsiveImages.escape(p.url))\" alt=\"\(ResponsiveImages.escape(media.altText))\" width=\"\(p.width)\" height=\"\(p.height)\"></p>\n"
+        return
+            "<p><img src=\"\(ResponsiveImages.escape(p.url))\" alt=\"\(ResponsiveImages.escape(media.altText))\" width=\"\(p.width)\" height=\"\(p.height)\"></p>\n"
     }
 
     var openGraph: String {

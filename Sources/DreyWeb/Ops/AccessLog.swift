@@ -2,9 +2,9 @@ import DreyApp
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// One line per answered request, in the combined format Apache and nginx write (with the request id and the time
@@ -68,7 +68,8 @@ public final class AccessLog: Sendable {
     static func combined(_ e: Entry) -> String {
         let bytes = e.bytes.map(String.init) ?? "-"
         let seconds = String(format: "%.3f", milliseconds(e.duration) / 1000)
-        return "\(e.client.isEmpty ? "-" : e.client) - - [\(clf(e.time))] \"\(quoted(e.method + " " + e.target + " HTTP/1.1"))\" \(e.status) \(bytes) "
+        return
+            "\(e.client.isEmpty ? "-" : e.client) - - [\(clf(e.time))] \"\(quoted(e.method + " " + e.target + " HTTP/1.1"))\" \(e.status) \(bytes) "
             + "\"\(quoted(e.referer ?? "-"))\" \"\(quoted(e.userAgent ?? "-"))\" rid=\(e.requestID) rt=\(seconds)"
     }
 
@@ -112,7 +113,8 @@ public final class AccessLog: Sendable {
         gmtime_r(&t, &tmv)
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : String(n) }
-        return "\(two(tmv.tm_mday))/\(months[Int(tmv.tm_mon)])/\(Int(tmv.tm_year) + 1900):\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec)) +0000"
+        return
+            "\(two(tmv.tm_mday))/\(months[Int(tmv.tm_mon)])/\(Int(tmv.tm_year) + 1900):\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec)) +0000"
     }
 }
 

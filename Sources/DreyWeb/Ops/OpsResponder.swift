@@ -1,5 +1,5 @@
-import DreyApp
 import Crypto
+import DreyApp
 import DreyCore
 import DreyFetch
 import Foundation
@@ -55,7 +55,8 @@ struct OpsEndpoints: Sendable {
 
     func ready() async -> Response {
         let report = await readiness.check()
-        return WebApp.plain(report.ready ? .ok : .serviceUnavailable, (report.ready ? "ready" : "not ready") + "\n" + report.lines.joined(separator: "\n"))
+        return WebApp.plain(
+            report.ready ? .ok : .serviceUnavailable, (report.ready ? "ready" : "not ready") + "\n" + report.lines.joined(separator: "\n"))
     }
 
     /// Open to the trusted addresses (loopback, or `--trusted-proxy` ranges: the client's own address, not the

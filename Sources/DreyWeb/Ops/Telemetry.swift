@@ -1,5 +1,5 @@
-import DreyApp
 import CoreMetrics
+import DreyApp
 import DreyCore
 import DreyStore
 import Foundation

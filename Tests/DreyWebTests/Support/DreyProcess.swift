@@ -54,7 +54,9 @@ enum DreyBinary {
         process.arguments = args + (data.map { ["--data", $0] } ?? [])
         process.currentDirectoryURL = SharedData.packageRoot
         process.environment = environment(env)
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input

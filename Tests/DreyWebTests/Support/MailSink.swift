@@ -26,7 +26,10 @@ final class MailSink: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments =
-            [PythonCheck.python, SharedData.packageRoot.appendingPathComponent("Tests/python/mail_sink.py").path, out.path, portFile, "--defer", String(deferring)]
+            [
+                PythonCheck.python, SharedData.packageRoot.appendingPathComponent("Tests/python/mail_sink.py").path, out.path, portFile, "--defer",
+                String(deferring),
+            ]
             + rejecting.flatMap { ["--reject", $0] } + (stalling ? ["--stall"] : [])
         let log = dir.appendingPathComponent("sink.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
