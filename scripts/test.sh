@@ -14,6 +14,9 @@ if [[ -z "${DREY_TEST_POSTGRES_URL:-}" ]]; then
   trap pg_throwaway_stop EXIT
 fi
 export DREY_TEST_POSTGRES_URL
+# libvips writes VIPSHOME into the environment when it starts unless it is set; in the test process that write races
+# with the threads that start processes (Foundation copies the environment) and can crash it. Set it beforehand.
+export VIPSHOME="${VIPSHOME:-$(pkg-config --variable=prefix vips 2>/dev/null || echo /usr)}"
 export DREY_SHARED_DIR="${DREY_SHARED_DIR:-$(cd .. && pwd)/shared}"
 mkdir -p test-artifacts
 

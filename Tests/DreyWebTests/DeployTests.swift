@@ -99,7 +99,10 @@ import Testing
         let http: Int
         var certificate: String { folder.appendingPathComponent("cert.pem").path }
 
-        init(upstream: Int) async throws {
+        convenience init(upstream: Int) async throws { try await self.init(upstreams: [upstream]) }
+
+        /// nginx with the example site, its upstream naming every instance in `upstreams` (round-robin).
+        init(upstreams: [Int]) async throws {
             folder = try DeployTests.temporaryFolder("drey-nginx")
             https = try FetcherTests.closedPort()
             http = try FetcherTests.closedPort()
@@ -113,7 +116,7 @@ import Testing
             guard cert.status == 0 else { throw CLIFailure("openssl: \(cert.err)") }
             var site = try String(contentsOf: SharedData.packageRoot.appendingPathComponent("deploy/nginx-drey.conf"), encoding: .utf8)
             let replacements = [
-                ("server 127.0.0.1:8080;", "server 127.0.0.1:\(upstream);"),
+                ("server 127.0.0.1:8080;", upstreams.map { "server 127.0.0.1:\($0);" }.joined(separator: "\n    ")),
                 ("listen [::]:80;", ""), ("listen 80;", "listen 127.0.0.1:\(http);"),
                 ("listen [::]:443 ssl http2;", ""), ("listen 443 ssl http2;", "listen 127.0.0.1:\(https) ssl http2;"),
                 ("/etc/letsencrypt/live/blog.example.org/fullchain.pem", "\(dir)/cert.pem"),
