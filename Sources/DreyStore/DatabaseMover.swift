@@ -26,6 +26,7 @@ public struct DatabaseMover: Sendable {
     struct Column: Sendable {
         let name: String
         let type: String
+        var nullable = false
     }
 
     struct Table: Sendable {
@@ -34,6 +35,11 @@ public struct DatabaseMover: Sendable {
         /// Columns that reference this same table's `id` (a reply's parent comment, a page's parent page).
         var selfReferences: [String] = []
         var parents: Set<String> = []
+        /// Columns that reference another table, with the table they reference.
+        var references: [(column: String, parent: String)] = []
+        /// References inserted empty and set once every table is in: they close a cycle of foreign keys (a post's
+        /// featured image is an upload, an upload belongs to a post).
+        var deferred: [String] = []
     }
 
     /// A value on its way from SQLite to PostgreSQL, typed by the PostgreSQL column it goes into.
@@ -83,10 +89,15 @@ public struct DatabaseMover: Sendable {
         let order = try Self.parentsFirst(tables)
         let copied = try await target.transaction { pg in
             var copied: [(table: String, rows: Int)] = []
+            var deferred: [(table: String, id: Int64, column: String, value: Int64)] = []
             for table in order {
-                let n = try await self.copy(table, into: pg)
+                let (n, later) = try await self.copy(table, into: pg)
+                deferred += later.map { (table.name, $0.id, $0.column, $0.value) }
                 self.progress(table.name, n)
                 copied.append((table.name, n))
+            }
+            for fix in deferred {
+                try await pg.update(fix.table).set(SQLIdentifier(fix.column), to: SQLBind(fix.value)).where("id", .equal, SQLBind(fix.id)).run()
             }
             try await Self.advanceSequences(pg)
             return copied
@@ -103,7 +114,7 @@ public struct DatabaseMover: Sendable {
         try await target.withSQL { sql in
             let columns = try await sql.raw(
                 """
-                SELECT table_name, column_name, data_type, is_generated FROM information_schema.columns
+                SELECT table_name, column_name, data_type, is_generated, is_nullable FROM information_schema.columns
                 WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'
                 ORDER BY table_name, ordinal_position
                 """
@@ -114,7 +125,8 @@ public struct DatabaseMover: Sendable {
                 // A generated column (the search vector) is computed by PostgreSQL from the others.
                 guard try row.decode(column: "is_generated", as: String.self) != "ALWAYS" else { continue }
                 let column = Column(
-                    name: try row.decode(column: "column_name", as: String.self), type: try row.decode(column: "data_type", as: String.self))
+                    name: try row.decode(column: "column_name", as: String.self), type: try row.decode(column: "data_type", as: String.self),
+                    nullable: try row.decode(column: "is_nullable", as: String.self) == "YES")
                 tables[table, default: Table(name: table, columns: [])].columns.append(column)
             }
             let keys = try await sql.raw(
@@ -131,21 +143,53 @@ public struct DatabaseMover: Sendable {
                     tables[child]?.selfReferences.append(try row.decode(column: "column_name", as: String.self))
                 } else {
                     tables[child]?.parents.insert(parent)
+                    tables[child]?.references.append((try row.decode(column: "column_name", as: String.self), parent))
                 }
             }
             return tables.values.sorted { $0.name < $1.name }
         }
     }
 
-    /// Tables ordered so that every table comes after the tables its foreign keys point to.
+    /// Tables ordered so that every table comes after the tables its foreign keys point to. A cycle (a post's
+    /// featured image is an upload, an upload belongs to a post) is broken at a table in it whose references into the
+    /// cycle may be empty: those columns are deferred (copied empty, set once every table is in).
     static func parentsFirst(_ tables: [Table]) throws -> [Table] {
         let known = Set(tables.map(\.name))
         var done: Set<String> = []
         var ordered: [Table] = []
         var left = tables
         while !left.isEmpty {
-            let ready = left.filter { $0.parents.intersection(known).isSubset(of: done) }
-            guard !ready.isEmpty else { throw Failure(description: "the tables' foreign keys form a cycle: \(left.map(\.name))") }
+            let ready = left.filter { $0.parents.intersection(known).subtracting(done).isEmpty }
+            if ready.isEmpty {
+                let byName = Dictionary(uniqueKeysWithValues: left.map { ($0.name, $0) })
+                func pending(_ t: Table) -> Set<String> { t.parents.intersection(known).subtracting(done) }
+                func inCycle(_ t: Table) -> Bool {
+                    var seen: Set<String> = []
+                    var stack = Array(pending(t))
+                    while let next = stack.popLast() {
+                        if next == t.name { return true }
+                        guard seen.insert(next).inserted, let table = byName[next] else { continue }
+                        stack += pending(table)
+                    }
+                    return false
+                }
+                func breakable(_ t: Table) -> [(column: String, parent: String)] {
+                    t.references.filter { ref in
+                        !t.deferred.contains(ref.column) && pending(t).contains(ref.parent)
+                            && t.columns.first { $0.name == ref.column }?.nullable == true
+                    }
+                }
+                guard let i = left.indices.filter({ inCycle(left[$0]) && !breakable(left[$0]).isEmpty }).min(by: { left[$0].name < left[$1].name })
+                else { throw Failure(description: "the tables' foreign keys form a cycle: \(left.map(\.name))") }
+                let cut = breakable(left[i])
+                left[i].deferred += cut.map(\.column)
+                // A parent is no longer waited for once every reference to it is deferred.
+                for parent in Set(cut.map(\.parent))
+                where !left[i].references.contains(where: { $0.parent == parent && !left[i].deferred.contains($0.column) }) {
+                    left[i].parents.remove(parent)
+                }
+                continue
+            }
             for table in ready { done.insert(table.name) }
             ordered += ready
             left.removeAll { done.contains($0.name) }
@@ -153,9 +197,8 @@ public struct DatabaseMover: Sendable {
         return ordered
     }
 
-    /// Copies one table in rowid order, in batches; a row whose parent row (same table) comes in a later batch gets its
-    /// parent set once that row is in (within one INSERT, PostgreSQL checks foreign keys at its end).
-    private func copy(_ table: Table, into pg: any SQLDatabase) async throws -> Int {
+    /// Returns the rows copied, and the deferred references to set once every table is in.
+    private func copy(_ table: Table, into pg: any SQLDatabase) async throws -> (Int, [(id: Int64, column: String, value: Int64)]) {
         let columns = table.columns
         let names = columns.map(\.name)
         let batch = max(1, min(rowsPerBatch, 30_000 / max(1, names.count)))
@@ -163,6 +206,7 @@ public struct DatabaseMover: Sendable {
         var total = 0
         var seen: Set<Int64> = []
         var later: [(id: Int64, column: String, parent: Int64)] = []
+        var deferred: [(id: Int64, column: String, value: Int64)] = []
         let idIndex = names.firstIndex(of: "id")
         while true {
             let after = last
@@ -187,6 +231,13 @@ public struct DatabaseMover: Sendable {
                         }
                     }
                     if !table.selfReferences.isEmpty { seen.insert(id) }
+                    for column in table.deferred {
+                        let i = names.firstIndex(of: column)!
+                        if case .int(let value) = cells[i] {
+                            deferred.append((id, column, value))
+                            cells[i] = .null
+                        }
+                    }
                 }
                 insert.values(cells.map(\.expression))
             }
@@ -196,7 +247,7 @@ public struct DatabaseMover: Sendable {
         for fix in later {
             try await pg.update(table.name).set(SQLIdentifier(fix.column), to: SQLBind(fix.parent)).where("id", .equal, SQLBind(fix.id)).run()
         }
-        return total
+        return (total, deferred)
     }
 
     static func cell(_ row: any SQLRow, _ column: Column) throws -> Cell {

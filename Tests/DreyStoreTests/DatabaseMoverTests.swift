@@ -8,7 +8,8 @@ import Testing
 
 /// The copy behind `drey move`, on a real SQLite file and a real PostgreSQL database.
 @Suite struct DatabaseMoverTests {
-    @Test("a row pointing at a later row of its own table, in a later batch, keeps its parent after the move")
+    @Test(
+        "a row pointing at a later row of its own table, in a later batch, keeps its parent after the move; a cycle of foreign keys is copied whole")
     func forwardParents() async throws {
         let (sqlite, source) = try await TestDatabase.sqlite.openMigrated()
         let (postgres, target) = try await TestDatabase.postgres.openMigrated()
@@ -39,10 +40,19 @@ import Testing
                 try await db.raw("UPDATE posts SET parent_id = \(bind: lastPage) WHERE id = \(bind: firstPage)").run()
                 try await db.raw("UPDATE comments SET parent_id = \(bind: lastComment) WHERE id = \(bind: firstComment)").run()
             }
+            // An upload belongs to a page and is another page's featured image: foreign keys in a cycle (posts → media →
+            // posts), which the move breaks by setting the featured image once both tables are in.
+            let photo = try await store.insertMedia(
+                Media(
+                    siteID: site.id, postID: pages[0].id, slug: "photo", title: "Photo", mimeType: "image/jpeg", originalURL: "",
+                    file: "2008/01/photo.jpg", publishedAt: at))
+            try await store.setFeaturedMedia(postID: pages[1].id, siteID: site.id, mediaID: photo.id)
             var mover = DatabaseMover(source: sqlite, target: postgres)
             mover.rowsPerBatch = 1
             try await mover.move()
             let moved = SQLStore(database: postgres)
+            #expect(try await moved.featuredMedia(postID: pages[1].id, siteID: site.id)?.id == photo.id)
+            #expect(try await moved.media(id: photo.id, siteID: site.id)?.postID == pages[0].id)
             #expect(try await moved.post(id: pages[0].id, siteID: site.id)?.parentID == pages[2].id)
             #expect(try await moved.comment(id: comments[0].id)?.parentID == comments[2].id)
             #expect(try await moved.comment(id: comments[2].id)?.parentID == nil)

@@ -30,7 +30,7 @@ struct CommentsAdmin {
                 postID: c.postID, note: c.moderationNote, hasNote: !c.moderationNote.isEmpty,
                 score: c.spamScore.map { String(format: "%.2f", $0) },
                 date: PHPDateFormat("Y/m/d \\a\\t g:i a", timeZone: tz).string(from: c.createdAt),
-                avatar: Avatar.url(email: c.authorEmail, size: 32), isPending: c.status == .pending, isApproved: c.status == .approved,
+                avatar: Faces(a.r).url(email: c.authorEmail, size: 32), isPending: c.status == .pending, isApproved: c.status == .approved,
                 isSpam: c.status == .spam, isTrash: c.status == .trash)
         }
         let tabs = [CommentStatus.pending, .approved, .spam, .trash].map { s in
