@@ -56,7 +56,7 @@ import Testing
                 }
             }
         }
-        #expect(try await server.waitUntil(timeout: 60) { written.current.count >= 20 })
+        #expect(try await server.waitUntil(timeout: 180) { written.current.count >= 20 })
         let began = Date()
         let backup = try await server.run(["backup", archive])
         let ended = Date()

@@ -150,6 +150,9 @@ final class DreyServer: @unchecked Sendable {
     static let client: SafeFetcher = {
         var settings = FetchSettings()
         settings.allow = FetchAllowList(["127.0.0.1"])
+        // The whole suite starts many servers at once on two cores: a page may take far longer than a reader would wait.
+        settings.connectTimeout = .seconds(30)
+        settings.totalTimeout = .seconds(90)
         var logger = Logger(label: "drey-server-test")
         logger.logLevel = .critical
         return SafeFetcher(settings: settings, logger: logger)
