@@ -256,28 +256,16 @@ struct MediaEditScreen: AdminBody {
         let url: String
     }
 
-    let id: String
-    let title: String
-    let file: String
-    let alt: String
-    let caption: String
-    let url: String
-    let thumb: String
-    let size: String
-    let state: String
-    let failed: Bool
-    let message: String
-    let markdown: String
-    let html: String
+    /// The upload itself; the template reads it inside `{{#media}}`, so its names come first there.
+    let media: MediaLibraryScreen.Row
     let usedBy: [UsedBy]
     let isUsed: Bool
     let deleteWarning: String
     let sizes: [Size]
     let hasSizes: Bool
 
-    init(_ row: MediaLibraryScreen.Row, usedBy: [UsedBy], deleteWarning: String, sizes: [Size]) {
-        (id, title, file, alt, caption, url, thumb) = (row.id, row.title, row.file, row.alt, row.caption, row.url, row.thumb)
-        (size, state, failed, message, markdown, html) = (row.size, row.state, row.failed, row.message, row.markdown, row.html)
+    init(_ media: MediaLibraryScreen.Row, usedBy: [UsedBy], deleteWarning: String, sizes: [Size]) {
+        self.media = media
         self.usedBy = usedBy
         isUsed = !usedBy.isEmpty
         self.deleteWarning = deleteWarning
