@@ -62,11 +62,14 @@ public final class Drey: Sendable {
             store: store, models: SpamModels(store: store, corpus: config.spamSeed, logger: logger), clock: config.clock,
             logger: logger)
         self.spam = spam
-        let comments = CommentService(store: store, registry: sites, changes: changes, clock: config.clock, spam: spam)
-        self.comments = comments
         self.users = UserService(store: store)
         let jobs = JobQueue(store: store, settings: config.jobs, clock: config.clock, logger: logger)
         self.jobs = jobs
+        let mail = MailQueue(jobs: jobs, smtpURL: config.smtpURL, from: config.mailFrom, logger: logger)
+        self.mail = mail
+        let comments = CommentService(
+            store: store, registry: sites, changes: changes, clock: config.clock, spam: spam, mail: mail, config: config)
+        self.comments = comments
         let fetcher = config.fetcher ?? SafeFetcher(settings: Self.fetchSettings(config), logger: logger)
         self.fetcher = fetcher
         let linkbacks = LinkbackService(
@@ -77,8 +80,6 @@ public final class Drey: Sendable {
         let posts = PostService(store: store, registry: sites, changes: changes, clock: config.clock, linkbacks: linkbacks)
         self.posts = posts
         self.terms = TermService(store: store, changes: changes, posts: posts)
-        let mail = MailQueue(jobs: jobs, smtpURL: config.smtpURL, from: config.mailFrom, logger: logger)
-        self.mail = mail
         let auth = AuthService(store: store, clock: config.clock, logger: logger, mail: mail, sites: sites)
         self.auth = auth
         mail.register(compose: auth.compose)

@@ -24,6 +24,10 @@ public struct SiteSettings: Sendable, Equatable {
     }
     public var commentModeration: Bool { self[.commentModeration] == "1" }
     public var commentPreviouslyApproved: Bool { self[.commentPreviouslyApproved] == "1" }
+    /// WordPress's "Email me whenever a comment is held for moderation" (to every moderator).
+    public var moderationNotify: Bool { self[.moderationNotify] == "1" }
+    /// WordPress's "Email me whenever anyone posts a comment" (to the post's author, once it is approved).
+    public var commentsNotify: Bool { self[.commentsNotify] == "1" }
     public var commentMaxLinks: Int { Int(self[.commentMaxLinks]) ?? 2 }
     public var moderationKeys: [String] { Self.lines(self[.moderationKeys]) }
     public var disallowedKeys: [String] { Self.lines(self[.disallowedKeys]) }
@@ -111,6 +115,8 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case spamRetentionDays = "spam_retention_days"
     case homeShows = "home_shows"
     case menu
+    case moderationNotify = "moderation_notify"
+    case commentsNotify = "comments_notify"
     /// `local` (faces made by the blog) or `gravatar`.
     case avatars
 
@@ -126,6 +132,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .permalinkStructure: return PermalinkStructure.dayAndName.pattern
         case .permalinkHistory: return ""
         case .commentModeration: return "0"
+        case .moderationNotify, .commentsNotify: return "1"
         case .commentPreviouslyApproved: return "1"
         case .commentMaxLinks: return "2"
         case .commentMaxLength: return "65525"
@@ -202,7 +209,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
                 )
             }
             return structure.pattern
-        case .commentModeration, .commentPreviouslyApproved, .pageCache, .webmentionEnabled, .pingbackEnabled,
+        case .commentModeration, .commentPreviouslyApproved, .moderationNotify, .commentsNotify, .pageCache, .webmentionEnabled, .pingbackEnabled,
             .trackbackEnabled, .sendLinkbacks:
             switch value.lowercased() {
             case "1", "on", "true", "yes": return "1"

@@ -250,6 +250,9 @@ import Testing
             // The spam filter's settings sit with the discussion rules.
             let discussion = try await ada.get("/admin/settings/discussion")
             #expect(discussion.text.contains("id=\"comment_flood_seconds\" name=\"comment_flood_seconds\" value=\"15\""))
+            // The comment mails are on by default, as in WordPress; a box left unticked turns one off.
+            #expect(discussion.text.contains("name=\"moderation_notify\" value=\"1\" checked"))
+            #expect(discussion.text.contains("name=\"comments_notify\" value=\"1\" checked"))
             var fields: [(String, String)] = [
                 ("default_comment_status", "open"), ("comment_max_links", "2"), ("comment_max_length", "65525"), ("moderation_keys", ""),
                 ("disallowed_keys", ""), ("thread_comments_depth", "5"), ("comment_order", "asc"), ("comment_flood_seconds", "30"),
@@ -265,6 +268,7 @@ import Testing
             let saved = blog.siteNow.settings
             #expect(saved[.commentFloodSeconds] == "30" && saved[.commentFormMinSeconds] == "5" && saved.spamRetentionDays == 60)
             #expect(saved.spamThresholds.hold == 0.3)
+            #expect(!saved.moderationNotify && !saved.commentsNotify)
         }
     }
 }

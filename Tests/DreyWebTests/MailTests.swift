@@ -167,4 +167,46 @@ import Testing
             #expect(!received.joined().contains("victim"))
         }
     }
+
+    @Test(
+        "moderators are told of a held comment and the post's author of an approved one, once each; nobody of their own comment; the settings turn both off",
+        arguments: TestDatabase.allCases)
+    func commentNotices(_ kind: TestDatabase) async throws {
+        let sink = try await MailSink.start()
+        defer { sink.stop() }
+        try await TestBlog.with(kind, smtpURL: sink.url) { blog, _ in
+            _ = try await blog.member(.editor, "ed")
+            _ = try await blog.member(.author, "al")
+            let post = try await blog.post("Noticed")
+            // Held: the moderators (the administrator who wrote the post, the editor) are told; the author role is not.
+            let held = try await blog.comment(post, "Please let me in", by: "Guest", email: "guest@example.org", status: .pending)
+            _ = await blog.drey.jobs.drain()
+            let moderation = try await sink.waitFor(2)
+            #expect(moderation.count == 2)
+            #expect(Set(moderation.compactMap { m in ["korakious@blog.test", "ed@blog.test"].first { m.contains("To: \($0)") } }).count == 2)
+            for message in moderation {
+                #expect(message.contains("Please moderate:") && message.contains("Please let me in"), "\(message)")
+                #expect(message.contains("/admin/comments?status=pending") && message.contains("/2008/01/27/noticed/"), "\(message)")
+            }
+            // Approved: the post's author is told, once.
+            _ = try await blog.drey.comments.setStatus(.approved, commentID: held.id)
+            _ = await blog.drey.jobs.drain()
+            let approved = try await sink.waitFor(3)
+            #expect(approved.count == 3)
+            let notice = try #require(approved.last)
+            #expect(notice.contains("To: korakious@blog.test") && notice.contains("Comment:") && notice.contains("/2008/01/27/noticed/#comments"))
+            // Approving again, the author's own comment, and spam tell nobody.
+            _ = try await blog.drey.comments.setStatus(.approved, commentID: held.id)
+            try await blog.comment(post, "Thanks for reading", by: "korakious", email: "korakious@blog.test")
+            try await blog.comment(post, "Buy now", by: "Spam", email: "spam@example.org", status: .spam)
+            _ = await blog.drey.jobs.drain()
+            // With both settings off, a held comment and an approval mail nobody.
+            try await blog.drey.siteService.set([.moderationNotify: "0", .commentsNotify: "0"], siteID: blog.site.id)
+            let quiet = try await blog.comment(post, "Quietly held", by: "Guest", email: "guest@example.org", status: .pending)
+            _ = try await blog.drey.comments.setStatus(.approved, commentID: quiet.id)
+            _ = await blog.drey.jobs.drain()
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(sink.messages.count == 3, "\(sink.messages.suffix(2))")
+        }
+    }
 }

@@ -71,3 +71,12 @@ public struct AppConfig: Sendable {
         return source.path
     }
 }
+
+extension AppConfig {
+    /// A site's public address for what is made without a request (mail, pings): `home_url`, else its host on the
+    /// port this process serves.
+    public func base(of site: Site) -> String {
+        if !site.settings.homeURL.isEmpty { return site.settings.homeURL }
+        return port == 80 ? "http://\(site.host)" : "http://\(site.host):\(port)"
+    }
+}

@@ -39,10 +39,7 @@ public struct LinkbackService: Sendable {
     }
 
     /// The site's public address: `home_url`, else its host on the port this process serves.
-    func base(of site: Site) -> String {
-        if !site.settings.homeURL.isEmpty { return site.settings.homeURL }
-        return config.port == 80 ? "http://\(site.host)" : "http://\(site.host):\(config.port)"
-    }
+    func base(of site: Site) -> String { config.base(of: site) }
 
     func links(of site: Site) -> SiteLinks { SiteLinks(base: base(of: site), settings: site.settings) }
 

@@ -62,11 +62,14 @@ public struct CommentDiscarded: Error, Sendable, Equatable {
 
 /// Taking in comments through the discussion rules, and moderating them.
 public struct CommentService: Sendable {
-    let store: any CommentStore & PostStore & SpamStore
+    let store: any CommentStore & PostStore & SpamStore & TermStore & UserStore
     let registry: SiteRegistry
     let changes: ChangeFeed
     let clock: Clock
     package let spam: SpamFilter
+    /// Moderators and authors are told of comments by mail, queued with the write that causes it.
+    let mail: MailQueue
+    let config: AppConfig
 
     public static let maxNameLength = 245
     /// How long a spent form token is remembered: the longest `comment_form_max_age_hours` allows.
@@ -127,8 +130,9 @@ public struct CommentService: Sendable {
             createdAt: s.createdAt ?? clock.now(), moderationNote: note, spamScore: score)
         let comment: Comment
         do {
-            comment = try await changes.commit { [store] in
+            comment = try await changes.commit { [store, self] in
                 let comment = try await store.insert(row, spending: spend)
+                try await self.notify(about: comment, on: post, site: site, approved: comment.status == .approved)
                 return (comment, comment.status == .approved ? [(siteID, .comments(onPosts: [comment.postID]))] : [])
             }
         } catch is SQLStore.FormTokenSpent {
@@ -144,8 +148,15 @@ public struct CommentService: Sendable {
         guard var comment = try await store.comment(id: commentID) else {
             throw StoreError.notFound("no comment with ID \(commentID)")
         }
-        try await changes.commit(siteID: comment.siteID, .comments(onPosts: [comment.postID])) { [store] in
+        let approvedNow = status == .approved && comment.status != .approved
+        let post = approvedNow ? try await store.post(id: comment.postID, siteID: comment.siteID) : nil
+        try await changes.commit(siteID: comment.siteID, .comments(onPosts: [comment.postID])) { [store, self, comment] in
             try await store.setStatus(status, commentID: commentID)
+            if let post, let site = self.registry.site(id: comment.siteID) {
+                var approved = comment
+                approved.status = .approved
+                try await self.notify(about: approved, on: post, site: site, approved: true)
+            }
         }
         if status != comment.status && (status == .spam || status == .approved) {
             await spam.learn(from: comment, isSpam: status == .spam)
@@ -246,5 +257,57 @@ public struct CommentService: Sendable {
             let host = url.host, !host.isEmpty
         else { return false }
         return !text.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == ">" })
+    }
+
+    /// WordPress's two comment mails, queued in the write's transaction: every moderator is told of a comment held
+    /// for moderation (`moderation_notify`), and a post's author of a comment on it once it is approved
+    /// (`comments_notify`); nobody is told of their own comment, and spam tells nobody.
+    func notify(about comment: Comment, on post: Post, site: Site, approved: Bool) async throws {
+        let settings = site.settings
+        let heldNotice = comment.status == .pending && settings.moderationNotify
+        let authorNotice = approved && comment.status == .approved && settings.commentsNotify
+        guard heldNotice || authorNotice else { return }
+        let wrote = comment.authorEmail.lowercased()
+        func line(_ text: String) -> String { text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ") }
+        let title = post.title.isEmpty ? "(no title)" : line(post.title)
+        let siteTitle = line(settings.title)
+        let links = SiteLinks(base: config.base(of: site), settings: settings)
+        let postURL = try await PostURLs(store: store).canonical(post, site: site, links: links)
+        let who = comment.authorName + (comment.authorURL.isEmpty ? "" : " (\(comment.authorURL))")
+        let kind = comment.type == .comment ? "comment" : comment.type.rawValue
+        if heldNotice {
+            for (user, role) in try await store.members(siteID: site.id)
+            where role.can(.moderateComments) && user.active && user.email.lowercased() != wrote && user.id != comment.userID {
+                try await mail.enqueue(
+                    to: user.email, subject: "[\(siteTitle)] Please moderate: “\(title)”",
+                    body: """
+                        A new \(kind) on the post “\(title)” is waiting for your approval.
+                        \(postURL)
+
+                        Author: \(who)
+                        Comment:
+                        \(comment.source)
+
+                        Approve it, mark it as spam or trash it: \(links.admin(.comments(.pending)))
+
+                        """, siteID: site.id)
+            }
+        }
+        if authorNotice, let author = try await store.user(id: post.authorID), author.active, author.email.lowercased() != wrote,
+            author.id != comment.userID
+        {
+            try await mail.enqueue(
+                to: author.email, subject: "[\(siteTitle)] Comment: “\(title)”",
+                body: """
+                    New \(kind) on your post “\(title)”.
+
+                    Author: \(who)
+                    Comment:
+                    \(comment.source)
+
+                    All the comments on this post: \(postURL)#comments
+
+                    """, siteID: site.id)
+        }
     }
 }

@@ -14,7 +14,8 @@ struct SettingsAdmin {
         "discussion": (
             "Discussion",
             [
-                .defaultCommentStatus, .commentModeration, .commentPreviouslyApproved, .commentMaxLinks, .commentMaxLength,
+                .defaultCommentStatus, .commentModeration, .commentPreviouslyApproved, .moderationNotify, .commentsNotify,
+                .commentMaxLinks, .commentMaxLength,
                 .moderationKeys, .disallowedKeys, .threadDepth, .commentOrder, .commentFloodSeconds, .commentRateIPPerHour,
                 .commentRateEmailPerHour, .commentFormMinSeconds, .commentFormMaxAgeHours, .spamHoldScore, .spamSpamScore,
                 .spamRetentionDays,
@@ -57,7 +58,8 @@ struct SettingsAdmin {
             structures: common.map { SettingsScreen.Structure(label: $0.0, value: $0.1, checked: $0.1 == current) },
             isCustomStructure: !isCommon, customStructure: isCommon ? "" : current,
             commentsOpen: value(.defaultCommentStatus) == "open", commentModerationOn: value(.commentModeration) == "1",
-            commentPreviouslyApprovedOn: value(.commentPreviouslyApproved) == "1", commentMaxLinks: value(.commentMaxLinks),
+            commentPreviouslyApprovedOn: value(.commentPreviouslyApproved) == "1", moderationNotifyOn: value(.moderationNotify) == "1",
+            commentsNotifyOn: value(.commentsNotify) == "1", commentMaxLinks: value(.commentMaxLinks),
             commentMaxLength: value(.commentMaxLength), moderationKeys: value(.moderationKeys), disallowedKeys: value(.disallowedKeys),
             threadDepth: value(.threadDepth), newestFirst: value(.commentOrder) == "desc", commentFloodSeconds: value(.commentFloodSeconds),
             commentRateIPPerHour: value(.commentRateIPPerHour), commentRateEmailPerHour: value(.commentRateEmailPerHour),
@@ -77,7 +79,7 @@ struct SettingsAdmin {
         var typed: [SettingKey: String] = [:]
         for key in keys {
             switch key {
-            case .commentModeration, .commentPreviouslyApproved, .pageCache:
+            case .commentModeration, .commentPreviouslyApproved, .moderationNotify, .commentsNotify, .pageCache:
                 typed[key] = a.form[key.rawValue] == "1" ? "1" : "0"
             case .defaultCommentStatus:
                 typed[key] = a.form[key.rawValue] == "open" ? "open" : "closed"
@@ -159,6 +161,8 @@ struct SettingsScreen: AdminBody {
     let commentsOpen: Bool
     let commentModerationOn: Bool
     let commentPreviouslyApprovedOn: Bool
+    let moderationNotifyOn: Bool
+    let commentsNotifyOn: Bool
     let commentMaxLinks: String
     let commentMaxLength: String
     let moderationKeys: String
