@@ -164,8 +164,8 @@ import FoundationXML
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try process.runAlone()
+        let output = String(decoding: pipe.fileHandleForReading.readAll(), as: UTF8.self)
         process.waitUntilExit()
         #expect(
             process.terminationStatus == 0, "feedparser check failed (is python3-feedparser installed?):\n\(output)")

@@ -82,10 +82,10 @@ import Testing
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        try process.runAlone()
         // Read before waiting: a report larger than the pipe buffer would otherwise deadlock.
         let report = String(
-            decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            decoding: pipe.fileHandleForReading.readAll(), as: UTF8.self)
         process.waitUntilExit()
         return (process.terminationStatus, report)
     }

@@ -151,7 +151,7 @@ enum BlogArchiveTestTar {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let url = URL(fileURLWithPath: file)
         process.arguments = ["tar", "-c", "-f", path, "-C", url.deletingLastPathComponent().path, url.lastPathComponent]
-        try process.run()
+        try process.runAlone()
         process.waitUntilExit()
     }
 }

@@ -30,9 +30,9 @@ import Testing
             process.standardOutput = out
             process.standardError = err
             process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile()
-            let e = err.fileHandleForReading.readDataToEndOfFile()
+            try process.runAlone()
+            let o = out.fileHandleForReading.readAll()
+            let e = err.fileHandleForReading.readAll()
             process.waitUntilExit()
             return Run(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
         }
@@ -152,7 +152,7 @@ import Testing
             process.arguments = ["-c", "\(dir)/nginx.conf", "-p", dir, "-e", "\(dir)/nginx-error.log"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try process.runAlone()
             for _ in 0..<100 {
                 if try await DeployTests.run("curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(http)/"]).status == 0 { return }
                 try await Task.sleep(for: .milliseconds(100))

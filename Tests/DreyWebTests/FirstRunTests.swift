@@ -25,7 +25,7 @@ import Testing
                 let chunk = handle.availableData
                 output.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
             }
-            try process.run()
+            try process.runAlone()
         }
 
         /// Waits for `needle` in what the server wrote so far; nil when it did not come while the server ran.

@@ -25,8 +25,8 @@ enum SitemapSchema: String {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try process.runAlone()
+        let output = String(decoding: pipe.fileHandleForReading.readAll(), as: UTF8.self)
         process.waitUntilExit()
         return process.terminationStatus == 0 ? nil : output
     }

@@ -60,11 +60,11 @@ enum DreyBinary {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
-        try process.run()
+        try process.runAlone()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        let o = out.fileHandleForReading.readAll()
+        let e = err.fileHandleForReading.readAll()
         process.waitUntilExit()
         return Output(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
     }
@@ -133,7 +133,7 @@ final class DreyServer: @unchecked Sendable {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.runAlone()
         let server = DreyServer(location: location, port: port, process: process, log: log, ownsLocation: ownsLocation)
         guard try await server.waitUntil(timeout: 120, { try await server.get("/").status == 200 }) else {
             await server.stop()

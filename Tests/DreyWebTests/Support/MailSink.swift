@@ -35,7 +35,7 @@ final class MailSink: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: log)
         process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
+        try process.runAlone()
         for _ in 0..<400 {
             if let port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap({ Int($0) }) {
                 return MailSink(folder: out, port: port, process: process)
