@@ -24,7 +24,16 @@ failed=()
 # The code's format (.swift-format): `swift format format -i -r Sources Tests Package.swift` fixes what this finds.
 swift format lint --strict --recursive Sources Tests Package.swift || failed+=("swift-format")
 swift build --build-tests
-swift test --skip-build "$@" || failed+=("Swift tests")
+# The tests that run libvips inside the test process run in a process of their own: with libvips' threads in the
+# process that starts hundreds of child processes, Foundation's Process.run crashed now and then (cause not found
+# yet: see the closing note of 2026-12-05). Every test runs, in one process or the other.
+images='DreyImagesTests|MediaLibraryTests|MediaServerTests|MediaCLITests|MediaUploadTests|MultipartUploadTests'
+if (($#)); then
+  swift test --skip-build "$@" || failed+=("Swift tests")
+else
+  swift test --skip-build --skip "$images" || failed+=("Swift tests")
+  swift test --skip-build --filter "$images" || failed+=("Swift tests (images)")
+fi
 # The admin and the public pages in a real browser: headless Chromium through Selenium, against a real `drey serve`.
 "$DREY_TEST_PYTHON" -m pytest -q Tests/browser || failed+=("browser tests")
 if ((${#failed[@]})); then

@@ -15,18 +15,22 @@ public struct ImageFacts: Sendable, Equatable {
 
     public init(data: Data) throws(ImageError) {
         guard Vips.started else { throw ImageError(.failed, "the image library could not start", detail: Vips.takeError()) }
-        let opened = data.withUnsafeBytes { drey_vips_open_buffer($0.baseAddress, $0.count) }
-        guard let opened else { throw ImageError(.unsupported, "not an image", detail: Vips.takeError()) }
-        let image = VipsHandle(opened)
-        let loader = data.withUnsafeBytes { vips_foreign_find_load_buffer($0.baseAddress, $0.count) }
-        format = loader.flatMap { ImageFormat(loader: String(cString: $0).replacingOccurrences(of: "Buffer", with: "")) }
-        width = image.width
-        height = image.height
-        orientation = image.orientation
-        hasEXIF = image.has("exif-data")
-        hasXMP = image.has("xmp-data")
-        hasIPTC = image.has("iptc-data")
-        hasICC = image.has("icc-profile-data")
+        // libvips reads the bytes where they are, without copying them: the image is made, read and released
+        // while they are known to be there.
+        let read = data.withUnsafeBytes { bytes -> (ImageFormat?, Int, Int, Int, Bool, Bool, Bool, Bool)? in
+            guard let opened = drey_vips_open_buffer(bytes.baseAddress, bytes.count) else { return nil }
+            let image = VipsHandle(opened)
+            let loader = vips_foreign_find_load_buffer(bytes.baseAddress, bytes.count)
+            let format = loader.flatMap { ImageFormat(loader: String(cString: $0).replacingOccurrences(of: "Buffer", with: "")) }
+            return withExtendedLifetime(image) {
+                (
+                    format, image.width, image.height, image.orientation, image.has("exif-data"), image.has("xmp-data"),
+                    image.has("iptc-data"), image.has("icc-profile-data")
+                )
+            }
+        }
+        guard let read else { throw ImageError(.unsupported, "not an image", detail: Vips.takeError()) }
+        (format, width, height, orientation, hasEXIF, hasXMP, hasIPTC, hasICC) = read
     }
 }
 
