@@ -1,4 +1,5 @@
 import ArgumentParser
+import DreyCore
 import DreyStore
 import Foundation
 import Logging
@@ -220,21 +221,14 @@ enum BlogArchive {
 
     /// Debian's GNU tar: it refuses members that would land outside the folder (`..`, absolute names).
     static func runTar(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tar"] + arguments
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
+        let tar: (status: Int32, output: String, error: String)
         do {
-            try process.run()
+            tar = try ChildProcess.run("/usr/bin/env", ["tar"] + arguments)
         } catch {
             throw CLIError("tar could not be started: \(error)")
         }
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CLIError("tar failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        guard tar.status == 0 else {
+            throw CLIError("tar failed: \(tar.error.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
     }
 }

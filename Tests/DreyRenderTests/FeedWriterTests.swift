@@ -1,3 +1,4 @@
+import DreyCore
 import DreyTestSupport
 import Foundation
 import Testing
@@ -158,17 +159,10 @@ import FoundationXML
             print("\\n".join(bad) if bad else "OK")
             sys.exit(1 if bad else 0)
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [PythonCheck.python, "-c", script, dir.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.runAlone()
-        let output = String(decoding: pipe.fileHandleForReading.readAll(), as: UTF8.self)
-        process.waitUntilExit()
+        let check = try ChildProcess("/usr/bin/env", [PythonCheck.python, "-c", script, dir.path], error: .sameAsOutput).collect()
+        let output = String(decoding: check.output, as: UTF8.self)
         #expect(
-            process.terminationStatus == 0, "feedparser check failed (is python3-feedparser installed?):\n\(output)")
+            check.status == 0, "feedparser check failed (is python3-feedparser installed?):\n\(output)")
         #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "OK")
     }
 }

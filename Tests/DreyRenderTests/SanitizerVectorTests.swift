@@ -1,3 +1,4 @@
+import DreyCore
 import DreyTestSupport
 import Foundation
 import Testing
@@ -75,18 +76,9 @@ import Testing
     }
 
     private static func runChecker(on file: URL) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [PythonCheck.python, "Tests/python/check_sanitizer.py", file.path]
-        process.currentDirectoryURL = packageRoot
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.runAlone()
-        // Read before waiting: a report larger than the pipe buffer would otherwise deadlock.
-        let report = String(
-            decoding: pipe.fileHandleForReading.readAll(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, report)
+        let check = try ChildProcess(
+            "/usr/bin/env", [PythonCheck.python, "Tests/python/check_sanitizer.py", file.path], directory: packageRoot.path, error: .sameAsOutput
+        ).collect()
+        return (check.status, String(decoding: check.output, as: UTF8.self))
     }
 }

@@ -147,11 +147,8 @@ import Testing
 /// A tar that is not a Drey backup, made with Debian's tar.
 enum BlogArchiveTestTar {
     static func make(_ path: String, containing file: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let url = URL(fileURLWithPath: file)
-        process.arguments = ["tar", "-c", "-f", path, "-C", url.deletingLastPathComponent().path, url.lastPathComponent]
-        try process.runAlone()
-        process.waitUntilExit()
+        let tar = try ChildProcess.run("/usr/bin/env", ["tar", "-c", "-f", path, "-C", url.deletingLastPathComponent().path, url.lastPathComponent])
+        guard tar.status == 0 else { throw CLIFailure("tar: \(tar.error)") }
     }
 }

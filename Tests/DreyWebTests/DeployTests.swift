@@ -18,23 +18,10 @@ import Testing
     @discardableResult
     static func run(_ tool: String, _ arguments: [String], env: [String: String] = [:]) async throws -> Run {
         try await offThread {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [tool] + arguments
-            process.currentDirectoryURL = SharedData.packageRoot
             var environment = ProcessInfo.processInfo.environment
             for (k, v) in env { environment[k] = v }
-            process.environment = environment
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            try process.runAlone()
-            let o = out.fileHandleForReading.readAll()
-            let e = err.fileHandleForReading.readAll()
-            process.waitUntilExit()
-            return Run(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+            let result = try ChildProcess.run("/usr/bin/env", [tool] + arguments, environment: environment, directory: SharedData.packageRoot.path)
+            return Run(status: result.status, out: result.output, err: result.error)
         }
     }
 
@@ -94,7 +81,7 @@ import Testing
     /// nginx running `deploy/nginx-drey.conf` with only its addresses, ports, certificate and log paths changed.
     final class Nginx: @unchecked Sendable {
         let folder: URL
-        let process: Process
+        let process: ChildProcess
         let https: Int
         let http: Int
         var certificate: String { folder.appendingPathComponent("cert.pem").path }
@@ -147,12 +134,8 @@ import Testing
                 }
                 """
             try main.write(to: folder.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-            process.arguments = ["-c", "\(dir)/nginx.conf", "-p", dir, "-e", "\(dir)/nginx-error.log"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.runAlone()
+            process = try ChildProcess(
+                "/usr/sbin/nginx", ["-c", "\(dir)/nginx.conf", "-p", dir, "-e", "\(dir)/nginx-error.log"], output: .null, error: .null)
             for _ in 0..<100 {
                 if try await DeployTests.run("curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(http)/"]).status == 0 { return }
                 try await Task.sleep(for: .milliseconds(100))

@@ -9,23 +9,15 @@ import Testing
 @Suite(.serialized) struct FirstRunTests {
     /// `drey serve` with its standard output and error sent to a pipe, as systemd, Docker and `make run | tee` do.
     final class PipedServer: @unchecked Sendable {
-        let process = Process()
+        let process: ChildProcess
         let output = Locked("")
 
         init(data: String, port: Int, env: [String: String]) throws {
-            let pipe = Pipe()
-            process.executableURL = URL(fileURLWithPath: try DreyBinary.path)
-            process.arguments = ["serve", "--port", String(port), "--data", data]
-            process.environment = DreyBinary.environment(env)
-            process.standardOutput = pipe
-            process.standardError = pipe
-            process.standardInput = FileHandle.nullDevice
+            process = try ChildProcess(
+                try DreyBinary.path, ["serve", "--port", String(port), "--data", data], environment: DreyBinary.environment(env),
+                error: .sameAsOutput)
             let output = self.output
-            pipe.fileHandleForReading.readabilityHandler = { handle in
-                let chunk = handle.availableData
-                output.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
-            }
-            try process.runAlone()
+            process.readOutput { chunk in output.withLock { $0 += String(decoding: chunk, as: UTF8.self) } }
         }
 
         /// Waits for `needle` in what the server wrote so far; nil when it did not come while the server ran.

@@ -18,17 +18,9 @@ enum SitemapSchema: String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sitemap-\(UUID().uuidString).xml")
         try xml.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
         let schema = SharedData.packageRoot.appendingPathComponent("Tests/data/sitemaps/\(rawValue)").path
-        process.arguments = ["--noout", "--nonet", "--schema", schema, file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.runAlone()
-        let output = String(decoding: pipe.fileHandleForReading.readAll(), as: UTF8.self)
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? nil : output
+        let xmllint = try ChildProcess("/usr/bin/xmllint", ["--noout", "--nonet", "--schema", schema, file.path], error: .sameAsOutput).collect()
+        return xmllint.status == 0 ? nil : String(decoding: xmllint.output, as: UTF8.self)
     }
 }
 

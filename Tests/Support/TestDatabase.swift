@@ -1,3 +1,4 @@
+import DreyCore
 import DreyStore
 import Foundation
 import Logging
@@ -113,16 +114,11 @@ public enum PythonCheck {
     }
 
     public static func run(_ script: String, arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, SharedData.packageRoot.appendingPathComponent("Tests/python/\(script)").path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.runAlone()
-        let data = pipe.fileHandleForReading.readAll()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let child = try ChildProcess(
+            "/usr/bin/env", [python, SharedData.packageRoot.appendingPathComponent("Tests/python/\(script)").path] + arguments,
+            error: .sameAsOutput)
+        let result = child.collect()
+        return (result.status, String(decoding: result.output, as: UTF8.self))
     }
 }
 

@@ -49,24 +49,10 @@ enum DreyBinary {
     /// Runs one command to its end; `data` adds `--data`, `stdin` is written to its standard input.
     @discardableResult
     static func run(_ args: [String], data: String?, env: [String: String] = [:], stdin: String? = nil) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try path)
-        process.arguments = args + (data.map { ["--data", $0] } ?? [])
-        process.currentDirectoryURL = SharedData.packageRoot
-        process.environment = environment(env)
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.runAlone()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readAll()
-        let e = err.fileHandleForReading.readAll()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        let result = try ChildProcess.run(
+            try path, args + (data.map { ["--data", $0] } ?? []), environment: environment(env), directory: SharedData.packageRoot.path,
+            input: stdin.map { Data($0.utf8) })
+        return Output(status: result.status, out: result.output, err: result.error)
     }
 }
 
@@ -74,7 +60,7 @@ enum DreyBinary {
 final class DreyServer: @unchecked Sendable {
     let location: TestLocation
     let port: Int
-    let process: Process
+    let process: ChildProcess
     let log: URL
     /// A second instance on another's database leaves the database to the first to drop.
     let ownsLocation: Bool
@@ -82,7 +68,7 @@ final class DreyServer: @unchecked Sendable {
     var data: String { location.dataDirectory }
     var env: [String: String] { location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:] }
 
-    private init(location: TestLocation, port: Int, process: Process, log: URL, ownsLocation: Bool = true) {
+    private init(location: TestLocation, port: Int, process: ChildProcess, log: URL, ownsLocation: Bool = true) {
         self.location = location
         self.port = port
         self.process = process
@@ -123,17 +109,10 @@ final class DreyServer: @unchecked Sendable {
     ) async throws -> DreyServer {
         var env = location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
         env.merge(environment) { _, new in new }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try DreyBinary.path)
-        process.arguments = ["serve", "--port", String(port), "--data", location.dataDirectory] + serveArguments
-        process.environment = DreyBinary.environment(env)
         let log = URL(fileURLWithPath: location.dataDirectory).appendingPathComponent("serve.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.runAlone()
+        let process = try ChildProcess(
+            try DreyBinary.path, ["serve", "--port", String(port), "--data", location.dataDirectory] + serveArguments,
+            environment: DreyBinary.environment(env), output: .file(log.path), error: .sameAsOutput)
         let server = DreyServer(location: location, port: port, process: process, log: log, ownsLocation: ownsLocation)
         guard try await server.waitUntil(timeout: 120, { try await server.get("/").status == 200 }) else {
             await server.stop()

@@ -7,10 +7,10 @@ import Foundation
 final class MailSink: @unchecked Sendable {
     let folder: URL
     let port: Int
-    let process: Process
+    let process: ChildProcess
     var url: String { "smtp://127.0.0.1:\(port)" }
 
-    private init(folder: URL, port: Int, process: Process) {
+    private init(folder: URL, port: Int, process: ChildProcess) {
         self.folder = folder
         self.port = port
         self.process = process
@@ -23,19 +23,14 @@ final class MailSink: @unchecked Sendable {
         let out = dir.appendingPathComponent("messages")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let portFile = dir.appendingPathComponent("port").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
+        let arguments =
             [
                 PythonCheck.python, SharedData.packageRoot.appendingPathComponent("Tests/python/mail_sink.py").path, out.path, portFile, "--defer",
                 String(deferring),
             ]
             + rejecting.flatMap { ["--reject", $0] } + (stalling ? ["--stall"] : [])
         let log = dir.appendingPathComponent("sink.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.runAlone()
+        let process = try ChildProcess("/usr/bin/env", arguments, output: .file(log.path), error: .sameAsOutput)
         for _ in 0..<400 {
             if let port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap({ Int($0) }) {
                 return MailSink(folder: out, port: port, process: process)
