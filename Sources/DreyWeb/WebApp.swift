@@ -93,7 +93,7 @@ public struct WebApp: Sendable {
             signer: Signer.cached(secret: site.settings.secret),
             ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, .heldComments, site),
             unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, .unlockedPosts, site),
-            clientIP: origin.clientIP, staff: try await staffMember(request, site: site))
+            clientIP: origin.clientIP, staff: try await staffMember(request, site: site), reader: try await readerSession(request, site: site))
         let generation = cache.generation(siteID: site.id)
         let result: PageResult
         do {
@@ -203,6 +203,8 @@ public struct WebApp: Sendable {
                     .cacheControl: "public, max-age=31536000, immutable", .init("X-Content-Type-Options")!: "nosniff",
                     .init("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'",
                 ])
+        case .signIn, .signInEmail, .signInEmailConfirm, .signOut, .account, .readerFace:
+            return try await readerPages.answer(route, method: method, r)
         case .attachment(let id): return try await AttachmentPage(store: drey.store, posts: posts, views: views, theme: theme).render(id, r)
         case .asset(let themeName, let assetPath):
             guard themeName == theme.name, let url = theme.asset(assetPath) else { return nil }
