@@ -38,7 +38,7 @@ enum ReaderHoles {
         let back = ReaderWeb.safePath(argument)
         guard let reader else {
             return
-                "<nav class=\"reader-bar\" aria-label=\"Reader\"><a class=\"reader-signin\" href=\"\(e(c.links.signIn(returnTo: back)))\">Sign in</a></nav>"
+                "<nav class=\"reader-bar\" aria-label=\"Reader\"><a class=\"reader-signin\" href=\"\(e(c.links.signIn(returnTo: back)))\">Reader sign-in</a></nav>"
         }
         return "<nav class=\"reader-bar\" aria-label=\"Reader\">"
             + "<img class=\"avatar\" src=\"\(e(ReaderFaces.url(reader.reader, c, size: 24)))\" alt=\"\" width=\"24\" height=\"24\"> "
