@@ -49,7 +49,7 @@ public struct StaffMember: Sendable {
     public let role: Role
 }
 
-/// A page holds a comment form whose token (`FormToken.placeholder` in the body) is minted per response.
+/// A page holds a comment form whose token (the `form-token` hole, see `PageHoles`) is minted per response.
 public struct FormSlot: Sendable, Equatable {
     public var postID: Int64
     /// When the reader first saw the form; nil for now. A form sent back with errors keeps the original time.

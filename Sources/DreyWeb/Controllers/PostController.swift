@@ -83,8 +83,8 @@ struct PostController: Sendable {
             form ?? CommentForm(actionURL: r.links.commentSubmit, postID: post.id, token: "", isOpen: false, maxLength: settings.commentMaxLength)
         theForm.actionURL = r.links.commentSubmit
         theForm.postID = post.id
-        // Minted per response by the web app, cached pages included: see FormToken.
-        theForm.token = FormToken.placeholder
+        // Minted per response by the web app, cached pages included: see FormToken and PageHoles.
+        theForm.token = PageHole.marker("form-token", post.id)
         // A refused form on a locked post comes back too (with what was typed), still without the thread.
         let showForm = !locked || form != nil
         theForm.isOpen = post.commentStatus == .open && showForm
