@@ -21,7 +21,8 @@ final class HoleContext: @unchecked Sendable {
 
     /// `make`'s value, computed at most once per response under `key` (the fills run one after another).
     func once<T: Sendable>(_ key: String, _ make: () async -> T) async -> T {
-        if let known = memo.withLock({ $0[key] }) as? T { return known }
+        // Unwrapped before the cast: a missing entry cast to an Optional `T` would pass as "looked up, nothing".
+        if let stored = memo.withLock({ $0[key] }), let known = stored as? T { return known }
         let value = await make()
         memo.withLock { $0[key] = value }
         return value
