@@ -57,6 +57,8 @@ public struct SiteSettings: Sendable, Equatable {
     public var gravatarFaces: Bool { self[.avatars] == "gravatar" }
     /// The menu the owner wrote; empty means the theme's own (pages and top categories).
     public var menuItems: [MenuItem] { MenuItem.parse(self[.menu]) }
+    /// Readers may sign in with their own website (IndieAuth).
+    public var signinIndieAuth: Bool { self[.signinIndieAuth] == "1" }
 
     public var typography: Typography {
         Typography(
@@ -119,6 +121,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case commentsNotify = "comments_notify"
     /// `local` (faces made by the blog) or `gravatar`.
     case avatars
+    case signinIndieAuth = "signin_indieauth"
 
     public var defaultValue: String {
         switch self {
@@ -158,6 +161,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .homeShows: return "full"
         case .menu: return ""
         case .avatars: return "local"
+        case .signinIndieAuth: return "1"
         }
     }
 
@@ -210,7 +214,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
             }
             return structure.pattern
         case .commentModeration, .commentPreviouslyApproved, .moderationNotify, .commentsNotify, .pageCache, .webmentionEnabled, .pingbackEnabled,
-            .trackbackEnabled, .sendLinkbacks:
+            .trackbackEnabled, .sendLinkbacks, .signinIndieAuth:
             switch value.lowercased() {
             case "1", "on", "true", "yes": return "1"
             case "0", "off", "false", "no": return "0"

@@ -28,6 +28,8 @@ import Testing
             .operations(.health), .operations(.ready), .operations(.metrics),
             .legacy(.post(12)), .legacy(.page(3)), .legacy(.category(4)), .legacy(.tag("prague")), .legacy(.author(2)),
             .legacy(.month("200801")), .legacy(.attachment(9)), .legacy(.feed("rss2", of: nil)), .legacy(.feed("rss2", of: .category(4))),
+            .signInOIDC(provider: "work", callback: false), .signInOIDC(provider: "work", callback: true), .signInIndieAuth(callback: false),
+            .signInIndieAuth(callback: true),
         ]
         for format in SiteRoute.FeedFormat.allCases {
             all += [
