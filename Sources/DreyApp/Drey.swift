@@ -31,6 +31,8 @@ public final class Drey: Sendable {
     public let media: MediaService
     /// Readers' sign-in with OpenID Connect providers and IndieAuth.
     public let signin: SignInService
+    /// Readers' accounts, sessions and email sign-in.
+    public let readers: ReaderService
     public let logger: Logger
 
     /// Opens (creating on first run) the data folder and database, migrates, and makes the default site.
@@ -84,7 +86,12 @@ public final class Drey: Sendable {
         self.terms = TermService(store: store, changes: changes, posts: posts)
         let auth = AuthService(store: store, clock: config.clock, logger: logger, mail: mail, sites: sites)
         self.auth = auth
-        mail.register(compose: auth.compose)
+        let readers = ReaderService(
+            store: store, clock: config.clock, logger: logger, mail: mail, sites: sites, changes: changes, dataDirectory: config.dataDirectory)
+        self.readers = readers
+        mail.register { request in
+            request.purpose == .readerSignIn ? try await readers.compose(request) : try await auth.compose(request)
+        }
         let media = MediaService(store: store, jobs: jobs, changes: changes, config: config, logger: logger)
         self.media = media
         media.registerJobs()
@@ -93,6 +100,7 @@ public final class Drey: Sendable {
         jobs.addChore { try await signin.prune() }
         // The sign-in and reset limits look back an hour at most; a day's records are plenty.
         jobs.addChore { [clock = config.clock] in try await store.pruneLoginFailures(before: clock.now().addingTimeInterval(-86400)) }
+        jobs.addChore { [clock = config.clock] in try await store.pruneReaderSessions(before: clock.now()) }
         // Settings changed by another process must reach this one's registry too.
         changes.onSiteChange { try await sites.reload() }
     }

@@ -49,6 +49,17 @@ public enum SiteRoute: Sendable, Equatable {
     case signInOIDC(provider: String, callback: Bool)
     /// Readers' sign-in with their website (`/signin/indieauth`, POST from the sign-in page) and its return.
     case signInIndieAuth(callback: Bool)
+    // Readers (issue 13): signing in and out, and the reader's own page (`Routes+Readers.swift`).
+    /// `/signin?return_to=/path`: the sign-in methods the owner enabled.
+    case signIn(returnTo: String?)
+    /// `/signin/email` (POST): sends the message with a link and a code.
+    case signInEmail
+    /// `/signin/email/confirm`: GET shows a button (mail scanners change nothing), POST signs in with the link or the code.
+    case signInEmailConfirm
+    case signOut
+    case account(AccountRoute)
+    /// A reader's uploaded picture (`/faces/NAME`).
+    case readerFace(name: String)
 
     public enum FeedFormat: String, Sendable, CaseIterable { case rss, atom, json }
 
@@ -97,6 +108,8 @@ public enum SiteRoute: Sendable, Equatable {
         case .legacy(let query):
             if case .feed = query { return "feed" }
             return "page"
+        case .signIn, .signInEmail, .signInEmailConfirm, .signOut, .account: return "reader"
+        case .readerFace: return "avatar"
         }
     }
 
@@ -109,6 +122,7 @@ public enum SiteRoute: Sendable, Equatable {
             return [.admin(AdminRoute.match(path == "/admin" ? "/" : String(path.dropFirst("/admin".count)), query: query))]
         }
         if let signIn = signInProviderRoute(path) { return [signIn] }
+        if let reader = readerRoute(path: path, query: query) { return [reader] }
         let linkback = LinkbackRoute.match(path).map { [SiteRoute.linkback($0)] } ?? []
         if method == "POST" {
             if path == "/wp-login.php", query["action"] == "postpass" { return [.unlock] }
@@ -383,6 +397,9 @@ public enum AdminRoute: Sendable, Equatable {
     case editMedia(Int64)
     case uploadMedia
     case asset(String)
+    /// The readers who signed in (block, unblock), and their list as CSV.
+    case readers
+    case readersExport
     /// Under `/admin` but no screen: answered with "not found" once the visitor is signed in.
     case unknown
 
@@ -421,6 +438,8 @@ public enum AdminRoute: Sendable, Equatable {
         case ("media", 2) where parts[1] == "upload": return .uploadMedia
         case ("media", 2): return id(parts[1]).map(AdminRoute.editMedia) ?? .unknown
         case ("settings", 2): return .settings(section: parts[1])
+        case ("readers", 1): return .readers
+        case ("readers", 2) where parts[1] == "export": return .readersExport
         default: return .unknown
         }
     }
@@ -454,6 +473,8 @@ public enum AdminRoute: Sendable, Equatable {
         case .editMedia(let id): return "/admin/media/\(id)"
         case .uploadMedia: return "/admin/media/upload"
         case .asset(let name): return "/admin/assets/\(name)"
+        case .readers: return "/admin/readers"
+        case .readersExport: return "/admin/readers/export"
         case .unknown: return "/admin/"
         }
     }
@@ -513,6 +534,7 @@ public struct SiteLinks: Sendable {
         case .legacy(let query): return Self.legacyPath(query)
         case .signInOIDC(let provider, let callback): return "/signin/oidc/\(provider)" + (callback ? "/callback" : "")
         case .signInIndieAuth(let callback): return "/signin/indieauth" + (callback ? "/callback" : "")
+        case .signIn, .signInEmail, .signInEmailConfirm, .signOut, .account, .readerFace: return Self.readerPath(route)
         }
     }
 

@@ -58,7 +58,10 @@ public struct SiteSettings: Sendable, Equatable {
     /// The menu the owner wrote; empty means the theme's own (pages and top categories).
     public var menuItems: [MenuItem] { MenuItem.parse(self[.menu]) }
     /// Readers may sign in with their own website (IndieAuth).
-    public var signinIndieAuth: Bool { self[.signinIndieAuth] == "1" }
+    public var signinIndieAuth: Bool { readersEnabled && self[.signinIndieAuth] == "1" }
+    /// Readers may sign in at all; each method has its own switch besides.
+    public var readersEnabled: Bool { self[.readersEnabled] == "1" }
+    public var signinEmail: Bool { readersEnabled && self[.signinEmail] == "1" }
 
     public var typography: Typography {
         Typography(
@@ -122,6 +125,9 @@ public enum SettingKey: String, Sendable, CaseIterable {
     /// `local` (faces made by the blog) or `gravatar`.
     case avatars
     case signinIndieAuth = "signin_indieauth"
+    /// Readers may sign in (to comment as themselves); `signin_email`: by a link and code sent to their address.
+    case readersEnabled = "readers_enabled"
+    case signinEmail = "signin_email"
 
     public var defaultValue: String {
         switch self {
@@ -162,6 +168,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .menu: return ""
         case .avatars: return "local"
         case .signinIndieAuth: return "1"
+        case .readersEnabled, .signinEmail: return "1"
         }
     }
 
@@ -256,6 +263,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .homeShows:
             guard value == "full" || value == "excerpt" else { throw SettingError("home_shows must be full or excerpt") }
             return value
+        case .readersEnabled, .signinEmail: return try Self.onOff(value, name: rawValue)
         case .avatars:
             guard value == "local" || value == "gravatar" else { throw SettingError("avatars must be local or gravatar") }
             return value
@@ -271,6 +279,14 @@ public enum SettingKey: String, Sendable, CaseIterable {
             return true
         }
         return entry.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "." }
+    }
+
+    static func onOff(_ value: String, name: String) throws(SettingError) -> String {
+        switch value.lowercased() {
+        case "1", "on", "true", "yes": return "1"
+        case "0", "off", "false", "no": return "0"
+        default: throw SettingError("\(name) must be on or off (1 or 0)")
+        }
     }
 
     static func integer(_ value: String, in range: ClosedRange<Int>, name: String) throws(SettingError) -> String {

@@ -18,6 +18,9 @@ struct SignInProvidersWeb: Sendable {
         switch route {
         case .signInOIDC(let name, let callback):
             guard method == .get else { return nil }
+            guard r.site.settings.readersEnabled else {
+                return refused(r, status: .notFound, "Readers do not sign in on this blog.", website: nil)
+            }
             return callback ? try await oidcCallback(name, r) : try await startOIDC(name, r)
         case .signInIndieAuth(let callback):
             guard r.site.settings.signinIndieAuth else {
@@ -117,12 +120,7 @@ struct SignInProvidersWeb: Sendable {
     }
 
     /// A path on this site to come back to; anything else (another host, `//evil`, a scheme) means the home page.
-    static func returnPath(_ raw: String?) -> String {
-        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.hasPrefix("/\\"), raw.count <= 2000,
-            !raw.contains(where: { $0.isNewline || $0 == "\\" })
-        else { return "/" }
-        return raw
-    }
+    static func returnPath(_ raw: String?) -> String { ReaderWeb.safePath(raw) }
 
     /// The page a refused sign-in ends on: what happened, and the way back to the sign-in page (with the website typed).
     func refused(_ r: SiteRequest, status: HTTPResponse.Status, _ message: String, website: String?) -> PageResult {
