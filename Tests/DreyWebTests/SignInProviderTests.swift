@@ -161,7 +161,7 @@ import Testing
         defer { peer.stop() }
         let server = try await Self.serve(kind, peer)
         defer { server.stopSoon() }
-        let staffBefore = try await Self.rows(server, "SELECT id, email, name, password_hash FROM users ORDER BY id")
+        let staffBefore = try await Self.rows(server, "SELECT email, login, display_name, password_hash, active FROM users ORDER BY id")
         var browser = LoopbackBrowser(server)
         // The peer makes a user whose email is the sub itself, with email_verified false.
         let done = try await browser.get(try await Self.consentOIDC(&browser, sub: "eve@blog.test"))
@@ -171,7 +171,7 @@ import Testing
         #expect(readers.first?["subject"] == "eve@blog.test")
         #expect(readers.first?["email"] == "NULL", "\(readers)")
         #expect(try await Self.rows(server, "SELECT id FROM readers WHERE email = 'eve@blog.test'").isEmpty)
-        #expect(try await Self.rows(server, "SELECT id, email, name, password_hash FROM users ORDER BY id") == staffBefore)
+        #expect(try await Self.rows(server, "SELECT email, login, display_name, password_hash, active FROM users ORDER BY id") == staffBefore)
         // Eve's reader session opens nothing of Eve's staff account.
         let admin = try await browser.get("/admin/")
         #expect(admin.status == 303 && (admin.location ?? "").contains("/admin/login"))
