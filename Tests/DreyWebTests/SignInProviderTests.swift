@@ -49,7 +49,13 @@ import Testing
 
     /// Leaves drey for the provider and answers its consent form; returns drey's callback path, not yet followed.
     static func consentOIDC(_ browser: inout LoopbackBrowser, sub: String = "alice", returnTo: String = "/hello/") async throws -> String {
-        let start = try await browser.get("/signin/oidc/idp?return_to=\(returnTo)")
+        // The sign-in page offers a button per provider; the reader follows it.
+        let page = try await browser.get("/signin?return_to=\(returnTo)")
+        let button = try #require(page.text.range(of: "<a class=\"button signin-provider\" href=\""), "no provider button:\n\(page.text)")
+        let href = String(page.text[button.upperBound...].prefix { $0 != "\"" })
+        #expect(page.text[button.upperBound...].contains(">Sign in with idp</a>"))
+        try #require(href.hasPrefix(browser.server.base + "/signin/oidc/idp?return_to="), "\(href)")
+        let start = try await browser.get(String(href.dropFirst(browser.server.base.count)))
         try #require(start.status == 303, "\(start.status) \(start.text)")
         let authorize = try #require(start.location)
         #expect(authorize.contains("code_challenge_method=S256") && authorize.contains("nonce=") && authorize.contains("state="))
@@ -182,7 +188,8 @@ import Testing
     /// Leaves drey for the website's authorization server and answers its consent form; `me` replaces the profile
     /// URL the server will answer with (a server naming someone else); returns drey's callback path.
     static func consentIndieAuth(_ browser: inout LoopbackBrowser, website: String, me: String? = nil) async throws -> String {
-        try await browser.get("/")
+        let page = try await browser.get("/signin?return_to=/hello/")
+        #expect(page.text.contains("action=\"\(browser.server.base)/signin/indieauth\"") && page.text.contains("name=\"website\""), "\(page.text)")
         let start = try await browser.post("/signin/indieauth", [("website", website), ("return_to", "/hello/")])
         try #require(start.status == 303, "\(start.status) \(start.text)")
         var authorize = try #require(start.location)
@@ -243,6 +250,7 @@ import Testing
         // Switched off, the address says so.
         #expect(try await server.run(["signin", "indieauth", "off"]).status == 0)
         try await Task.sleep(for: .milliseconds(300))
+        #expect(!(try await typo.get("/signin").text.contains("name=\"website\"")))
         let off = try await typo.post("/signin/indieauth", [("website", profile)])
         #expect(off.status == 404 && off.text.contains("not enabled"), "\(off.status) \(off.text)")
     }

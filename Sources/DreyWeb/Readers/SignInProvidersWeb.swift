@@ -144,3 +144,39 @@ struct SignInRefusedPage: Sendable {
     let showWebsite: Bool
     let website: String
 }
+
+extension SignInProvidersWeb {
+    /// The sign-in page's parts for these methods (`ReaderPages.extraSignInMethods`): a button per OpenID Connect
+    /// provider, and the website field when IndieAuth is on. Each returns escaped HTML, or nil when it has nothing.
+    static func signInMethods(_ settings: SiteSettings) -> [@Sendable (Drey, SiteRequest, String) async throws -> String?] {
+        var methods: [@Sendable (Drey, SiteRequest, String) async throws -> String?] = [providerButtons]
+        if settings.signinIndieAuth { methods.append(websiteForm) }
+        return methods
+    }
+
+    static func providerButtons(_ drey: Drey, _ r: SiteRequest, _ back: String) async throws -> String? {
+        let providers = try await drey.signin.providers(siteID: r.site.id)
+        guard !providers.isEmpty else { return nil }
+        let query = "?return_to=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F")
+        let buttons = providers.map { p in
+            let href = HTMLEscape.text(r.links.url(.signInOIDC(provider: p.name, callback: false)) + query)
+            return "<li><a class=\"button signin-provider\" href=\"\(href)\">Sign in with \(HTMLEscape.text(p.name))</a></li>"
+        }
+        return "<div class=\"signin-oidc\">\n<h2>With an account you have</h2>\n<ul class=\"signin-providers\">\n"
+            + buttons.joined(separator: "\n") + "\n</ul>\n</div>"
+    }
+
+    static func websiteForm(_ drey: Drey, _ r: SiteRequest, _ back: String) async throws -> String? {
+        let action = HTMLEscape.text(r.links.url(.signInIndieAuth(callback: false)))
+        return """
+            <form class="signin-website" method="post" action="\(action)">
+            <h2>With your website</h2>
+            <p>If your website supports IndieAuth, you sign in where it sends you.</p>
+            <p><label for="signin-website">Your website</label>
+            <input id="signin-website" name="website" type="text" inputmode="url" placeholder="example.com" size="30" maxlength="500" autocomplete="url" required></p>
+            <input type="hidden" name="return_to" value="\(HTMLEscape.text(back))">
+            <p><button type="submit">Sign in with your website</button></p>
+            </form>
+            """
+    }
+}
