@@ -234,6 +234,15 @@ import Testing
         #expect(other.status == 403 && other.text.contains("Your website answered for \(server.base)/"), "\(other.text)")
         #expect(impostor.cookies["drey_reader"] == nil)
 
+        // A `me` on another server, whose own discovery leads to that server's authorization endpoint, not this one.
+        let elsewhere = try await IdentityPeer.start()
+        defer { elsewhere.stop() }
+        var mallory = LoopbackBrowser(server)
+        let foreign = elsewhere.issuer + "/u/mallory"
+        let stolen = try await mallory.get(try await Self.consentIndieAuth(&mallory, website: profile, me: foreign))
+        #expect(stolen.status == 403 && stolen.text.contains("Your website answered for \(foreign), which signs in elsewhere"), "\(stolen.text)")
+        #expect(mallory.cookies["drey_reader"] == nil)
+
         // A `me` on another host (localhost) whose discovery leads back to the same authorization endpoint is the reader's.
         let sameServer = "http://localhost:\(peer.port)/u/carol"
         var moved = LoopbackBrowser(server)
