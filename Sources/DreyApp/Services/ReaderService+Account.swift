@@ -74,6 +74,8 @@ extension ReaderService {
     public struct Export: Encodable, Sendable {
         public var reader: Reader
         public var signInMethods: [ReaderIdentityRecord]
+        /// The browsers signed in, when and until when.
+        public var sessions: [ReaderSessionInfo]
         public var comments: [ReaderComment]
         /// Other features' records (likes, follows), by name.
         public var more: [String: [[String: String]]]
@@ -82,6 +84,7 @@ extension ReaderService {
     public func export(_ reader: Reader, more: [String: [[String: String]]] = [:]) async throws -> Data {
         let value = Export(
             reader: reader, signInMethods: try await store.readerIdentities(readerID: reader.id),
+            sessions: try await store.readerSessions(readerID: reader.id),
             comments: try await store.readerComments(readerID: reader.id, siteID: reader.siteID), more: more)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -19,19 +19,6 @@ public struct ReaderService: Sendable {
     /// A session's last-seen time is written at most this often: most requests only read it.
     public static let touchInterval: TimeInterval = 60
 
-    init(
-        store: any ReaderStore & AccountStore, clock: Clock, logger: Logger, mail: MailQueue, sites: SiteRegistry, changes: ChangeFeed,
-        dataDirectory: String
-    ) {
-        self.store = store
-        self.clock = clock
-        self.logger = logger
-        self.mail = mail
-        self.sites = sites
-        self.changes = changes
-        self.dataDirectory = dataDirectory
-    }
-
     /// The reader is blocked by the blog's owner: no new session.
     public struct Blocked: Error, CustomStringConvertible {
         public init() {}
