@@ -142,6 +142,15 @@ import Testing
         let stolen = try await elsewhere.get(started)
         #expect(stolen.status == 403 && stolen.text.contains("another browser"), "\(stolen.text)")
 
+        // The reader says no at the provider: back on the blog, told so, not signed in.
+        var denied = LoopbackBrowser(server)
+        let page = try await denied.get("/signin/oidc/idp")
+        let authorize = try #require(page.location)
+        let no = try await DreyServer.client.fetch(FetchRequest.form(authorize, [("sub", "alice"), ("action", "deny")]))
+        let deniedPage = try await denied.get(try Self.callbackPath(no, server))
+        #expect(deniedPage.status == 403 && deniedPage.text.contains("access was denied"), "\(deniedPage.text)")
+        #expect(denied.cookies["drey_reader"] == nil)
+
         let cases = [
             ("aud", "wrong audience"), ("nonce", "wrong nonce"), ("sig", "signature is not valid"), ("exp", "has expired"), ("iss", "issued by"),
         ]
