@@ -4,8 +4,11 @@ import Foundation
 
 /// What a reader does on `/account`: their name and website, their picture, their data, leaving.
 extension ReaderService {
-    /// The pictures' folder; names are random, so one reader's picture address tells nothing of another's.
-    public var facesDirectory: URL { URL(fileURLWithPath: dataDirectory).appendingPathComponent("reader-faces") }
+    /// The pictures' folder; names are random, so one reader's picture address tells nothing of another's. Under
+    /// `uploads`, which `drey backup` copies, but beside the sites' folders, so `/wp-content/uploads/` does not serve it.
+    public var facesDirectory: URL {
+        URL(fileURLWithPath: dataDirectory).appendingPathComponent("uploads").appendingPathComponent("reader-faces")
+    }
 
     /// The file of a picture name, or nil when the name is not one of ours or the file is gone.
     public func faceFile(_ name: String) -> URL? {

@@ -12,7 +12,7 @@ public struct ReaderService: Sendable {
     let mail: MailQueue
     let sites: SiteRegistry
     let changes: ChangeFeed
-    /// Uploaded pictures live in `reader-faces` under it.
+    /// Uploaded pictures live in `uploads/reader-faces` under it.
     let dataDirectory: String
 
     public static let sessionLifetime: TimeInterval = 30 * 86400

@@ -126,7 +126,7 @@ import Testing
         }
     }
 
-    @Test("the owner switches readers' sign-in in Settings → Discussion", arguments: [TestDatabase.sqlite])
+    @Test("the owner switches readers' sign-in in Settings → Discussion", arguments: TestDatabase.allCases)
     func settings(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in
             var admin = try await Self.administrator(blog, client)
