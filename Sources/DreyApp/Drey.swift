@@ -30,6 +30,8 @@ public final class Drey: Sendable {
     public let auth: AuthService
     /// Uploads; images are made into sizes by `media` jobs.
     public let media: MediaService
+    /// Readers' sign-in with OpenID Connect providers and IndieAuth.
+    public let signin: SignInService
     /// Readers' accounts, sessions and email sign-in.
     public let readers: ReaderService
     public let logger: Logger
@@ -94,6 +96,9 @@ public final class Drey: Sendable {
         let media = MediaService(store: store, jobs: jobs, changes: changes, config: config, logger: logger)
         self.media = media
         media.registerJobs()
+        let signin = SignInService(store: store, fetcher: fetcher, clock: config.clock, logger: logger)
+        self.signin = signin
+        jobs.addChore { try await signin.prune() }
         // The sign-in and reset limits look back an hour at most; a day's records are plenty.
         jobs.addChore { [clock = config.clock] in try await store.pruneLoginFailures(before: clock.now().addingTimeInterval(-86400)) }
         jobs.addChore { [clock = config.clock] in try await store.pruneReaderSessions(before: clock.now()) }

@@ -13,6 +13,7 @@ public struct DreyCommand: AsyncParsableCommand {
             ServeCommand.self, MigrateCommand.self, DemoCommand.self, SiteCommand.self, UserCommand.self,
             PostCommand.self, CommentCommand.self, ImportCommand.self, ExportCommand.self, JobsCommand.self,
             LinkbacksCommand.self, SpamCommand.self, BackupCommand.self, RestoreCommand.self, MoveCommand.self, MediaCommand.self,
+            SignInCommand.self,
         ])
 
     public init() {}

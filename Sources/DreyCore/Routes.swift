@@ -45,6 +45,10 @@ public enum SiteRoute: Sendable, Equatable {
     /// `/healthz`, `/readyz`, `/metrics`.
     case operations(OperationsRoute)
     case legacy(LegacyQuery)
+    /// Readers' sign-in with an OpenID Connect provider (`/signin/oidc/NAME`) and its return (`…/callback`).
+    case signInOIDC(provider: String, callback: Bool)
+    /// Readers' sign-in with their website (`/signin/indieauth`, POST from the sign-in page) and its return.
+    case signInIndieAuth(callback: Bool)
     // Readers (issue 13): signing in and out, and the reader's own page (`Routes+Readers.swift`).
     /// `/signin?return_to=/path`: the sign-in methods the owner enabled.
     case signIn(returnTo: String?)
@@ -100,6 +104,7 @@ public enum SiteRoute: Sendable, Equatable {
         case .avatar: return "avatar"
         case .sitemap: return "sitemap"
         case .operations: return "ops"
+        case .signInOIDC, .signInIndieAuth: return "form"
         case .legacy(let query):
             if case .feed = query { return "feed" }
             return "page"
@@ -116,6 +121,7 @@ public enum SiteRoute: Sendable, Equatable {
         if path == "/admin" || path.hasPrefix("/admin/") {
             return [.admin(AdminRoute.match(path == "/admin" ? "/" : String(path.dropFirst("/admin".count)), query: query))]
         }
+        if let signIn = signInProviderRoute(path) { return [signIn] }
         if let reader = readerRoute(path: path, query: query) { return [reader] }
         let linkback = LinkbackRoute.match(path).map { [SiteRoute.linkback($0)] } ?? []
         if method == "POST" {
@@ -192,6 +198,19 @@ public enum SiteRoute: Sendable, Equatable {
             if let feed { result.append(.feed(.postComments(.page(path: segments)), feed)) } else { result.append(.page(path: segments)) }
         }
         return result
+    }
+
+    /// The sign-in addresses of OpenID Connect providers and IndieAuth; nil for any other path.
+    static func signInProviderRoute(_ path: String) -> SiteRoute? {
+        let s = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        guard s.first == "signin", s.count >= 2 else { return nil }
+        switch (s[1], s.count) {
+        case ("oidc", 3): return .signInOIDC(provider: s[2], callback: false)
+        case ("oidc", 4) where s[3] == "callback": return .signInOIDC(provider: s[2], callback: true)
+        case ("indieauth", 2): return .signInIndieAuth(callback: false)
+        case ("indieauth", 3) where s[2] == "callback": return .signInIndieAuth(callback: true)
+        default: return nil
+        }
     }
 
     /// WordPress's query-string links; nil when the query names none.
@@ -513,6 +532,8 @@ public struct SiteLinks: Sendable {
         case .sitemap(let sitemap): return sitemap.path
         case .operations(let operations): return operations.path
         case .legacy(let query): return Self.legacyPath(query)
+        case .signInOIDC(let provider, let callback): return "/signin/oidc/\(provider)" + (callback ? "/callback" : "")
+        case .signInIndieAuth(let callback): return "/signin/indieauth" + (callback ? "/callback" : "")
         case .signIn, .signInEmail, .signInEmailConfirm, .signOut, .account, .readerFace: return Self.readerPath(route)
         }
     }

@@ -57,6 +57,8 @@ public struct SiteSettings: Sendable, Equatable {
     public var gravatarFaces: Bool { self[.avatars] == "gravatar" }
     /// The menu the owner wrote; empty means the theme's own (pages and top categories).
     public var menuItems: [MenuItem] { MenuItem.parse(self[.menu]) }
+    /// Readers may sign in with their own website (IndieAuth).
+    public var signinIndieAuth: Bool { readersEnabled && self[.signinIndieAuth] == "1" }
     /// Readers may sign in at all; each method has its own switch besides.
     public var readersEnabled: Bool { self[.readersEnabled] == "1" }
     public var signinEmail: Bool { readersEnabled && self[.signinEmail] == "1" }
@@ -122,6 +124,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case commentsNotify = "comments_notify"
     /// `local` (faces made by the blog) or `gravatar`.
     case avatars
+    case signinIndieAuth = "signin_indieauth"
     /// Readers may sign in (to comment as themselves); `signin_email`: by a link and code sent to their address.
     case readersEnabled = "readers_enabled"
     case signinEmail = "signin_email"
@@ -164,6 +167,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .homeShows: return "full"
         case .menu: return ""
         case .avatars: return "local"
+        case .signinIndieAuth: return "1"
         case .readersEnabled, .signinEmail: return "1"
         }
     }
@@ -217,7 +221,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
             }
             return structure.pattern
         case .commentModeration, .commentPreviouslyApproved, .moderationNotify, .commentsNotify, .pageCache, .webmentionEnabled, .pingbackEnabled,
-            .trackbackEnabled, .sendLinkbacks:
+            .trackbackEnabled, .sendLinkbacks, .signinIndieAuth:
             switch value.lowercased() {
             case "1", "on", "true", "yes": return "1"
             case "0", "off", "false", "no": return "0"

@@ -207,6 +207,10 @@ public struct WebApp: Sendable {
         case .signIn, .signInEmail, .signInEmailConfirm, .signOut, .account, .readerFace:
             return try await readerPages.answer(route, method: method, r)
         case .attachment(let id): return try await AttachmentPage(store: drey.store, posts: posts, views: views, theme: theme).render(id, r)
+        case .signInOIDC, .signInIndieAuth:
+            return try await SignInProvidersWeb(drey: drey, views: views, theme: theme).answer(route, method: method, r) {
+                try await Self.readForm(r.request, limit: drey.config.maxBodySize)
+            }
         case .asset(let themeName, let assetPath):
             guard themeName == theme.name, let url = theme.asset(assetPath) else { return nil }
             return .file(url, contentType: Self.contentType(for: url.pathExtension))

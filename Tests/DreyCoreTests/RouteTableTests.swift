@@ -31,6 +31,8 @@ import Testing
                 .legacy(.month("200801")), .legacy(.attachment(9)), .legacy(.feed("rss2", of: nil)), .legacy(.feed("rss2", of: .category(4))),
                 .signIn(returnTo: nil), .signIn(returnTo: "/2008/01/27/tanks-in-the-square/#respond"), .signInEmail, .signInEmailConfirm, .signOut,
                 .readerFace(name: "0123456789abcdef0123.png"),
+                .signInOIDC(provider: "work", callback: false), .signInOIDC(provider: "work", callback: true), .signInIndieAuth(callback: false),
+                .signInIndieAuth(callback: true),
             ] + AccountRoute.allCases.map(SiteRoute.account)
         for format in SiteRoute.FeedFormat.allCases {
             all += [

@@ -95,6 +95,8 @@ struct AdminController: Sendable {
         case (.get, .users): return try await UsersAdmin(controller: self).list(a)
         case (.post, .users): return try await UsersAdmin(controller: self).act(a)
         case (.get, .settings("")): return .redirect(to: a.r.links.admin(.settings(section: "general")), permanent: false)
+        case (.get, .settings("signin")): return try await SignInAdmin(controller: self).show(a)
+        case (.post, .settings("signin")): return try await SignInAdmin(controller: self).act(a)
         case (.get, .settings(let section)): return try await SettingsAdmin(controller: self).show(a, section: section)
         case (.post, .settings(let section)): return try await SettingsAdmin(controller: self).save(a, section: section)
         case (.get, .media): return try await MediaAdmin(controller: self).library(a)

@@ -18,9 +18,9 @@ extension ReaderPages {
         do {
             try await drey.readers.requestEmailSignIn(siteID: r.site.id, email: email, returnTo: back, base: r.links.base, ip: r.clientIP)
         } catch let error as SettingError {
-            return signInPage(r, returnTo: back, email: email, errors: [error.message], status: .unprocessableContent)
+            return try await signInPage(r, returnTo: back, email: email, errors: [error.message], status: .unprocessableContent)
         } catch let error as ReaderService.EmailThrottled {
-            return signInPage(r, returnTo: back, email: email, errors: [error.description], status: .tooManyRequests)
+            return try await signInPage(r, returnTo: back, email: email, errors: [error.description], status: .tooManyRequests)
         }
         return codePage(
             r, email: email,

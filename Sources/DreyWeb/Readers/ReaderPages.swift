@@ -15,7 +15,7 @@ struct ReaderPages: Sendable {
         switch route {
         case .signIn(let returnTo):
             guard method != .post else { return nil }
-            return signInPage(r, returnTo: returnTo)
+            return try await signInPage(r, returnTo: returnTo)
         case .signOut:
             guard method == .post else { return signOutPage(r) }
             _ = try await WebApp.readForm(r.request, limit: drey.config.maxBodySize)
@@ -57,7 +57,7 @@ struct ReaderPages: Sendable {
 
     /// The sign-in methods the owner enabled; `returnTo` travels through each.
     func signInPage(_ r: SiteRequest, returnTo: String?, email: String = "", errors: [String] = [], status: HTTPResponse.Status = .ok)
-        -> PageResult
+        async throws -> PageResult
     {
         let settings = r.site.settings
         let back = ReaderWeb.safePath(returnTo)
@@ -84,14 +84,16 @@ struct ReaderPages: Sendable {
                 </form>
                 """)
         }
-        methods += Self.extraSignInMethods(settings).compactMap { $0(r, back) }
+        for method in Self.extraSignInMethods(settings) { if let html = try await method(drey, r, back) { methods.append(html) } }
         if methods.isEmpty { methods.append("<p>No way to sign in is switched on for this blog.</p>") }
         return page(r, title: "Sign in", body: body + methods.joined(separator: "\n"), status: status)
     }
 
     /// Other sign-in methods (OpenID Connect, IndieAuth) add their form or buttons here, each when the owner switched it
     /// on: given the request and the path to come back to, it returns its escaped HTML.
-    static func extraSignInMethods(_ settings: SiteSettings) -> [@Sendable (SiteRequest, String) -> String?] { [] }
+    static func extraSignInMethods(_ settings: SiteSettings) -> [@Sendable (Drey, SiteRequest, String) async throws -> String?] {
+        SignInProvidersWeb.signInMethods(settings)
+    }
 
     /// A GET of `/signout` (a followed link) changes nothing: it shows the button that signs out.
     func signOutPage(_ r: SiteRequest) -> PageResult {
