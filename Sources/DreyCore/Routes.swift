@@ -15,6 +15,7 @@ import Foundation
 //   /assets/THEME/FILE  /wp-content/uploads/FILE  /avatar/KEY.svg
 //   /robots.txt  /wp-sitemap.xml  /wp-sitemap-posts-post-1.xml …   for search engines
 //   /healthz  /readyz  /metrics         for operators
+//   /.well-known/webfinger  /ap/…       the fediverse (`FediverseRoute`)
 //   /?p=12  /?cat=3  /wp-rss2.php  …   WordPress's old addresses, answered with a redirect
 //   /admin/…                            the administration (`AdminRoute`)
 
@@ -45,6 +46,8 @@ public enum SiteRoute: Sendable, Equatable {
     /// `/healthz`, `/readyz`, `/metrics`.
     case operations(OperationsRoute)
     case legacy(LegacyQuery)
+    /// WebFinger, NodeInfo and the ActivityPub actors, inboxes and objects (`FediverseRoute`).
+    case fediverse(FediverseRoute)
 
     public enum FeedFormat: String, Sendable, CaseIterable { case rss, atom, json }
 
@@ -89,6 +92,7 @@ public enum SiteRoute: Sendable, Equatable {
         case .avatar: return "avatar"
         case .sitemap: return "sitemap"
         case .operations: return "ops"
+        case .fediverse: return "fediverse"
         case .legacy(let query):
             if case .feed = query { return "feed" }
             return "page"
@@ -103,6 +107,7 @@ public enum SiteRoute: Sendable, Equatable {
         if path == "/admin" || path.hasPrefix("/admin/") {
             return [.admin(AdminRoute.match(path == "/admin" ? "/" : String(path.dropFirst("/admin".count)), query: query))]
         }
+        if let fediverse = FediverseRoute.match(path) { return [.fediverse(fediverse)] }
         let linkback = LinkbackRoute.match(path).map { [SiteRoute.linkback($0)] } ?? []
         if method == "POST" {
             if path == "/wp-login.php", query["action"] == "postpass" { return [.unlock] }
@@ -364,6 +369,8 @@ public enum AdminRoute: Sendable, Equatable {
     case editMedia(Int64)
     case uploadMedia
     case asset(String)
+    /// Followers, blocks, failed deliveries and settings of the fediverse.
+    case fediverse
     /// Under `/admin` but no screen: answered with "not found" once the visitor is signed in.
     case unknown
 
@@ -402,6 +409,7 @@ public enum AdminRoute: Sendable, Equatable {
         case ("media", 2) where parts[1] == "upload": return .uploadMedia
         case ("media", 2): return id(parts[1]).map(AdminRoute.editMedia) ?? .unknown
         case ("settings", 2): return .settings(section: parts[1])
+        case ("fediverse", 1): return .fediverse
         default: return .unknown
         }
     }
@@ -435,6 +443,7 @@ public enum AdminRoute: Sendable, Equatable {
         case .editMedia(let id): return "/admin/media/\(id)"
         case .uploadMedia: return "/admin/media/upload"
         case .asset(let name): return "/admin/assets/\(name)"
+        case .fediverse: return "/admin/fediverse"
         case .unknown: return "/admin/"
         }
     }
@@ -491,6 +500,7 @@ public struct SiteLinks: Sendable {
         case .avatar(let key): return "/avatar/\(key).svg"
         case .sitemap(let sitemap): return sitemap.path
         case .operations(let operations): return operations.path
+        case .fediverse(let fediverse): return fediverse.path
         case .legacy(let query): return Self.legacyPath(query)
         }
     }

@@ -28,6 +28,11 @@ import Testing
             .operations(.health), .operations(.ready), .operations(.metrics),
             .legacy(.post(12)), .legacy(.page(3)), .legacy(.category(4)), .legacy(.tag("prague")), .legacy(.author(2)),
             .legacy(.month("200801")), .legacy(.attachment(9)), .legacy(.feed("rss2", of: nil)), .legacy(.feed("rss2", of: .category(4))),
+            .fediverse(.webfinger), .fediverse(.nodeinfoIndex), .fediverse(.nodeinfo), .fediverse(.actor(.blog)),
+            .fediverse(.actor(.author(userID: 3))), .fediverse(.actor(.application)), .fediverse(.inbox(.blog)),
+            .fediverse(.inbox(.author(userID: 3))), .fediverse(.sharedInbox), .fediverse(.outbox(.author(userID: 3))),
+            .fediverse(.followers(.blog)), .fediverse(.object(postID: 12)), .fediverse(.collection(postID: 12, .replies)),
+            .fediverse(.collection(postID: 12, .likes)), .fediverse(.collection(postID: 12, .shares)),
         ]
         for format in SiteRoute.FeedFormat.allCases {
             all += [
@@ -40,7 +45,7 @@ import Testing
             .dashboard, .login, .logout, .logoutEverywhere, .forgotPassword, .resetPassword, .setup, .posts(.post), .posts(.page, status: .draft),
             .bulkPosts, .newPost(.post), .newPost(.page), .editPost(7), .autosave(7), .revisions(7), .restoreRevision(7), .preview,
             .comments(.pending), .comments(.spam, page: 3), .emptyComments, .editComment(5), .replyToComment(5), .terms(.category), .terms(.tag),
-            .users, .settings(section: ""), .settings(section: "reading"), .asset("admin.css"),
+            .users, .settings(section: ""), .settings(section: "reading"), .asset("admin.css"), .fediverse,
         ]
         return all + admin.map(SiteRoute.admin)
     }

@@ -16,7 +16,7 @@ struct AdminController: Sendable {
     static let sessionCookie = WebApp.sessionCookie
     static let templates = [
         "login", "forgot", "reset", "setup", "message", "dashboard", "posts", "editor", "revisions", "comments", "comment-edit", "terms", "users",
-        "settings", "media", "media-edit",
+        "settings", "media", "media-edit", "fediverse",
     ]
 
     func handle(method: HTTPRequest.Method, route: AdminRoute, path: String, _ r: SiteRequest) async throws -> PageResult {
@@ -100,6 +100,8 @@ struct AdminController: Sendable {
         case (.get, .media): return try await MediaAdmin(controller: self).library(a)
         case (.get, .editMedia(let id)): return try await MediaAdmin(controller: self).edit(a, id: id)
         case (.post, .editMedia(let id)): return try await MediaAdmin(controller: self).save(a, id: id)
+        case (.get, .fediverse): return try await FediverseAdmin(controller: self).show(a)
+        case (.post, .fediverse): return try await FediverseAdmin(controller: self).act(a)
         default:
             let page = AdminPage(title: "Not found", section: .none, MessageScreen(message: "There is no such page in the administration."))
             return .personal(status: .notFound, body: render(page, a))
