@@ -276,6 +276,39 @@ extension SQLStore: FediverseStore {
         }
     }
 
+    public func hostPausedUntil(_ host: String, now: Date) async throws -> Date? {
+        try await read { db in
+            guard let until = try await db.select().column("open_until").from("fedi_hosts").where("host", .equal, SQLBind(host.lowercased()))
+                .first()?.date("open_until"), until > now
+            else { return nil }
+            return until
+        }
+    }
+
+    public func recordHostFailure(_ host: String, threshold: Int, pauseUntil: Date) async throws {
+        try await write { db in
+            try await db.raw(
+                """
+                INSERT INTO fedi_hosts (host, failures) VALUES (\(bind: host.lowercased()), 1)
+                ON CONFLICT (host) DO UPDATE SET failures = fedi_hosts.failures + 1
+                """
+            ).run()
+            try await db.raw(
+                """
+                UPDATE fedi_hosts SET open_until = \(bind: pauseUntil.storable), failures = 0
+                WHERE host = \(bind: host.lowercased()) AND failures >= \(bind: threshold)
+                """
+            ).run()
+        }
+    }
+
+    public func recordHostSuccess(_ host: String) async throws {
+        try await write { db in
+            try await db.update("fedi_hosts").set("failures", to: SQLBind(0)).where("host", .equal, SQLBind(host.lowercased()))
+                .where("failures", .greaterThan, SQLBind(0)).run()
+        }
+    }
+
     public func commentID(noteID: String, siteID: Int64) async throws -> Int64? {
         try await read { db in
             try await db.select().column("comment_id").from("fedi_notes").where("site_id", .equal, SQLBind(siteID))

@@ -209,7 +209,7 @@ import Testing
                     try await server.jsonLines(["jobs", "list", "--json"]).contains {
                         $0["kind"] as? String == "ap.deliver" && ($0["last_error"] as? String ?? $0["error"] as? String ?? "").contains("attempt")
                     }
-                }, "\(try await server.run(["jobs", "list", "--json"]).out)")
+                }, "no failed attempt was recorded")
             let back = try await FediversePeer.start(.actors, folder: peer.folder, port: peer.port)
             defer { back.crash() }
             let create = try await back.waitForDelivery(to: "/frank/inbox") {

@@ -45,7 +45,7 @@ extension FediverseService {
         }
         if !gone.isEmpty {
             try await changes.commit(siteID: site.id, .settings) { [store] in
-                for follower in gone { try await store.removeFollower(siteID: site.id, actor: follower.actor, remoteURI: follower.remoteURI) }
+                for follower in gone { _ = try await store.removeFollower(siteID: site.id, actor: follower.actor, remoteURI: follower.remoteURI) }
             }
         }
     }

@@ -46,23 +46,40 @@ extension FediverseService {
         guard let site = registry.site(id: d.siteID), let actor = FediverseActor(key: d.actor) else {
             throw JobFailure.permanent("the site or actor is gone")
         }
+        let host = URLComponents(string: d.inbox)?.host ?? ""
+        // A server failing again and again is left alone for a while (its circuit is open): its jobs wait their turn
+        // without knocking.
+        if let until = try await store.hostPausedUntil(host, now: clock.now()) {
+            throw JobFailure.transient("\(host) failed \(Self.circuitThreshold) times in a row; paused until \(FediverseDocuments.iso(until))")
+        }
         let response: FetchResponse
         do {
             response = try await signedFetch(site, actor: actor, url: d.inbox, body: Array(d.body.utf8))
         } catch let error as FetchError {
+            try await hostFailed(host)
             throw JobFailure.transient(error.description)
         }
         switch response.status {
-        case 200..<300: return
+        case 200..<300:
+            try await store.recordHostSuccess(host)
         case 410:
             // The inbox is gone for good, and with it whoever received there.
             let removed = try await store.removeFollowers(siteID: site.id, inbox: d.inbox)
             logger.info("inbox gone (410): removed \(removed) followers", metadata: ["inbox": "\(d.inbox)"])
         case 401, 408, 429, 500...:
+            if response.status >= 500 || response.status == 429 { try await hostFailed(host) }
             throw JobFailure.transient("the inbox answered \(response.status)")
         default:
             throw JobFailure.permanent("the inbox answered \(response.status)")
         }
+    }
+
+    /// Failures in a row that pause a host, and for how long.
+    static let circuitThreshold = 10
+    static let circuitPause: TimeInterval = 600
+
+    func hostFailed(_ host: String) async throws {
+        try await store.recordHostFailure(host, threshold: Self.circuitThreshold, pauseUntil: clock.now().addingTimeInterval(Self.circuitPause))
     }
 
     /// A request signed by one of our actors: a POST of `body`, or a GET when there is none. Hosts that signed to us

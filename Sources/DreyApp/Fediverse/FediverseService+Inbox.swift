@@ -87,7 +87,8 @@ extension FediverseService {
     /// The actor, cached when fresh enough.
     func remoteActor(_ site: Site, uri: String) async throws -> RemoteActor? {
         if let cached = try await store.remoteActor(uri: uri), cached.fetchedAt > clock.now().addingTimeInterval(-86400) { return cached }
-        return try await fetchActor(site, uri: uri) ?? store.remoteActor(uri: uri)
+        if let fresh = try await fetchActor(site, uri: uri) { return fresh }
+        return try await store.remoteActor(uri: uri)
     }
 
     static func id(_ value: Any?) -> String? {
@@ -158,7 +159,8 @@ extension FediverseService {
                     }
                 }
             case "Like", "Announce":
-                let postID = Self.id(inner["object"]).flatMap { postID($0, ids: ids) }
+                let target = Self.id(inner["object"])
+                let postID = target.flatMap { self.postID($0, ids: ids) }
                 if try await store.removeReaction(
                     postID: postID, kind: innerType == "Like" ? .like : .announce, remoteURI: actorURI, activityID: nil)
                 {
@@ -167,9 +169,10 @@ extension FediverseService {
             default:
                 // `Undo` naming only the id of what it undoes.
                 if let innerID = Self.id(object) {
-                    for kind in ReactionKind.allCases
-                    where try await store.removeReaction(postID: nil, kind: kind, remoteURI: actorURI, activityID: innerID) {
-                        try await reactionsChanged(site, postID: nil)
+                    for kind in ReactionKind.allCases {
+                        if try await store.removeReaction(postID: nil, kind: kind, remoteURI: actorURI, activityID: innerID) {
+                            try await reactionsChanged(site, postID: nil)
+                        }
                     }
                 }
             }

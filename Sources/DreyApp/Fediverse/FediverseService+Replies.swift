@@ -67,9 +67,10 @@ extension FediverseService {
         _ = try await comments.setStatus(.trash, commentID: commentID)
     }
 
+    /// `2024-05-01T10:00:00Z` (fractions and offsets other than Z are read as UTC to the second).
     static func parseISO(_ text: String) -> Date? {
-        var tmv = tm()
-        guard text.withCString({ strptime($0, "%Y-%m-%dT%H:%M:%S", &tmv) }) != nil else { return nil }
-        return Date(timeIntervalSince1970: TimeInterval(timegm(&tmv)))
+        let digits = text.prefix(19).split(whereSeparator: { "-T:".contains($0) }).compactMap { Int($0) }
+        guard digits.count == 6 else { return nil }
+        return HTTPSignatures.utcDate(digits[0], digits[1], digits[2], digits[3], digits[4], digits[5])
     }
 }

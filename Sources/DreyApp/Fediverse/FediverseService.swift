@@ -231,8 +231,8 @@ public struct FediverseService: Sendable {
         object["@context"] = nil
         return [
             "@context": FediverseJSON.context, "id": "\(article["id"] as? String ?? "")#create", "type": "Create",
-            "actor": FediverseIDs(site: site).actor(actor), "published": article["published"] ?? "", "to": article["to"] ?? [],
-            "cc": article["cc"] ?? [], "object": object,
+            "actor": FediverseIDs(site: site).actor(actor), "published": article["published"] ?? "",
+            "to": article["to"] ?? [String](), "cc": article["cc"] ?? [String](), "object": object,
         ]
     }
 

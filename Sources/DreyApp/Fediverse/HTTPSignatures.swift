@@ -285,10 +285,24 @@ public enum HTTPSignatures {
             + "\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec)) GMT"
     }
 
+    /// The IMF-fixdate form (`Sun, 06 Nov 1994 08:49:37 GMT`) every current server sends; nil for anything else.
     public static func parseHTTPDate(_ text: String) -> Date? {
-        var tmv = tm()
-        let parsed = text.withCString { strptime($0, "%a, %d %b %Y %H:%M:%S GMT", &tmv) }
-        guard parsed != nil else { return nil }
-        return Date(timeIntervalSince1970: TimeInterval(timegm(&tmv)))
+        let parts = text.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]),
+            let month = months.firstIndex(of: String(parts[2])).map({ $0 + 1 })
+        else { return nil }
+        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 3 else { return nil }
+        return utcDate(year, month, day, clock[0], clock[1], clock[2])
+    }
+
+    static func utcDate(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int) -> Date? {
+        var components = DateComponents()
+        (components.year, components.month, components.day) = (year, month, day)
+        (components.hour, components.minute, components.second) = (hour, minute, second)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: components)
     }
 }

@@ -130,6 +130,11 @@ public protocol FediverseStore: Sendable {
     /// Whether the host has signed to us with RFC 9421 (so it reads it too).
     func hostAcceptsRFC9421(_ host: String) async throws -> Bool
     func markHostRFC9421(_ host: String) async throws
+    /// Until when deliveries to the host wait (its circuit is open); nil when they may go.
+    func hostPausedUntil(_ host: String, now: Date) async throws -> Date?
+    /// Counts a failed delivery to the host; after `threshold` in a row, pauses it until `pauseUntil`.
+    func recordHostFailure(_ host: String, threshold: Int, pauseUntil: Date) async throws
+    func recordHostSuccess(_ host: String) async throws
 
     func commentID(noteID: String, siteID: Int64) async throws -> Int64?
     func noteID(commentID: Int64) async throws -> (noteID: String, actorURI: String)?
