@@ -104,6 +104,10 @@ struct FediverseController: Sendable {
         }
         var headers: [(String, String)] = []
         for field in r.request.headers { headers.append((field.name.rawName, field.value)) }
+        // HTTP/1.1's Host arrives as the request's authority, not among its fields; signatures cover it by that name.
+        if let authority = r.request.head.authority, !headers.contains(where: { $0.0.lowercased() == "host" }) {
+            headers.append(("Host", authority))
+        }
         let target = r.request.uri.description
         let signed = SignedRequest(
             method: r.request.method.rawValue, target: target, targetURI: FediverseIDs(site: r.site).base + target, headers: headers,
