@@ -7,8 +7,6 @@ SIG environment that scripts/fediverse-env.sh makes):
   rfc9421.py send URL KEYID PRIVATE.pem BODY.json   POSTs the body signed that way; prints the status code.
 """
 
-import base64
-import hashlib
 import json
 import sys
 
@@ -37,18 +35,15 @@ def verify(request_file, public_file):
     request.headers.clear()
     for name, value in recorded["headers"]:
         request.headers[name] = value
-    # Mastodon's rule: the digest of the body it got must match the one signed.
-    digest = "sha-256=:" + base64.b64encode(hashlib.sha256(recorded["body"].encode()).digest()).decode() + ":"
-    if request.headers.get("Content-Digest") != digest:
-        print("Content-Digest does not match the body")
-        return 1
     verifier = HTTPMessageVerifier(signature_algorithm=algorithms.RSA_V1_5_SHA256, key_resolver=Keys(public=public))
-    results = verifier.verify(request)
-    covered = set(results[0].covered_components.keys())
-    for needed in ('"@method"', '"@target-uri"', '"content-digest"'):
-        if needed not in covered:
-            print(f"the signature does not cover {needed}: {covered}")
-            return 1
+    # Mastodon's rules: the method, the full target URI and the body's digest must be signed, and the digest match.
+    try:
+        verifier.verify(
+            request, require_components=("@method", "@target-uri", "content-digest"), body=recorded["body"].encode(), max_age=None
+        )
+    except Exception as e:  # noqa: BLE001 - the reason is the answer
+        print(f"does not verify: {e!r}")
+        return 1
     print("ok")
     return 0
 
@@ -59,9 +54,8 @@ def send(url, key_id, private_file, body_file):
     with open(body_file, "rb") as f:
         body = f.read()
     request = requests.Request("POST", url, data=body, headers={"Content-Type": "application/activity+json"}).prepare()
-    request.headers["Content-Digest"] = "sha-256=:" + base64.b64encode(hashlib.sha256(body).digest()).decode() + ":"
     signer = HTTPMessageSigner(signature_algorithm=algorithms.RSA_V1_5_SHA256, key_resolver=Keys(private=private))
-    signer.sign(request, key_id=key_id, covered_component_ids=("@method", "@target-uri", "content-digest"), include_alg=True)
+    signer.sign(request, key_id=key_id, covered_component_ids=("@method", "@target-uri", "content-digest"), include_alg=True, body=body)
     response = requests.Session().send(request, timeout=60)
     print(response.status_code)
     return 0
