@@ -278,8 +278,9 @@ extension SQLStore: FediverseStore {
 
     public func hostPausedUntil(_ host: String, now: Date) async throws -> Date? {
         try await read { db in
-            guard let until = try await db.select().column("open_until").from("fedi_hosts").where("host", .equal, SQLBind(host.lowercased()))
-                .first()?.date("open_until"), until > now
+            guard
+                let until = try await db.select().column("open_until").from("fedi_hosts").where("host", .equal, SQLBind(host.lowercased()))
+                    .first()?.date("open_until"), until > now
             else { return nil }
             return until
         }

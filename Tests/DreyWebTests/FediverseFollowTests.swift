@@ -219,4 +219,98 @@ import Testing
         }
         await server.stop()
     }
+
+    @Test(
+        "fediverse-pasture-inputs' replies and HTML reach the page sanitized, in every inReplyTo shape that names the post",
+        arguments: TestDatabase.allCases)
+    func pastureInputs(_ kind: TestDatabase) async throws {
+        let server = try await FediverseTests.server(kind)
+        let peer = try await FediversePeer.shared(.actors)
+        let run = UUID().uuidString.lowercased()
+        try await LinkbackPeerTests.stopping([server]) {
+            // Many replies from one actor in a minute: the flood limits are for this test only.
+            for (key, value) in [("comment_flood_seconds", "0"), ("comment_rate_ip_per_hour", "1000"), ("comment_rate_email_per_hour", "1000")] {
+                #expect(try await server.run(["site", "set", key, value]).status == 0)
+            }
+            let (_, article, _) = try await FediverseTests.json(server, "/2024/05/01/notes-on-the-engine/")
+            let articleID = article["id"] as? String ?? ""
+            let emily = peer.base + "/emily"
+            var sent = 0
+            func send(_ example: [String: Any], _ n: Int) async throws {
+                var note: [String: Any] = [
+                    "id": "\(emily)/inputs/\(run)/\(n)", "type": "Note", "attributedTo": emily, "inReplyTo": articleID,
+                    "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                ]
+                for (key, value) in example { note[key] = value }
+                let create: [String: Any] = ["id": "\(emily)/inputs/\(run)/\(n)/create", "type": "Create", "actor": emily, "object": note]
+                #expect(try await peer.send(as: "emily", to: server.base + "/ap/inbox", create) == 202)
+                sent += 1
+            }
+            var n = 0
+            for name in ["html_tags", "html_tags_bad", "html_anchor"] {
+                let examples = try await peer.getJSON("/_inputs/\(name)")["examples"] as? [[String: Any]] ?? []
+                #expect(!examples.isEmpty, "\(name)")
+                for example in examples {
+                    n += 1
+                    try await send(example, n)
+                }
+            }
+            // The inReplyTo shapes: a URI, a list, a Link, two elements, an embedded note name the post (with the
+            // pasture's note swapped for it); an unknown URI and a collection do not.
+            let shapes = try await peer.getJSON("/_inputs/in_reply_to")["examples"] as? [[String: Any]] ?? []
+            #expect(shapes.count == 7)
+            let note1 = peer.base + "/assets/note1.jsonap"
+            for shape in shapes {
+                n += 1
+                let text = String(decoding: try JSONSerialization.data(withJSONObject: shape), as: UTF8.self)
+                    .replacingOccurrences(
+                        of: note1.replacingOccurrences(of: "/", with: "\\/"), with: articleID.replacingOccurrences(of: "/", with: "\\/")
+                    )
+                    .replacingOccurrences(of: note1, with: articleID)
+                var example = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+                example["content"] = "shape: \(example["content"] as? String ?? "")"
+                try await send(example, n)
+            }
+            func comments() async throws -> [[String: Any]] {
+                try await server.jsonLines([
+                    "comment", "list", "--status", "pending", "--status", "approved", "--status", "spam", "--limit", "500", "--json",
+                ])
+            }
+            // Refused as any comment would be: the two shapes that do not name the post; `<script>…</script>` and the
+            // lone `<img>`, empty once sanitized; and html_anchor's first example, word for word html_tags' last link
+            // (a duplicate).
+            let expected = sent - 5
+            var all: [[String: Any]] = []
+            #expect(
+                try await server.waitUntil(timeout: 120) {
+                    all = try await comments()
+                    return all.count >= expected
+                }, "\(all.count) of \(expected)")
+            try await Task.sleep(for: .seconds(2))
+            all = try await comments()
+            #expect(all.count == expected)
+            let shapesKept = Set(
+                all.compactMap { ($0["text"] as? String).flatMap { $0.contains("shape: ") ? $0 : nil } }.map { text in
+                    ["valid uri", "invalid uri", "list", "Link in inReplyTo", "two elements in inReplyTo", "collection", "embedded note"].first {
+                        text.contains($0)
+                    } ?? text
+                })
+            #expect(shapesKept == ["valid uri", "list", "Link in inReplyTo", "two elements in inReplyTo", "embedded note"])
+            for comment in all where comment["status"] as? String != "approved" {
+                #expect(try await server.run(["comment", "approve", String(comment["id"] as? Int ?? 0)]).status == 0)
+            }
+            let page = try await server.get("/2024/05/01/notes-on-the-engine/").text
+            // The thread alone: the comment form below it has inputs and buttons of its own.
+            let start = page.range(of: "<ol class=\"comment-list\">")?.lowerBound ?? page.endIndex
+            let end = page.range(of: "id=\"respond\"")?.lowerBound ?? page.endIndex
+            let discussion = start < end ? String(page[start..<end]) : ""
+            #expect(discussion.contains("shape: valid uri"))
+            for hostile in [
+                "<script", "<form", "<input", "<button", "<select", "<meta", "<head", "<body", "<title", "javascript:", "onerror", "onclick",
+            ] {
+                #expect(!discussion.lowercased().contains(hostile), "\(hostile) reached the page")
+            }
+        }
+        await server.stop()
+    }
 }

@@ -5,7 +5,8 @@ scripts/fediverse-env.sh makes):
   fediverse_peer.py actors WORKDIR PORTFILE   pasture's test actors (alice…frank and `actor`) with their inboxes, which
                                               check signatures as the actors require; every inbox POST is recorded
                                               (GET /_received), and POST /_send {"actor", "inbox", "activity"} makes
-                                              an actor send a signed activity (bovine's draft-cavage signature).
+                                              an actor send a signed activity (bovine's draft-cavage signature);
+                                              GET /_inputs/NAME gives fediverse-pasture-inputs' examples of NAME.
 
 The port (PORT, else one the kernel chooses) is written to PORTFILE; a peer started again in the same WORKDIR on the
 same PORT is the same server come back (same actors, same keys). The peer exits when the process that started it does."""
@@ -92,6 +93,15 @@ def actors_app(domain):
     @app.get("/_keys")
     async def keys():
         return {a.actor_name: {"private": a.key_pairs[0].private, "public": a.key_pairs[0].public} for a in actors}
+
+    @app.get("/_inputs/<name>")
+    async def inputs(name):
+        # fediverse-pasture-inputs' real-world shapes, with their host rewritten to this peer.
+        import importlib
+
+        module = importlib.import_module(f"fediverse_pasture_inputs.inputs.{name}")
+        text = json.dumps(module.data.examples).replace("pasture-one-actor", domain)
+        return {"examples": json.loads(text)}
 
     @app.post("/_send")
     async def send():

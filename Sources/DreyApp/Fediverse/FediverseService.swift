@@ -15,20 +15,6 @@ public struct FediverseService: Sendable {
     let clock: Clock
     let logger: Logger
 
-    init(
-        store: SQLStore, registry: SiteRegistry, jobs: JobQueue, fetcher: any Fetcher, comments: CommentService, changes: ChangeFeed,
-        clock: Clock, logger: Logger
-    ) {
-        self.store = store
-        self.registry = registry
-        self.jobs = jobs
-        self.fetcher = fetcher
-        self.comments = comments
-        self.changes = changes
-        self.clock = clock
-        self.logger = logger
-    }
-
     // MARK: Keys
 
     /// The actor's key pair, made and stored on first use.
