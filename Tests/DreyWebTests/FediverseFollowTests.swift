@@ -104,6 +104,30 @@ import Testing
                 ["verify", dir.appendingPathComponent("request.json").path, dir.appendingPathComponent("public.pem").path])
             #expect(verified.status == 0 && verified.output.hasPrefix("ok"), "\(verified.output)")
 
+            // Unpublished, the post is deleted from followers' servers, as a Tombstone.
+            #expect(try await server.run(["post", "edit", postID, "--status", "draft"]).status == 0)
+            let delete = try await peer.waitForDelivery(to: "/frank/inbox") {
+                $0.json["type"] as? String == "Delete" && ($0.json["object"] as? [String: Any])?["id"] as? String == articleID
+            }
+            #expect((delete?.json["object"] as? [String: Any])?["type"] as? String == "Tombstone")
+            // Editing a post published long ago does not send it: only news goes to followers.
+            let (_, old, _) = try await FediverseTests.json(server, "/2024/05/01/notes-on-the-engine/")
+            let oldID = old["id"] as? String ?? ""
+            #expect(
+                try await server.run(["post", "edit", String(oldID.split(separator: "/").last ?? ""), "--title", "Notes, revised \(run)"]).status == 0
+            )
+            // Once its job has run (no post job left queued), nothing about it has arrived: the job sends nothing.
+            #expect(
+                try await server.waitUntil(timeout: 60) {
+                    let waiting =
+                        try await server.jsonLines(["jobs", "list", "--state", "queued", "--json"])
+                        + server.jsonLines(["jobs", "list", "--state", "running", "--json"])
+                    return !waiting.contains { $0["kind"] as? String == "ap.post" }
+                })
+            // A delivery it had queued would arrive within moments.
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await peer.received().allSatisfy { !$0.body.contains("Notes, revised \(run)") })
+
             // Unfollowing takes frank off the count.
             let unfollow: [String: Any] = ["id": "\(frank)/unfollow/\(run)", "type": "Undo", "actor": frank, "object": follow]
             #expect(try await peer.send(as: "frank", to: server.base + "/ap/inbox", unfollow) == 202)
