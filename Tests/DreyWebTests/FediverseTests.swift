@@ -180,6 +180,12 @@ import Testing
             let (_, blog, _) = try await Self.json(server, "/ap/blog")
             #expect(blog["discoverable"] as? Bool == false && blog["indexable"] as? Bool == false)
 
+            // A new key replaces the old one in the actor.
+            let oldKey = (blog["publicKey"] as? [String: Any])?["publicKeyPem"] as? String ?? ""
+            #expect(try await browser.post("/admin/fediverse", [("action", "rotate")]).status == 303)
+            let newKey = (try await Self.json(server, "/ap/blog").1["publicKey"] as? [String: Any])?["publicKeyPem"] as? String ?? ""
+            #expect(newKey.hasPrefix("-----BEGIN PUBLIC KEY-----") && newKey != oldKey)
+
             // Turned off, the blog is no longer on the fediverse.
             #expect(try await browser.post("/admin/fediverse", [("action", "settings"), ("fediverse_blog_name", "engines")]).status == 303)
             #expect(try await Self.json(server, "/ap/blog").0 == 404)
