@@ -15,6 +15,8 @@ extension FediverseService {
     /// Queued in the write's transaction; what to send is decided when the job runs, from the post as it is then.
     func postChanged(siteID: Int64, postID: Int64) async throws {
         guard registry.site(id: siteID)?.settings.fediverseEnabled == true else { return }
+        // Most blogs have nobody following them on the fediverse: their posts need no job at all.
+        if try await store.followerCount(siteID: siteID, actor: nil) == 0, !(try await store.isFederated(postID: postID)) { return }
         try await jobs.enqueue(Self.postKind, PostFederationJob(siteID: siteID, postID: postID), siteID: siteID, dedupeKey: "ap.post:\(postID)")
     }
 
