@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
 DREY_TEST_PYTHON=$(bash scripts/python-env.sh)
 export DREY_TEST_PYTHON
+# The fediverse peers (bovine, fediverse-pasture, http-message-signatures) in their own two environments.
+DREY_FEDI_ENV=$(bash scripts/fediverse-env.sh)
+export DREY_FEDI_ENV
 
 if [[ -z "${DREY_TEST_POSTGRES_URL:-}" ]]; then
   source scripts/pg-throwaway.sh

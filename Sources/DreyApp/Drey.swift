@@ -34,6 +34,8 @@ public final class Drey: Sendable {
     public let signin: SignInService
     /// Readers' accounts, sessions and email sign-in.
     public let readers: ReaderService
+    /// The blog and its authors on the fediverse (ActivityPub).
+    public let fediverse: FediverseService
     public let logger: Logger
 
     /// Opens (creating on first run) the data folder and database, migrates, and makes the default site.
@@ -82,7 +84,13 @@ public final class Drey: Sendable {
             clock: config.clock, config: config, logger: logger)
         self.linkbacks = linkbacks
         linkbacks.registerJobs()
-        let posts = PostService(store: store, registry: sites, changes: changes, clock: config.clock, linkbacks: linkbacks)
+        let fediverse = FediverseService(
+            store: store, registry: sites, jobs: jobs, fetcher: fetcher, comments: comments, changes: changes, clock: config.clock,
+            logger: logger)
+        self.fediverse = fediverse
+        fediverse.registerJobs()
+        let posts = PostService(
+            store: store, registry: sites, changes: changes, clock: config.clock, linkbacks: linkbacks, fediverse: fediverse)
         self.posts = posts
         self.terms = TermService(store: store, changes: changes, posts: posts)
         let auth = AuthService(store: store, clock: config.clock, logger: logger, mail: mail, sites: sites)

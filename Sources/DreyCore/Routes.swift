@@ -15,6 +15,7 @@ import Foundation
 //   /assets/THEME/FILE  /wp-content/uploads/FILE  /avatar/KEY.svg
 //   /robots.txt  /wp-sitemap.xml  /wp-sitemap-posts-post-1.xml …   for search engines
 //   /healthz  /readyz  /metrics         for operators
+//   /.well-known/webfinger  /ap/…       the fediverse (`FediverseRoute`)
 //   /?p=12  /?cat=3  /wp-rss2.php  …   WordPress's old addresses, answered with a redirect
 //   /admin/…                            the administration (`AdminRoute`)
 
@@ -60,6 +61,8 @@ public enum SiteRoute: Sendable, Equatable {
     case account(AccountRoute)
     /// A reader's uploaded picture (`/faces/NAME`).
     case readerFace(name: String)
+    /// WebFinger, NodeInfo and the ActivityPub actors, inboxes and objects (`FediverseRoute`).
+    case fediverse(FediverseRoute)
 
     public enum FeedFormat: String, Sendable, CaseIterable { case rss, atom, json }
 
@@ -105,6 +108,7 @@ public enum SiteRoute: Sendable, Equatable {
         case .sitemap: return "sitemap"
         case .operations: return "ops"
         case .signInOIDC, .signInIndieAuth: return "form"
+        case .fediverse: return "fediverse"
         case .legacy(let query):
             if case .feed = query { return "feed" }
             return "page"
@@ -123,6 +127,7 @@ public enum SiteRoute: Sendable, Equatable {
         }
         if let signIn = signInProviderRoute(path) { return [signIn] }
         if let reader = readerRoute(path: path, query: query) { return [reader] }
+        if let fediverse = FediverseRoute.match(path) { return [.fediverse(fediverse)] }
         let linkback = LinkbackRoute.match(path).map { [SiteRoute.linkback($0)] } ?? []
         if method == "POST" {
             if path == "/wp-login.php", query["action"] == "postpass" { return [.unlock] }
@@ -400,6 +405,8 @@ public enum AdminRoute: Sendable, Equatable {
     /// The readers who signed in (block, unblock), and their list as CSV.
     case readers
     case readersExport
+    /// Followers, blocks, failed deliveries and settings of the fediverse.
+    case fediverse
     /// Under `/admin` but no screen: answered with "not found" once the visitor is signed in.
     case unknown
 
@@ -440,6 +447,7 @@ public enum AdminRoute: Sendable, Equatable {
         case ("settings", 2): return .settings(section: parts[1])
         case ("readers", 1): return .readers
         case ("readers", 2) where parts[1] == "export": return .readersExport
+        case ("fediverse", 1): return .fediverse
         default: return .unknown
         }
     }
@@ -475,6 +483,7 @@ public enum AdminRoute: Sendable, Equatable {
         case .asset(let name): return "/admin/assets/\(name)"
         case .readers: return "/admin/readers"
         case .readersExport: return "/admin/readers/export"
+        case .fediverse: return "/admin/fediverse"
         case .unknown: return "/admin/"
         }
     }
@@ -531,6 +540,7 @@ public struct SiteLinks: Sendable {
         case .avatar(let key): return "/avatar/\(key).svg"
         case .sitemap(let sitemap): return sitemap.path
         case .operations(let operations): return operations.path
+        case .fediverse(let fediverse): return fediverse.path
         case .legacy(let query): return Self.legacyPath(query)
         case .signInOIDC(let provider, let callback): return "/signin/oidc/\(provider)" + (callback ? "/callback" : "")
         case .signInIndieAuth(let callback): return "/signin/indieauth" + (callback ? "/callback" : "")

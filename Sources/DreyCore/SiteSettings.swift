@@ -128,6 +128,13 @@ public enum SettingKey: String, Sendable, CaseIterable {
     /// Readers may sign in (to comment as themselves); `signin_email`: by a link and code sent to their address.
     case readersEnabled = "readers_enabled"
     case signinEmail = "signin_email"
+    /// The fediverse (ActivityPub): on or off, the blog's handle, Mastodon's discoverable and indexable flags, and
+    /// whether authors are actors of their own.
+    case fediverseEnabled = "fediverse_enabled"
+    case fediverseBlogName = "fediverse_blog_name"
+    case fediverseDiscoverable = "fediverse_discoverable"
+    case fediverseIndexable = "fediverse_indexable"
+    case fediverseAuthors = "fediverse_authors"
 
     public var defaultValue: String {
         switch self {
@@ -169,6 +176,8 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .avatars: return "local"
         case .signinIndieAuth: return "1"
         case .readersEnabled, .signinEmail: return "1"
+        case .fediverseEnabled, .fediverseDiscoverable, .fediverseIndexable, .fediverseAuthors: return "1"
+        case .fediverseBlogName: return "blog"
         }
     }
 
@@ -221,7 +230,8 @@ public enum SettingKey: String, Sendable, CaseIterable {
             }
             return structure.pattern
         case .commentModeration, .commentPreviouslyApproved, .moderationNotify, .commentsNotify, .pageCache, .webmentionEnabled, .pingbackEnabled,
-            .trackbackEnabled, .sendLinkbacks, .signinIndieAuth:
+            .trackbackEnabled, .sendLinkbacks, .signinIndieAuth, .fediverseEnabled, .fediverseDiscoverable, .fediverseIndexable,
+            .fediverseAuthors:
             switch value.lowercased() {
             case "1", "on", "true", "yes": return "1"
             case "0", "off", "false", "no": return "0"
@@ -269,6 +279,12 @@ public enum SettingKey: String, Sendable, CaseIterable {
             return value
         case .menu:
             return try MenuItem.validate(value)
+        case .fediverseBlogName:
+            let name = value.lowercased()
+            guard (1...30).contains(name.count), name.allSatisfy({ ($0.isLetter || $0.isNumber || $0 == "_") && $0.isASCII }) else {
+                throw SettingError("fediverse_blog_name must be 1 to 30 letters, digits or underscores (the blog is @name@host)")
+            }
+            return name
         }
     }
 

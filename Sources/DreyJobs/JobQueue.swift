@@ -68,12 +68,13 @@ public final class JobQueue: Sendable {
 
     /// Queues a job to run now (or at `delay` from now); nil when an identical one is already queued.
     @discardableResult
+    /// `maxAttempts` overrides the queue's for work that should keep trying longer (fediverse deliveries).
     public func enqueue<T: Encodable>(
-        _ kind: String, _ payload: T, siteID: Int64?, delay: TimeInterval = 0, dedupeKey: String? = nil
+        _ kind: String, _ payload: T, siteID: Int64?, delay: TimeInterval = 0, dedupeKey: String? = nil, maxAttempts: Int? = nil
     ) async throws -> Job? {
         let job = try NewJob(
             kind: kind, encoding: payload, siteID: siteID, runAt: clock.now().addingTimeInterval(delay),
-            maxAttempts: settings.maxAttempts, dedupeKey: dedupeKey)
+            maxAttempts: maxAttempts ?? settings.maxAttempts, dedupeKey: dedupeKey)
         let queued = try await store.enqueue(job)
         wake()
         return queued

@@ -21,6 +21,7 @@ public struct WebApp: Sendable {
     let linkbacks: LinkbackController
     let views: ViewFactory
     let admin: AdminController
+    let fediverse: FediverseController
     public let mail: MailQueue
 
     public init(drey: Drey, theme: Theme, adminTheme: Theme, setupToken: String? = nil) {
@@ -34,6 +35,7 @@ public struct WebApp: Sendable {
         self.posts = posts
         self.commentForm = CommentController(store: drey.store, comments: drey.comments, posts: posts)
         self.feeds = FeedController(store: drey.store, views: views, posts: posts)
+        self.fediverse = FediverseController(fediverse: drey.fediverse, store: drey.store, posts: posts)
         self.mail = drey.mail
         self.admin = AdminController(drey: drey, views: adminTheme, auth: drey.auth, setupToken: setupToken)
         self.legacy = LegacyController(store: drey.store, posts: posts, views: views, config: drey.config)
@@ -77,7 +79,7 @@ public struct WebApp: Sendable {
         // hold pages under a name it invented. Until then (requests from untrusted peers only) every page is rendered.
         let useCache =
             method != .post && drey.config.pageCache && site.settings.pageCacheEnabled && !Self.bypassesCache(request)
-            && !home.isEmpty
+            && !home.isEmpty && !FediverseController.asksForActivity(request)
         let cacheTarget = home + request.uri.description
         let base = home.isEmpty ? origin.scheme + "://" + (origin.host ?? site.host) : home
         let advert = Self.linkbackHeaders(site.settings, base: base)
@@ -156,7 +158,11 @@ public struct WebApp: Sendable {
     }
 
     func route(method: HTTPRequest.Method, path: String, _ r: SiteRequest) async throws -> PageResult {
-        for route in SiteRoute.match(method: method.rawValue, path: path, query: r.query, settings: r.site.settings) {
+        let routes = SiteRoute.match(method: method.rawValue, path: path, query: r.query, settings: r.site.settings)
+        if method != .post, FediverseController.asksForActivity(r.request) {
+            for route in routes { if let result = try await fediverse.negotiate(route, r) { return result } }
+        }
+        for route in routes {
             if let result = try await answer(route, method: method, path: path, r) { return result }
         }
         if method == .post {
@@ -196,6 +202,7 @@ public struct WebApp: Sendable {
         case .upload(let file): return legacy.upload(file, r)
         case .sitemap(let sitemap): return try await SitemapController(store: drey.store, views: views).answer(sitemap, r) ?? notFound(r)
         case .operations: return nil  // answered by `OpsResponder` before a site is chosen
+        case .fediverse(let fediverseRoute): return try await fediverse.answer(fediverseRoute, method: method, r)
         case .avatar(let key):
             guard Avatar.isLocalKey(key) else { return nil }
             return .custom(

@@ -33,6 +33,11 @@ import Testing
                 .readerFace(name: "0123456789abcdef0123.png"),
                 .signInOIDC(provider: "work", callback: false), .signInOIDC(provider: "work", callback: true), .signInIndieAuth(callback: false),
                 .signInIndieAuth(callback: true),
+                .fediverse(.webfinger), .fediverse(.nodeinfoIndex), .fediverse(.nodeinfo), .fediverse(.actor(.blog)),
+                .fediverse(.actor(.author(userID: 3))), .fediverse(.actor(.application)), .fediverse(.inbox(.blog)),
+                .fediverse(.inbox(.author(userID: 3))), .fediverse(.sharedInbox), .fediverse(.outbox(.author(userID: 3))),
+                .fediverse(.followers(.blog)), .fediverse(.object(postID: 12)), .fediverse(.collection(postID: 12, .replies)),
+                .fediverse(.collection(postID: 12, .likes)), .fediverse(.collection(postID: 12, .shares)),
             ] + AccountRoute.allCases.map(SiteRoute.account)
         for format in SiteRoute.FeedFormat.allCases {
             all += [
@@ -47,6 +52,7 @@ import Testing
             .comments(.pending), .comments(.spam, page: 3), .emptyComments, .editComment(5), .replyToComment(5), .terms(.category), .terms(.tag),
             .users, .settings(section: ""), .settings(section: "reading"), .asset("admin.css"),
             .readers, .readersExport,
+            .users, .settings(section: ""), .settings(section: "reading"), .asset("admin.css"), .fediverse,
         ]
         return all + admin.map(SiteRoute.admin)
     }

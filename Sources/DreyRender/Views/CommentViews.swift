@@ -168,6 +168,8 @@ public struct PostPage: Sendable, MustacheParent {
     public var next: TermLink?
     /// Likes and reposts from other sites.
     public var reactions: ReactionsView
+    /// "N people follow this blog on the fediverse" with the handle, and the post's likes and boosts from there.
+    public var fediverse: FediverseLine? = nil
 
     public init(
         chrome: Chrome, post: PostView, commentsHeading: String, comments: [CommentView], linkbacks: [LinkbackView],
@@ -203,7 +205,21 @@ public struct PostPage: Sendable, MustacheParent {
         case "next": return next ?? false
         case "hasNeighbours": return previous != nil || next != nil
         case "reactions": return reactions
+        case "fediverse": return fediverse ?? false
         default: return nil
         }
+    }
+}
+
+/// The post page's line about the fediverse: who follows the blog there and how to, and what the post got there.
+public struct FediverseLine: Sendable {
+    public var followersText: String
+    public var handle: String
+    public var reactionsText: String
+
+    public init(followersText: String, handle: String, reactionsText: String) {
+        self.followersText = followersText
+        self.handle = handle
+        self.reactionsText = reactionsText
     }
 }

@@ -16,7 +16,7 @@ struct AdminController: Sendable {
     static let sessionCookie = WebApp.sessionCookie
     static let templates = [
         "login", "forgot", "reset", "setup", "message", "dashboard", "posts", "editor", "revisions", "comments", "comment-edit", "terms", "users",
-        "settings", "media", "media-edit",
+        "settings", "media", "media-edit", "fediverse",
     ]
 
     func handle(method: HTTPRequest.Method, route: AdminRoute, path: String, _ r: SiteRequest) async throws -> PageResult {
@@ -105,6 +105,8 @@ struct AdminController: Sendable {
         case (.get, .readers): return try await ReadersAdmin(controller: self).list(a)
         case (.post, .readers): return try await ReadersAdmin(controller: self).act(a)
         case (.get, .readersExport): return try await ReadersAdmin(controller: self).csv(a)
+        case (.get, .fediverse): return try await FediverseAdmin(controller: self).show(a)
+        case (.post, .fediverse): return try await FediverseAdmin(controller: self).act(a)
         default:
             let page = AdminPage(title: "Not found", section: .none, MessageScreen(message: "There is no such page in the administration."))
             return .personal(status: .notFound, body: render(page, a))

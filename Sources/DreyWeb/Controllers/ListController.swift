@@ -127,6 +127,14 @@ struct ListController: Sendable {
         let canonical = r.links.url(route(page))
         var chrome = views.chrome(r, title: title, canonical: canonical, description: PlainText.fromHTML(description), extraFeeds: feeds)
         chrome.menu = try await views.menu(r)
+        if page == 1, r.site.settings.fediverseEnabled {
+            // The blog's and authors' pages name their actors, so a server looking the address up finds them.
+            let ids = FediverseIDs(site: r.site)
+            if case .home = route(1) { chrome.extraHead += ViewFactory.activityAlternate(ids.actor(.blog)) }
+            if case .author = route(1), let userID = query.authorID {
+                chrome.extraHead += ViewFactory.activityAlternate(ids.actor(.author(userID: userID)))
+            }
+        }
         let view = ListPage(
             chrome: chrome,
             heading: heading, headingKind: kind, descriptionHTML: HTMLSanitizer.sanitize(description, policy: .content),

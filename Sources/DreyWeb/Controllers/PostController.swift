@@ -128,12 +128,15 @@ struct PostController: Sendable {
             chrome.readerBar =
                 form == nil ? PageHole.marker(ReaderHoles.readerBarHole) : ReaderHoles.readerBar(r.reader, postPath, ReaderHoles.Context(r))
         }
+        let fediverse = try await views.fediverseLine(post, r)
+        if fediverse != nil { chrome.extraHead += ViewFactory.activityAlternate(FediverseIDs(site: r.site).object(post.id)) }
         let (previous, next) = try await views.neighbours(of: post, r)
-        let page = PostPage(
+        var page = PostPage(
             chrome: chrome, post: view, commentsHeading: count > 0 && !locked ? ViewFactory.countText(count) : "",
             comments: tree, linkbacks: linkbacks, form: theForm, likesText: "",
             showDiscussion: showForm && (post.type == .post || post.commentStatus == .open || count > 0), previous: previous, next: next,
             reactions: reactions)
+        page.fediverse = fediverse
         let html = theme.render(page, template: post.type == .page && theme.hasTemplate("page") ? "page" : "post") ?? ""
         let body = locked ? Self.injectPasswordForm(html, post: post, r: r) : html
         // A page with a refused form or the visitor's own held comments is theirs alone: never cached.
