@@ -29,6 +29,8 @@ public final class Drey: Sendable {
     public let auth: AuthService
     /// Uploads; images are made into sizes by `media` jobs.
     public let media: MediaService
+    /// Following the blog and its threads by email.
+    public let follows: FollowService
     public let logger: Logger
 
     /// Opens (creating on first run) the data folder and database, migrates, and makes the default site.
@@ -67,8 +69,11 @@ public final class Drey: Sendable {
         self.jobs = jobs
         let mail = MailQueue(jobs: jobs, smtpURL: config.smtpURL, from: config.mailFrom, logger: logger)
         self.mail = mail
+        let follows = FollowService(store: store, registry: sites, jobs: jobs, mail: mail, clock: config.clock, config: config, logger: logger)
+        self.follows = follows
+        follows.registerJobs()
         let comments = CommentService(
-            store: store, registry: sites, changes: changes, clock: config.clock, spam: spam, mail: mail, config: config)
+            store: store, registry: sites, changes: changes, clock: config.clock, spam: spam, mail: mail, config: config, follows: follows)
         self.comments = comments
         let fetcher = config.fetcher ?? SafeFetcher(settings: Self.fetchSettings(config), logger: logger)
         self.fetcher = fetcher
@@ -77,7 +82,8 @@ public final class Drey: Sendable {
             clock: config.clock, config: config, logger: logger)
         self.linkbacks = linkbacks
         linkbacks.registerJobs()
-        let posts = PostService(store: store, registry: sites, changes: changes, clock: config.clock, linkbacks: linkbacks)
+        let posts = PostService(
+            store: store, registry: sites, changes: changes, clock: config.clock, linkbacks: linkbacks, follows: follows)
         self.posts = posts
         self.terms = TermService(store: store, changes: changes, posts: posts)
         let auth = AuthService(store: store, clock: config.clock, logger: logger, mail: mail, sites: sites)

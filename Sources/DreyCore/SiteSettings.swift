@@ -119,6 +119,9 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case commentsNotify = "comments_notify"
     /// `local` (faces made by the blog) or `gravatar`.
     case avatars
+    case likesEnabled = "likes_enabled"
+    case followsEnabled = "follows_enabled"
+    case mailFrom = "mail_from"
 
     public var defaultValue: String {
         switch self {
@@ -158,6 +161,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .homeShows: return "full"
         case .menu: return ""
         case .avatars: return "local"
+        case .likesEnabled, .followsEnabled, .mailFrom: return followsDefault
         }
     }
 
@@ -257,6 +261,8 @@ public enum SettingKey: String, Sendable, CaseIterable {
             return value
         case .menu:
             return try MenuItem.validate(value)
+        case .likesEnabled, .followsEnabled, .mailFrom:
+            return try validateFollows(value)
         }
     }
 

@@ -22,6 +22,7 @@ public struct WebApp: Sendable {
     let views: ViewFactory
     let admin: AdminController
     public let mail: MailQueue
+    let follows: FollowController
 
     public init(drey: Drey, theme: Theme, adminTheme: Theme, setupToken: String? = nil) {
         self.drey = drey
@@ -32,7 +33,8 @@ public struct WebApp: Sendable {
         self.lists = ListController(store: drey.store, theme: theme, views: views)
         let posts = PostController(store: drey.store, theme: theme, views: views)
         self.posts = posts
-        self.commentForm = CommentController(store: drey.store, comments: drey.comments, posts: posts)
+        self.commentForm = CommentController(store: drey.store, comments: drey.comments, posts: posts, follows: drey.follows)
+        self.follows = FollowController(drey: drey, theme: theme, views: views)
         self.feeds = FeedController(store: drey.store, views: views, posts: posts)
         self.mail = drey.mail
         self.admin = AdminController(drey: drey, views: adminTheme, auth: drey.auth, setupToken: setupToken)
@@ -195,6 +197,8 @@ public struct WebApp: Sendable {
         case .upload(let file): return legacy.upload(file, r)
         case .sitemap(let sitemap): return try await SitemapController(store: drey.store, views: views).answer(sitemap, r) ?? notFound(r)
         case .operations: return nil  // answered by `OpsResponder` before a site is chosen
+        case .follows(let route):
+            return try await follows.answer(route, method: method, r) { try await Self.readForm(r.request, limit: drey.config.maxBodySize) }
         case .avatar(let key):
             guard Avatar.isLocalKey(key) else { return nil }
             return .custom(

@@ -42,6 +42,8 @@ public struct PostService: Sendable {
     /// A post published, or changed while public or on leaving it, queues its pings and hub notice here, in the
     /// write's own transaction: the jobs table keeps them across restarts, and a write that fails queues nothing.
     let linkbacks: LinkbackService
+    /// Followers are mailed a post when it goes public for the first time (queued in the same transaction).
+    let follows: FollowService
 
     public static let defaultCategory = "Uncategorized"
 
@@ -61,9 +63,10 @@ public struct PostService: Sendable {
             publishedAt: published, modifiedAt: now, sticky: input.sticky,
             commentStatus: input.commentStatus ?? (site.settings.commentsOpenByDefault ? .open : .closed),
             pingStatus: input.pingStatus, password: input.password, typography: input.typography)
-        return try await changes.commit { [store, linkbacks] in
+        return try await changes.commit { [store, linkbacks, follows] in
             let saved = try await store.insert(post, termIDs: termIDs)
             if saved.status == .publish && input.announces { try await linkbacks.postChanged(siteID: siteID, postID: saved.id) }
+            if saved.status == .publish && input.announces { try await follows.postPublished(siteID: siteID, postID: saved.id) }
             return (saved, [(siteID, .post(saved.id, listed: saved.status == .publish))])
         }
     }
@@ -94,9 +97,10 @@ public struct PostService: Sendable {
         post.menuOrder = input.menuOrder
         let termIDs = try await termIDs(for: input, siteID: siteID)
         let listed = wasPublic || post.status == .publish
-        try await changes.commit(siteID: siteID, .post(id, listed: listed)) { [store, linkbacks, post] in
+        try await changes.commit(siteID: siteID, .post(id, listed: listed)) { [store, linkbacks, follows, post] in
             try await store.update(post, termIDs: termIDs)
             if listed && input.announces { try await linkbacks.postChanged(siteID: siteID, postID: id) }
+            if !wasPublic && post.status == .publish && input.announces { try await follows.postPublished(siteID: siteID, postID: id) }
         }
         return post
     }
@@ -104,9 +108,12 @@ public struct PostService: Sendable {
     /// Publishes scheduled posts whose time has come.
     public func publishDue() async throws -> Int {
         let now = clock.now()
-        return try await changes.commit { [store, linkbacks] in
+        return try await changes.commit { [store, linkbacks, follows] in
             let due = try await store.publishDue(now: now)
-            for item in due { try await linkbacks.postChanged(siteID: item.siteID, postID: item.postID) }
+            for item in due {
+                try await linkbacks.postChanged(siteID: item.siteID, postID: item.postID)
+                try await follows.postPublished(siteID: item.siteID, postID: item.postID)
+            }
             return (due.count, due.map { ($0.siteID, SiteChange.post($0.postID, listed: true)) })
         }
     }
@@ -182,7 +189,8 @@ extension PostService {
             let (target, date) = Self.schedule(status, date: nil, existing: post, now: now)
             // Going public or leaving it changes the menu and the neighbours' previous and next links.
             let listed = post.status == .publish || target == .publish
-            try await changes.commit(siteID: siteID, .post(id, listed: listed)) { [store] in
+            try await changes.commit(siteID: siteID, .post(id, listed: listed)) { [store, follows] in
+                if post.status != .publish && target == .publish { try await follows.postPublished(siteID: siteID, postID: id) }
                 if date != post.publishedAt {
                     var dated = post
                     dated.publishedAt = date

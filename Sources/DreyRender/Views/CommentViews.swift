@@ -164,6 +164,9 @@ public struct PostPage: Sendable, MustacheParent {
     public var next: TermLink?
     /// Likes and reposts from other sites.
     public var reactions: ReactionsView
+    /// Following by email, and readers' likes; nil when the site turned them off.
+    public var follows: FollowBox? = nil
+    public var likes: LikesView? = nil
 
     public init(
         chrome: Chrome, post: PostView, commentsHeading: String, comments: [CommentView], linkbacks: [LinkbackView],
@@ -199,6 +202,8 @@ public struct PostPage: Sendable, MustacheParent {
         case "next": return next ?? false
         case "hasNeighbours": return previous != nil || next != nil
         case "reactions": return reactions
+        case "follows": return follows ?? false
+        case "likes": return likes ?? false
         default: return nil
         }
     }

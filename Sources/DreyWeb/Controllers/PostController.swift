@@ -112,11 +112,12 @@ struct PostController: Sendable {
         if let featured { chrome.extraHead += featured.openGraph }
         chrome.menu = try await views.menu(r)
         let (previous, next) = try await views.neighbours(of: post, r)
-        let page = PostPage(
+        var page = PostPage(
             chrome: chrome, post: view, commentsHeading: count > 0 && !locked ? ViewFactory.countText(count) : "",
             comments: tree, linkbacks: linkbacks, form: theForm, likesText: "",
             showDiscussion: showForm && (post.type == .post || post.commentStatus == .open || count > 0), previous: previous, next: next,
             reactions: reactions)
+        page.follows = FollowController.box(post, r)
         let html = theme.render(page, template: post.type == .page && theme.hasTemplate("page") ? "page" : "post") ?? ""
         let body = locked ? Self.injectPasswordForm(html, post: post, r: r) : html
         // A page with a refused form or the visitor's own held comments is theirs alone: never cached.
