@@ -149,17 +149,14 @@ extension SQLStore: FollowStore {
     }
 
     public func threadFollowers(postID: Int64) async throws -> [Subscriber] {
-        try await read { db in
-            try await db.select().columns(Self.subscriberColumns.map { SQLColumn($0, table: "s") }).from(
-                SQLAlias(SQLIdentifier("subscribers"), as: SQLIdentifier("s"))
-            )
-            .join(
-                SQLAlias(SQLIdentifier("thread_follows"), as: SQLIdentifier("t")), on: SQLColumn("subscriber_id", table: "t"), .equal,
-                SQLColumn("id", table: "s")
-            )
-            .where(SQLColumn("post_id", table: "t"), .equal, SQLBind(postID))
-            .where(SQLColumn("status", table: "s"), .equal, SQLBind(Subscriber.Status.confirmed.rawValue)).orderBy(SQLColumn("id", table: "s"))
-            .all().map(Self.subscriber(from:))
+        let columns = Self.subscriberColumns.map { "s." + $0 }.joined(separator: ", ")
+        return try await read { db in
+            try await db.raw(
+                """
+                SELECT \(unsafeRaw: columns) FROM thread_follows t JOIN subscribers s ON s.id = t.subscriber_id
+                WHERE t.post_id = \(bind: postID) AND s.status = 'confirmed' ORDER BY s.id
+                """
+            ).all().map(Self.subscriber(from:))
         }
     }
 
@@ -202,19 +199,19 @@ extension SQLStore: FollowStore {
         try await write { db in
             try await db.raw(
                 """
-                INSERT INTO follow_sends (key, site_id, created_at) VALUES (\(bind: key), \(bind: siteID), \(bind: now.storable))
-                ON CONFLICT (key) DO NOTHING RETURNING key
+                INSERT INTO follow_sends (send_key, site_id, created_at) VALUES (\(bind: key), \(bind: siteID), \(bind: now.storable))
+                ON CONFLICT (send_key) DO NOTHING RETURNING send_key
                 """
             ).first() != nil
         }
     }
 
     public func wasSent(key: String) async throws -> Bool {
-        try await read { db in try await db.select().column("key").from("follow_sends").where("key", .equal, SQLBind(key)).first() != nil }
+        try await read { db in try await db.select().column("send_key").from("follow_sends").where("send_key", .equal, SQLBind(key)).first() != nil }
     }
 
     public func unmarkSent(key: String) async throws {
-        try await write { db in try await db.delete(from: "follow_sends").where("key", .equal, SQLBind(key)).run() }
+        try await write { db in try await db.delete(from: "follow_sends").where("send_key", .equal, SQLBind(key)).run() }
     }
 
     public func prunePending(before: Date) async throws -> Int {

@@ -61,8 +61,8 @@ import Testing
     static func follow(_ server: DreyServer, _ email: String, ip: String) async throws -> LoopbackBrowser.Page {
         var browser = LoopbackBrowser(server, headers: [("X-Forwarded-For", ip)])
         let page = try await browser.get(postPath)
-        let token = try #require(token(page.text))
-        return try await browser.post("/follow", [("email", email), ("scope", "blog"), ("post_id", "1"), ("drey_token", token)])
+        let formToken = try #require(Self.token(page.text))
+        return try await browser.post("/follow", [("email", email), ("scope", "blog"), ("post_id", "1"), ("drey_token", formToken)])
     }
 
     /// Opens the confirmation link (a page with a button) and presses the button.
@@ -71,7 +71,8 @@ import Testing
         var browser = LoopbackBrowser(server)
         let page = try await browser.get(link)
         #expect(page.status == 200 && page.text.contains("Yes, follow by email"))
-        let token = try #require(page.text.range(of: "name=\"t\" value=\"").map { String(page.text[$0.upperBound...].prefix { $0 != "\"" }) })
+        let start = try #require(page.text.range(of: "name=\"t\" value=\""))
+        let token = String(page.text[start.upperBound...].prefix { $0 != "\"" })
         let done = try await browser.post("/follow/confirm", [("t", token)])
         #expect(done.status == 200 && done.text.contains("now follows"), "\(done.text)")
     }
@@ -114,9 +115,13 @@ import Testing
         // 50 confirm; 5 confirm and leave with the one-click POST; 5 never confirm.
         let confirmed = Array(people[0..<50])
         let leaving = Array(people[50..<55])
-        for email in confirmed + leaving { try await Self.confirm(server, message: try #require(byAddress[email])) }
+        for email in confirmed + leaving {
+            let message = try #require(byAddress[email])
+            try await Self.confirm(server, message: message)
+        }
         for email in leaving {
-            let url = try #require(Self.header("List-Unsubscribe", in: try #require(byAddress[email]))?.dropFirst().dropLast())
+            let message = try #require(byAddress[email])
+            let url = try #require(Self.header("List-Unsubscribe", in: message)?.dropFirst().dropLast())
             #expect(try await Self.oneClick(String(url)) == 200)
         }
 
@@ -255,7 +260,7 @@ import Testing
         #expect(list.status == 200 && list.text.contains("victim@example.org") && list.text.contains("pending: 11"))
         let victimID = try #require(
             list.text.components(separatedBy: "/admin/subscribers?id=").dropFirst()
-                .first { $0.drop { $0.isNumber }.hasPrefix("\">victim@example.org") }.map { String($0.prefix { $0.isNumber }) })
+                .first { part in part.drop { $0.isNumber }.hasPrefix("\">victim@example.org") }.map { part in String(part.prefix { $0.isNumber }) })
         let history = try await owner.get("/admin/subscribers?id=\(victimID)")
         #expect(history.text.contains("Consent history of") && history.text.contains(FollowService.blogWording))
         let csv = try await owner.get("/admin/subscribers?format=csv")

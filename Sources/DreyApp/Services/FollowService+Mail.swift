@@ -90,7 +90,7 @@ extension FollowService {
     }
 
     /// A message ready to go, with the key it is recorded under.
-    struct Outgoing {
+    struct Outgoing: Sendable {
         var key: String
         var to: String
         var subject: String

@@ -99,7 +99,8 @@ public struct FollowService: Sendable {
             switch r.scope {
             case .blog: already = subscriber.status == .confirmed && subscriber.followsBlog
             case .thread(let postID):
-                already = subscriber.status == .confirmed && (try await store.isFollowingThread(subscriberID: subscriber.id, postID: postID))
+                let following = try await store.isFollowingThread(subscriberID: subscriber.id, postID: postID)
+                already = subscriber.status == .confirmed && following
             }
             let overLimit = try await store.mailedRequests(subscriberID: subscriber.id, since: hourAgo) >= Self.perAddressPerHour
             if subscriber.status != .blocked && !already && !overLimit {

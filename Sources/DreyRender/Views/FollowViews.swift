@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 
 /// The pages of following by email: "check your inbox", the confirmation and unsubscribe pages with their button,
 /// and the follow form coming back with what was typed.

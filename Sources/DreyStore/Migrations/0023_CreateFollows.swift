@@ -45,7 +45,7 @@ let m0023_createFollows = Migration(
         "CREATE INDEX follow_consents_ip ON follow_consents (site_id, ip, created_at)",
         """
         CREATE TABLE follow_sends (
-            key TEXT PRIMARY KEY,
+            send_key TEXT PRIMARY KEY,
             site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
             created_at REAL NOT NULL
         )
@@ -94,7 +94,7 @@ let m0023_createFollows = Migration(
         "CREATE INDEX follow_consents_ip ON follow_consents (site_id, ip, created_at)",
         """
         CREATE TABLE follow_sends (
-            key TEXT PRIMARY KEY,
+            send_key TEXT PRIMARY KEY,
             site_id BIGINT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
             created_at TIMESTAMPTZ NOT NULL
         )

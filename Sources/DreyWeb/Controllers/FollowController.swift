@@ -3,6 +3,7 @@ import DreyCore
 import DreyRender
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Following by email: the follow form, the confirmation page and button, and leaving (the page with its button,
 /// and RFC 8058's one-click POST, which carries no cookie and no form token: the signed link is the authority).
@@ -24,7 +25,8 @@ struct FollowController: Sendable {
         switch route {
         case .follow: return try await follow(r, form: try await form())
         case .confirm(let token):
-            return method == .post ? try await confirm(r, token: try await form()["t"] ?? token) : confirmPage(r, token: token)
+            if method == .post { return try await confirm(r, token: try await form()["t"] ?? token) }
+            return confirmPage(r, token: token)
         case .unsubscribe(let token):
             if method == .post {
                 let fields = try await form()
@@ -74,7 +76,7 @@ struct FollowController: Sendable {
     }
 
     func confirm(_ r: SiteRequest, token: String) async throws -> PageResult {
-        let page = r.request.headers[.referer] ?? r.links.url(.follows(.confirm(token: "")))
+        let page = r.links.url(.follows(.confirm(token: "")))
         guard let subscriber = try await drey.follows.confirm(token, site: r.site, page: page, ip: r.clientIP) else { return Self.expired(self, r) }
         return self.page(
             r, status: .ok, "Thank you",
