@@ -47,8 +47,8 @@ import Testing
     }
 
     static func header(_ name: String, in message: String) -> String? {
-        let head = message.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
-            .prefix { !$0.isEmpty }
+        // "\r\n" is one Character in Swift: split on newlines, not on "\n".
+        let head = message.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).prefix { !$0.isEmpty }
         for line in head where line.lowercased().hasPrefix(name.lowercased() + ":") {
             return line.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces)
         }
@@ -248,7 +248,7 @@ import Testing
         try await Task.sleep(for: .seconds(2))
         let messages = sink.messages
         #expect(messages.filter { Self.recipient($0) == "victim@example.org" }.count == 3)
-        #expect(messages.count == 13)
+        #expect(messages.count == 13, "\(messages.map { Self.recipient($0) })\n\(messages.first ?? "")\n\(server.logText.suffix(3000))")
         // A token from elsewhere does not pass.
         var browser = LoopbackBrowser(server)
         let forged = try await browser.post("/follow", [("email", "x@example.org"), ("scope", "blog"), ("post_id", "1"), ("drey_token", "x.y")])

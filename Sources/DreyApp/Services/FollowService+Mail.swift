@@ -27,6 +27,8 @@ extension FollowService {
         /// For `confirm`: what was asked and when; the link is signed as the message is composed.
         var scope: String?
         var requestedAt: Date?
+        /// For `confirm`: names this request's message, so two requests in one second are two messages.
+        var requestID: String?
     }
 
     func registerJobs() {
@@ -56,7 +58,9 @@ extension FollowService {
     func queueConfirmation(_ subscriber: Subscriber, scope: Scope, requestedAt: Date, siteID: Int64) async throws {
         try await jobs.enqueue(
             Self.mailKind,
-            Delivery(kind: .confirm, siteID: siteID, subscriberID: subscriber.id, scope: scope.text, requestedAt: requestedAt), siteID: siteID)
+            Delivery(
+                kind: .confirm, siteID: siteID, subscriberID: subscriber.id, scope: scope.text, requestedAt: requestedAt,
+                requestID: UUID().uuidString), siteID: siteID)
     }
 
     /// Queues one message per recipient, all in one transaction with the record that the event was handled: run
@@ -175,7 +179,7 @@ extension FollowService {
             }
             let stop = leaving(.blog)
             return Outgoing(
-                key: "confirm:\(subscriber.id):\(scope.text):\(Int64(at.timeIntervalSince1970))", to: subscriber.email,
+                key: "confirm:\(subscriber.id):\(d.requestID ?? scope.text):\(Int64(at.timeIntervalSince1970))", to: subscriber.email,
                 subject: "[\(siteTitle)] Please confirm: follow by email",
                 body: """
                     Someone, probably you, asked to be told by email of \(what).
@@ -186,7 +190,7 @@ extension FollowService {
                     The link works for 7 days. If you did not ask for this, ignore this message: nothing will be sent.
                     Never mail me from \(siteTitle): \(stop)
 
-                    """, headers: headers + [("Message-ID", "<confirm-\(subscriber.id)-\(Int64(at.timeIntervalSince1970))@\(host)>")])
+                    """, headers: headers + [("Message-ID", "<confirm-\(subscriber.id)-\(d.requestID ?? String(Int64(at.timeIntervalSince1970)))@\(host)>")])
         case .post:
             guard subscriber.status == .confirmed, subscriber.followsBlog, let postID = d.postID,
                 let post = try await store.post(id: postID, siteID: site.id), post.isVisible(at: clock.now())
