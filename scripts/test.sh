@@ -27,7 +27,7 @@ swift build --build-tests
 # The tests that run libvips inside the test process run in a process of their own: with libvips' threads in the
 # process that starts hundreds of child processes, Foundation's Process.run crashed now and then (cause not found
 # yet: see the closing note of 2026-12-05). Every test runs, in one process or the other.
-images='DreyImagesTests|MediaLibraryTests|MediaServerTests|MediaCLITests|MediaUploadTests|MultipartUploadTests'
+images='DreyImagesTests|MediaLibraryTests|MediaServerTests|MediaCLITests|MediaUploadTests|MultipartUploadTests|ReaderPictureTests'
 # A test process that crashes (not a test that fails) is run again once, saying so loudly: Foundation's Process.run
 # has crashed in it now and then while hundreds of child processes start (see the closing note of 2026-12-05).
 swift_tests() {

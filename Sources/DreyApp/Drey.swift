@@ -29,8 +29,12 @@ public final class Drey: Sendable {
     public let auth: AuthService
     /// Uploads; images are made into sizes by `media` jobs.
     public let media: MediaService
+    /// Readers' accounts, sessions and email sign-in.
+    public let readers: ReaderService
     /// Following the blog and its threads by email.
     public let follows: FollowService
+    /// Readers' likes of posts.
+    public let likes: LikeService
     public let logger: Logger
 
     /// Opens (creating on first run) the data folder and database, migrates, and makes the default site.
@@ -72,6 +76,7 @@ public final class Drey: Sendable {
         let follows = FollowService(store: store, registry: sites, jobs: jobs, mail: mail, clock: config.clock, config: config, logger: logger)
         self.follows = follows
         follows.registerJobs()
+        self.likes = LikeService(store: store, changes: changes, clock: config.clock)
         let comments = CommentService(
             store: store, registry: sites, changes: changes, clock: config.clock, spam: spam, mail: mail, config: config, follows: follows)
         self.comments = comments
@@ -88,12 +93,18 @@ public final class Drey: Sendable {
         self.terms = TermService(store: store, changes: changes, posts: posts)
         let auth = AuthService(store: store, clock: config.clock, logger: logger, mail: mail, sites: sites)
         self.auth = auth
-        mail.register(compose: auth.compose)
+        let readers = ReaderService(
+            store: store, clock: config.clock, logger: logger, mail: mail, sites: sites, changes: changes, dataDirectory: config.dataDirectory)
+        self.readers = readers
+        mail.register { request in
+            request.purpose == .readerSignIn ? try await readers.compose(request) : try await auth.compose(request)
+        }
         let media = MediaService(store: store, jobs: jobs, changes: changes, config: config, logger: logger)
         self.media = media
         media.registerJobs()
         // The sign-in and reset limits look back an hour at most; a day's records are plenty.
         jobs.addChore { [clock = config.clock] in try await store.pruneLoginFailures(before: clock.now().addingTimeInterval(-86400)) }
+        jobs.addChore { [clock = config.clock] in try await store.pruneReaderSessions(before: clock.now()) }
         // Settings changed by another process must reach this one's registry too.
         changes.onSiteChange { try await sites.reload() }
     }

@@ -5,6 +5,18 @@ import Foundation
 public struct Reputation: Sendable, Equatable {
     public enum Key: String, Sendable, CaseIterable {
         case email, ip, website
+        /// The signed-in reader's own comments, whatever name or address they carried.
+        case reader
+
+        /// How a reason names the key.
+        public var label: String {
+            switch self {
+            case .email: return "email"
+            case .ip: return "IP"
+            case .website: return "website"
+            case .reader: return "account"
+            }
+        }
     }
 
     public struct Counts: Sendable, Equatable {
@@ -41,7 +53,7 @@ public struct Reputation: Sendable, Equatable {
             var parts: [String] = []
             if c.spam > 0 { parts.append("\(c.spam) spam") }
             if c.approved > 0 { parts.append("\(c.approved) approved") }
-            let name = key == .website ? "website \(websiteHost)" : key == .ip ? "IP" : "email"
+            let name = key == .website ? "website \(websiteHost)" : key.label
             reasons.append("\(name) had \(parts.joined(separator: ", "))")
         }
         return (total, reasons)

@@ -47,6 +47,17 @@ public enum SiteRoute: Sendable, Equatable {
     /// `/healthz`, `/readyz`, `/metrics`.
     case operations(OperationsRoute)
     case legacy(LegacyQuery)
+    // Readers (issue 13): signing in and out, and the reader's own page (`Routes+Readers.swift`).
+    /// `/signin?return_to=/path`: the sign-in methods the owner enabled.
+    case signIn(returnTo: String?)
+    /// `/signin/email` (POST): sends the message with a link and a code.
+    case signInEmail
+    /// `/signin/email/confirm`: GET shows a button (mail scanners change nothing), POST signs in with the link or the code.
+    case signInEmailConfirm
+    case signOut
+    case account(AccountRoute)
+    /// A reader's uploaded picture (`/faces/NAME`).
+    case readerFace(name: String)
 
     public enum FeedFormat: String, Sendable, CaseIterable { case rss, atom, json }
 
@@ -95,6 +106,8 @@ public enum SiteRoute: Sendable, Equatable {
         case .legacy(let query):
             if case .feed = query { return "feed" }
             return "page"
+        case .signIn, .signInEmail, .signInEmailConfirm, .signOut, .account: return "reader"
+        case .readerFace: return "avatar"
         }
     }
 
@@ -106,6 +119,7 @@ public enum SiteRoute: Sendable, Equatable {
         if path == "/admin" || path.hasPrefix("/admin/") {
             return [.admin(AdminRoute.match(path == "/admin" ? "/" : String(path.dropFirst("/admin".count)), query: query))]
         }
+        if let reader = readerRoute(path: path, query: query) { return [reader] }
         let linkback = LinkbackRoute.match(path).map { [SiteRoute.linkback($0)] } ?? []
         if let follows = FollowRoute.match(method: method, path: path, query: query) { return [.follows(follows)] }
         if method == "POST" {
@@ -370,6 +384,9 @@ public enum AdminRoute: Sendable, Equatable {
     case editMedia(Int64)
     case uploadMedia
     case asset(String)
+    /// The readers who signed in (block, unblock), and their list as CSV.
+    case readers
+    case readersExport
     /// Under `/admin` but no screen: answered with "not found" once the visitor is signed in.
     case unknown
 
@@ -409,6 +426,8 @@ public enum AdminRoute: Sendable, Equatable {
         case ("media", 2) where parts[1] == "upload": return .uploadMedia
         case ("media", 2): return id(parts[1]).map(AdminRoute.editMedia) ?? .unknown
         case ("settings", 2): return .settings(section: parts[1])
+        case ("readers", 1): return .readers
+        case ("readers", 2) where parts[1] == "export": return .readersExport
         default: return .unknown
         }
     }
@@ -443,6 +462,8 @@ public enum AdminRoute: Sendable, Equatable {
         case .editMedia(let id): return "/admin/media/\(id)"
         case .uploadMedia: return "/admin/media/upload"
         case .asset(let name): return "/admin/assets/\(name)"
+        case .readers: return "/admin/readers"
+        case .readersExport: return "/admin/readers/export"
         case .unknown: return "/admin/"
         }
     }
@@ -501,6 +522,7 @@ public struct SiteLinks: Sendable {
         case .sitemap(let sitemap): return sitemap.path
         case .operations(let operations): return operations.path
         case .legacy(let query): return Self.legacyPath(query)
+        case .signIn, .signInEmail, .signInEmailConfirm, .signOut, .account, .readerFace: return Self.readerPath(route)
         }
     }
 

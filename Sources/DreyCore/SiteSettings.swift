@@ -57,6 +57,9 @@ public struct SiteSettings: Sendable, Equatable {
     public var gravatarFaces: Bool { self[.avatars] == "gravatar" }
     /// The menu the owner wrote; empty means the theme's own (pages and top categories).
     public var menuItems: [MenuItem] { MenuItem.parse(self[.menu]) }
+    /// Readers may sign in at all; each method has its own switch besides.
+    public var readersEnabled: Bool { self[.readersEnabled] == "1" }
+    public var signinEmail: Bool { readersEnabled && self[.signinEmail] == "1" }
 
     public var typography: Typography {
         Typography(
@@ -119,6 +122,9 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case commentsNotify = "comments_notify"
     /// `local` (faces made by the blog) or `gravatar`.
     case avatars
+    /// Readers may sign in (to comment as themselves); `signin_email`: by a link and code sent to their address.
+    case readersEnabled = "readers_enabled"
+    case signinEmail = "signin_email"
     case likesEnabled = "likes_enabled"
     case followsEnabled = "follows_enabled"
     case mailFrom = "mail_from"
@@ -161,6 +167,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .homeShows: return "full"
         case .menu: return ""
         case .avatars: return "local"
+        case .readersEnabled, .signinEmail: return "1"
         case .likesEnabled, .followsEnabled, .mailFrom: return followsDefault
         }
     }
@@ -256,6 +263,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .homeShows:
             guard value == "full" || value == "excerpt" else { throw SettingError("home_shows must be full or excerpt") }
             return value
+        case .readersEnabled, .signinEmail: return try Self.onOff(value, name: rawValue)
         case .avatars:
             guard value == "local" || value == "gravatar" else { throw SettingError("avatars must be local or gravatar") }
             return value
@@ -273,6 +281,14 @@ public enum SettingKey: String, Sendable, CaseIterable {
             return true
         }
         return entry.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "." }
+    }
+
+    static func onOff(_ value: String, name: String) throws(SettingError) -> String {
+        switch value.lowercased() {
+        case "1", "on", "true", "yes": return "1"
+        case "0", "off", "false", "no": return "0"
+        default: throw SettingError("\(name) must be on or off (1 or 0)")
+        }
     }
 
     static func integer(_ value: String, in range: ClosedRange<Int>, name: String) throws(SettingError) -> String {

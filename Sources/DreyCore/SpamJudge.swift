@@ -207,7 +207,7 @@ public struct SpamJudge: Sendable {
         // A website alone is no evidence: bloggers who comment give theirs (tried: it sent 2 of 468 real comments to spam).
         for key in Reputation.Key.allCases {
             if let c = e.reputation.counts[key], c.spam > 0 {
-                out.append(key == .website ? "website \(e.reputation.websiteHost) had spam" : key == .ip ? "IP had spam" : "email had spam")
+                out.append(key == .website ? "website \(e.reputation.websiteHost) had spam" : "\(key.label) had spam")
             }
         }
         if tooFast { out.append("form sent too soon") }

@@ -12,7 +12,7 @@ extension WebApp {
     static func bypassesCache(_ request: Request) -> Bool {
         guard let cookie = request.headers[.cookie] else { return false }
         return cookie.contains(sessionCookie + "=") || cookie.contains(CommentController.pendingCookie + "=")
-            || cookie.contains(CommentController.postPassCookie + "=")
+            || cookie.contains(CommentController.postPassCookie + "=") || cookie.contains(ReaderWeb.cookie + "=")
     }
 
     static func signedIDs(_ request: Request, _ name: String, _ purpose: Signer.Purpose, _ site: Site) -> Set<Int64> {
@@ -44,15 +44,17 @@ extension WebApp {
         FormToken(postID: postID, shownAt: shownAt ?? drey.config.clock.now()).signed(with: Signer.cached(secret: site.settings.secret))
     }
 
-    /// A cached or fresh page: conditional GET, gzip when the client takes it, no body for HEAD.
-    /// A page with a form slot gets `token` spliced in, and no validator: no two responses are alike.
+    /// A cached page with its holes (if any) filled for this request.
+    func respond(_ entry: PageCache.Entry, site: Site, request: Request, cacheStatus: String, extra: HTTPFields) async -> Response {
+        guard let holes = entry.holes else { return Self.response(entry, request: request, cacheStatus: cacheStatus, extra: extra) }
+        let fills = await PageHoles.fill(holes, HoleContext(app: self, site: site, request: request))
+        return Self.filled(entry, holes, fills: fills, request: request, cacheStatus: cacheStatus, extra: extra)
+    }
+
+    /// A cached or fresh page without holes: conditional GET, gzip when the client takes it, no body for HEAD.
     static func response(
-        _ entry: PageCache.Entry, request: Request, cacheStatus: String, privateResponse: Bool = false, extra: HTTPFields = [:],
-        token: String? = nil
+        _ entry: PageCache.Entry, request: Request, cacheStatus: String, privateResponse: Bool = false, extra: HTTPFields = [:]
     ) -> Response {
-        if let splice = entry.splice, let token {
-            return spliced(entry, splice, token: token, request: request, cacheStatus: cacheStatus, extra: extra)
-        }
         var headers: HTTPFields = [
             .contentType: entry.contentType, .eTag: entry.etag, .lastModified: entry.lastModified, .vary: "Accept-Encoding",
             .cacheControl: privateResponse ? "private, no-store" : "public, max-age=0, must-revalidate",
@@ -105,22 +107,22 @@ extension WebApp {
         return fields
     }
 
-    static func spliced(
-        _ entry: PageCache.Entry, _ splice: TokenSplice, token: String, request: Request, cacheStatus: String, extra: HTTPFields
+    /// A page with holes, filled: no validator, since no two responses are alike.
+    static func filled(
+        _ entry: PageCache.Entry, _ holes: HoledPage, fills: [String], request: Request, cacheStatus: String, extra: HTTPFields
     ) -> Response {
-        // Private: a shared cache must not hand one reader's token to another.
+        // Private: a shared cache must not hand one reader's parts to another.
         var headers: HTTPFields = [.contentType: entry.contentType, .vary: "Accept-Encoding", .cacheControl: "private, no-cache"]
         headers[.init("X-Drey-Cache")!] = cacheStatus
         headers.append(contentsOf: extra)
-        let gzip = splice.hasGzip && acceptsGzip(request)
+        let gzip = holes.hasGzip && acceptsGzip(request)
         if gzip { headers[.contentEncoding] = "gzip" }
         if request.method == .head {
-            let n = token.utf8.count
-            headers[.contentLength] = String(gzip ? splice.gzipLength(tokenLength: n) : splice.length(tokenLength: n))
+            headers[.contentLength] = String(gzip ? holes.gzipLength(fills: fills) : holes.length(fills: fills))
             return Response(status: entry.status, headers: headers, body: .init())
         }
         // One buffer: writing the parts separately (no copy) measured slower than copying them once.
-        let body = gzip ? splice.gzipped(token: token) : splice.body(token: token)
+        let body = gzip ? holes.gzipped(fills: fills) : holes.body(fills: fills)
         headers[.contentLength] = String(body.readableBytes)
         return Response(status: entry.status, headers: headers, body: .init(byteBuffer: body))
     }

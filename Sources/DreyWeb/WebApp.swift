@@ -85,8 +85,7 @@ public struct WebApp: Sendable {
         let advert = Self.linkbackHeaders(site.settings, base: base)
         if useCache {
             if let entry = cache.lookup(siteID: site.id, target: cacheTarget) {
-                let token = entry.splice.map { formToken($0.postID, site: site, shownAt: nil) }
-                return Self.response(entry, request: request, cacheStatus: "HIT", extra: advert, token: token)
+                return await respond(entry, site: site, request: request, cacheStatus: "HIT", extra: advert)
             }
         }
         let r = SiteRequest(
@@ -95,7 +94,7 @@ public struct WebApp: Sendable {
             signer: Signer.cached(secret: site.settings.secret),
             ownPendingComments: Self.signedIDs(request, CommentController.pendingCookie, .heldComments, site),
             unlockedPosts: Self.signedIDs(request, CommentController.postPassCookie, .unlockedPosts, site),
-            clientIP: origin.clientIP, staff: try await staffMember(request, site: site))
+            clientIP: origin.clientIP, staff: try await staffMember(request, site: site), reader: try await readerSession(request, site: site))
         let generation = cache.generation(siteID: site.id)
         let result: PageResult
         do {
@@ -111,11 +110,13 @@ public struct WebApp: Sendable {
                 if let pause = cache.beforeStore.current { await pause() }
                 let entry = cache.store(
                     siteID: site.id, target: cacheTarget, status: status, contentType: "text/html; charset=utf-8",
-                    body: ByteBuffer(string: body), scopes: scopes, formPostID: form?.postID, generation: generation)
-                let token = entry.splice.map { formToken($0.postID, site: site, shownAt: nil) }
-                return Self.response(entry, request: request, cacheStatus: "MISS", extra: advert, token: token)
+                    body: ByteBuffer(string: body), scopes: scopes, generation: generation)
+                return await respond(entry, site: site, request: request, cacheStatus: "MISS", extra: advert)
             }
-            let page = form.map { FormToken.fill(body, token: formToken($0.postID, site: site, shownAt: $0.shownAt)) } ?? ByteBuffer(string: body)
+            var page = ByteBuffer(string: body)
+            if let holes = HoledPage(body: page, gzip: false) {
+                page = holes.body(fills: await PageHoles.fill(holes, HoleContext(app: self, site: site, request: request, form: form)))
+            }
             let entry = PageCache.makeEntry(
                 status: status, contentType: "text/html; charset=utf-8", body: page, scopes: scopes, gzip: Self.acceptsGzip(request))
             return Self.response(entry, request: request, cacheStatus: "BYPASS", privateResponse: true, extra: advert)
@@ -198,7 +199,7 @@ public struct WebApp: Sendable {
         case .sitemap(let sitemap): return try await SitemapController(store: drey.store, views: views).answer(sitemap, r) ?? notFound(r)
         case .operations: return nil  // answered by `OpsResponder` before a site is chosen
         case .follows(let route):
-            return try await follows.answer(route, method: method, r) { try await Self.readForm(r.request, limit: drey.config.maxBodySize) }
+            return try await follows.answer(route, method: method, r, app: self) { try await Self.readForm(r.request, limit: drey.config.maxBodySize) }
         case .avatar(let key):
             guard Avatar.isLocalKey(key) else { return nil }
             return .custom(
@@ -207,6 +208,8 @@ public struct WebApp: Sendable {
                     .cacheControl: "public, max-age=31536000, immutable", .init("X-Content-Type-Options")!: "nosniff",
                     .init("Content-Security-Policy")!: "default-src 'none'; style-src 'unsafe-inline'",
                 ])
+        case .signIn, .signInEmail, .signInEmailConfirm, .signOut, .account, .readerFace:
+            return try await readerPages.answer(route, method: method, r)
         case .attachment(let id): return try await AttachmentPage(store: drey.store, posts: posts, views: views, theme: theme).render(id, r)
         case .asset(let themeName, let assetPath):
             guard themeName == theme.name, let url = theme.asset(assetPath) else { return nil }

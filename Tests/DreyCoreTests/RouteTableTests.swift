@@ -12,23 +12,26 @@ import Testing
     var routes: [SiteRoute] {
         var post = PermalinkMatch()
         (post.year, post.month, post.day, post.postname) = (2008, 1, 27, "tanks-in-the-square")
-        var all: [SiteRoute] = [
-            .home(page: 1), .home(page: 3), .post(post, structure: settings.permalinkStructure.pattern),
-            .page(path: ["about"]), .page(path: ["about", "team"]),
-            .archive(.category, path: ["history"], page: 1), .archive(.category, path: ["history", "ussr"], page: 2),
-            .archive(.tag, path: ["prague"], page: 1), .author(login: "korakious", page: 1), .author(login: "korakious", page: 4),
-            .date(year: 2008, month: nil, day: nil, page: 1), .date(year: 2008, month: 1, day: nil, page: 2),
-            .date(year: 2008, month: 1, day: 27, page: 1), .search(query: "spring of 1968", page: 1), .search(query: "tanks", page: 2),
-            .commentSubmit, .unlock,
-            .linkback(.xmlrpc), .linkback(.webmention), .linkback(.webmentionStatus(token: "abc123")),
-            .linkback(.trackback(postPath: "/2008/01/27/tanks-in-the-square/")),
-            .asset(theme: "default", path: "style.css"), .upload(path: "2008/01/photo.jpg"), .avatar(key: "0123456789abcdef0123456789abcdef"),
-            .sitemap(.robots), .sitemap(.index), .sitemap(.posts(.post, page: 2)),
-            .sitemap(.posts(.page, page: 1)), .sitemap(.terms(.category, page: 1)), .sitemap(.terms(.tag, page: 3)), .sitemap(.users(page: 1)),
-            .operations(.health), .operations(.ready), .operations(.metrics),
-            .legacy(.post(12)), .legacy(.page(3)), .legacy(.category(4)), .legacy(.tag("prague")), .legacy(.author(2)),
-            .legacy(.month("200801")), .legacy(.attachment(9)), .legacy(.feed("rss2", of: nil)), .legacy(.feed("rss2", of: .category(4))),
-        ]
+        var all: [SiteRoute] =
+            [
+                .home(page: 1), .home(page: 3), .post(post, structure: settings.permalinkStructure.pattern),
+                .page(path: ["about"]), .page(path: ["about", "team"]),
+                .archive(.category, path: ["history"], page: 1), .archive(.category, path: ["history", "ussr"], page: 2),
+                .archive(.tag, path: ["prague"], page: 1), .author(login: "korakious", page: 1), .author(login: "korakious", page: 4),
+                .date(year: 2008, month: nil, day: nil, page: 1), .date(year: 2008, month: 1, day: nil, page: 2),
+                .date(year: 2008, month: 1, day: 27, page: 1), .search(query: "spring of 1968", page: 1), .search(query: "tanks", page: 2),
+                .commentSubmit, .unlock,
+                .linkback(.xmlrpc), .linkback(.webmention), .linkback(.webmentionStatus(token: "abc123")),
+                .linkback(.trackback(postPath: "/2008/01/27/tanks-in-the-square/")),
+                .asset(theme: "default", path: "style.css"), .upload(path: "2008/01/photo.jpg"), .avatar(key: "0123456789abcdef0123456789abcdef"),
+                .sitemap(.robots), .sitemap(.index), .sitemap(.posts(.post, page: 2)),
+                .sitemap(.posts(.page, page: 1)), .sitemap(.terms(.category, page: 1)), .sitemap(.terms(.tag, page: 3)), .sitemap(.users(page: 1)),
+                .operations(.health), .operations(.ready), .operations(.metrics),
+                .legacy(.post(12)), .legacy(.page(3)), .legacy(.category(4)), .legacy(.tag("prague")), .legacy(.author(2)),
+                .legacy(.month("200801")), .legacy(.attachment(9)), .legacy(.feed("rss2", of: nil)), .legacy(.feed("rss2", of: .category(4))),
+                .signIn(returnTo: nil), .signIn(returnTo: "/2008/01/27/tanks-in-the-square/#respond"), .signInEmail, .signInEmailConfirm, .signOut,
+                .readerFace(name: "0123456789abcdef0123.png"),
+            ] + AccountRoute.allCases.map(SiteRoute.account)
         for format in SiteRoute.FeedFormat.allCases {
             all += [
                 .feed(.site, format), .feed(.comments, format), .feed(.archive(.category, path: ["history", "ussr"]), format),
@@ -41,6 +44,7 @@ import Testing
             .bulkPosts, .newPost(.post), .newPost(.page), .editPost(7), .autosave(7), .revisions(7), .restoreRevision(7), .preview,
             .comments(.pending), .comments(.spam, page: 3), .emptyComments, .editComment(5), .replyToComment(5), .terms(.category), .terms(.tag),
             .users, .settings(section: ""), .settings(section: "reading"), .asset("admin.css"),
+            .readers, .readersExport,
         ]
         return all + admin.map(SiteRoute.admin)
     }

@@ -1,4 +1,5 @@
 import CompressNIO
+import DreyCore
 import DreyTestSupport
 import Foundation
 import NIOCore
@@ -41,25 +42,40 @@ import Testing
         #expect(CRC32.combine(CRC32.checksum([]), CRC32.checksum(b), lengthB: b.count) == CRC32.checksum(b))
     }
 
-    @Test("a spliced page is the page with the token in place, plain and as one valid gzip member")
-    func splice() throws {
+    @Test("a page with holes is the page with each fill in place, plain and as one valid gzip member, whatever the fills' sizes")
+    func holes() throws {
+        let token = PageHole.marker("form-token", 7)
+        let bar = PageHole.marker("reader-bar")
         let page =
-            "<html>" + String(repeating: "lorem ipsum ", count: 200) + "<input value=\"\(FormToken.placeholder)\">"
-            + String(repeating: "dolor sit ", count: 100) + "<i>\(FormToken.placeholder)</i></html>"
-        let splice = try #require(TokenSplice(body: ByteBuffer(string: page), postID: 7, gzip: true))
-        for token in ["tok-1.sig", "another-token-of-other-length.sig"] {
-            let expected = page.replacingOccurrences(of: FormToken.placeholder, with: token)
-            #expect(String(buffer: splice.body(token: token)) == expected)
-            #expect(splice.length(tokenLength: token.utf8.count) == expected.utf8.count)
-            var zipped = splice.gzipped(token: token)
-            #expect(splice.gzipLength(tokenLength: token.utf8.count) == zipped.readableBytes)
+            "<html>\(bar)" + String(repeating: "lorem ipsum ", count: 200) + "<input value=\"\(token)\">"
+            + String(repeating: "dolor sit ", count: 100) + "<i>\(token)</i></html>"
+        let holed = try #require(HoledPage(body: ByteBuffer(string: page), gzip: true))
+        #expect(holed.holes == [PageHole("reader-bar"), PageHole("form-token", 7), PageHole("form-token", 7)])
+        let big = String(repeating: "x", count: 70_000)
+        for (first, second) in [("tok-1.sig", "<b>Ann</b>"), ("", "another-token-of-other-length.sig"), (big, "t")] {
+            let fills = [second, first, first]
+            let expected = page.replacingOccurrences(of: token, with: first).replacingOccurrences(of: bar, with: second)
+            #expect(String(buffer: holed.body(fills: fills)) == expected)
+            #expect(holed.length(fills: fills) == expected.utf8.count)
+            var zipped = holed.gzipped(fills: fills)
+            #expect(holed.gzipLength(fills: fills) == zipped.readableBytes)
             // zlib checks the CRC and length in the trailer: a wrong combine would fail here.
             #expect(String(buffer: try zipped.decompress(with: .gzip())) == expected)
         }
-        #expect(TokenSplice(body: ByteBuffer(string: "<html>no form</html>"), postID: 7, gzip: true) == nil)
-        let edge = try #require(TokenSplice(body: ByteBuffer(string: FormToken.placeholder), postID: 7, gzip: true))
-        var zipped = edge.gzipped(token: "T")
+        #expect(HoledPage(body: ByteBuffer(string: "<html>no holes</html>"), gzip: true) == nil)
+        let edge = try #require(HoledPage(body: ByteBuffer(string: token), gzip: true))
+        var zipped = edge.gzipped(fills: ["T"])
         #expect(String(buffer: try zipped.decompress(with: .gzip())) == "T")
+    }
+
+    @Test("only this process's markers open holes: another prefix, a bad name or argument, a cut-off marker are text")
+    func markers() {
+        let p = PageHole.prefix
+        let text = "ἀρχή 🌷 \(p)like_42_ drey_hole_0000_like_1_ \(p)Like_1_ \(p)like__ \(p)like_1 \(p)_1_ \(p)like_x_ \(p)like_7_"
+        let found = Array(text.utf8).withUnsafeBytes { PageHole.find(in: $0) }
+        #expect(found.map(\.hole) == [PageHole("like", 42), PageHole("like", 7)])
+        #expect(PageHole.prefix.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" })
+        #expect(PageHole.prefix.count > 30)
     }
 }
 
@@ -72,19 +88,6 @@ import Testing
                 .replacingOccurrences(of: "=", with: "")
             #expect(data.base64URLEncoded == expected, "length \(length)")
         }
-    }
-}
-
-@Suite struct FormTokenFillTests {
-    @Test("every placeholder is filled byte by byte; pages without one, or in any script, come back unchanged")
-    func fill() {
-        let p = FormToken.placeholder
-        let page = "<p>ἀρχή 🌷</p><input value=\"\(p)\"><input value=\"\(p)\">end"
-        #expect(String(buffer: FormToken.fill(page, token: "tok.1")) == "<p>ἀρχή 🌷</p><input value=\"tok.1\"><input value=\"tok.1\">end")
-        #expect(String(buffer: FormToken.fill("no slot here", token: "t")) == "no slot here")
-        #expect(String(buffer: FormToken.fill(p, token: "t")) == "t")
-        #expect(String(buffer: FormToken.fill("drey0form0", token: "t")) == "drey0form0")
-        #expect(String(buffer: FormToken.fill("", token: "t")) == "")
     }
 }
 

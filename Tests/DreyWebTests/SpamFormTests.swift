@@ -26,7 +26,7 @@ import Testing
             let a = try #require(SpamTest.token(in: first.text))
             let b = try #require(SpamTest.token(in: second.text))
             #expect(a != b)
-            #expect(!second.text.contains(FormToken.placeholder))
+            #expect(!second.text.contains(PageHole.prefix))
             let signer = Signer(secret: blog.siteNow.settings.secret)
             guard case .valid(let token) = FormToken.check(b, postID: post.id, now: time.now, maxAge: 86400, signer: signer) else {
                 Issue.record("the cached page's token does not verify")

@@ -48,6 +48,7 @@ def admin_pages(base):
         "categories": "/admin/terms?taxonomy=category",
         "tags": "/admin/terms?taxonomy=tag",
         "users": "/admin/users",
+        "readers": "/admin/readers",
         "general settings": "/admin/settings/general",
         "reading settings": "/admin/settings/reading",
         "permalink settings": "/admin/settings/permalinks",

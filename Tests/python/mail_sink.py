@@ -61,7 +61,10 @@ async def main():
     with open(args.portfile + ".tmp", "w") as f:
         f.write(str(sock.getsockname()[1]))
     os.rename(args.portfile + ".tmp", args.portfile)
-    await asyncio.Event().wait()
+    # End with the test process that started us, even when it crashed or forgot to stop us.
+    parent = os.getppid()
+    while os.getppid() == parent:
+        await asyncio.sleep(1)
 
 
 asyncio.run(main())

@@ -23,6 +23,8 @@ public struct CommentSubmission: Sendable {
     public var createdAt: Date? = nil
     /// The verified form token, when the comment came through the web form: its time and nonce feed the filter.
     public var form: FormToken? = nil
+    /// The signed-in reader writing it: the comment is linked to their account.
+    public var readerID: Int64? = nil
 
     public init(postID: Int64, parentID: Int64? = nil, authorName: String, email: String, url: String = "", text: String) {
         self.postID = postID
@@ -62,7 +64,7 @@ public struct CommentDiscarded: Error, Sendable, Equatable {
 
 /// Taking in comments through the discussion rules, and moderating them.
 public struct CommentService: Sendable {
-    let store: any CommentStore & PostStore & SpamStore & TermStore & UserStore
+    let store: any CommentStore & PostStore & SpamStore & TermStore & UserStore & ReaderStore
     let registry: SiteRegistry
     let changes: ChangeFeed
     let clock: Clock
@@ -117,6 +119,7 @@ public struct CommentService: Sendable {
                 byModerator: s.byModerator)
             candidate.shownFor = s.form.map { clock.now().timeIntervalSince($0.shownAt) }
             candidate.isLinkback = s.type.isLinkback
+            candidate.readerID = s.readerID
             try await spam.checkLimits(candidate, settings: site.settings)
             let verdict = try await spam.judge(candidate, settings: site.settings)
             status = verdict.status ?? .pending
@@ -134,6 +137,7 @@ public struct CommentService: Sendable {
         do {
             comment = try await changes.commit { [store, self] in
                 let comment = try await store.insert(row, spending: spend)
+                if let readerID = s.readerID { try await store.linkComment(id: comment.id, readerID: readerID) }
                 try await self.notify(about: comment, on: post, site: site, approved: comment.status == .approved)
                 return (comment, comment.status == .approved ? [(siteID, .comments(onPosts: [comment.postID]))] : [])
             }
@@ -202,7 +206,8 @@ public struct CommentService: Sendable {
         var problems: [String] = []
         if name.isEmpty { problems.append("Please enter your name.") }
         if name.count > Self.maxNameLength { problems.append("Your name is longer than \(Self.maxNameLength) characters.") }
-        if email.isEmpty && s.type == .comment {
+        // A signed-in reader is known by their account; an address is kept only when their sign-in verified one.
+        if email.isEmpty && s.type == .comment && s.readerID == nil {
             problems.append("Please enter your email address (it is never shown).")
         } else if !email.isEmpty && (email.count > Self.maxEmailLength || !UserService.isValidEmail(email)) {
             problems.append("Please enter a valid email address.")

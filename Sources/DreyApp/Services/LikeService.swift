@@ -47,7 +47,14 @@ public struct LikeService: Sendable {
         }
     }
 
+    /// The like form's token for one reader: a page of another site cannot make a signed-in reader like anything.
+    public static func formToken(readerID: Int64, signer: Signer) -> String { signer.signature("reader:\(readerID)", purpose: .likeForm) }
+
     public func hasLiked(postID: Int64, readerID: Int64) async throws -> Bool { try await store.hasLiked(postID: postID, readerID: readerID) }
     public func count(postID: Int64) async throws -> Int { try await store.likeCount(postID: postID) }
     public func likers(postID: Int64, limit: Int = 50) async throws -> [Liker] { try await store.likers(postID: postID, limit: limit) }
+}
+
+extension Signer.Purpose {
+    static let likeForm = Signer.Purpose(name: "like-form")
 }

@@ -30,13 +30,15 @@ public struct MailQueue: Sendable {
 
     /// Mail that gives an account a link to choose a password; the link is made by the worker as it sends.
     public struct AccountMail: Codable, Sendable, Equatable {
-        public enum Purpose: String, Codable, Sendable { case reset, invitation }
+        public enum Purpose: String, Codable, Sendable { case reset, invitation, readerSignIn }
         public var purpose: Purpose
         /// The address asked for; whether an account has it is found out only when the job runs.
         public var email: String
         public var siteID: Int64
         /// Where the link points: the site's address as the request that asked for it saw it.
         public var base: String
+        /// A reader's sign-in: the path on the site to come back to afterwards.
+        public var returnTo: String? = nil
     }
 
     /// A composed account mail, and how to take back what composing it stored when it cannot be sent.

@@ -1,49 +1,18 @@
 import DreyCore
 import Foundation
-import NIOCore
 
 /// The comment form's signed token: which post the form belongs to, when it was shown, and a nonce so each form
-/// is accepted once. Every response mints a new one, cached pages included (see `TokenSplice`), so the time is the
+/// is accepted once. Every response mints a new one, cached pages included (the `form-token` hole: see `PageHole`), so the time is the
 /// reader's own and no two readers share a nonce.
 public struct FormToken: Sendable, Equatable {
     public var postID: Int64
     public var shownAt: Date
     public var nonce: String
 
-    /// Written into the page where the token belongs and replaced on every response; letters and digits only,
-    /// so no theme's escaping changes it.
-    public static let placeholder = "drey0form0token0slot0"
-
     public init(postID: Int64, shownAt: Date, nonce: String = FormToken.randomNonce()) {
         self.postID = postID
         self.shownAt = shownAt
         self.nonce = nonce
-    }
-
-    /// `page` as bytes with every placeholder replaced by `token`, searched byte by byte: Foundation's
-    /// `replacingOccurrences` copies the page through UTF-16 on Linux and took a quarter of an uncached render.
-    public static func fill(_ page: String, token: String) -> ByteBuffer {
-        var page = page
-        return page.withUTF8 { bytes in
-            let marker = Array(placeholder.utf8)
-            var out = ByteBuffer()
-            out.reserveCapacity(bytes.count + 2 * token.utf8.count)
-            var copied = 0
-            var i = 0
-            let last = bytes.count - marker.count
-            while i <= last {
-                if bytes[i] == marker[0], (1..<marker.count).allSatisfy({ bytes[i + $0] == marker[$0] }) {
-                    out.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[copied..<i]))
-                    out.writeString(token)
-                    i += marker.count
-                    copied = i
-                } else {
-                    i += 1
-                }
-            }
-            out.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[copied...]))
-            return out
-        }
     }
 
     /// `comment:POST:MILLISECONDS:NONCE.SIGNATURE`

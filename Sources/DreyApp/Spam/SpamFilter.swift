@@ -8,7 +8,7 @@ import Logging
 /// (WordPress's rules, timing, memory of the sender, the classifier), each leaving a reason.
 /// The honeypot and the form token are checked by the form's controller; replays are caught in `CommentService`.
 public struct SpamFilter: Sendable {
-    let store: any SpamStore & CommentStore
+    let store: any SpamStore & CommentStore & ReaderStore
     public let models: SpamModels
     let clock: Clock
     let logger: Logger
@@ -28,6 +28,8 @@ public struct SpamFilter: Sendable {
         /// A pingback, trackback or webmention: judged like a comment, but its receiver limits the rate
         /// per client and per source, so the comment form's flood gate and hourly limits do not apply.
         public var isLinkback = false
+        /// The signed-in reader sending it: their own comments' history counts as reputation.
+        public var readerID: Int64? = nil
 
         public init(
             siteID: Int64, name: String, email: String, url: String, ip: String, userAgent: String = "", text: String,
@@ -84,8 +86,12 @@ public struct SpamFilter: Sendable {
             .init(
                 authorName: c.name, email: c.email, url: c.url, ip: c.ip, userAgent: c.userAgent, text: c.text,
                 hasPreviouslyApproved: previously))
-        let reputation = try await store.reputation(
+        var reputation = try await store.reputation(
             siteID: c.siteID, email: c.email, ip: c.ip, websiteHost: Reputation.websiteHost(c.url))
+        if let readerID = c.readerID {
+            let history = try await store.readerHistory(siteID: c.siteID, readerID: readerID)
+            if history != Reputation.Counts() { reputation.counts[.reader] = history }
+        }
         let classifier = try await models.model(siteID: c.siteID).map { Self.classify($0, c.sample, thresholds: judge.thresholds) }
         var evidence = SpamEvidence(
             policy: policy, classifier: classifier, shownFor: c.shownFor, reputation: reputation, previouslyApproved: previously)

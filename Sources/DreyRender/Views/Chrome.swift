@@ -27,6 +27,8 @@ public struct Chrome: Sendable {
     public var adminBar: AdminBarView? = nil
     /// The site's menu: pages and top categories, or the links the owner chose.
     public var menu: [TermLink] = []
+    /// Who is signed in as a reader, or a sign-in link: escaped HTML (or its placeholder on a cached page).
+    public var readerBar: String = ""
 
     public init(
         siteTitle: String, tagline: String, homeURL: String, language: String = "en", documentTitle: String,
@@ -76,6 +78,7 @@ extension Chrome: MustacheParent {
         case "pingbackURL": return nonEmpty(pingbackURL)
         case "adminBar": return adminBar.map { $0 as Any } ?? false
         case "menu": return menu
+        case "readerBar": return nonEmpty(readerBar)
         case "hasMenu": return !menu.isEmpty
         case "feedLinks": return feeds.filter { !$0.footerName.isEmpty }
         default: return nil

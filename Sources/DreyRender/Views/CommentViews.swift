@@ -108,6 +108,9 @@ public struct CommentForm: Sendable, MustacheParent {
     public var token: String
     public var isOpen: Bool
     public var maxLength: Int
+    /// Who is commenting, as escaped HTML: the guest's fields, or the signed-in reader's account (or its placeholder on
+    /// a cached page).
+    public var identity: String = ""
 
     public init(
         actionURL: String, postID: Int64, parentID: Int64? = nil, replyingTo: String = "", cancelReplyURL: String = "",
@@ -145,6 +148,7 @@ public struct CommentForm: Sendable, MustacheParent {
         case "token": return token
         case "isOpen": return isOpen
         case "maxLength": return String(maxLength)
+        case "identity": return identity
         default: return nil
         }
     }

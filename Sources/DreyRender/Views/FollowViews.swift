@@ -80,11 +80,11 @@ public struct FollowBox: Sendable, MustacheParent {
 /// "N bloggers like this", with their faces; the button's state is a hole filled per reader.
 public struct LikesView: Sendable, MustacheParent {
     public var count: Int
-    public var faces: [FaceView]
+    public var faces: [LikerFace]
     /// `PageHole` marker (or the rendered button until holes land).
     public var buttonHTML: String
 
-    public init(count: Int = 0, faces: [FaceView] = [], buttonHTML: String = "") {
+    public init(count: Int = 0, faces: [LikerFace] = [], buttonHTML: String = "") {
         self.count = count
         self.faces = faces
         self.buttonHTML = buttonHTML
@@ -97,6 +97,28 @@ public struct LikesView: Sendable, MustacheParent {
         case "text": return count == 1 ? "One blogger likes this." : "\(count) bloggers like this."
         case "faces": return faces
         case "buttonHTML": return buttonHTML
+        default: return nil
+        }
+    }
+}
+
+/// A reader who likes a post: name, face, and their site when they gave one.
+public struct LikerFace: Sendable, MustacheParent {
+    public var name: String
+    public var photoURL: String
+    public var website: String
+
+    public init(name: String, photoURL: String, website: String) {
+        self.name = name
+        self.photoURL = photoURL
+        self.website = website
+    }
+
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "name": return self.name.isEmpty ? "Someone" : self.name
+        case "photoURL": return photoURL
+        case "website": return nonEmpty(website)
         default: return nil
         }
     }

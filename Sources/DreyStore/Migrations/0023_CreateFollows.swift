@@ -1,5 +1,7 @@
 /// Following a blog or a thread by email: who follows (double opt-in), each consent as given, and which
-/// messages went out, so a follower is mailed once however often a worker is restarted.
+/// messages went out, so a follower is mailed once however often a worker is restarted. And likes move from staff
+/// accounts to readers: nothing ever wrote the old `likes` table (no form, command, import or API did), so it is
+/// empty in every real installation and is replaced rather than converted.
 let m0023_createFollows = Migration(
     number: 23, name: "create_follows",
     sqlite: [
@@ -50,6 +52,17 @@ let m0023_createFollows = Migration(
             created_at REAL NOT NULL
         )
         """,
+        "DROP TABLE likes",
+        """
+        CREATE TABLE likes (
+            site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+            post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+            reader_id INTEGER NOT NULL REFERENCES readers(id) ON DELETE CASCADE,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (post_id, reader_id)
+        )
+        """,
+        "CREATE INDEX likes_reader ON likes (reader_id)",
     ],
     postgres: [
         """
@@ -99,4 +112,15 @@ let m0023_createFollows = Migration(
             created_at TIMESTAMPTZ NOT NULL
         )
         """,
+        "DROP TABLE likes",
+        """
+        CREATE TABLE likes (
+            site_id BIGINT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+            post_id BIGINT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+            reader_id BIGINT NOT NULL REFERENCES readers(id) ON DELETE CASCADE,
+            created_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (post_id, reader_id)
+        )
+        """,
+        "CREATE INDEX likes_reader ON likes (reader_id)",
     ])

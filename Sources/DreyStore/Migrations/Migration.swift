@@ -17,7 +17,7 @@ enum Migrations {
         m0006_createLikes, m0007_createJobs, m0008_createChanges, m0009_createSearch, m0010_createAccounts,
         m0011_wordPressIdentity, m0012_addJobDedupe, m0013_createWebmentions, m0014_createLinkbackSends,
         m0015_addCommentSpamColumns, m0016_createSpamModels, m0017_createFormTokens, m0018_createSpamDiscards,
-        m0019_createChangeReaders, m0020_addMediaImages,
+        m0019_createChangeReaders, m0020_addMediaImages, m0021_createReaders,
         m0023_createFollows,
     ]
 }

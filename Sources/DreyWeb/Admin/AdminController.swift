@@ -102,6 +102,9 @@ struct AdminController: Sendable {
         case (.get, .media): return try await MediaAdmin(controller: self).library(a)
         case (.get, .editMedia(let id)): return try await MediaAdmin(controller: self).edit(a, id: id)
         case (.post, .editMedia(let id)): return try await MediaAdmin(controller: self).save(a, id: id)
+        case (.get, .readers): return try await ReadersAdmin(controller: self).list(a)
+        case (.post, .readers): return try await ReadersAdmin(controller: self).act(a)
+        case (.get, .readersExport): return try await ReadersAdmin(controller: self).csv(a)
         default:
             let page = AdminPage(title: "Not found", section: .none, MessageScreen(message: "There is no such page in the administration."))
             return .personal(status: .notFound, body: render(page, a))

@@ -10,6 +10,7 @@ protocol AdminBody {
 /// Where a screen sits in the navigation: the head marks that link as the current page.
 enum AdminSection {
     case none, dashboard, posts, media, pages, categories, tags, comments, users, settings
+    case readers
 }
 
 /// A screen on its way to the template: its title, its place in the navigation, the notices above it, and its body.
@@ -58,6 +59,7 @@ struct AdminScreen<Body: AdminBody> {
     let navComments: Bool
     let navUsers: Bool
     let navSettings: Bool
+    let navReaders: Bool
     let screen: Body
 
     /// `member` is the signed-in person and their role on the site, when the page shows the navigation they may use.
@@ -89,6 +91,7 @@ struct AdminScreen<Body: AdminBody> {
         navComments = section == .comments
         navUsers = section == .users
         navSettings = section == .settings
+        navReaders = section == .readers
         screen = page.body
     }
 }

@@ -19,6 +19,7 @@ struct SettingsAdmin {
                 .moderationKeys, .disallowedKeys, .threadDepth, .commentOrder, .commentFloodSeconds, .commentRateIPPerHour,
                 .commentRateEmailPerHour, .commentFormMinSeconds, .commentFormMaxAgeHours, .spamHoldScore, .spamSpamScore,
                 .spamRetentionDays,
+                .readersEnabled, .signinEmail,
             ]
         ),
         "appearance": ("Appearance", [.fontFamily, .fontSize, .lineHeight, .contentWidth, .customCSS]),
@@ -65,6 +66,7 @@ struct SettingsAdmin {
             commentRateIPPerHour: value(.commentRateIPPerHour), commentRateEmailPerHour: value(.commentRateEmailPerHour),
             commentFormMinSeconds: value(.commentFormMinSeconds), commentFormMaxAgeHours: value(.commentFormMaxAgeHours),
             spamHoldScore: value(.spamHoldScore), spamSpamScore: value(.spamSpamScore), spamRetentionDays: value(.spamRetentionDays),
+            readersEnabledOn: value(.readersEnabled) == "1", signinEmailOn: value(.signinEmail) == "1",
             fonts: fonts, fontSize: value(.fontSize), lineHeight: value(.lineHeight), contentWidth: value(.contentWidth),
             customCSS: value(.customCSS))
         var page = AdminPage(title: "\(title) settings", section: .settings, screen)
@@ -79,7 +81,8 @@ struct SettingsAdmin {
         var typed: [SettingKey: String] = [:]
         for key in keys {
             switch key {
-            case .commentModeration, .commentPreviouslyApproved, .moderationNotify, .commentsNotify, .pageCache:
+            case .commentModeration, .commentPreviouslyApproved, .moderationNotify, .commentsNotify, .pageCache,
+                .readersEnabled, .signinEmail:
                 typed[key] = a.form[key.rawValue] == "1" ? "1" : "0"
             case .defaultCommentStatus:
                 typed[key] = a.form[key.rawValue] == "open" ? "open" : "closed"
@@ -177,6 +180,9 @@ struct SettingsScreen: AdminBody {
     let spamHoldScore: String
     let spamSpamScore: String
     let spamRetentionDays: String
+    // Discussion: readers who sign in
+    let readersEnabledOn: Bool
+    let signinEmailOn: Bool
     // Appearance
     let fonts: [Font]
     let fontSize: String

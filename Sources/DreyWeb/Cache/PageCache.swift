@@ -15,14 +15,11 @@ public final class PageCache: Sendable {
         public let etag: String
         public let lastModified: String
         let scopes: Set<CacheScope>
-        /// Where a comment form's token goes; such a page is answered with a fresh token each time.
-        let splice: TokenSplice?
+        /// A page with personal parts (a form token, "signed in as …"): each response fills its holes.
+        let holes: HoledPage?
 
         /// What the entry holds in memory, roughly: its bodies and a fixed allowance for the rest.
-        var cost: Int {
-            let pieces = splice?.pieces.reduce(0) { $0 + $1.plain.readableBytes + $1.deflated.readableBytes } ?? 0
-            return body.readableBytes + (gzipped?.readableBytes ?? 0) + pieces + 512
-        }
+        var cost: Int { body.readableBytes + (gzipped?.readableBytes ?? 0) + (holes?.cost ?? 0) + 512 }
     }
 
     struct Key: Hashable, Sendable {
@@ -87,9 +84,9 @@ public final class PageCache: Sendable {
     /// Makes the entry and keeps it, unless the site was invalidated since `generation` was read.
     func store(
         siteID: Int64, target: String, status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>,
-        formPostID: Int64? = nil, generation: UInt64
+        generation: UInt64
     ) -> Entry {
-        let entry = Self.makeEntry(status: status, contentType: contentType, body: body, scopes: scopes, formPostID: formPostID)
+        let entry = Self.makeEntry(status: status, contentType: contentType, body: body, scopes: scopes)
         let key = Key(siteID: siteID, target: target)
         storage.withLock { s in
             // Checked under the storage lock, which `invalidate` also takes after bumping the generation.
@@ -118,22 +115,21 @@ public final class PageCache: Sendable {
     }
 
     static func makeEntry(
-        status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>, formPostID: Int64? = nil,
-        gzip: Bool = true
+        status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>, gzip: Bool = true
     ) -> Entry {
         let zip = gzip && body.readableBytes > 512
-        if let postID = formPostID, let splice = TokenSplice(body: body, postID: postID, gzip: zip) {
-            // The whole gzip form is never served (each response splices its own token), so it is not made.
+        if contentType.hasPrefix("text/html"), let holes = HoledPage(body: body, gzip: zip) {
+            // The whole gzip form is never served (each response fills its own holes), so it is not made.
             return Entry(
                 status: status, contentType: contentType, body: body, gzipped: nil, etag: "", lastModified: Self.httpDate(Date()),
-                scopes: scopes, splice: splice)
+                scopes: scopes, holes: holes)
         }
         var copy = body
         let gzipped = zip ? try? copy.compress(with: .gzip()) : nil
         let etag = "\"\(Self.fnv1a(body))\""
         return Entry(
             status: status, contentType: contentType, body: body, gzipped: gzipped, etag: etag,
-            lastModified: Self.httpDate(Date()), scopes: scopes, splice: nil)
+            lastModified: Self.httpDate(Date()), scopes: scopes, holes: nil)
     }
 
     /// Drops the pages a change made stale; `.site` drops every page of the site.

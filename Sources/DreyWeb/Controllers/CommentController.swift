@@ -56,6 +56,13 @@ struct CommentController: Sendable {
         }
         var submission = CommentSubmission(
             postID: post.id, parentID: parent, authorName: typed.name, email: typed.email, url: typed.website, text: typed.text)
+        // A signed-in reader comments as their account: its name, verified address and website, whatever the form held.
+        if let reader = r.reader, r.site.settings.readersEnabled {
+            submission.authorName = reader.reader.name
+            submission.email = reader.reader.email ?? ""
+            submission.url = reader.reader.website ?? ""
+            submission.readerID = reader.reader.id
+        }
         submission.ip = r.clientIP
         submission.userAgent = r.request.headers[.userAgent] ?? ""
         submission.form = token

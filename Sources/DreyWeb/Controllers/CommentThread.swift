@@ -15,6 +15,8 @@ struct CommentThread {
     let faces: Faces
     /// Webmentions by comment ID: replies from other sites join the thread, with their author's photo.
     var mentions: [Int64: ReceivedWebmention] = [:]
+    /// Faces of signed-in readers' comments (their picture, or their own generated face), by comment ID.
+    var readerFaces: [Int64: String] = [:]
 
     /// Conversation comments as a tree; replies deeper than the setting hang under the deepest allowed level.
     func tree(_ comments: [Comment]) -> [CommentView] {
@@ -57,7 +59,7 @@ struct CommentThread {
         let mention = mentions[c.id]
         let photo = mention.map(\.authorPhoto).flatMap { $0.isEmpty ? nil : $0 }
         return CommentView(
-            id: c.id, authorName: c.authorName, authorURL: c.authorURL, avatarURL: photo ?? faces.url(email: c.authorEmail),
+            id: c.id, authorName: c.authorName, authorURL: c.authorURL, avatarURL: photo ?? readerFaces[c.id] ?? faces.url(email: c.authorEmail),
             dateText: dateFormat.string(from: c.createdAt), isoDate: ISO8601.string(c.createdAt), contentHTML: c.contentHTML,
             byPostAuthor: byAuthor, awaitingModeration: c.status == .pending || c.status == .spam,
             replyURL: postURL + "?replytocom=\(c.id)#respond", canReply: depth < maxDepth && c.status == .approved,

@@ -13,15 +13,18 @@ struct FollowController: Sendable {
     let views: ViewFactory
 
     /// The follow form under a post, when the site offers following.
-    static func box(_ post: Post, _ r: SiteRequest, email: String = "") -> FollowBox? {
+    static func box(_ post: Post, _ r: SiteRequest, email: String = "", token: String? = nil) -> FollowBox? {
         guard r.site.settings.followsEnabled, post.type == .post, post.password.isEmpty else { return nil }
         return FollowBox(
             actionURL: r.links.url(.follows(.follow)), postID: post.id, email: email, blogWording: FollowService.blogWording,
-            threadWording: FollowService.threadWording, token: FormToken.placeholder)
+            threadWording: FollowService.threadWording, token: token ?? PageHole.marker("form-token", post.id))
     }
 
-    func answer(_ route: FollowRoute, method: HTTPRequest.Method, _ r: SiteRequest, form: () async throws -> FormData) async throws -> PageResult? {
-        guard r.site.settings.followsEnabled || { if case .like = route { return true } else { return false } }() else { return nil }
+    func answer(
+        _ route: FollowRoute, method: HTTPRequest.Method, _ r: SiteRequest, app: WebApp, form: () async throws -> FormData
+    ) async throws -> PageResult? {
+        if case .like(let postID) = route { return try await LikeButton.post(postID, r, form: try await form(), app: app) }
+        guard r.site.settings.followsEnabled else { return nil }
         switch route {
         case .follow: return try await follow(r, form: try await form())
         case .confirm(let token):
@@ -117,9 +120,7 @@ struct FollowController: Sendable {
         let view = FollowPage(
             chrome: views.chrome(r, title: heading, canonical: "", noindex: true), heading: heading, message: message, errors: errors,
             actionURL: action?.0 ?? "", token: action?.1 ?? "", button: action?.2 ?? "",
-            followForm: again.flatMap { Self.box($0.0, r, email: $0.1) })
-        var body = theme.render(view, template: "follow") ?? heading
-        if let again { body = String(buffer: FormToken.fill(body, token: FormToken(postID: again.0.id, shownAt: r.now).signed(with: r.signer))) }
-        return .personal(status: status, body: body)
+            followForm: again.flatMap { Self.box($0.0, r, email: $0.1, token: FormToken(postID: $0.0.id, shownAt: r.now).signed(with: r.signer)) })
+        return .personal(status: status, body: theme.render(view, template: "follow") ?? heading)
     }
 }

@@ -38,6 +38,9 @@ public struct SiteRequest: Sendable {
     /// The signed-in member of the site's staff, for the admin bar; nil for everyone else. Only requests with a
     /// session cookie look it up, and they never use the page cache (`WebApp.bypassesCache`).
     public var staff: StaffMember? = nil
+    /// The signed-in reader (`drey_reader` cookie), resolved once per request; pages stay cached for them, their
+    /// personal parts being filled per response (`ReaderWeb`).
+    public var reader: ReaderSession? = nil
 }
 
 /// A signed-in member of a site who may use its admin (every role but subscriber).
@@ -46,7 +49,7 @@ public struct StaffMember: Sendable {
     public let role: Role
 }
 
-/// A page holds a comment form whose token (`FormToken.placeholder` in the body) is minted per response.
+/// A page holds a comment form whose token (the `form-token` hole, see `PageHoles`) is minted per response.
 public struct FormSlot: Sendable, Equatable {
     public var postID: Int64
     /// When the reader first saw the form; nil for now. A form sent back with errors keeps the original time.

@@ -73,7 +73,8 @@ struct PostController: Sendable {
             maxDepth: settings.threadDepth, newestFirst: settings.commentOrderNewestFirst, postAuthorID: post.authorID,
             postAuthorEmail: author?.email ?? "", postURL: canonical,
             dateFormat: settings.formatter("\(settings.dateFormat) \\a\\t \(settings.timeFormat)"),
-            ownPending: r.ownPendingComments, faces: Faces(r), mentions: mentions)
+            ownPending: r.ownPendingComments, faces: Faces(r), mentions: mentions,
+            readerFaces: try await ReaderFaces.forComments(on: post.id, comments, store: store, r))
         let visibleComments = locked ? [] : comments.filter { $0.status == .approved || r.ownPendingComments.contains($0.id) }
         let linkbacks = LinkbackViewFactory.listed(visibleComments, mentions: mentions, settings: settings)
         let reactions = LinkbackViewFactory.reactions(visibleComments, mentions: mentions, faces: Faces(r))
@@ -82,12 +83,16 @@ struct PostController: Sendable {
             form ?? CommentForm(actionURL: r.links.commentSubmit, postID: post.id, token: "", isOpen: false, maxLength: settings.commentMaxLength)
         theForm.actionURL = r.links.commentSubmit
         theForm.postID = post.id
-        // Minted per response by the web app, cached pages included: see FormToken.
-        theForm.token = FormToken.placeholder
+        // Minted per response by the web app, cached pages included: see FormToken and PageHoles.
+        theForm.token = PageHole.marker("form-token", post.id)
         // A refused form on a locked post comes back too (with what was typed), still without the thread.
         let showForm = !locked || form != nil
         theForm.isOpen = post.commentStatus == .open && showForm
         theForm.maxLength = settings.commentMaxLength
+        let postPath = canonical.hasPrefix(r.links.base) ? String(canonical.dropFirst(r.links.base.count)) : "/"
+        theForm.identity = ReaderHoles.commentIdentity(
+            r.reader, postPath + "#respond", ReaderHoles.Context(r),
+            typed: ReaderHoles.Typed(name: theForm.name, email: theForm.email, website: theForm.website))
         if form == nil, let replyTo = r.query["replytocom"].flatMap(Int64.init),
             let parent = visibleComments.first(where: { $0.id == replyTo && $0.status == .approved })
         {
@@ -118,6 +123,7 @@ struct PostController: Sendable {
             showDiscussion: showForm && (post.type == .post || post.commentStatus == .open || count > 0), previous: previous, next: next,
             reactions: reactions)
         page.follows = FollowController.box(post, r)
+        page.likes = try await LikeButton.view(post, r, store: store)
         let html = theme.render(page, template: post.type == .page && theme.hasTemplate("page") ? "page" : "post") ?? ""
         let body = locked ? Self.injectPasswordForm(html, post: post, r: r) : html
         // A page with a refused form or the visitor's own held comments is theirs alone: never cached.

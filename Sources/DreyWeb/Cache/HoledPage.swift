@@ -1,0 +1,132 @@
+import CompressNIO
+import DreyApp
+import DreyCore
+import NIOCore
+
+/// A page split around its holes (see `PageHole`), in plain and in gzip form, so that a cached page can hand every
+/// reader their own parts (a form token, "signed in as …", a like button's state): a few small functions and some
+/// copies per response, no template work and no recompression.
+///
+/// The gzip form is one valid gzip member built from parts: each piece of the page is raw-deflated on its own
+/// (sync-flushed, so it ends on a byte boundary; only the last piece ends the stream), each fill goes between them as
+/// stored blocks, and the trailer's CRC is combined from the pieces' CRCs and the fills'.
+struct HoledPage: Sendable {
+    struct Piece: Sendable {
+        let plain: ByteBuffer
+        let deflated: ByteBuffer
+        let crc: UInt32
+    }
+
+    /// One fewer than the pieces: hole n goes between piece n and piece n + 1.
+    let holes: [PageHole]
+    let pieces: [Piece]
+    let hasGzip: Bool
+
+    /// Splits `body` at each hole's marker; nil when there is none.
+    init?(body: ByteBuffer, gzip: Bool) {
+        let bytes = Array(body.readableBytesView)
+        let found = bytes.withUnsafeBytes { PageHole.find(in: $0) }
+        guard !found.isEmpty else { return nil }
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for (_, cut) in found {
+            ranges.append(start..<cut.lowerBound)
+            start = cut.upperBound
+        }
+        ranges.append(start..<bytes.count)
+        var pieces: [Piece] = []
+        for (n, range) in ranges.enumerated() {
+            let plain = ByteBuffer(bytes: bytes[range])
+            var deflated = ByteBuffer()
+            if gzip {
+                guard let d = try? Self.deflate(plain, last: n == ranges.count - 1) else { return nil }
+                deflated = d
+            }
+            pieces.append(Piece(plain: plain, deflated: deflated, crc: CRC32.checksum(bytes[range])))
+        }
+        self.holes = found.map(\.hole)
+        self.pieces = pieces
+        self.hasGzip = gzip
+    }
+
+    /// What the page holds in memory besides its fixed allowance.
+    var cost: Int { pieces.reduce(0) { $0 + $1.plain.readableBytes + $1.deflated.readableBytes } }
+
+    /// Length of the plain page with `fills` (one per hole) in place.
+    func length(fills: [String]) -> Int {
+        pieces.reduce(0) { $0 + $1.plain.readableBytes } + fills.reduce(0) { $0 + $1.utf8.count }
+    }
+
+    /// Length of the gzip form: header, pieces, each fill as stored blocks (5 bytes of header per 65,535 bytes),
+    /// trailer.
+    func gzipLength(fills: [String]) -> Int {
+        pieces.reduce(18) { $0 + $1.deflated.readableBytes } + fills.reduce(0) { $0 + Self.storedLength($1.utf8.count) }
+    }
+
+    static func storedLength(_ n: Int) -> Int { n + 5 * max(1, (n + 65534) / 65535) }
+
+    /// The plain page with `fills` (one per hole, in order) in place.
+    func body(fills: [String]) -> ByteBuffer {
+        var out = ByteBuffer()
+        out.reserveCapacity(length(fills: fills))
+        for (n, piece) in pieces.enumerated() {
+            if n > 0 { out.writeString(fills[n - 1]) }
+            out.writeImmutableBuffer(piece.plain)
+        }
+        return out
+    }
+
+    /// The gzip form: header, each piece's deflate blocks, each fill as stored blocks between them, and a trailer
+    /// whose CRC is combined from the pieces' and the fills'.
+    func gzipped(fills: [String]) -> ByteBuffer {
+        var out = ByteBuffer()
+        out.reserveCapacity(gzipLength(fills: fills))
+        out.writeImmutableBuffer(Self.gzipHeader)
+        var crc: UInt32 = 0
+        var total = 0
+        for (n, piece) in pieces.enumerated() {
+            if n > 0 {
+                let fill = Array(fills[n - 1].utf8)
+                Self.writeStored(fill, to: &out)
+                crc = CRC32.combine(crc, CRC32.checksum(fill), lengthB: fill.count)
+                total += fill.count
+            }
+            out.writeImmutableBuffer(piece.deflated)
+            crc = n == 0 ? piece.crc : CRC32.combine(crc, piece.crc, lengthB: piece.plain.readableBytes)
+            total += piece.plain.readableBytes
+        }
+        out.writeInteger(crc, endianness: .little)
+        out.writeInteger(UInt32(truncatingIfNeeded: total), endianness: .little)
+        return out
+    }
+
+    /// Stored blocks, none final: header bits 000 padded to a byte, then LEN and its complement, then the bytes;
+    /// at most 65,535 bytes a block (an empty fill is one empty block, which deflate allows).
+    static func writeStored(_ bytes: [UInt8], to out: inout ByteBuffer) {
+        var start = 0
+        repeat {
+            let end = min(bytes.count, start + 65535)
+            let len = UInt16(end - start)
+            out.writeInteger(UInt8(0))
+            out.writeInteger(len, endianness: .little)
+            out.writeInteger(~len, endianness: .little)
+            out.writeBytes(bytes[start..<end])
+            start = end
+        } while start < bytes.count
+    }
+
+    /// Magic, deflate, no flags, no time, no extra flags, Unix.
+    static let gzipHeader = ByteBuffer(bytes: [0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03])
+
+    /// Raw deflate of one piece; all but the last end with a sync flush so the next part starts on a byte boundary.
+    static func deflate(_ piece: ByteBuffer, last: Bool) throws -> ByteBuffer {
+        let compressor = CompressionAlgorithm.deflate().compressor
+        try compressor.startStream()
+        defer { try? compressor.finishStream() }
+        var input = piece
+        var output = ByteBuffer()
+        output.reserveCapacity(compressor.maxSize(from: piece) + 64)
+        try input.compressStream(to: &output, with: compressor, flush: last ? .finish : .sync)
+        return output
+    }
+}

@@ -1,0 +1,104 @@
+import DreyApp
+import DreyCore
+import DreyRender
+import DreyStore
+import Foundation
+
+/// The personal parts of public pages for readers: the reader bar and the comment form's identity. Each is a plain
+/// function of the reader (nil for a guest) and an argument fixed when the page was rendered, returning escaped HTML,
+/// so a cached page can hold a placeholder filled per response (`PageHoles`).
+enum ReaderHoles {
+    /// What the fillers need of the site.
+    struct Context: Sendable {
+        let links: SiteLinks
+        let settings: SiteSettings
+
+        init(links: SiteLinks, settings: SiteSettings) {
+            self.links = links
+            self.settings = settings
+        }
+
+        init(_ r: SiteRequest) { self.init(links: r.links, settings: r.site.settings) }
+    }
+
+    /// What a guest typed into a form that came back refused.
+    struct Typed: Sendable {
+        var name = ""
+        var email = ""
+        var website = ""
+    }
+
+    static func e(_ s: String) -> String { HTMLEscape.text(s) }
+
+    static func query(_ path: String) -> String { path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F" }
+
+    /// `reader-bar`: who is signed in, with their account and sign-out; or a sign-in link. `argument`: the page's path.
+    static func readerBar(_ reader: ReaderSession?, _ argument: String, _ c: Context) -> String {
+        guard c.settings.readersEnabled else { return "" }
+        let back = ReaderWeb.safePath(argument)
+        guard let reader else {
+            return
+                "<nav class=\"reader-bar\" aria-label=\"Reader\"><a class=\"reader-signin\" href=\"\(e(c.links.signIn(returnTo: back)))\">Reader sign-in</a></nav>"
+        }
+        return "<nav class=\"reader-bar\" aria-label=\"Reader\">"
+            + "<img class=\"avatar\" src=\"\(e(ReaderFaces.url(reader.reader, c, size: 24)))\" alt=\"\" width=\"24\" height=\"24\"> "
+            + "<span class=\"reader-bar-who\">Signed in as \(e(reader.reader.name))</span> "
+            + "<a href=\"\(e(c.links.account()))\">Your account</a> "
+            + "<form class=\"reader-signout\" method=\"post\" action=\"\(e(c.links.signOut))?return_to=\(e(query(back)))\">"
+            + "<button type=\"submit\" class=\"link-button\">Sign out</button></form></nav>"
+    }
+
+    /// `comment-identity`: inside the comment form, "You are commenting using your … account" for a reader, else the
+    /// guest's name, email and website fields. `argument`: the post's path, to come back to after signing in or out.
+    static func commentIdentity(_ reader: ReaderSession?, _ argument: String, _ c: Context, typed: Typed = Typed()) -> String {
+        let back = ReaderWeb.safePath(argument)
+        if let reader, c.settings.readersEnabled {
+            let r = reader.reader
+            return "<p class=\"comment-identity logged-in-as\">"
+                + "<img class=\"avatar\" src=\"\(e(ReaderFaces.url(r, c, size: 32)))\" alt=\"\" width=\"32\" height=\"32\"> "
+                + "You are commenting using your \(e(reader.provider)) account (\(e(r.name))). "
+                + "<button type=\"submit\" class=\"link-button\" formaction=\"\(e(c.links.signOut))?return_to=\(e(query(back)))\" "
+                + "formmethod=\"post\" formnovalidate>Log out</button> / "
+                + "<a href=\"\(e(c.links.signIn(returnTo: back)))\">Change</a></p>"
+        }
+        var out =
+            "<p class=\"comment-notes\">Your email address will not be published. Required fields are marked <span aria-hidden=\"true\">*</span>"
+        if c.settings.readersEnabled, c.settings.signinEmail || !ReaderPages.extraSignInMethods(c.settings).isEmpty {
+            out += " Or <a class=\"comment-signin\" href=\"\(e(c.links.signIn(returnTo: back)))\">sign in</a> to comment as yourself."
+        }
+        out += "</p>\n"
+        out += """
+            <p class="comment-form-author"><label for="author">Name <span aria-hidden="true">*</span></label>
+            <input id="author" name="author" type="text" value="\(e(typed.name))" size="30" maxlength="245" autocomplete="name" required></p>
+            <p class="comment-form-email"><label for="email">Email <span aria-hidden="true">*</span></label>
+            <input id="email" name="email" type="email" value="\(e(typed.email))" size="30" maxlength="100" autocomplete="email" required></p>
+            <p class="comment-form-url"><label for="url">Website</label>
+            <input id="url" name="url" type="url" value="\(e(typed.website))" size="30" maxlength="200" autocomplete="url"></p>
+            """
+        return out
+    }
+}
+
+/// A reader's face: their uploaded picture, else the face the blog makes (or Gravatar's, when the owner chose it).
+enum ReaderFaces {
+    static func url(_ reader: Reader, _ c: ReaderHoles.Context, size: Int = 48) -> String {
+        if let avatar = reader.avatar, ReaderFaceName.isValid(avatar) { return c.links.url(.readerFace(name: avatar)) }
+        return generated(reader, links: c.links, settings: c.settings, size: size)
+    }
+
+    /// The faces of the readers who wrote `comments` (a post's), by comment ID; one query, only when some comment has a reader.
+    static func forComments(on postID: Int64, _ comments: [Comment], store: SQLStore, _ r: SiteRequest) async throws -> [Int64: String] {
+        let readers = try await store.commentReaders(postID: postID)
+        guard !readers.isEmpty else { return [:] }
+        let context = ReaderHoles.Context(r)
+        return readers.mapValues { url($0, context) }
+    }
+
+    /// The face a reader has without a picture: the one their verified address has on the blog, so their comments from
+    /// before they signed in look the same; a reader without an address gets one of their own.
+    static func generated(_ reader: Reader, links: SiteLinks, settings: SiteSettings, size: Int = 48) -> String {
+        let key = reader.email ?? "reader-\(reader.id)@readers.invalid"
+        if settings.gravatarFaces, reader.email != nil { return Avatar.url(email: key, size: size) }
+        return links.url(.avatar(key: Avatar.localKey(email: key, secret: settings.secret)))
+    }
+}
