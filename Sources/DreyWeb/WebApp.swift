@@ -199,7 +199,9 @@ public struct WebApp: Sendable {
         case .sitemap(let sitemap): return try await SitemapController(store: drey.store, views: views).answer(sitemap, r) ?? notFound(r)
         case .operations: return nil  // answered by `OpsResponder` before a site is chosen
         case .follows(let route):
-            return try await follows.answer(route, method: method, r, app: self) { try await Self.readForm(r.request, limit: drey.config.maxBodySize) }
+            return try await follows.answer(route, method: method, r, app: self) {
+                try await Self.readForm(r.request, limit: drey.config.maxBodySize)
+            }
         case .avatar(let key):
             guard Avatar.isLocalKey(key) else { return nil }
             return .custom(

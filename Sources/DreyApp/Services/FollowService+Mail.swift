@@ -190,7 +190,8 @@ extension FollowService {
                     The link works for 7 days. If you did not ask for this, ignore this message: nothing will be sent.
                     Never mail me from \(siteTitle): \(stop)
 
-                    """, headers: headers + [("Message-ID", "<confirm-\(subscriber.id)-\(d.requestID ?? String(Int64(at.timeIntervalSince1970)))@\(host)>")])
+                    """,
+                headers: headers + [("Message-ID", "<confirm-\(subscriber.id)-\(d.requestID ?? String(Int64(at.timeIntervalSince1970)))@\(host)>")])
         case .post:
             guard subscriber.status == .confirmed, subscriber.followsBlog, let postID = d.postID,
                 let post = try await store.post(id: postID, siteID: site.id), post.isVisible(at: clock.now())

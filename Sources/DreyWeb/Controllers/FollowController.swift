@@ -57,6 +57,15 @@ struct FollowController: Sendable {
                 r, status: .forbidden, "Follow by email", errors: ["The form could not be verified (it may be too old). Please send it again."],
                 again: (post, email))
         }
+        // A signed-in reader whose address a sign-in method verified follows at once: nothing to confirm.
+        if let reader = r.reader?.reader, let verified = reader.email, reader.emailVerifiedAt != nil,
+            email.isEmpty || email.lowercased() == verified.lowercased()
+        {
+            let wording = scope == .blog ? FollowService.blogWording : FollowService.threadWording
+            try await drey.follows.subscribeVerified(
+                email: verified, scope: scope, page: canonical, wording: wording, ip: r.clientIP, siteID: r.site.id)
+            return page(r, status: .ok, "Thank you", "\(verified) now follows \(r.site.settings.title) by email. Every message has a link to stop.")
+        }
         do {
             try await drey.follows.request(
                 FollowService.Request(

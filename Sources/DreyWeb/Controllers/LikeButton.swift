@@ -7,17 +7,27 @@ import Hummingbird
 /// The like button: its state is the reader's own, so the cached page holds a `like` hole filled per response;
 /// the count and the faces around it are public and cached with the page.
 enum LikeButton {
+    struct Lookup: Sendable { let session: ReaderSession? }
+
     /// The `like` hole: a signed-in reader's button (Like or Liked, with their form token), a guest's (which leads to
     /// sign-in and back), or nothing when likes are off.
     static func fill(_ context: HoleContext, postID: Int64) async -> String {
         guard context.site.settings.likesEnabled else { return "" }
-        let session: ReaderSession? = await context.once("reader-session") { () async -> ReaderSession? in
-            (try? await context.app.readerSession(context.request, site: context.site)) ?? nil
-        }
+        // Boxed: `once` takes a memoised nil for an Optional's own nil, so an optional value would never be looked up.
+        let session = await context.once("like-reader") { () async -> Lookup in
+            do {
+                return Lookup(session: try await context.app.readerSession(context.request, site: context.site))
+            } catch {
+                context.app.drey.logger.error("the like button could not look up the reader: \(error)")
+                return Lookup(session: nil)
+            }
+        }.session
         let action = SiteLinks(base: context.site.settings.homeURL, settings: context.site.settings).path(.follows(.like(postID: postID)))
         guard let session else { return html(action: action, liked: false, token: "") }
         let liked = (try? await context.app.drey.likes.hasLiked(postID: postID, readerID: session.reader.id)) ?? false
-        return html(action: action, liked: liked, token: LikeService.formToken(readerID: session.reader.id, signer: Signer.cached(secret: context.site.settings.secret)))
+        return html(
+            action: action, liked: liked,
+            token: LikeService.formToken(readerID: session.reader.id, signer: Signer.cached(secret: context.site.settings.secret)))
     }
 
     static func html(action: String, liked: Bool, token: String) -> String {
@@ -35,7 +45,8 @@ enum LikeButton {
         let path = String(canonical.dropFirst(r.links.base.count))
         guard let session = r.reader else { return .redirect(to: r.links.signIn(returnTo: path.isEmpty ? "/" : path), permanent: false) }
         guard form["_csrf"] == LikeService.formToken(readerID: session.reader.id, signer: r.signer) else {
-            return .plain(status: .forbidden, text: "The form could not be verified (it did not come from this site). Go back, reload the page and try again.")
+            return .plain(
+                status: .forbidden, text: "The form could not be verified (it did not come from this site). Go back, reload the page and try again.")
         }
         do {
             _ = try await app.drey.likes.set(form["like"] != "0", postID: post.id, readerID: session.reader.id, siteID: r.site.id)
@@ -50,10 +61,14 @@ enum LikeButton {
         guard r.site.settings.likesEnabled, post.type == .post, post.password.isEmpty else { return nil }
         let count = try await store.likeCount(postID: post.id)
         let context = ReaderHoles.Context(r)
-        let faces: [LikerFace] = count == 0 ? [] : try await store.likers(postID: post.id, limit: 50).map { liker in
-            let reader = Reader(id: liker.readerID, siteID: r.site.id, name: liker.name, email: liker.email, website: liker.website, avatar: liker.avatar)
-            return LikerFace(name: liker.name, photoURL: ReaderFaces.url(reader, context, size: 36), website: liker.website ?? "")
-        }
+        let faces: [LikerFace] =
+            count == 0
+            ? []
+            : try await store.likers(postID: post.id, limit: 50).map { liker in
+                let reader = Reader(
+                    id: liker.readerID, siteID: r.site.id, name: liker.name, email: liker.email, website: liker.website, avatar: liker.avatar)
+                return LikerFace(name: liker.name, photoURL: ReaderFaces.url(reader, context, size: 36), website: liker.website ?? "")
+            }
         return LikesView(count: count, faces: faces, buttonHTML: PageHole.marker("like", post.id))
     }
 }
