@@ -64,6 +64,13 @@ import Testing
         let undone = try await reader.get(post)
         #expect(Self.likeCount(undone.text) == 0 && undone.text.contains(">Like</button>"))
         #expect(Self.likeCount(try await anonymousPage()) == 0)
+        // The owner sees who likes a post.
+        #expect(try await reader.post("/like/1", [("like", "1")]).status == 303)
+        var owner = LoopbackBrowser(server)
+        #expect(try await owner.signIn("owner@blog.test", "password-123").status == 303)
+        let likers = try await owner.get("/admin/subscribers?post=1")
+        #expect(likers.text.contains("Liked by") && likers.text.contains("<li>phil</li>"), "\(likers.text)")
+        #expect(try await reader.post("/like/1", [("like", "0")]).status == 303)
         // At most 60 a minute.
         var statuses: [Int] = []
         for n in 0..<70 { statuses.append(try await reader.post("/like/1", [("like", n.isMultiple(of: 2) ? "1" : "0")]).status) }

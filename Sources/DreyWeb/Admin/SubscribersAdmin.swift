@@ -43,9 +43,11 @@ struct SubscribersAdmin {
             }
         }
         var threadOf = ""
+        var likers: [String] = []
         var thread: [SubscribersScreen.Row] = []
         if let postID = a.r.query["post"].flatMap(Int64.init), let post = try await store.post(id: postID, siteID: site) {
             threadOf = post.title
+            likers = try await store.likers(postID: postID, limit: 1000).map { "\($0.name)" + ($0.website.map { " (\($0))" } ?? "") }
             thread = try await store.threadFollowersForAdmin(postID: postID).map {
                 SubscribersScreen.Row(
                     id: $0.subscriberID, email: $0.email, status: $0.status.rawValue, since: format.string(from: $0.since), blog: false,
@@ -63,7 +65,7 @@ struct SubscribersAdmin {
             SubscribersScreen(
                 rows: rows, summary: Subscriber.Status.allCases.map { "\($0.rawValue): \(counts[$0] ?? 0)" }.joined(separator: " · "),
                 history: history, historyOf: historyOf, hasHistory: !historyOf.isEmpty, thread: thread, threadOf: threadOf,
-                hasThread: !threadOf.isEmpty))
+                hasThread: !threadOf.isEmpty, likers: likers))
         page.flash = controller.flash(a)
         return .personal(status: .ok, body: controller.render(page, a))
     }
@@ -121,4 +123,6 @@ struct SubscribersScreen: AdminBody {
     let thread: [Row]
     let threadOf: String
     let hasThread: Bool
+    /// The readers who like the post, by name (and site).
+    let likers: [String]
 }
