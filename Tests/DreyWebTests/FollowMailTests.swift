@@ -224,6 +224,21 @@ import Testing
         #expect(try await comment("Dee", "dee@example.org", "Anyone still here?").status == 303)
         try await Task.sleep(for: .seconds(3))
         #expect(sink.messages.count == 3)
+        // Following the conversation from the form under the post, without commenting.
+        var eve = LoopbackBrowser(server)
+        let postPage = try await eve.get(Self.postPath)
+        #expect(postPage.text.contains("Follow this conversation"))
+        let formToken = try #require(Self.token(postPage.text))
+        let asked2 = try await eve.post(
+            "/follow", [("email", "eve@example.org"), ("scope", "thread"), ("post_id", "1"), ("drey_token", formToken)])
+        #expect(asked2.status == 200)
+        let invitation = try await sink.waitFor(4)
+        try #require(invitation.count == 4)
+        #expect(Self.recipient(invitation[3]) == "eve@example.org" && invitation[3].contains("new comments on “Hello”"))
+        try await Self.confirm(server, message: invitation[3])
+        #expect(try await comment("Fay", "fay@example.org", "Hello Eve, welcome to the conversation.").status == 303)
+        let toEve = try await sink.waitFor(5)
+        #expect(toEve.count == 5 && Self.recipient(toEve[4]) == "eve@example.org" && toEve[4].contains("Fay commented"))
     }
 
     @Test("the follow form: a bad address comes back with what was typed; one address gets at most 3 messages an hour, and every answer is the same")

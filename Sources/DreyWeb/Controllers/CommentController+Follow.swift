@@ -11,6 +11,12 @@ extension CommentController {
         if form["follow_thread"] == "1" { asked.append((.thread(postID: post.id), FollowService.threadWording)) }
         if form["follow_blog"] == "1" { asked.append((.blog, FollowService.blogWording)) }
         for (scope, wording) in asked {
+            // A signed-in reader whose address a sign-in method verified follows at once.
+            if let reader = r.reader?.reader, let verified = reader.email, reader.emailVerifiedAt != nil {
+                try await follows.subscribeVerified(
+                    email: verified, scope: scope, page: canonical, wording: wording, ip: r.clientIP, siteID: r.site.id)
+                continue
+            }
             do {
                 try await follows.request(
                     FollowService.Request(email: email, scope: scope, page: canonical, wording: wording, ip: r.clientIP), siteID: r.site.id)

@@ -47,6 +47,7 @@ struct FollowController: Sendable {
             post.isVisible(at: r.now)
         else { return .plain(status: .notFound, text: "That post does not exist.") }
         let canonical = try await PostURLs(store: drey.store).canonical(post, site: r.site, links: r.links)
+        // Two buttons: follow the blog, or this post's conversation.
         let scope: FollowService.Scope = form["scope"] == "thread" ? .thread(postID: post.id) : .blog
         // The form carries the post page's own signed token: a form made elsewhere cannot use the site to send mail.
         guard
@@ -69,12 +70,17 @@ struct FollowController: Sendable {
         do {
             try await drey.follows.request(
                 FollowService.Request(
-                    email: email, scope: scope, page: canonical, wording: scope == .blog ? FollowService.blogWording : FollowService.threadWording,
+                    email: email, scope: scope, page: canonical, wording: Self.formWording(scope),
                     ip: r.clientIP), siteID: r.site.id)
         } catch let refusal as FollowService.Refusal {
             return page(r, status: .init(code: refusal.status), "Follow by email", errors: [refusal.message], again: (post, email))
         }
         return page(r, status: .ok, "Check your inbox", Self.sent)
+    }
+
+    /// The words the form under a post shows, with the button pressed: recorded with the consent.
+    static func formWording(_ scope: FollowService.Scope) -> String {
+        "Follow by email: \(FollowService.blogWording) [button: \(scope == .blog ? "Follow the blog" : "Follow this conversation")]"
     }
 
     static let sent =
