@@ -5,6 +5,7 @@ import DreyRender
 import DreyStore
 import Foundation
 import Logging
+import NIOCore
 
 /// One opened blog installation: database, sites and the services the web and the CLI share.
 public final class Drey: Sendable {
@@ -112,6 +113,7 @@ public final class Drey: Sendable {
     static func fetchSettings(_ config: AppConfig) -> FetchSettings {
         var settings = FetchSettings()
         settings.allow = FetchAllowList(config.fetchAllow)
+        if let seconds = config.fetchTimeout { settings.totalTimeout = .seconds(seconds) }
         return settings
     }
 

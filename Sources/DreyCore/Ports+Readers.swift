@@ -153,6 +153,21 @@ public struct ReaderListRow: Sendable, Equatable {
     }
 }
 
+/// A signed-in browser as its reader's export shows it (never the token or its hash).
+public struct ReaderSessionInfo: Sendable, Equatable, Codable {
+    public var provider: String
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var lastSeenAt: Date
+
+    public init(provider: String, createdAt: Date, expiresAt: Date, lastSeenAt: Date) {
+        self.provider = provider
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.lastSeenAt = lastSeenAt
+    }
+}
+
 /// A comment as its reader's export shows it.
 public struct ReaderComment: Sendable, Equatable, Codable {
     public var id: Int64
@@ -202,6 +217,7 @@ public protocol ReaderStore: Sendable {
     func touchReaderSession(tokenHash: String, at date: Date) async throws
     func deleteReaderSession(tokenHash: String) async throws
     func deleteReaderSessions(readerID: Int64) async throws
+    func readerSessions(readerID: Int64) async throws -> [ReaderSessionInfo]
     /// Forgets sessions and sign-in codes that ended before `date`; returns how many rows went.
     func pruneReaderSessions(before date: Date) async throws -> Int
 

@@ -49,10 +49,12 @@ public final class Database: Sendable {
         let tls = try PostgresTLS(
             sslmode: query.first(where: { $0.name == "sslmode" })?.value,
             rootCertificate: query.first(where: { $0.name == "sslrootcert" })?.value)
+        // libpq's `connect_timeout` (seconds) is honoured; PostgresNIO's 10 s otherwise.
+        let connectTimeout = query.first(where: { $0.name == "connect_timeout" })?.value.flatMap(Int64.init).flatMap { $0 > 0 ? $0 : nil }
         do {
             try await tls.probe(
                 host: host, port: components.port ?? 5432, username: components.user ?? "postgres", password: components.password,
-                database: database.isEmpty ? nil : database, logger: logger)
+                database: database.isEmpty ? nil : database, connectTimeout: connectTimeout, logger: logger)
         } catch {
             throw StoreError.invalid("cannot connect to PostgreSQL at \(host):\(components.port ?? 5432): \(String(reflecting: error).prefix(300))")
         }
@@ -60,6 +62,7 @@ public final class Database: Sendable {
             host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
             password: components.password, database: database.isEmpty ? nil : database, tls: tls.client)
         config.options.maximumConnections = 16
+        if let connectTimeout { config.options.connectTimeout = .seconds(connectTimeout) }
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
         let runner = Task { await client.run() }
         let db = Database(dialect: .postgres, backend: .postgres(client, runner), logger: logger)

@@ -51,15 +51,18 @@ struct PostgresTLS {
 
     /// One direct connection with the pool's settings: a refused certificate or a server without TLS fails here at
     /// once with its reason, where the pool would keep retrying until its lease timed out.
-    func probe(host: String, port: Int, username: String, password: String?, database: String?, logger: Logger) async throws {
+    func probe(
+        host: String, port: Int, username: String, password: String?, database: String?, connectTimeout: Int64?, logger: Logger
+    ) async throws {
         let tls: PostgresConnection.Configuration.TLS
         switch kind {
         case .disable: tls = .disable
         case .prefer: tls = .prefer(try NIOSSLContext(configuration: configuration))
         case .require: tls = .require(try NIOSSLContext(configuration: configuration))
         }
-        let config = PostgresConnection.Configuration(
+        var config = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
+        if let connectTimeout { config.options.connectTimeout = .seconds(connectTimeout) }
         let connection = try await PostgresConnection.connect(configuration: config, id: 0, logger: logger)
         try await connection.close()
     }

@@ -308,4 +308,19 @@ extension SQLStore: ReaderStore {
             return out
         }
     }
+
+    public func readerSessions(readerID: Int64) async throws -> [ReaderSessionInfo] {
+        try await read { db in
+            try await db.raw(
+                """
+                SELECT i.provider, s.created_at, s.expires_at, s.last_seen_at FROM reader_sessions s
+                JOIN reader_identities i ON i.id = s.identity_id WHERE s.reader_id = \(bind: readerID) ORDER BY s.created_at
+                """
+            ).all().map {
+                ReaderSessionInfo(
+                    provider: try $0.string("provider"), createdAt: try $0.date("created_at"), expiresAt: try $0.date("expires_at"),
+                    lastSeenAt: try $0.date("last_seen_at"))
+            }
+        }
+    }
 }

@@ -12,7 +12,7 @@ extension WebApp {
     static func bypassesCache(_ request: Request) -> Bool {
         guard let cookie = request.headers[.cookie] else { return false }
         return cookie.contains(sessionCookie + "=") || cookie.contains(CommentController.pendingCookie + "=")
-            || cookie.contains(CommentController.postPassCookie + "=") || cookie.contains(ReaderWeb.cookie + "=")
+            || cookie.contains(CommentController.postPassCookie + "=")
     }
 
     static func signedIDs(_ request: Request, _ name: String, _ purpose: Signer.Purpose, _ site: Site) -> Set<Int64> {

@@ -94,7 +94,7 @@ import Testing
             let (text, counts) = try await f.export()
             let url = try WXRSamples.write(text)
             defer { try? FileManager.default.removeItem(at: url) }
-            let (status, output) = try PythonCheck.run("wxr_counts.py", arguments: [url.path])
+            let (status, output) = try await PythonCheck.run("wxr_counts.py", arguments: [url.path])
             #expect(status == 0, "\(output)")
             let found = Dictionary(
                 uniqueKeysWithValues: output.split(separator: "\n").compactMap { line -> (String, Int)? in

@@ -44,7 +44,7 @@ import Testing
         let jobs = try await server.jsonLines(["jobs", "list", "--kind", "mail", "--json"])
         #expect(jobs.count == 2 && jobs.allSatisfy { $0["state"] as? String == "queued" })
         #expect(try await Self.count("password_resets", server) == 0)
-        let ran = try DreyBinary.run(["jobs", "run"], data: server.data, env: server.env.merging(["DREY_SMTP_URL": sink.url]) { $1 })
+        let ran = try await DreyBinary.run(["jobs", "run"], data: server.data, env: server.env.merging(["DREY_SMTP_URL": sink.url]) { $1 })
         #expect(ran.out.contains("ran 2 job(s)"), "\(ran.err)")
         #expect(try await sink.waitFor(1).count == 1)
         try await Task.sleep(for: .milliseconds(500))

@@ -51,6 +51,9 @@ import Testing
         }) { server in
             var settings = FetchSettings()
             settings.allow = FetchAllowList(["127.0.0.1"])
+            // The whole suite on two cores can stall the fixture server for longer than a real site would take.
+            settings.connectTimeout = .seconds(60)
+            settings.totalTimeout = .seconds(180)
             let fetcher = SafeFetcher(settings: settings, logger: FetcherTests.quiet)
             var passed = 0
             for c in fixtures.cases {

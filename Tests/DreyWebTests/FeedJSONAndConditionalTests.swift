@@ -29,7 +29,7 @@ import Testing
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("feed-\(UUID()).json")
             try r.text.write(to: file, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: file) }
-            let checked = try PythonCheck.run("check_jsonfeed.py", arguments: [file.path])
+            let checked = try await PythonCheck.run("check_jsonfeed.py", arguments: [file.path])
             #expect(checked.status == 0, "\(checked.output)")
             #expect(checked.output.contains("\"titles\": [\"First & best\"]"))
             #expect(try await client.get("/").text.contains("type=\"application/feed+json\""))

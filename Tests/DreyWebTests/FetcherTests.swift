@@ -26,8 +26,8 @@ import Testing
         }
         // A loaded test machine (the whole suite runs at once on two cores) can stall the fixture server for seconds;
         // only the tests of timeouts themselves want them short.
-        settings.connectTimeout = .seconds(30)
-        settings.totalTimeout = .seconds(60)
+        settings.connectTimeout = .seconds(60)
+        settings.totalTimeout = .seconds(180)
         configure(&settings)
         return SafeFetcher(settings: settings, logger: quiet)
     }

@@ -48,7 +48,7 @@ import Testing
     func linesReachAPipeAtOnce() async throws {
         let location = try await TestDatabase.sqlite.makeLocation()
         defer { Task { await location.cleanup() } }
-        try DreyBinary.run(["migrate"], data: location.dataDirectory)
+        try await DreyBinary.run(["migrate"], data: location.dataDirectory)
         let port = try FetcherTests.closedPort()
         let server = try PipedServer(data: location.dataDirectory, port: port, env: [:])
         defer { server.stop() }

@@ -23,7 +23,7 @@ import Testing
             try await blog.drey.mail.enqueue(to: "reader@example.org", subject: "Hello", body: "private words for one reader", siteID: blog.site.id)
             // Listed while queued, and again once sent.
             let env = blog.location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
-            let queued = try DreyBinary.run(["jobs", "list"], data: blog.location.dataDirectory, env: env)
+            let queued = try await DreyBinary.run(["jobs", "list"], data: blog.location.dataDirectory, env: env)
             #expect(queued.out.contains("mail") && !queued.out.contains("private words"))
             #expect(await blog.drey.jobs.drain() == 2)
             let mail = try await sink.waitFor(2)
@@ -41,7 +41,7 @@ import Testing
             }
             #expect(resets == [AuthService.hash(token)])
             for args in [["jobs", "list"], ["jobs", "list", "--json"], ["jobs", "list", "--kind", "mail", "--state", "done"]] {
-                let listed = try DreyBinary.run(args, data: blog.location.dataDirectory, env: env)
+                let listed = try await DreyBinary.run(args, data: blog.location.dataDirectory, env: env)
                 #expect(listed.status == 0)
                 #expect(listed.out.contains("mail"))
                 #expect(!listed.out.contains(token) && !listed.out.contains("token="))

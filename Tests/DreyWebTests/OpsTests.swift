@@ -184,7 +184,7 @@ import Testing
         #expect(object["duration_ms"] is Double || object["duration_ms"] is Int)
         #expect(object["time"] is String)
 
-        let bad = try DreyBinary.run(["serve", "--port", "1", "--access-log-format", "xml"], data: "/nonexistent-drey-data")
+        let bad = try await DreyBinary.run(["serve", "--port", "1", "--access-log-format", "xml"], data: "/nonexistent-drey-data")
         #expect(bad.status != 0)
         #expect(bad.err.contains("--access-log-format must be combined or json"), "\(bad.err)")
     }

@@ -60,10 +60,10 @@ import Testing
             var browser = AdminSession(client: client)
             #expect(try await browser.get("/admin/reset?token=\(token)").status == .ok)
             let env = blog.location.databaseURL.map { ["DATABASE_URL": $0] } ?? [:]
-            let bad = try DreyBinary.run(
+            let bad = try await DreyBinary.run(
                 ["user", "password", "--email", "ada@blog.test", "--password", "short"], data: blog.location.dataDirectory, env: env)
             #expect(bad.status != 0 && bad.err.contains("at least 8 characters"))
-            let changed = try DreyBinary.run(
+            let changed = try await DreyBinary.run(
                 ["user", "password", "--email", "ada@blog.test", "--password", "from-the-cli-1"], data: blog.location.dataDirectory, env: env)
             #expect(changed.status == 0, "\(changed.err)")
             #expect(try await browser.get("/admin/reset?token=\(token)").status == .gone)

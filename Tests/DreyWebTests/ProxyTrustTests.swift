@@ -182,7 +182,7 @@ import Testing
     @Test("drey serve --trusted-proxy: a bad range is refused clearly; the listed proxies replace loopback")
     func serveFlag() async throws {
         for bad in ["10.0.0.0/33", "proxy.example", "10.0.0.0/8/8"] {
-            let refused = try DreyBinary.run(["serve", "--port", "1", "--trusted-proxy", bad], data: "/nonexistent-drey-data")
+            let refused = try await DreyBinary.run(["serve", "--port", "1", "--trusted-proxy", bad], data: "/nonexistent-drey-data")
             #expect(refused.status != 0)
             #expect(refused.err.contains("--trusted-proxy: '\(bad)' is not an IP address or CIDR range"), "\(refused.err)")
         }

@@ -144,9 +144,9 @@ import Testing
     func siteSetHomeShows() async throws {
         let location = try await TestDatabase.sqlite.makeLocation()
         defer { Task { await location.cleanup() } }
-        let bad = try DreyBinary.run(["site", "set", "home_shows", "sideways"], data: location.dataDirectory)
+        let bad = try await DreyBinary.run(["site", "set", "home_shows", "sideways"], data: location.dataDirectory)
         #expect(bad.status != 0 && bad.err.contains("home_shows must be full or excerpt"))
-        #expect(try DreyBinary.run(["site", "set", "home_shows", "excerpt"], data: location.dataDirectory).status == 0)
-        #expect(try DreyBinary.run(["site", "get", "home_shows"], data: location.dataDirectory).out.contains("excerpt"))
+        #expect(try await DreyBinary.run(["site", "set", "home_shows", "excerpt"], data: location.dataDirectory).status == 0)
+        #expect(try await DreyBinary.run(["site", "get", "home_shows"], data: location.dataDirectory).out.contains("excerpt"))
     }
 }

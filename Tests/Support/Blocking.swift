@@ -8,3 +8,9 @@ public func offThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) a
         DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }
+
+/// Hands a closure that is not `Sendable` to another thread while its owner waits for it (the test's setup steps).
+public struct UncheckedBox<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
+}

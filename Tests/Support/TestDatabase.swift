@@ -48,7 +48,16 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomStringConvertibl
         return l
     }()
 
-    static var adminURL: String? { ProcessInfo.processInfo.environment["DREY_TEST_POSTGRES_URL"] }
+    /// With a long `connect_timeout`: the whole suite on two cores can keep a connection waiting past PostgresNIO's
+    /// 10 s.
+    static var adminURL: String? { ProcessInfo.processInfo.environment["DREY_TEST_POSTGRES_URL"].map(patient) }
+
+    static func patient(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        components.queryItems =
+            (components.queryItems ?? []).filter { $0.name != "connect_timeout" } + [URLQueryItem(name: "connect_timeout", value: "60")]
+        return components.string ?? url
+    }
 
     public struct MissingPostgres: Error, CustomStringConvertible {
         public var description: String {
@@ -111,6 +120,11 @@ public enum PythonCheck {
     public static var python: String {
         let given = ProcessInfo.processInfo.environment["DREY_TEST_PYTHON"] ?? ""
         return given.isEmpty ? "python3" : given
+    }
+
+    /// `run` from async code, waiting on a GCD thread (see `offThread`); in async code the compiler picks this one.
+    public static func run(_ script: String, arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await offThread { try run(script, arguments: arguments) }
     }
 
     public static func run(_ script: String, arguments: [String]) throws -> (status: Int32, output: String) {

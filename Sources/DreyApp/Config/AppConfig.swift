@@ -23,6 +23,9 @@ public struct AppConfig: Sendable {
     public var maxUploadSize: Int = ProcessInfo.processInfo.environment["DREY_MAX_UPLOAD_MB"].flatMap(Int.init).map { $0 << 20 } ?? 32 << 20
     /// Hosts and ranges inside the network the fetcher may reach (`--allow-fetch`); sites can add their own.
     public var fetchAllow: [String] = []
+    /// How long one outbound fetch (a linkback, a discovery) may take in all, in seconds (`DREY_FETCH_TIMEOUT`;
+    /// 15 by default): a slow network may want longer.
+    public var fetchTimeout: Int64? = ProcessInfo.processInfo.environment["DREY_FETCH_TIMEOUT"].flatMap(Int64.init).flatMap { $0 > 0 ? $0 : nil }
     /// Workers, retries and leases of the job queue.
     public var jobs: JobSettings = JobSettings()
     /// Proxies whose `X-Forwarded-*` and `Forwarded` headers are believed (`--trusted-proxy`); loopback by default.

@@ -4,8 +4,11 @@ import Foundation
 
 /// What a reader does on `/account`: their name and website, their picture, their data, leaving.
 extension ReaderService {
-    /// The pictures' folder; names are random, so one reader's picture address tells nothing of another's.
-    public var facesDirectory: URL { URL(fileURLWithPath: dataDirectory).appendingPathComponent("reader-faces") }
+    /// The pictures' folder; names are random, so one reader's picture address tells nothing of another's. Under
+    /// `uploads`, which `drey backup` copies, but beside the sites' folders, so `/wp-content/uploads/` does not serve it.
+    public var facesDirectory: URL {
+        URL(fileURLWithPath: dataDirectory).appendingPathComponent("uploads").appendingPathComponent("reader-faces")
+    }
 
     /// The file of a picture name, or nil when the name is not one of ours or the file is gone.
     public func faceFile(_ name: String) -> URL? {
@@ -74,6 +77,8 @@ extension ReaderService {
     public struct Export: Encodable, Sendable {
         public var reader: Reader
         public var signInMethods: [ReaderIdentityRecord]
+        /// The browsers signed in, when and until when.
+        public var sessions: [ReaderSessionInfo]
         public var comments: [ReaderComment]
         /// Other features' records (likes, follows), by name.
         public var more: [String: [[String: String]]]
@@ -82,6 +87,7 @@ extension ReaderService {
     public func export(_ reader: Reader, more: [String: [[String: String]]] = [:]) async throws -> Data {
         let value = Export(
             reader: reader, signInMethods: try await store.readerIdentities(readerID: reader.id),
+            sessions: try await store.readerSessions(readerID: reader.id),
             comments: try await store.readerComments(readerID: reader.id, siteID: reader.siteID), more: more)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -12,25 +12,12 @@ public struct ReaderService: Sendable {
     let mail: MailQueue
     let sites: SiteRegistry
     let changes: ChangeFeed
-    /// Uploaded pictures live in `reader-faces` under it.
+    /// Uploaded pictures live in `uploads/reader-faces` under it.
     let dataDirectory: String
 
     public static let sessionLifetime: TimeInterval = 30 * 86400
     /// A session's last-seen time is written at most this often: most requests only read it.
     public static let touchInterval: TimeInterval = 60
-
-    init(
-        store: any ReaderStore & AccountStore, clock: Clock, logger: Logger, mail: MailQueue, sites: SiteRegistry, changes: ChangeFeed,
-        dataDirectory: String
-    ) {
-        self.store = store
-        self.clock = clock
-        self.logger = logger
-        self.mail = mail
-        self.sites = sites
-        self.changes = changes
-        self.dataDirectory = dataDirectory
-    }
 
     /// The reader is blocked by the blog's owner: no new session.
     public struct Blocked: Error, CustomStringConvertible {

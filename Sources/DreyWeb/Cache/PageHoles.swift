@@ -39,6 +39,9 @@ enum PageHoles {
             let shownAt = context.form?.postID == postID ? context.form?.shownAt : nil
             return context.app.formToken(postID, site: context.site, shownAt: shownAt)
         },
+        // Readers (issue 13): "signed in as …" or a sign-in link; the comment form's account line or guest fields.
+        "reader-bar": { context, _ in await ReaderHoles.readerBar(context) },
+        "comment-identity": { context, postID in await ReaderHoles.commentIdentity(context, postID) },
         "like": { context, postID in await LikeButton.fill(context, postID: postID) },
     ]
 

@@ -89,10 +89,15 @@ struct PostController: Sendable {
         let showForm = !locked || form != nil
         theForm.isOpen = post.commentStatus == .open && showForm
         theForm.maxLength = settings.commentMaxLength
-        let postPath = canonical.hasPrefix(r.links.base) ? String(canonical.dropFirst(r.links.base.count)) : "/"
-        theForm.identity = ReaderHoles.commentIdentity(
-            r.reader, postPath + "#respond", ReaderHoles.Context(r),
-            typed: ReaderHoles.Typed(name: theForm.name, email: theForm.email, website: theForm.website))
+        // Per reader, so a hole filled per response; a form sent back refused is this visitor's alone, with what they typed.
+        if form != nil {
+            let postPath = canonical.hasPrefix(r.links.base) ? String(canonical.dropFirst(r.links.base.count)) : "/"
+            theForm.identity = ReaderHoles.commentIdentity(
+                r.reader, postPath + "#respond", ReaderHoles.Context(r),
+                typed: ReaderHoles.Typed(name: theForm.name, email: theForm.email, website: theForm.website))
+        } else {
+            theForm.identity = PageHole.marker(ReaderHoles.commentIdentityHole, post.id)
+        }
         if form == nil, let replyTo = r.query["replytocom"].flatMap(Int64.init),
             let parent = visibleComments.first(where: { $0.id == replyTo && $0.status == .approved })
         {
@@ -116,6 +121,13 @@ struct PostController: Sendable {
         chrome.adminBar = ViewFactory.adminBar(r, post: post)
         if let featured { chrome.extraHead += featured.openGraph }
         chrome.menu = try await views.menu(r)
+        // Who is reading, on the pages readers act on (its comment form): a hole, so the page stays cached for all. Pages
+        // without holes keep their validators.
+        if theForm.isOpen && settings.readersEnabled {
+            let postPath = canonical.hasPrefix(r.links.base) ? String(canonical.dropFirst(r.links.base.count)) : "/"
+            chrome.readerBar =
+                form == nil ? PageHole.marker(ReaderHoles.readerBarHole) : ReaderHoles.readerBar(r.reader, postPath, ReaderHoles.Context(r))
+        }
         let (previous, next) = try await views.neighbours(of: post, r)
         var page = PostPage(
             chrome: chrome, post: view, commentsHeading: count > 0 && !locked ? ViewFactory.countText(count) : "",

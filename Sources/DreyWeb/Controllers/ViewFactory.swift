@@ -30,7 +30,6 @@ struct ViewFactory: Sendable {
         chrome.webmentionURL = s.webmentionsEnabled ? r.links.webmention : ""
         chrome.pingbackURL = s.pingbacksEnabled ? r.links.xmlrpc : ""
         chrome.adminBar = Self.adminBar(r)
-        chrome.readerBar = ReaderHoles.readerBar(r.reader, r.request.uri.description, ReaderHoles.Context(r))
         return chrome
     }
 

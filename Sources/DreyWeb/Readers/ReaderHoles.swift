@@ -8,6 +8,41 @@ import Foundation
 /// function of the reader (nil for a guest) and an argument fixed when the page was rendered, returning escaped HTML,
 /// so a cached page can hold a placeholder filled per response (`PageHoles`).
 enum ReaderHoles {
+    static let readerBarHole = "reader-bar"
+    static let commentIdentityHole = "comment-identity"
+
+    /// The reader a response's cookie names, looked up once per response however many holes ask. Boxed: `once` keeps
+    /// values as `any Sendable`, and a remembered-nothing would cast to an `Optional` as "looked up, nobody".
+    static func reader(_ context: HoleContext) async -> ReaderSession? {
+        struct Lookup: Sendable { let session: ReaderSession? }
+        return await context.once("reader-session") { () -> Lookup in
+            do {
+                return Lookup(session: try await context.app.readerSession(context.request, site: context.site))
+            } catch {
+                context.app.drey.logger.error("looking up a reader's session failed: \(error)")
+                return Lookup(session: nil)
+            }
+        }.session
+    }
+
+    /// What the fillers need of the site, from a hole's context: the links as the page was made with them.
+    static func context(_ hole: HoleContext) -> Context {
+        let home = hole.site.settings.homeURL
+        let base = home.isEmpty ? (hole.request.isSecure ? "https://" : "http://") + (hole.request.requestedHost ?? hole.site.host) : home
+        return Context(links: SiteLinks(base: base, settings: hole.site.settings), settings: hole.site.settings)
+    }
+
+    /// The `reader-bar` hole: the page's own address is where signing in or out comes back to.
+    static func readerBar(_ hole: HoleContext) async -> String {
+        guard hole.site.settings.readersEnabled else { return "" }
+        return readerBar(await reader(hole), hole.request.uri.description, context(hole))
+    }
+
+    /// The `comment-identity` hole, argument the post: back to the form after signing in or out.
+    static func commentIdentity(_ hole: HoleContext, _ postID: Int64) async -> String {
+        let session = hole.site.settings.readersEnabled ? await reader(hole) : nil
+        return commentIdentity(session, hole.request.uri.path + "#respond", context(hole))
+    }
     /// What the fillers need of the site.
     struct Context: Sendable {
         let links: SiteLinks

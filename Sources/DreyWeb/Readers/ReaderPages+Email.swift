@@ -46,6 +46,11 @@ extension ReaderPages {
     }
 
     func emailConfirm(method: HTTPRequest.Method, _ r: SiteRequest) async throws -> PageResult? {
+        // Switched off by the owner: links already sent stop working too.
+        guard r.site.settings.signinEmail else {
+            if method == .post { _ = try await WebApp.readForm(r.request, limit: drey.config.maxBodySize) }
+            return page(r, title: "Sign in", body: "<p>Signing in by email is switched off on this blog.</p>", status: .notFound)
+        }
         guard method == .post else {
             // A GET shows the button only: mail scanners that fetch links sign nobody in and use nothing up.
             guard let token = r.query["token"], !token.isEmpty else { return codePage(r, email: "") }

@@ -40,7 +40,10 @@ struct ReaderPages: Sendable {
     // MARK: pages
 
     func page(_ r: SiteRequest, title: String, body: String, status: HTTPResponse.Status = .ok, cookies: [String] = []) -> PageResult {
-        let view = ReaderPage(chrome: app.views.chrome(r, title: title, canonical: "", noindex: true), heading: title, body: body)
+        var chrome = app.views.chrome(r, title: title, canonical: "", noindex: true)
+        // A personal page is never cached: its bar is filled now rather than left as a hole.
+        chrome.readerBar = ReaderHoles.readerBar(r.reader, r.request.uri.description, ReaderHoles.Context(r))
+        let view = ReaderPage(chrome: chrome, heading: title, body: body)
         let html = app.theme.hasTemplate("reader") ? (app.theme.render(view, template: "reader") ?? view.plainHTML) : view.plainHTML
         return .personal(status: status, body: html, cookies: cookies)
     }

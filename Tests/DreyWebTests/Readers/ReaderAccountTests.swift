@@ -75,6 +75,7 @@ import Testing
             #expect((json["reader"] as? [String: Any])?["name"] as? String == "Phil P.")
             #expect((json["signInMethods"] as? [[String: Any]])?.first?["subject"] as? String == "phil@example.org")
             #expect((json["comments"] as? [[String: Any]])?.first?["text"] as? String == "Mine.")
+            #expect((json["sessions"] as? [[String: Any]])?.count == 1)
             #expect(!export.text.contains("token"))
 
             let unconfirmed = try await client.postForm("/account/delete", [("_csrf", csrf)], headers: Self.cookie(token))
@@ -125,7 +126,7 @@ import Testing
         }
     }
 
-    @Test("the owner switches readers' sign-in in Settings → Discussion", arguments: [TestDatabase.sqlite])
+    @Test("the owner switches readers' sign-in in Settings → Discussion", arguments: TestDatabase.allCases)
     func settings(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in
             var admin = try await Self.administrator(blog, client)

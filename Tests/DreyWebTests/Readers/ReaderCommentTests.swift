@@ -40,9 +40,14 @@ import Testing
             #expect(page.text.contains("/signin?return_to=%2F2008%2F01%2F27%2Fthread%2F%23respond\">Change</a>"))
             #expect(!page.text.contains("id=\"author\""))
             #expect(page.text.contains("Signed in as phil"))
-            // Another reader's page is not this one's.
+            // The page stays cached for readers: each response fills in who is reading it.
+            #expect(page.headers[.init("X-Drey-Cache")!] == "HIT")
+            #expect(page.headers[.cacheControl] == "private, no-cache")
             let again = try await client.get("/2008/01/27/thread/")
+            #expect(again.headers[.init("X-Drey-Cache")!] == "HIT")
             #expect(!again.text.contains("You are commenting using"))
+            #expect(again.text.contains("Reader sign-in"))
+            #expect(!again.text.contains("drey_hole_"))
 
             let sent = try await client.postForm("/wp-comments-post.php", Self.form(blog, post, text: "As myself."), headers: Self.cookie(token))
             #expect(sent.status == .seeOther)

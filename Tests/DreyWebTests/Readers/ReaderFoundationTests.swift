@@ -89,7 +89,15 @@ import Testing
             }
             try await blog.drey.store.setReaderStatus(.active, readerID: session.reader.id, siteID: blog.site.id)
             let (_, fresh) = try await readers.signIn(siteID: blog.site.id, identity: Self.oidc("sub-1"))
-            #expect(try await readers.session(siteID: blog.site.id, token: fresh) != nil)
+            let opened = try #require(try await readers.session(siteID: blog.site.id, token: fresh))
+            // Last seen is written at most once a minute: most requests only read the session.
+            now.withLock { $0 = $0.addingTimeInterval(30) }
+            #expect(try await readers.session(siteID: blog.site.id, token: fresh)?.lastSeenAt == opened.lastSeenAt)
+            now.withLock { $0 = $0.addingTimeInterval(31) }
+            let touched = try #require(try await readers.session(siteID: blog.site.id, token: fresh))
+            #expect(touched.lastSeenAt > opened.lastSeenAt)
+            let seen = try #require(try await blog.drey.store.reader(id: session.reader.id, siteID: blog.site.id)?.lastSeenAt)
+            #expect(abs(seen.timeIntervalSince(touched.lastSeenAt)) < 0.001)
             now.withLock { $0 = $0.addingTimeInterval(ReaderService.sessionLifetime + 1) }
             #expect(try await readers.session(siteID: blog.site.id, token: fresh) == nil)
             let page = try await client.get("/signin", headers: Self.cookie(fresh))

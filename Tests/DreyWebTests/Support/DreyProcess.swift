@@ -46,6 +46,14 @@ enum DreyBinary {
         return env
     }
 
+    /// Runs one command to its end from async code, waiting on a GCD thread: a test that blocks one of Swift
+    /// concurrency's two threads (two cores) stalls every server and client in the test process meanwhile, and
+    /// on a loaded machine their timeouts run out. In async code the compiler picks this one.
+    @discardableResult
+    static func run(_ args: [String], data: String?, env: [String: String] = [:], stdin: String? = nil) async throws -> Output {
+        try await offThread { try run(args, data: data, env: env, stdin: stdin) }
+    }
+
     /// Runs one command to its end; `data` adds `--data`, `stdin` is written to its standard input.
     @discardableResult
     static func run(_ args: [String], data: String?, env: [String: String] = [:], stdin: String? = nil) throws -> Output {
@@ -80,7 +88,7 @@ final class DreyServer: @unchecked Sendable {
     /// leaves the site's address for the first request to fix.
     static func start(
         _ kind: TestDatabase, serveArguments: [String] = [], homeURL: Bool = true, environment: [String: String] = [:],
-        prepare: ((TestLocation) async throws -> Void)? = nil, setup: (String, [String: String], String) throws -> Void
+        prepare: ((TestLocation) async throws -> Void)? = nil, setup: @escaping (String, [String: String], String) throws -> Void
     ) async throws -> DreyServer {
         let location = try await kind.makeLocation()
         let port = try FetcherTests.closedPort()
@@ -90,7 +98,9 @@ final class DreyServer: @unchecked Sendable {
         let data = location.dataDirectory
         _ = try await offThread { try DreyBinary.run(["migrate"], data: data, env: env) }
         if homeURL { _ = try await offThread { try DreyBinary.run(["site", "set", "home_url", base], data: data, env: env) } }
-        try setup(location.dataDirectory, env, base)
+        // On a GCD thread: the commands it runs block, and Swift concurrency's two threads must keep serving.
+        let blocking = UncheckedBox(setup)
+        try await offThread { try blocking.value(data, env, base) }
         try await prepare?(location)
         return try await serve(location, port: port, serveArguments: serveArguments, environment: environment, ownsLocation: true)
     }
@@ -130,8 +140,8 @@ final class DreyServer: @unchecked Sendable {
         var settings = FetchSettings()
         settings.allow = FetchAllowList(["127.0.0.1"])
         // The whole suite starts many servers at once on two cores: a page may take far longer than a reader would wait.
-        settings.connectTimeout = .seconds(30)
-        settings.totalTimeout = .seconds(90)
+        settings.connectTimeout = .seconds(60)
+        settings.totalTimeout = .seconds(180)
         var logger = Logger(label: "drey-server-test")
         logger.logLevel = .critical
         return SafeFetcher(settings: settings, logger: logger)
@@ -168,12 +178,10 @@ final class DreyServer: @unchecked Sendable {
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    /// For `defer`: ends the process before the test returns; the folder and database go in the background.
+    /// For `defer`: asks the process to end; the wait, the folder and the database go in the background.
     func stopSoon() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        // Not waited for here: a graceful stop can take seconds, and this runs on one of Swift concurrency's threads.
+        process.terminate()
         Task { await stop() }
     }
 
