@@ -7,21 +7,12 @@ import Hummingbird
 /// The like button: its state is the reader's own, so the cached page holds a `like` hole filled per response;
 /// the count and the faces around it are public and cached with the page.
 enum LikeButton {
-    struct Lookup: Sendable { let session: ReaderSession? }
-
     /// The `like` hole: a signed-in reader's button (Like or Liked, with their form token), a guest's (which leads to
     /// sign-in and back), or nothing when likes are off.
     static func fill(_ context: HoleContext, postID: Int64) async -> String {
         guard context.site.settings.likesEnabled else { return "" }
-        // Boxed: `once` takes a memoised nil for an Optional's own nil, so an optional value would never be looked up.
-        let session = await context.once("like-reader") { () async -> Lookup in
-            do {
-                return Lookup(session: try await context.app.readerSession(context.request, site: context.site))
-            } catch {
-                context.app.drey.logger.error("the like button could not look up the reader: \(error)")
-                return Lookup(session: nil)
-            }
-        }.session
+        // The same lookup as the reader's other holes: one per response.
+        let session = await ReaderHoles.reader(context)
         let action = SiteLinks(base: context.site.settings.homeURL, settings: context.site.settings).path(.follows(.like(postID: postID)))
         guard let session else { return html(action: action, liked: false, token: "") }
         let liked = (try? await context.app.drey.likes.hasLiked(postID: postID, readerID: session.reader.id)) ?? false
