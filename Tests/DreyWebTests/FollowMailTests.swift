@@ -169,6 +169,27 @@ import Testing
         #expect(sink.messages.count == 50)
     }
 
+    @Test("a scheduled post mails its followers when it comes due, not when it is saved", arguments: TestDatabase.allCases)
+    func scheduled(_ kind: TestDatabase) async throws {
+        let sink = try await MailSink.start()
+        defer { sink.stop() }
+        let server = try await DreyServer.start(kind, environment: ["DREY_SMTP_URL": sink.url]) { data, env, _ in try Self.setup(data, env) }
+        defer { server.stopSoon() }
+        #expect(try await Self.follow(server, "early@example.org", ip: "10.9.0.1").status == 200)
+        let asked = try await sink.waitFor(1)
+        try #require(asked.count == 1)
+        try await Self.confirm(server, message: asked[0])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("post-\(UUID().uuidString).md").path
+        try "Written ahead.".write(toFile: file, atomically: true, encoding: .utf8)
+        let due = ISO8601DateFormatter().string(from: Date().addingTimeInterval(12))
+        let saved = try await server.run(["post", "new", "--title", "Later", "--file", file, "--date", due])
+        try #require(saved.status == 0, "\(saved.err)")
+        try await Task.sleep(for: .seconds(6))
+        #expect(sink.messages.count == 1, "nothing before the post is out")
+        let mailed = try await sink.waitFor(2, timeout: 60)
+        #expect(mailed.count == 2 && Self.recipient(mailed[1]) == "early@example.org" && mailed[1].contains("Subject: [My Drey Blog] Later"))
+    }
+
     @Test("an approved reply mails the thread's followers once; a held one mails nobody; nobody hears of their own", arguments: TestDatabase.allCases)
     func threadFollowers(_ kind: TestDatabase) async throws {
         let sink = try await MailSink.start()
