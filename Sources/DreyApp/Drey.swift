@@ -36,6 +36,10 @@ public final class Drey: Sendable {
     public let readers: ReaderService
     /// The blog and its authors on the fediverse (ActivityPub).
     public let fediverse: FediverseService
+    /// Following the blog and its threads by email.
+    public let follows: FollowService
+    /// Readers' likes of posts.
+    public let likes: LikeService
     public let logger: Logger
 
     /// Opens (creating on first run) the data folder and database, migrates, and makes the default site.
@@ -74,8 +78,12 @@ public final class Drey: Sendable {
         self.jobs = jobs
         let mail = MailQueue(jobs: jobs, smtpURL: config.smtpURL, from: config.mailFrom, logger: logger)
         self.mail = mail
+        let follows = FollowService(store: store, registry: sites, jobs: jobs, mail: mail, clock: config.clock, config: config, logger: logger)
+        self.follows = follows
+        follows.registerJobs()
+        self.likes = LikeService(store: store, changes: changes, clock: config.clock)
         let comments = CommentService(
-            store: store, registry: sites, changes: changes, clock: config.clock, spam: spam, mail: mail, config: config)
+            store: store, registry: sites, changes: changes, clock: config.clock, spam: spam, mail: mail, config: config, follows: follows)
         self.comments = comments
         let fetcher = config.fetcher ?? SafeFetcher(settings: Self.fetchSettings(config), logger: logger)
         self.fetcher = fetcher
@@ -90,7 +98,8 @@ public final class Drey: Sendable {
         self.fediverse = fediverse
         fediverse.registerJobs()
         let posts = PostService(
-            store: store, registry: sites, changes: changes, clock: config.clock, linkbacks: linkbacks, fediverse: fediverse)
+            store: store, registry: sites, changes: changes, clock: config.clock, linkbacks: linkbacks, fediverse: fediverse,
+            follows: follows)
         self.posts = posts
         self.terms = TermService(store: store, changes: changes, posts: posts)
         let auth = AuthService(store: store, clock: config.clock, logger: logger, mail: mail, sites: sites)

@@ -32,6 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("job-attempts"), help: "Attempts a job gets before it fails.") var jobAttempts = 8
     @Option(name: .customLong("job-backoff"), help: "Seconds before the first retry; each retry waits twice as long.")
     var jobBackoff = 30.0
+    @Option(name: .customLong("job-lease"), help: "Seconds after which a job whose worker died (a killed process) is taken again.")
+    var jobLease = 300.0
     @Option(
         name: .customLong("metrics-token"),
         help: "A bearer token that opens /metrics to any address (default: $DREY_METRICS_TOKEN); without one only trusted addresses may read it.")
@@ -47,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard (0...64).contains(workers) else { throw CLIError("--workers must be from 0 to 64") }
             guard (1...100).contains(jobAttempts) else { throw CLIError("--job-attempts must be from 1 to 100") }
             guard jobBackoff > 0, jobBackoff <= 86400 else { throw CLIError("--job-backoff must be more than 0 and at most 86400 seconds") }
+            guard jobLease >= 1, jobLease <= 86400 else { throw CLIError("--job-lease must be from 1 to 86400 seconds") }
             for entry in allowFetch {
                 if let problem = FetchAllowList.problem(with: entry) { throw CLIError("--allow-fetch: \(problem)") }
             }
@@ -69,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
             config.jobs.workers = workers
             config.jobs.maxAttempts = jobAttempts
             config.jobs.backoff.base = jobBackoff
+            config.jobs.lease = jobLease
             var ops = OpsConfig()
             if let metricsToken { ops.metricsToken = metricsToken.isEmpty ? nil : metricsToken }
             ops.accessLog = accessLog

@@ -41,6 +41,8 @@ public enum SiteRoute: Sendable, Equatable {
     case attachment(id: Int64)
     /// A commenter's face, made by the blog (`/avatar/KEY.svg`).
     case avatar(key: String)
+    /// Likes, following by email, and leaving (`FollowRoute`).
+    case follows(FollowRoute)
     /// `robots.txt` and the sitemaps, where WordPress serves them.
     case sitemap(SitemapRoute)
     /// `/healthz`, `/readyz`, `/metrics`.
@@ -105,6 +107,7 @@ public enum SiteRoute: Sendable, Equatable {
         case .upload: return "upload"
         case .attachment: return "page"
         case .avatar: return "avatar"
+        case .follows: return "form"
         case .sitemap: return "sitemap"
         case .operations: return "ops"
         case .signInOIDC, .signInIndieAuth: return "form"
@@ -129,6 +132,7 @@ public enum SiteRoute: Sendable, Equatable {
         if let reader = readerRoute(path: path, query: query) { return [reader] }
         if let fediverse = FediverseRoute.match(path) { return [.fediverse(fediverse)] }
         let linkback = LinkbackRoute.match(path).map { [SiteRoute.linkback($0)] } ?? []
+        if let follows = FollowRoute.match(method: method, path: path, query: query) { return [.follows(follows)] }
         if method == "POST" {
             if path == "/wp-login.php", query["action"] == "postpass" { return [.unlock] }
             if path == "/wp-comments-post.php" || path == "/comments/post" { return [.commentSubmit] }
@@ -395,6 +399,8 @@ public enum AdminRoute: Sendable, Equatable {
     case replyToComment(Int64)
     case terms(Taxonomy)
     case users
+    /// Followers by email (`?id=N`: one address's consents; `?format=csv`: the export) and a post's likes and followers.
+    case subscribers
     /// A settings screen; the empty section is `/admin/settings` itself, which leads to "general".
     case settings(section: String)
     /// The media library; `editMedia` one upload's details; `uploadMedia` the form files are sent to.
@@ -440,6 +446,7 @@ public enum AdminRoute: Sendable, Equatable {
         case ("comments", 3) where parts[2] == "reply": return id(parts[1]).map(AdminRoute.replyToComment) ?? .unknown
         case ("terms", 1): return .terms(Taxonomy(rawValue: query["taxonomy"] ?? "category") ?? .category)
         case ("users", 1): return .users
+        case ("subscribers", 1): return .subscribers
         case ("settings", 1): return .settings(section: "")
         case ("media", 1): return .media
         case ("media", 2) where parts[1] == "upload": return .uploadMedia
@@ -476,6 +483,7 @@ public enum AdminRoute: Sendable, Equatable {
         case .replyToComment(let id): return "/admin/comments/\(id)/reply"
         case .terms(let taxonomy): return "/admin/terms?taxonomy=\(taxonomy.rawValue)"
         case .users: return "/admin/users"
+        case .subscribers: return "/admin/subscribers"
         case .settings(let section): return section.isEmpty ? "/admin/settings" : "/admin/settings/\(section)"
         case .media: return "/admin/media"
         case .editMedia(let id): return "/admin/media/\(id)"
@@ -538,6 +546,7 @@ public struct SiteLinks: Sendable {
         case .upload(let file): return "/wp-content/uploads/\(file)"
         case .attachment(let id): return "/media/\(id)/"
         case .avatar(let key): return "/avatar/\(key).svg"
+        case .follows(let follows): return follows.path
         case .sitemap(let sitemap): return sitemap.path
         case .operations(let operations): return operations.path
         case .fediverse(let fediverse): return fediverse.path

@@ -135,6 +135,9 @@ public enum SettingKey: String, Sendable, CaseIterable {
     case fediverseDiscoverable = "fediverse_discoverable"
     case fediverseIndexable = "fediverse_indexable"
     case fediverseAuthors = "fediverse_authors"
+    case likesEnabled = "likes_enabled"
+    case followsEnabled = "follows_enabled"
+    case mailFrom = "mail_from"
 
     public var defaultValue: String {
         switch self {
@@ -178,6 +181,7 @@ public enum SettingKey: String, Sendable, CaseIterable {
         case .readersEnabled, .signinEmail: return "1"
         case .fediverseEnabled, .fediverseDiscoverable, .fediverseIndexable, .fediverseAuthors: return "1"
         case .fediverseBlogName: return "blog"
+        case .likesEnabled, .followsEnabled, .mailFrom: return followsDefault
         }
     }
 
@@ -285,6 +289,8 @@ public enum SettingKey: String, Sendable, CaseIterable {
                 throw SettingError("fediverse_blog_name must be 1 to 30 letters, digits or underscores (the blog is @name@host)")
             }
             return name
+        case .likesEnabled, .followsEnabled, .mailFrom:
+            return try validateFollows(value)
         }
     }
 

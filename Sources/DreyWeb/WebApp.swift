@@ -23,6 +23,7 @@ public struct WebApp: Sendable {
     let admin: AdminController
     let fediverse: FediverseController
     public let mail: MailQueue
+    let follows: FollowController
 
     public init(drey: Drey, theme: Theme, adminTheme: Theme, setupToken: String? = nil) {
         self.drey = drey
@@ -33,7 +34,8 @@ public struct WebApp: Sendable {
         self.lists = ListController(store: drey.store, theme: theme, views: views)
         let posts = PostController(store: drey.store, theme: theme, views: views)
         self.posts = posts
-        self.commentForm = CommentController(store: drey.store, comments: drey.comments, posts: posts)
+        self.commentForm = CommentController(store: drey.store, comments: drey.comments, posts: posts, follows: drey.follows)
+        self.follows = FollowController(drey: drey, theme: theme, views: views)
         self.feeds = FeedController(store: drey.store, views: views, posts: posts)
         self.fediverse = FediverseController(fediverse: drey.fediverse, store: drey.store, posts: posts)
         self.mail = drey.mail
@@ -203,6 +205,10 @@ public struct WebApp: Sendable {
         case .sitemap(let sitemap): return try await SitemapController(store: drey.store, views: views).answer(sitemap, r) ?? notFound(r)
         case .operations: return nil  // answered by `OpsResponder` before a site is chosen
         case .fediverse(let fediverseRoute): return try await fediverse.answer(fediverseRoute, method: method, r)
+        case .follows(let route):
+            return try await follows.answer(route, method: method, r, app: self) {
+                try await Self.readForm(r.request, limit: drey.config.maxBodySize)
+            }
         case .avatar(let key):
             guard Avatar.isLocalKey(key) else { return nil }
             return .custom(

@@ -13,6 +13,7 @@ parser.add_argument("portfile")
 parser.add_argument("--defer", type=int, default=0)
 parser.add_argument("--reject", action="append", default=[])
 parser.add_argument("--stall", action="store_true")
+parser.add_argument("--delay", type=float, default=0.0)
 args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
 seq = itertools.count(1)
@@ -30,6 +31,8 @@ class ToFolder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if args.delay > 0:
+            await asyncio.sleep(args.delay)  # a slow relay: lets a test kill the sender mid-way through a batch
         if self.defer > 0:
             self.defer -= 1
             return "451 4.3.0 busy, try again later"

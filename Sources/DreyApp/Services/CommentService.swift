@@ -72,6 +72,8 @@ public struct CommentService: Sendable {
     /// Moderators and authors are told of comments by mail, queued with the write that causes it.
     let mail: MailQueue
     let config: AppConfig
+    /// Followers of a thread are told of comments once they are approved, by jobs queued with the approval.
+    let follows: FollowService
 
     public static let maxNameLength = 245
     /// How long a spent form token is remembered: the longest `comment_form_max_age_hours` allows.
@@ -268,6 +270,7 @@ public struct CommentService: Sendable {
     /// for moderation (`moderation_notify`), and a post's author of a comment on it once it is approved
     /// (`comments_notify`); nobody is told of their own comment, and spam tells nobody.
     func notify(about comment: Comment, on post: Post, site: Site, approved: Bool) async throws {
+        if approved { try await follows.commentApproved(comment) }
         let settings = site.settings
         let heldNotice = comment.status == .pending && settings.moderationNotify
         let authorNotice = approved && comment.status == .approved && settings.commentsNotify

@@ -44,6 +44,8 @@ public struct PostService: Sendable {
     let linkbacks: LinkbackService
     /// The same moments tell the fediverse (a `Create`, `Update` or `Delete` job, decided when it runs).
     let fediverse: FediverseService
+    /// Followers are mailed a post when it goes public for the first time (queued in the same transaction).
+    let follows: FollowService
 
     public static let defaultCategory = "Uncategorized"
 
@@ -63,10 +65,11 @@ public struct PostService: Sendable {
             publishedAt: published, modifiedAt: now, sticky: input.sticky,
             commentStatus: input.commentStatus ?? (site.settings.commentsOpenByDefault ? .open : .closed),
             pingStatus: input.pingStatus, password: input.password, typography: input.typography)
-        return try await changes.commit { [store, linkbacks, fediverse] in
+        return try await changes.commit { [store, linkbacks, fediverse, follows] in
             let saved = try await store.insert(post, termIDs: termIDs)
             if saved.status == .publish && input.announces { try await linkbacks.postChanged(siteID: siteID, postID: saved.id) }
             if saved.status == .publish && input.announces { try await fediverse.postChanged(siteID: siteID, postID: saved.id) }
+            if saved.status == .publish && input.announces { try await follows.postPublished(siteID: siteID, postID: saved.id) }
             return (saved, [(siteID, .post(saved.id, listed: saved.status == .publish))])
         }
     }
@@ -97,10 +100,11 @@ public struct PostService: Sendable {
         post.menuOrder = input.menuOrder
         let termIDs = try await termIDs(for: input, siteID: siteID)
         let listed = wasPublic || post.status == .publish
-        try await changes.commit(siteID: siteID, .post(id, listed: listed)) { [store, linkbacks, fediverse, post] in
+        try await changes.commit(siteID: siteID, .post(id, listed: listed)) { [store, linkbacks, fediverse, follows, post] in
             try await store.update(post, termIDs: termIDs)
             if listed && input.announces { try await linkbacks.postChanged(siteID: siteID, postID: id) }
             if listed && input.announces { try await fediverse.postChanged(siteID: siteID, postID: id) }
+            if !wasPublic && post.status == .publish && input.announces { try await follows.postPublished(siteID: siteID, postID: id) }
         }
         return post
     }
@@ -108,10 +112,13 @@ public struct PostService: Sendable {
     /// Publishes scheduled posts whose time has come.
     public func publishDue() async throws -> Int {
         let now = clock.now()
-        return try await changes.commit { [store, linkbacks, fediverse] in
+        return try await changes.commit { [store, linkbacks, fediverse, follows] in
             let due = try await store.publishDue(now: now)
-            for item in due { try await linkbacks.postChanged(siteID: item.siteID, postID: item.postID) }
-            for item in due { try await fediverse.postChanged(siteID: item.siteID, postID: item.postID) }
+            for item in due {
+                try await linkbacks.postChanged(siteID: item.siteID, postID: item.postID)
+                try await fediverse.postChanged(siteID: item.siteID, postID: item.postID)
+                try await follows.postPublished(siteID: item.siteID, postID: item.postID)
+            }
             return (due.count, due.map { ($0.siteID, SiteChange.post($0.postID, listed: true)) })
         }
     }
@@ -187,8 +194,9 @@ extension PostService {
             let (target, date) = Self.schedule(status, date: nil, existing: post, now: now)
             // Going public or leaving it changes the menu and the neighbours' previous and next links.
             let listed = post.status == .publish || target == .publish
-            try await changes.commit(siteID: siteID, .post(id, listed: listed)) { [store, fediverse] in
+            try await changes.commit(siteID: siteID, .post(id, listed: listed)) { [store, fediverse, follows] in
                 if listed { try await fediverse.postChanged(siteID: siteID, postID: id) }
+                if post.status != .publish && target == .publish { try await follows.postPublished(siteID: siteID, postID: id) }
                 if date != post.publishedAt {
                     var dated = post
                     dated.publishedAt = date

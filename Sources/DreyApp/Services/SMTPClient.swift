@@ -48,7 +48,7 @@ struct SMTPClient: Sendable {
         try? command(fd, "QUIT", 221)
     }
 
-    private func connect() throws -> Int32 {
+    func connect() throws -> Int32 {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var result: UnsafeMutablePointer<addrinfo>?
@@ -66,7 +66,7 @@ struct SMTPClient: Sendable {
         return fd
     }
 
-    private func command(_ fd: Int32, _ line: String, _ code: Int) throws {
+    func command(_ fd: Int32, _ line: String, _ code: Int) throws {
         let data = Array((line + "\r\n").utf8)
         var sent = 0
         while sent < data.count {
@@ -78,7 +78,7 @@ struct SMTPClient: Sendable {
     }
 
     /// Reads a (possibly multi-line) reply and checks its code.
-    private func expect(_ fd: Int32, _ code: Int) throws {
+    func expect(_ fd: Int32, _ code: Int) throws {
         var reply = ""
         var buffer = [UInt8](repeating: 0, count: 1024)
         while true {

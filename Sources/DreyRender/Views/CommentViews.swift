@@ -170,6 +170,9 @@ public struct PostPage: Sendable, MustacheParent {
     public var reactions: ReactionsView
     /// "N people follow this blog on the fediverse" with the handle, and the post's likes and boosts from there.
     public var fediverse: FediverseLine? = nil
+    /// Following by email, and readers' likes; nil when the site turned them off.
+    public var follows: FollowBox? = nil
+    public var likes: LikesView? = nil
 
     public init(
         chrome: Chrome, post: PostView, commentsHeading: String, comments: [CommentView], linkbacks: [LinkbackView],
@@ -206,6 +209,8 @@ public struct PostPage: Sendable, MustacheParent {
         case "hasNeighbours": return previous != nil || next != nil
         case "reactions": return reactions
         case "fediverse": return fediverse ?? false
+        case "follows": return follows ?? false
+        case "likes": return likes ?? false
         default: return nil
         }
     }

@@ -16,7 +16,7 @@ struct AdminController: Sendable {
     static let sessionCookie = WebApp.sessionCookie
     static let templates = [
         "login", "forgot", "reset", "setup", "message", "dashboard", "posts", "editor", "revisions", "comments", "comment-edit", "terms", "users",
-        "settings", "media", "media-edit", "fediverse",
+        "settings", "media", "media-edit", "fediverse", "subscribers",
     ]
 
     func handle(method: HTTPRequest.Method, route: AdminRoute, path: String, _ r: SiteRequest) async throws -> PageResult {
@@ -94,6 +94,8 @@ struct AdminController: Sendable {
         case (.post, .terms): return try await TermsAdmin(controller: self).act(a)
         case (.get, .users): return try await UsersAdmin(controller: self).list(a)
         case (.post, .users): return try await UsersAdmin(controller: self).act(a)
+        case (.get, .subscribers): return try await SubscribersAdmin(controller: self).show(a)
+        case (.post, .subscribers): return try await SubscribersAdmin(controller: self).act(a)
         case (.get, .settings("")): return .redirect(to: a.r.links.admin(.settings(section: "general")), permanent: false)
         case (.get, .settings("signin")): return try await SignInAdmin(controller: self).show(a)
         case (.post, .settings("signin")): return try await SignInAdmin(controller: self).act(a)

@@ -20,6 +20,7 @@ struct SettingsAdmin {
                 .commentRateEmailPerHour, .commentFormMinSeconds, .commentFormMaxAgeHours, .spamHoldScore, .spamSpamScore,
                 .spamRetentionDays,
                 .readersEnabled, .signinEmail,
+                .likesEnabled, .followsEnabled, .mailFrom,
             ]
         ),
         "appearance": ("Appearance", [.fontFamily, .fontSize, .lineHeight, .contentWidth, .customCSS]),
@@ -67,6 +68,7 @@ struct SettingsAdmin {
             commentFormMinSeconds: value(.commentFormMinSeconds), commentFormMaxAgeHours: value(.commentFormMaxAgeHours),
             spamHoldScore: value(.spamHoldScore), spamSpamScore: value(.spamSpamScore), spamRetentionDays: value(.spamRetentionDays),
             readersEnabledOn: value(.readersEnabled) == "1", signinEmailOn: value(.signinEmail) == "1",
+            likesEnabledOn: value(.likesEnabled) == "1", followsEnabledOn: value(.followsEnabled) == "1", mailFrom: value(.mailFrom),
             fonts: fonts, fontSize: value(.fontSize), lineHeight: value(.lineHeight), contentWidth: value(.contentWidth),
             customCSS: value(.customCSS))
         var page = AdminPage(title: "\(title) settings", section: .settings, screen)
@@ -82,7 +84,7 @@ struct SettingsAdmin {
         for key in keys {
             switch key {
             case .commentModeration, .commentPreviouslyApproved, .moderationNotify, .commentsNotify, .pageCache,
-                .readersEnabled, .signinEmail:
+                .readersEnabled, .signinEmail, .likesEnabled, .followsEnabled:
                 typed[key] = a.form[key.rawValue] == "1" ? "1" : "0"
             case .defaultCommentStatus:
                 typed[key] = a.form[key.rawValue] == "open" ? "open" : "closed"
@@ -183,6 +185,9 @@ struct SettingsScreen: AdminBody {
     // Discussion: readers who sign in
     let readersEnabledOn: Bool
     let signinEmailOn: Bool
+    let likesEnabledOn: Bool
+    let followsEnabledOn: Bool
+    let mailFrom: String
     // Appearance
     let fonts: [Font]
     let fontSize: String

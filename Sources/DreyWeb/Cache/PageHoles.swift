@@ -43,6 +43,7 @@ enum PageHoles {
         // Readers (issue 13): "signed in as …" or a sign-in link; the comment form's account line or guest fields.
         "reader-bar": { context, _ in await ReaderHoles.readerBar(context) },
         "comment-identity": { context, postID in await ReaderHoles.commentIdentity(context, postID) },
+        "like": { context, postID in await LikeButton.fill(context, postID: postID) },
     ]
 
     /// The fills of `page`'s holes, in order.

@@ -10,6 +10,7 @@ struct CommentController: Sendable {
     let store: SQLStore
     let comments: CommentService
     let posts: PostController
+    let follows: FollowService
 
     static let pendingCookie = "drey_pending"
     static let postPassCookie = "drey_postpass"
@@ -77,6 +78,7 @@ struct CommentController: Sendable {
                     setCookie(Self.pendingCookie, r.signer.sign(ids, purpose: .heldComments), maxAge: 30 * 86400, secure: r.request.isSecure))
             }
             let anchor = comment.status == .approved || awaiting ? "#comment-\(comment.id)" : ""
+            try await followFromComment(form, email: typed.email, post: post, canonical: canonical, r)
             return .redirect(to: canonical + anchor, permanent: false, cookies: cookies)
         } catch let rejection as CommentRejection {
             if rejection.plain { return .plain(status: .init(code: rejection.status), text: rejection.messages.joined(separator: " ")) }

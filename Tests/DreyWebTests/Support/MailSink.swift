@@ -18,7 +18,7 @@ final class MailSink: @unchecked Sendable {
 
     /// `deferring` first messages get 451 (try later); mail to `rejecting` addresses gets 550.
     /// `stalling` accepts connections (the kernel's backlog does) and never says a word.
-    static func start(deferring: Int = 0, rejecting: [String] = [], stalling: Bool = false) async throws -> MailSink {
+    static func start(deferring: Int = 0, rejecting: [String] = [], stalling: Bool = false, delay: Double = 0) async throws -> MailSink {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mail-sink-\(UUID().uuidString)")
         let out = dir.appendingPathComponent("messages")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
@@ -28,7 +28,7 @@ final class MailSink: @unchecked Sendable {
                 PythonCheck.python, SharedData.packageRoot.appendingPathComponent("Tests/python/mail_sink.py").path, out.path, portFile, "--defer",
                 String(deferring),
             ]
-            + rejecting.flatMap { ["--reject", $0] } + (stalling ? ["--stall"] : [])
+            + rejecting.flatMap { ["--reject", $0] } + (stalling ? ["--stall"] : []) + (delay > 0 ? ["--delay", String(delay)] : [])
         let log = dir.appendingPathComponent("sink.log")
         let process = try ChildProcess("/usr/bin/env", arguments, output: .file(log.path), error: .sameAsOutput)
         for _ in 0..<400 {
