@@ -96,7 +96,7 @@ import Testing
         let checked = try await drey(["spam", "check"], data: data, env: env, stdin: lines.joined(separator: "\n") + "\n")
         #expect(checked.status == 1)
         let out = checked.out.split(separator: "\n").map(String.init)
-        #expect(out.count == 6)
+        try #require(out.count == 6, "\(checked.err)")
         func object(_ line: String) throws -> [String: Any] {
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         }

@@ -45,12 +45,19 @@ extension FollowService {
 
     /// Called in the transaction that publishes a post (also a scheduled one coming due).
     public func postPublished(siteID: Int64, postID: Int64) async throws {
+        guard try await anyoneFollows(siteID: siteID) else { return }
         try await jobs.enqueue(Self.fanOutKind, FanOut(siteID: siteID, postID: postID), siteID: siteID, dedupeKey: "follow-post:\(postID)")
+    }
+
+    /// A blog with follows off, or with no confirmed follower (most blogs, most of the time), queues no job at all.
+    func anyoneFollows(siteID: Int64) async throws -> Bool {
+        guard registry.site(id: siteID)?.settings.followsEnabled == true else { return false }
+        return (try await store.subscriberCounts(siteID: siteID)[.confirmed] ?? 0) > 0
     }
 
     /// Called in the transaction that approves a comment (on arrival or by a moderator).
     func commentApproved(_ comment: Comment) async throws {
-        guard comment.status == .approved else { return }
+        guard comment.status == .approved, try await anyoneFollows(siteID: comment.siteID) else { return }
         try await jobs.enqueue(
             Self.fanOutKind, FanOut(siteID: comment.siteID, commentID: comment.id), siteID: comment.siteID, dedupeKey: "follow-reply:\(comment.id)")
     }
