@@ -96,7 +96,7 @@ def test_a_reader_likes_a_post_and_takes_it_back(blog_with_mail, browser):
 
 def test_a_guest_pressing_like_signs_in_and_comes_back(blog_with_mail, browser):
     base, outbox = blog_with_mail["base"], blog_with_mail["outbox"]
-    post = a_post(base, 1)
+    post = a_post(base, 2)  # not the post the other test likes
     browser.get(post)
     assert_accessible(browser, "post as a guest sees it")
     click_and_wait_for_page(browser, like_button(browser))
