@@ -21,6 +21,8 @@ import Testing
             }
             #expect(try drey(["serve", "--help"]).out.contains("--allow-fetch"))
             _ = try drey(["user", "add", "--email", "w@example.org", "--name", "W", "--role", "administrator"])
+            // Only the linkback jobs are counted below: a blog whose readers may follow it queues a follow job per post.
+            #expect(try drey(["site", "set", "follows_enabled", "0"]).status == 0)
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("p-\(UUID()).md")
             try "See [this](http://127.0.0.1:9/x).".write(to: file, atomically: true, encoding: .utf8)
             let made = try drey(["post", "new", "--title", "Linking", "--file", file.path])

@@ -40,13 +40,14 @@ import Testing
     @Test("feeds and pages answer 304 to a matching ETag or an If-Modified-Since at or after Last-Modified", arguments: [TestDatabase.sqlite])
     func conditional(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in
-            // A page with an open comment form has no validator (its form token is new each time), so this one is closed.
+            // A page with personal parts (a comment form's token, a like button's state, the follow form's token: holes
+            // filled per response) has no validator; lists and feeds have none of them.
             try await blog.post("A post", commentStatus: .closed)
             try await blog.post("Open post", date: "2008-01-28T00:04:00Z")
             let open = try await client.get("/2008/01/28/open-post/")
             #expect(open.status == .ok && open.headers[.eTag] == nil)
             #expect(open.headers[.cacheControl] == "private, no-cache")
-            for path in ["/feed/", "/2008/01/27/a-post/"] {
+            for path in ["/feed/", "/2008/01/"] {
                 let first = try await client.get(path)
                 let etag = try #require(first.headers[.eTag])
                 let modified = try #require(first.headers[.lastModified])

@@ -9,12 +9,12 @@ import Testing
     func jobInFlight(_ kind: TestDatabase) async throws {
         try await FixtureServer.with({ _, _ in
             // The linked page answers slowly, so the linkback job is still fetching it when the server is stopped.
-            FixtureReply(body: .text("<title>Slow</title><p>A slow page.</p>"), delay: .seconds(75))
+            FixtureReply(body: .text("<title>Slow</title><p>A slow page.</p>"), delay: .seconds(300))
         }) { fixture in
-            // A minute for the fetch (not 15 s): on a loaded machine the test may see the request late, and the job
+            // Four minutes for the fetch (not 15 s): on a loaded machine the test may see the request late, and the job
             // must still be fetching when the server is stopped.
             let server = try await DreyServer.start(
-                kind, serveArguments: ["--allow-fetch", "127.0.0.1"], environment: ["DREY_FETCH_TIMEOUT": "60"]
+                kind, serveArguments: ["--allow-fetch", "127.0.0.1"], environment: ["DREY_FETCH_TIMEOUT": "240"]
             ) { data, env, _ in
                 try DreyBinary.run(["user", "add", "--email", "s@example.org", "--name", "Sam", "--role", "administrator"], data: data, env: env)
             }
@@ -34,7 +34,9 @@ import Testing
                     fetching.contains($0["kind"] as? String ?? "") && (($0["last_error"] as? String) ?? "") != ""
                 }
                 #expect(again.count == 1, "\(again)")
-                #expect((again.first?["last_error"] as? String)?.contains("interrupted by a shutdown") == true)
+                #expect(
+                    (again.first?["last_error"] as? String)?.contains("interrupted by a shutdown") == true, "\(again)\n\(server.logText.suffix(3000))"
+                )
             } catch {
                 await server.stop()
                 throw error

@@ -49,10 +49,9 @@ extension FollowService {
         try await jobs.enqueue(Self.fanOutKind, FanOut(siteID: siteID, postID: postID), siteID: siteID, dedupeKey: "follow-post:\(postID)")
     }
 
-    /// A blog with follows off, or with no confirmed follower (most blogs, most of the time), queues no job at all.
+    /// A blog with follows switched off queues no job at all.
     func anyoneFollows(siteID: Int64) async throws -> Bool {
-        guard registry.site(id: siteID)?.settings.followsEnabled == true else { return false }
-        return (try await store.subscriberCounts(siteID: siteID)[.confirmed] ?? 0) > 0
+        registry.site(id: siteID)?.settings.followsEnabled == true
     }
 
     /// Called in the transaction that approves a comment (on arrival or by a moderator).
