@@ -132,6 +132,7 @@ extension FollowService {
             return
         }
         do {
+            try relay.end(transfer)
             try await Self.onOwnThread { try relay.finish(transfer) }
             Counter(label: "drey_mail_total", dimensions: [("result", "sent")]).increment()
         } catch {

@@ -47,10 +47,16 @@ extension SMTPClient {
         }
     }
 
-    /// Ends the message; the relay's 250 means it took it.
+    /// Sends the final "." line at once, on the caller's thread: the moment between writing "sent" down and this line
+    /// is what a killed process can lose, so it is one small write with no hop to another thread before it.
+    func end(_ transfer: Transfer) throws {
+        try write(transfer.fd, ".\r\n")
+    }
+
+    /// After `end`: the relay's 250 means it took the message.
     func finish(_ transfer: Transfer) throws {
         defer { transfer.close() }
-        try command(transfer.fd, ".", 250)
+        try expect(transfer.fd, 250)
         try? command(transfer.fd, "QUIT", 221)
     }
 
