@@ -12,6 +12,8 @@ public enum AccountRoute: String, Sendable, Equatable, CaseIterable {
     case picture
     /// POST: deletes the account.
     case delete
+    /// POST: stops following the blog or a thread.
+    case unfollow
 }
 
 extension SiteRoute {

@@ -18,7 +18,7 @@ struct AccountSection: Sendable {
 
 extension ReaderPages {
     /// The extension point of `/account`: likes and follows add their section here (one line each).
-    static var accountSections: [AccountSection] { [] }
+    static var accountSections: [AccountSection] { [.likes, .follows] }
 
     func account(_ sub: AccountRoute, method: HTTPRequest.Method, _ r: SiteRequest) async throws -> PageResult? {
         if sub == .picture && method == .post { return try await picture(r) }
@@ -28,6 +28,7 @@ extension ReaderPages {
         }
         switch (sub, method) {
         case (.overview, .get), (.overview, .head): return try await accountPage(r, session)
+        case (.unfollow, .post): return try await unfollow(r, session)
         case (.export, .get):
             var more: [String: [[String: String]]] = [:]
             for section in Self.accountSections { more[section.name] = try await section.export(session.reader, drey) }
@@ -92,6 +93,7 @@ extension ReaderPages {
         switch r.query["saved"] {
         case "profile": body += "<p class=\"notice\" role=\"status\">Your name and website were saved.</p>"
         case "picture": body += "<p class=\"notice\" role=\"status\">Your picture was changed.</p>"
+        case "unfollowed": body += "<p class=\"notice\" role=\"status\">You no longer follow it.</p>"
         default: break
         }
         let name = typed?.name ?? reader.name
@@ -135,7 +137,7 @@ extension ReaderPages {
             <form method="post" action="\(Self.e(r.links.account(.delete)))">
             <input type="hidden" name="_csrf" value="\(csrf)">
             <p><label><input type="checkbox" name="confirm" value="yes"> I want to delete my account</label></p>
-            <p>Your sign-in methods and sessions are deleted; your comments stay under the name they were written with.</p>
+            <p>Your sign-in methods, sessions and likes are deleted and your address follows nothing more; your comments stay under the name they were written with.</p>
             <p><button type="submit">Delete my account</button></p>
             </form>
             <form method="post" action="\(Self.e(r.links.signOut))"><p><button type="submit">Sign out</button></p></form>

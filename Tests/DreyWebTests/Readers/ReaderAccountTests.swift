@@ -94,6 +94,89 @@ import Testing
         }
     }
 
+    static func value(after anchor: String, name: String, in html: String) -> String? {
+        guard let start = html.range(of: anchor) else { return nil }
+        let rest = html[start.upperBound...]
+        guard let r = rest.range(of: "name=\"\(name)\" value=\"") else { return nil }
+        return String(rest[r.upperBound...].prefix { $0 != "\"" })
+    }
+
+    @Test(
+        "likes and follows on /account: listed, exported, a thread unfollowed; deleting the account ends them and pseudonymises consents",
+        arguments: TestDatabase.allCases)
+    func likesAndFollows(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, client in
+            let post = try await blog.post("Thread")
+            let path = "/2008/01/27/thread/"
+            let identity = ReaderIdentity(
+                method: .email, issuer: "email", subject: "phil@example.org", provider: "email", email: "phil@example.org", emailVerified: true)
+            let (session, token) = try await blog.drey.readers.signIn(siteID: blog.site.id, identity: identity)
+            let cookie = Self.cookie(token)
+
+            let postPage = try await client.get(path, headers: cookie)
+            let likeToken = try #require(Self.value(after: "class=\"like-form\"", name: "_csrf", in: postPage.text), "\(postPage.text)")
+            let liked = try await client.postForm("/like/\(post.id)", [("_csrf", likeToken), ("like", "1")], headers: cookie)
+            #expect(liked.status == .seeOther)
+            #expect(LikeTests.likeCount(try await client.get(path).text) == 1)
+            let formToken = try #require(FollowMailTests.token(postPage.text))
+            for scope in ["blog", "thread"] {
+                let followed = try await client.postForm(
+                    "/follow", [("email", ""), ("scope", scope), ("post_id", String(post.id)), ("drey_token", formToken)], headers: cookie)
+                #expect(followed.status == .ok && followed.text.contains("phil@example.org now follows"), "\(followed.text)")
+            }
+
+            let page = try await client.get("/account", headers: cookie)
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Posts you like") && page.text.contains(">Thread</a>"))
+            #expect(page.text.contains("New posts on this blog") && page.text.contains("Comments on <a href=\"http://blog.test\(path)\">Thread</a>"))
+            let csrf = try #require(Self.csrf(page.text))
+
+            let export = try await client.get("/account/export", headers: cookie)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(export.text.utf8)) as? [String: Any])
+            let more = try #require(json["more"] as? [String: [[String: String]]])
+            #expect(more["likes"]?.map { $0["title"] } == ["Thread"])
+            let follows = more["follows"] ?? []
+            #expect(follows.contains { $0["kind"] == "address" && $0["email"] == "phil@example.org" && $0["followsBlog"] == "true" })
+            #expect(follows.contains { $0["kind"] == "thread" && $0["postID"] == String(post.id) })
+            #expect(follows.filter { $0["kind"] == "consent" && $0["action"] == "confirmed" }.count == 2)
+
+            // Unfollowing the thread from /account: a form from elsewhere changes nothing; the account's form does.
+            let forged = try await client.postForm("/account/unfollow", [("scope", "thread:\(post.id)")], headers: cookie)
+            #expect(forged.status == .forbidden)
+            let subscriber = try #require(try await blog.drey.store.subscriber(siteID: blog.site.id, email: "phil@example.org"))
+            #expect(try await blog.drey.store.isFollowingThread(subscriberID: subscriber.id, postID: post.id))
+            let unfollowed = try await client.postForm("/account/unfollow", [("_csrf", csrf), ("scope", "thread:\(post.id)")], headers: cookie)
+            #expect(unfollowed.status == .seeOther)
+            #expect(try await blog.drey.store.isFollowingThread(subscriberID: subscriber.id, postID: post.id) == false)
+            let after = try await client.get("/account", headers: cookie)
+            #expect(!after.text.contains("Comments on") && after.text.contains("New posts on this blog"))
+            #expect(try await blog.drey.store.blogFollowers(siteID: blog.site.id).map(\.email) == ["phil@example.org"])
+
+            // The in-process client has no peer address; a consent given from an address (as a mailed link's) stands for one.
+            try await blog.drey.store.record(
+                FollowConsent(
+                    action: .confirmed, scope: "blog", page: "http://blog.test/", wording: "Confirm: follow by email", ip: "203.0.113.7",
+                    createdAt: Date()),
+                subscriberID: subscriber.id, siteID: blog.site.id)
+            let deleted = try await client.postForm("/account/delete", [("_csrf", csrf), ("confirm", "yes")], headers: cookie)
+            #expect(deleted.status == .ok)
+            #expect(try await blog.drey.likes.count(postID: post.id) == 0)
+            #expect(LikeTests.likeCount(try await client.get(path).text) == 0, "the post's page shows the like gone")
+            // No more post mail: the address follows nothing, and is not held any more.
+            #expect(try await blog.drey.store.blogFollowers(siteID: blog.site.id).isEmpty)
+            #expect(try await blog.drey.store.threadFollowers(postID: post.id).isEmpty)
+            #expect(try await blog.drey.store.subscriber(siteID: blog.site.id, email: "phil@example.org") == nil)
+            let kept = try #require(try await blog.drey.store.subscriber(id: subscriber.id))
+            #expect(kept.email == "deleted reader #\(session.reader.id)" && kept.status == .unsubscribed && !kept.followsBlog)
+            let consents = try await blog.drey.store.consents(subscriberID: subscriber.id)
+            #expect(consents.count == 5, "two follows, the unfollow, a confirmation, the deletion")
+            #expect(consents.allSatisfy { $0.ip.isEmpty && !$0.page.contains("phil") && !$0.wording.contains("phil") })
+            #expect(
+                consents.prefix(2).map(\.wording)
+                    == [FollowService.blogWording, FollowService.threadWording].map { $0 + " (signed in, address verified)" })
+        }
+    }
+
     @Test("the readers admin lists, blocks (signing out), unblocks and exports readers as CSV", arguments: TestDatabase.allCases)
     func admin(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in
