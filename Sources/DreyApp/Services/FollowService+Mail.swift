@@ -126,20 +126,18 @@ extension FollowService {
         } catch {
             throw Self.failure(error)
         }
-        // Written down before the message is complete: see `SMTPClient.Transfer`.
-        guard try await store.markSent(key: outgoing.key, siteID: site.id, now: clock.now()) else {
-            transfer.close()
-            return
-        }
+        // Recorded as sent once the relay said 250, never before: a relay that loses the connection before its answer
+        // keeps nothing (aiosmtpd drops the message), so a process killed mid-way sends those again after its restart.
+        // Only a kill between the 250 and this record can send one twice.
         do {
             try relay.end(transfer)
             try await Self.onOwnThread { try relay.finish(transfer) }
-            Counter(label: "drey_mail_total", dimensions: [("result", "sent")]).increment()
         } catch {
             Counter(label: "drey_mail_total", dimensions: [("result", "failed")]).increment()
-            try? await store.unmarkSent(key: outgoing.key)
             throw Self.failure(error)
         }
+        Counter(label: "drey_mail_total", dimensions: [("result", "sent")]).increment()
+        _ = try await store.markSent(key: outgoing.key, siteID: site.id, now: clock.now())
     }
 
     static func failure(_ error: any Error) -> JobFailure {

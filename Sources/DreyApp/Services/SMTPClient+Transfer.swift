@@ -4,10 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-/// A message sent in two steps, so that "sent" can be written down between them: `begin` hands the relay
-/// everything but the final "." line, `finish` sends that line. A relay keeps nothing from a connection that ends
-/// before the ".", so a process killed before `finish` has delivered nothing and the message may go again; one
-/// killed after recording it as sent but before the "." loses that one message rather than sending it twice.
+/// A message sent in steps — `begin` (everything but the final "." line), `end` (that line), `finish` (the relay's
+/// answer) — so that a caller can record the message as sent exactly when the relay has taken it.
 extension SMTPClient {
     final class Transfer: @unchecked Sendable {
         let fd: Int32
@@ -47,8 +45,7 @@ extension SMTPClient {
         }
     }
 
-    /// Sends the final "." line at once, on the caller's thread: the moment between writing "sent" down and this line
-    /// is what a killed process can lose, so it is one small write with no hop to another thread before it.
+    /// Sends the final "." line: the message is complete once the relay answers (`finish`).
     func end(_ transfer: Transfer) throws {
         try write(transfer.fd, ".\r\n")
     }
