@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Drey's page-serving benchmark, with its peers measured in the same run:
-#   nginx serving the very bytes of Drey's post page as a static file (the physical limit here),
-#   and the WordPress peer in ../shared/peers/wordpress when it is installed.
-# Prints requests/s, p50 and p99 per target and the ratios. Never pass/fail.
+#   nginx serving the very bytes of Drey's pages as static files (the physical limit here),
+#   and the WordPress peer in ../shared/peers/wordpress when it is running.
+# Prints, in one invocation, every figure issue 12 asks for: requests/s, p50 and p99 per target with the ratios
+# (cached post, home and feed against nginx on the same bytes; a signed-in reader's cached post; uncached post and
+# home), time to first answer, idle RSS, RSS with 10,000 pages cached, and how the rates scale with comments (0, 22,
+# 300) and posts (30 and 10,000: home, archive page 50, search). Never pass/fail.
+#
+#   bash bench/run.sh                 # DURATION=8s for the main targets, SHORT=3s for the scaling rows, SCALE=0 to skip them
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-8s}
+SHORT=${SHORT:-3s}
+SCALE=${SCALE:-1}
 CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-8095}
 NOCACHE_PORT=$((PORT + 1))
@@ -26,29 +33,49 @@ for p in $PORT $NOCACHE_PORT $STATIC_PORT; do
 done
 
 # A separate build folder, so a benchmark never waits on (or disturbs) the debug build.
-swift build -c release --scratch-path .build-release >/dev/null
-DREY=.build-release/release/drey
+swift build -c release --scratch-path .build-release --product drey >/dev/null
+DREY=$PWD/.build-release/release/drey
+
+serve() {  # data port [serve args…] -> pid in $served
+  local data=$1 port=$2
+  shift 2
+  $DREY serve --data "$data" --port "$port" "$@" >"$WORK/serve-$port.log" 2>&1 &
+  served=$!
+  pids+=("$served")
+  until curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.01; done
+}
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+rss_mb() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$1/status"; }
+path_of() { curl -s -o /dev/null -w '%{redirect_url}' "http://127.0.0.1:$1/?p=$2" | sed -E 's#^https?://[^/]+##'; }
+
 $DREY demo --data "$WORK/data" >/dev/null
+# Readers may sign in by email, so a signed-in reader's page can be measured.
+$DREY site set readers_enabled 1 --data "$WORK/data" >/dev/null
+$DREY signin email on --data "$WORK/data" >/dev/null
 
 # Time to first answer, from process start.
 start=$(date +%s.%N)
-$DREY serve --data "$WORK/data" --port $PORT >"$WORK/serve.log" 2>&1 &
-pids+=($!); serve_pid=$!
-until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do sleep 0.01; done
+serve "$WORK/data" $PORT
+serve_pid=$served
 first=$(python3 -c "print(round($(date +%s.%N) - $start, 3))")
 sleep 1
-idle_rss=$(awk '/VmRSS/ {print $2}' /proc/$serve_pid/status)
+idle_rss=$(rss_mb $serve_pid)
+serve "$WORK/data" $NOCACHE_PORT --no-cache
 
-$DREY serve --data "$WORK/data" --port $NOCACHE_PORT --no-cache >"$WORK/nocache.log" 2>&1 &
-pids+=($!)
-until curl -s -o /dev/null "http://127.0.0.1:$NOCACHE_PORT/"; do sleep 0.01; done
+post_path=$(path_of $PORT 1)
+# A reader signs in by email, as a reader does: the message (logged, no SMTP here) carries the link's token.
+curl -s -o /dev/null -d "email=bench-reader@example.org&return_to=/" "http://127.0.0.1:$PORT/signin/email"
+for _ in $(seq 100); do grep -q 'token=' "$WORK/serve-$PORT.log" && break; sleep 0.1; done
+token=$(grep -o 'token=[A-Za-z0-9_%-]*' "$WORK/serve-$PORT.log" | tail -1 | cut -d= -f2)
+reader_cookie=$(curl -s -D - -o /dev/null -d "token=$token" "http://127.0.0.1:$PORT/signin/email/confirm" |
+  tr -d '\r' | awk -F'[ ;]' 'tolower($1) == "set-cookie:" && $2 ~ /^drey_reader=/ {print $2}')
+signed_in=$(curl -s -H "Cookie: $reader_cookie" "http://127.0.0.1:$PORT$post_path" | grep -c 'Signed in as' || true)
 
-post_path=$(curl -s -o /dev/null -w '%{redirect_url}' "http://127.0.0.1:$PORT/?p=1" | sed -E 's#^https?://[^/]+##')
-curl -s "http://127.0.0.1:$PORT$post_path" -o "$WORK/post.html"
-
-# nginx serving the same bytes.
-mkdir -p "$WORK/static$post_path"
-cp "$WORK/post.html" "$WORK/static${post_path}index.html"
+# nginx serving the same bytes: the post page, the home page and the feed, as Drey sends them.
+for target in "$post_path" / /feed/; do
+  mkdir -p "$WORK/static$target"
+  curl -s "http://127.0.0.1:$PORT$target" -o "$WORK/static${target}index.html"
+done
 cat >"$WORK/nginx.conf" <<NGINX
 worker_processes 2;
 pid $WORK/nginx.pid;
@@ -62,37 +89,113 @@ http {
 NGINX
 nginx -c "$WORK/nginx.conf"
 
-run() {  # name url -> "rps p50 p99"
-  local out
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency --timeout 30s "$2")
-  local rps p50 p99
+: >"$WORK/rates"
+run() {  # name url [duration] [wrk args…] -> prints "rps p50 p99"
+  local name=$1 url=$2 duration=${3:-$DURATION}
+  shift 3 || shift $#
+  local out rps p50 p99
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"$duration" --latency --timeout 30s "$@" "$url")
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  printf '%-28s %12s %10s %10s\n' "$1" "$rps" "$p50" "$p99"
-  echo "$1 $rps" >>"$WORK/rates"
+  printf '  %-44s %12s %10s %10s\n' "$name" "$rps" "$p50" "$p99"
+  echo "$name|$rps" >>"$WORK/rates"
 }
+rate() { awk -F'|' -v n="$1" '$1 == n {print $2}' "$WORK/rates"; }
+ratio() { local a b; a=$(rate "$1"); b=$(rate "$2"); [[ -n "$a" && -n "$b" ]] && python3 -c "print(round($a / $b, 2))"; }
 
-echo "Drey benchmark $(date -u +%Y-%m-%dT%H:%MZ) — wrk -t2 -c$CONNECTIONS -d$DURATION, $(nproc) cores"
-echo "first answer after start: ${first}s; idle RSS: $((idle_rss / 1024)) MB"
-printf '%-28s %12s %10s %10s\n' target "requests/s" p50 p99
+echo "Drey benchmark $(date -u +%Y-%m-%dT%H:%MZ) — wrk -t2 -c$CONNECTIONS -d$DURATION, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "first answer after start: ${first}s; idle RSS: ${idle_rss} MB (target < 60 MB)"
+printf '  %-44s %12s %10s %10s\n' target "requests/s" p50 p99
 run "nginx static post page" "http://127.0.0.1:$STATIC_PORT$post_path"
 run "drey post page (cached)" "http://127.0.0.1:$PORT$post_path"
+run "drey post page (cached, signed-in reader)" "http://127.0.0.1:$PORT$post_path" "$DURATION" -H "Cookie: $reader_cookie"
+run "nginx static home" "http://127.0.0.1:$STATIC_PORT/"
 run "drey home (cached)" "http://127.0.0.1:$PORT/"
+run "nginx static feed" "http://127.0.0.1:$STATIC_PORT/feed/"
 run "drey /feed/ (cached)" "http://127.0.0.1:$PORT/feed/"
-run "drey post page (no cache)" "http://127.0.0.1:$NOCACHE_PORT$post_path"
+run "drey post page, 22 comments (no cache)" "http://127.0.0.1:$NOCACHE_PORT$post_path"
+run "drey home (no cache)" "http://127.0.0.1:$NOCACHE_PORT/"
 
 wp_post=/2008/01/27/on-pamphlets-printing-presses-and-long-winters/
 if [[ -f ../shared/peers/wordpress/setup.sh ]] && curl -s -o /dev/null -m 5 "http://127.0.0.1:8081$wp_post"; then
   run "wordpress post page" "http://127.0.0.1:8081$wp_post"
 else
-  echo "wordpress peer: not running (bash ../shared/peers/wordpress/setup.sh to install it); no WordPress ratio"
+  echo "  wordpress peer: not running (bash ../shared/peers/wordpress/setup.sh to install it); no WordPress ratio"
 fi
+echo "RSS of the cached server after the run: $(rss_mb $serve_pid) MB"
+[[ $signed_in -gt 0 ]] || echo "WARNING: the reader's sign-in failed; the signed-in row measured a guest"
 
-rate() { awk -v n="$1 " 'index($0, n) == 1 {print $NF}' "$WORK/rates"; }
-ratio() { local a b; a=$(rate "$1"); b=$(rate "$2"); [[ -n "$a" && -n "$b" ]] && python3 -c "print(round($a / $b, 2))"; }
-echo "ratios:"
-echo "  post page (cached) / nginx static: $(ratio 'drey post page (cached)' 'nginx static post page')x"
+echo "ratios (targets: cached ≥ 0.7× nginx, signed-in ≥ 0.5×, uncached post ≥ 1,500/s, uncached home ≥ 2,000/s):"
+echo "  post page (cached) / nginx static:      $(ratio 'drey post page (cached)' 'nginx static post page')x"
+echo "  post page (signed in) / nginx static:   $(ratio 'drey post page (cached, signed-in reader)' 'nginx static post page')x"
+echo "  home (cached) / nginx static:           $(ratio 'drey home (cached)' 'nginx static home')x"
+echo "  /feed/ (cached) / nginx static:         $(ratio 'drey /feed/ (cached)' 'nginx static feed')x"
 w=$(ratio 'drey post page (cached)' 'wordpress post page' || true)
-[[ -n "$w" ]] && echo "  post page (cached) / wordpress:    ${w}x"
-echo "  post page no cache:                $(rate 'drey post page (no cache)') requests/s"
+[[ -n "$w" ]] && echo "  post page (cached) / wordpress:         ${w}x"
+w=$(ratio 'drey post page, 22 comments (no cache)' 'wordpress post page' || true)
+[[ -n "$w" ]] && echo "  post page (no cache) / wordpress:       ${w}x"
+stop $serve_pid
+
+[[ $SCALE == 1 ]] || exit 0
+
+# Scaling: the same post page with 0, 22 and 300 comments; lists with 30 and 10,000 posts.
+import_blog() {  # name wxr-gen args… -> data folder $WORK/$name
+  local name=$1
+  shift
+  python3 bench/wxr-gen "$@" "$WORK/$name.xml"
+  $DREY import wordpress "$WORK/$name.xml" --data "$WORK/$name" >/dev/null
+}
+echo
+echo "scaling (wrk -d$SHORT): requests/s cached | uncached"
+import_blog comments --per-post 0,22,300
+serve "$WORK/comments" $PORT
+cached_pid=$served
+serve "$WORK/comments" $NOCACHE_PORT --no-cache
+nocache_pid=$served
+for n in 0 1 2; do
+  path=$(path_of $PORT $((10 + n)))
+  count=$(echo "0 22 300" | cut -d' ' -f$((n + 1)))
+  run "post, $count comments (cached)" "http://127.0.0.1:$PORT$path" "$SHORT" >/dev/null
+  run "post, $count comments (no cache)" "http://127.0.0.1:$NOCACHE_PORT$path" "$SHORT" >/dev/null
+  printf '  %-36s %10s | %10s\n' "post with $count comments" "$(rate "post, $count comments (cached)")" "$(rate "post, $count comments (no cache)")"
+done
+stop $cached_pid
+stop $nocache_pid
+
+for posts in 30 10000; do
+  import_blog "posts-$posts" --posts $posts --comments $((posts * 2))
+  serve "$WORK/posts-$posts" $PORT
+  cached_pid=$served
+  serve "$WORK/posts-$posts" $NOCACHE_PORT --no-cache
+  nocache_pid=$served
+  page=50
+  [[ $posts -lt 500 ]] && page=$(((posts + 9) / 10))
+  for target in "home|/" "archive page $page|/page/$page/" "search|/?s=harbour"; do
+    name=${target%%|*}
+    url=${target#*|}
+    run "$posts posts: $name (cached)" "http://127.0.0.1:$PORT$url" "$SHORT" >/dev/null
+    run "$posts posts: $name (no cache)" "http://127.0.0.1:$NOCACHE_PORT$url" "$SHORT" >/dev/null
+    printf '  %-36s %10s | %10s\n' "$posts posts: $name" "$(rate "$posts posts: $name (cached)")" "$(rate "$posts posts: $name (no cache)")"
+  done
+  if [[ $posts == 10000 ]]; then
+    # Every post once: 10,000 distinct pages through the cache, which keeps what fits its byte limit.
+    python3 - "$PORT" <<'PY'
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]))
+for i in range(10, 10010):
+    c.request("GET", "/?p=%d" % i)
+    r = c.getresponse(); r.read()
+    loc = r.getheader("Location")
+    if loc:
+        c.request("GET", "/" + loc.split("://", 1)[1].split("/", 1)[1])
+        c.getresponse().read()
+PY
+    metrics=$(curl -s "http://127.0.0.1:$PORT/metrics")
+    entries=$(echo "$metrics" | awk '/^drey_page_cache_entries/ {print int($2)}')
+    bytes=$(echo "$metrics" | awk '/^drey_page_cache_bytes/ {print int($2 / 1048576)}')
+    echo "  after 10,000 distinct post pages: RSS $(rss_mb $cached_pid) MB (target < 150 MB); cache holds $entries pages, $bytes MB (limit 64 MB, --cache-size)"
+  fi
+  stop $cached_pid
+  stop $nocache_pid
+done

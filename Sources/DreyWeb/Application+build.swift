@@ -5,6 +5,7 @@ import DreyRender
 import DreyStore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -162,9 +163,17 @@ public struct DreyApplication: Sendable {
             ]
             if drey.database.dialect == .postgres { services.append(ChangeListenerService(drey: drey)) }
         }
+        let responder = OpsResponder(inner: DreyResponder(app: web, logger: logger), ops: ops)
+        let serverName = "Drey"
+        // Without the page cache there is nothing for the fast path to answer.
+        let server: HTTPServerBuilder =
+            config.pageCache
+            ? .http1CachedPages {
+                CachedPageHandler(stamp: .init(serverName: serverName, date: HTTPDate.now), answer: responder.cachedAnswer)
+            } : .http1()
         return Application(
-            responder: OpsResponder(inner: DreyResponder(app: web, logger: logger), ops: ops),
-            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Drey"),
+            responder: responder, server: server,
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: serverName),
             services: services, logger: logger)
     }
 }

@@ -34,9 +34,13 @@ extension WebApp {
     }
 
     static func plain(_ status: HTTPResponse.Status, _ text: String, extra: HTTPFields = [:]) -> Response {
+        Response(plainPrepared(status, text, extra: extra))
+    }
+
+    static func plainPrepared(_ status: HTTPResponse.Status, _ text: String, extra: HTTPFields = [:]) -> PreparedResponse {
         var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"]
         headers.append(contentsOf: extra)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+        return PreparedResponse(status: status, headers: headers, body: ByteBuffer(string: text + "\n"))
     }
 
     /// A fresh comment-form token for one response.
@@ -46,23 +50,31 @@ extension WebApp {
 
     /// A cached page with its holes (if any) filled for this request.
     func respond(_ entry: PageCache.Entry, site: Site, request: Request, cacheStatus: String, extra: HTTPFields) async -> Response {
-        guard let holes = entry.holes else { return Self.response(entry, request: request, cacheStatus: cacheStatus, extra: extra) }
+        guard let holes = entry.holes else { return Response(Self.prepared(entry, request: request, cacheStatus: cacheStatus, extra: extra)) }
         let fills = await PageHoles.fill(holes, HoleContext(app: self, site: site, request: request))
-        return Self.filled(entry, holes, fills: fills, request: request, cacheStatus: cacheStatus, extra: extra)
+        return Response(Self.filled(entry, holes, fills: fills, request: request, cacheStatus: cacheStatus, extra: extra))
     }
 
     /// A cached or fresh page without holes: conditional GET, gzip when the client takes it, no body for HEAD.
     static func response(
         _ entry: PageCache.Entry, request: Request, cacheStatus: String, privateResponse: Bool = false, extra: HTTPFields = [:]
     ) -> Response {
+        Response(prepared(entry, request: request, cacheStatus: cacheStatus, privateResponse: privateResponse, extra: extra))
+    }
+
+    /// `response`'s status, headers and body, not yet a Hummingbird response: the cached-page fast path writes them to
+    /// the channel itself (see `CachedPageHandler`).
+    static func prepared(
+        _ entry: PageCache.Entry, request: Request, cacheStatus: String, privateResponse: Bool = false, extra: HTTPFields = [:]
+    ) -> PreparedResponse {
         var headers: HTTPFields = [
             .contentType: entry.contentType, .eTag: entry.etag, .lastModified: entry.lastModified, .vary: "Accept-Encoding",
             .cacheControl: privateResponse ? "private, no-store" : "public, max-age=0, must-revalidate",
         ]
-        headers[.init("X-Drey-Cache")!] = cacheStatus
+        headers[.xDreyCache] = cacheStatus
         if entry.contentType.hasPrefix("text/html") { headers.append(contentsOf: extra) }
         if entry.status == .ok, isNotModified(request, etag: entry.etag, lastModified: entry.lastModified) {
-            return Response(status: .notModified, headers: headers)
+            return PreparedResponse(status: .notModified, headers: headers, body: nil)
         }
         var body = entry.body
         if let gz = entry.gzipped, acceptsGzip(request) {
@@ -70,10 +82,7 @@ extension WebApp {
             headers[.contentEncoding] = "gzip"
         }
         headers[.contentLength] = String(body.readableBytes)
-        if request.method == .head {
-            return Response(status: entry.status, headers: headers, body: .init())
-        }
-        return Response(status: entry.status, headers: headers, body: .init(byteBuffer: body))
+        return PreparedResponse(status: entry.status, headers: headers, body: request.method == .head ? nil : body)
     }
 
     /// Whether the client takes a gzip body (a page served once is compressed only for those).
@@ -110,21 +119,21 @@ extension WebApp {
     /// A page with holes, filled: no validator, since no two responses are alike.
     static func filled(
         _ entry: PageCache.Entry, _ holes: HoledPage, fills: [String], request: Request, cacheStatus: String, extra: HTTPFields
-    ) -> Response {
+    ) -> PreparedResponse {
         // Private: a shared cache must not hand one reader's parts to another.
         var headers: HTTPFields = [.contentType: entry.contentType, .vary: "Accept-Encoding", .cacheControl: "private, no-cache"]
-        headers[.init("X-Drey-Cache")!] = cacheStatus
+        headers[.xDreyCache] = cacheStatus
         headers.append(contentsOf: extra)
         let gzip = holes.hasGzip && acceptsGzip(request)
         if gzip { headers[.contentEncoding] = "gzip" }
         if request.method == .head {
             headers[.contentLength] = String(gzip ? holes.gzipLength(fills: fills) : holes.length(fills: fills))
-            return Response(status: entry.status, headers: headers, body: .init())
+            return PreparedResponse(status: entry.status, headers: headers, body: nil)
         }
         // One buffer: writing the parts separately (no copy) measured slower than copying them once.
         let body = gzip ? holes.gzipped(fills: fills) : holes.body(fills: fills)
         headers[.contentLength] = String(body.readableBytes)
-        return Response(status: entry.status, headers: headers, body: .init(byteBuffer: body))
+        return PreparedResponse(status: entry.status, headers: headers, body: body)
     }
 
     static func contentType(for ext: String) -> String {

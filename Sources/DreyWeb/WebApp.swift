@@ -9,7 +9,7 @@ import Logging
 import NIOCore
 
 /// Answers every request: site by Host, page cache, routing, controllers, compression.
-public struct WebApp: Sendable {
+public final class WebApp: Sendable {
     public let drey: Drey
     public let theme: Theme
     public let cache: PageCache
@@ -24,6 +24,8 @@ public struct WebApp: Sendable {
     let fediverse: FediverseController
     public let mail: MailQueue
     let follows: FollowController
+    /// Signed-in readers' sessions and likes, remembered a moment for the holes of cached pages.
+    let readerMemory = ReaderMemory()
 
     public init(drey: Drey, theme: Theme, adminTheme: Theme, setupToken: String? = nil) {
         self.drey = drey
@@ -50,41 +52,87 @@ public struct WebApp: Sendable {
 
     static let sessionCookie = "drey_session"
 
-    /// Answers one request; `peer` is the connection's remote address (nil in in-process tests).
-    public func respond(to received: Request, peer: String? = nil) async throws -> Response {
+    /// What is known of a request before anything is read from the database.
+    struct FrontDoor {
+        let origin: RequestOrigin
+        /// The request as the rest of the app sees it (`RequestOrigin.apply`).
+        let request: Request
+        let site: Site
+        let path: String
+        /// Whether the page may come from (and go into) the page cache, and under which key.
+        let useCache: Bool
+        let cacheTarget: String
+        let base: String
+        /// `Link` and `X-Pingback`, on every page.
+        let advert: HTTPFields
+    }
+
+    enum FrontDecision {
+        /// Answered at the door: a refused method, an unknown host, a bad path, the canonical host's redirect.
+        case answered(PreparedResponse)
+        /// The site's address is not known yet and this request may set it (first run).
+        case fixHome(site: Site, address: String)
+        case page(FrontDoor)
+    }
+
+    /// The part of answering that needs no database and no waiting, shared by `respond` and the cached-page fast path
+    /// (`cachedAnswer`), so both choose the site, the path and the cache key alike.
+    func frontDoor(_ received: Request, peer: String?, mayFixHome: Bool = true) -> FrontDecision {
         let origin = RequestOrigin.decide(received, peer: peer, proxies: drey.config.trustedProxies)
         let request = origin.apply(to: received)
         let method = request.method
         guard method == .get || method == .head || method == .post else {
-            return Self.plain(.methodNotAllowed, "This address accepts GET, HEAD and POST only.", extra: [.allow: "GET, HEAD, POST"])
+            return .answered(
+                Self.plainPrepared(.methodNotAllowed, "This address accepts GET, HEAD and POST only.", extra: [.allow: "GET, HEAD, POST"]))
         }
-        // Settings or pages changed by another process must be seen before anything is answered.
-        await drey.changes.syncIfStampMoved()
-        guard var site = drey.sites.resolve(host: origin.host) else {
-            return Self.plain(.notFound, "No blog is served at this address.")
+        guard let site = drey.sites.resolve(host: origin.host) else {
+            return .answered(Self.plainPrepared(.notFound, "No blog is served at this address."))
         }
-        if site.settings.homeURL.isEmpty, origin.trusted, let asked = origin.host,
-            let fixed = try await drey.siteService.fixHomeURL(origin.scheme + "://" + asked, siteID: site.id)
-        {
-            drey.logger.notice("the blog's address was set from the first request", metadata: ["home_url": "\(fixed.settings.homeURL)"])
-            site = fixed
+        if mayFixHome, site.settings.homeURL.isEmpty, origin.trusted, let asked = origin.host {
+            return .fixHome(site: site, address: origin.scheme + "://" + asked)
         }
         if let canonical = drey.sites.canonicalRedirect(host: origin.host, site: site, target: request.uri.description) {
-            return Response(status: .movedPermanently, headers: [.location: canonical, .cacheControl: "no-store"])
+            return .answered(PreparedResponse(status: .movedPermanently, headers: [.location: canonical, .cacheControl: "no-store"], body: nil))
         }
         guard let path = PercentDecoding.decode(request.uri.path), !path.utf8.contains(0) else {
-            return Self.plain(.badRequest, "The address is not valid.")
+            return .answered(Self.plainPrepared(.badRequest, "The address is not valid."))
         }
-        let rawQuery = request.uri.query ?? ""
         let home = site.settings.homeURL
         // Pages are cached only once the site's address is known, under that address: a client cannot make the cache
         // hold pages under a name it invented. Until then (requests from untrusted peers only) every page is rendered.
         let useCache =
             method != .post && drey.config.pageCache && site.settings.pageCacheEnabled && !Self.bypassesCache(request)
             && !home.isEmpty && !FediverseController.asksForActivity(request)
-        let cacheTarget = home + request.uri.description
         let base = home.isEmpty ? origin.scheme + "://" + (origin.host ?? site.host) : home
-        let advert = Self.linkbackHeaders(site.settings, base: base)
+        return .page(
+            FrontDoor(
+                origin: origin, request: request, site: site, path: path, useCache: useCache, cacheTarget: home + request.uri.description,
+                base: base, advert: Self.linkbackHeaders(site.settings, base: base)))
+    }
+
+    /// Answers one request; `peer` is the connection's remote address (nil in in-process tests).
+    public func respond(to received: Request, peer: String? = nil) async throws -> Response {
+        // Settings or pages changed by another process must be seen before anything is answered.
+        await drey.changes.syncIfStampMoved()
+        // A form may have changed what a reader's parts of pages show (signed out, liked, blocked): see ReaderMemory.
+        defer { if received.method == .post { readerMemory.forget() } }
+        var decision = frontDoor(received, peer: peer)
+        if case .fixHome(let site, let address) = decision {
+            if let fixed = try await drey.siteService.fixHomeURL(address, siteID: site.id) {
+                drey.logger.notice("the blog's address was set from the first request", metadata: ["home_url": "\(fixed.settings.homeURL)"])
+            }
+            decision = frontDoor(received, peer: peer, mayFixHome: false)
+        }
+        let front: FrontDoor
+        switch decision {
+        case .answered(let prepared): return Response(prepared)
+        case .fixHome: return Self.plain(.internalServerError, "The blog's address could not be set.")
+        case .page(let door): front = door
+        }
+        let (origin, request, site, path, advert) = (front.origin, front.request, front.site, front.path, front.advert)
+        let method = request.method
+        let rawQuery = request.uri.query ?? ""
+        let (useCache, cacheTarget, base) = (front.useCache, front.cacheTarget, front.base)
         if useCache {
             if let entry = cache.lookup(siteID: site.id, target: cacheTarget) {
                 return await respond(entry, site: site, request: request, cacheStatus: "HIT", extra: advert)

@@ -26,14 +26,26 @@ public final class SiteRegistry: Sendable {
     /// with the same path and query. Nil when the host is the site's own (its host, or its `home_url`'s), when the
     /// address is not known yet, or when several sites share the install (an unknown host finds none of them).
     public func canonicalRedirect(host: String?, site: Site, target: String) -> String? {
-        // Read on every request: plain string work, not Foundation's URL parser.
-        let home = site.settings.homeURL
-        guard let schemeEnd = home.firstRange(of: "://")?.upperBound, sites.current.count == 1 else { return nil }
-        let authorityEnd = home[schemeEnd...].firstIndex(of: "/") ?? home.endIndex
+        guard sites.current.count == 1, let home = Self.homeParts(site.settings.homeURL) else { return nil }
         let name = Self.hostName(host)
-        if name == site.host || name == Self.hostName(String(home[schemeEnd..<authorityEnd])) { return nil }
-        return home[..<authorityEnd] + target
+        if name == site.host || name == home.hostName { return nil }
+        return home.origin + target
     }
+
+    /// A `home_url`'s scheme and authority, and its host name. Read on every request, so worked out once per address.
+    private static func homeParts(_ home: String) -> (origin: String, hostName: String)? {
+        if let known = homes.withLock({ $0[home] }) { return known }
+        guard let schemeEnd = home.firstRange(of: "://")?.upperBound else { return nil }
+        let authorityEnd = home[schemeEnd...].firstIndex(of: "/") ?? home.endIndex
+        let parts = (origin: String(home[..<authorityEnd]), hostName: hostName(String(home[schemeEnd..<authorityEnd])))
+        homes.withLock { known in
+            if known.count >= 256 { known.removeAll() }
+            known[home] = parts
+        }
+        return parts
+    }
+
+    private static let homes = Locked([String: (origin: String, hostName: String)]())
 
     public func site(id: Int64) -> Site? { sites.current.first { $0.id == id } }
 

@@ -88,6 +88,15 @@ public final class ChangeFeed: Sendable {
         try await commit(siteID: siteID, change) {}
     }
 
+    /// Whether this process has read every change: the stamp is where the last look left it and no catch-up is under
+    /// way. A request that finds otherwise goes the way of `syncIfStampMoved` (the cached-page fast path cannot wait).
+    package var isCurrent: Bool {
+        let (stamp, size) = Self.stamp(of: stampPath)
+        return state.withLock { s in
+            s.pending == nil && s.lastStamp.tv_sec == stamp.tv_sec && s.lastStamp.tv_nsec == stamp.tv_nsec && s.lastSize == size
+        }
+    }
+
     /// Applies changes made by other processes since the last look; cheap when nothing moved.
     public func syncIfStampMoved() async {
         let (stamp, size) = Self.stamp(of: stampPath)

@@ -5,8 +5,14 @@ import Synchronization
 /// HMAC-SHA256 signatures with a site's secret, for cookies and form tokens that must not be forged.
 public struct Signer: Sendable {
     let key: SymmetricKey
+    /// HMAC with the key already absorbed; each signature continues from a copy (the digest state is copied on write),
+    /// which saves hashing the key's two pads per signature.
+    private let keyed: HMAC<SHA256>
 
-    public init(secret: String) { key = SymmetricKey(data: Data(("drey:" + secret).utf8)) }
+    public init(secret: String) {
+        key = SymmetricKey(data: Data(("drey:" + secret).utf8))
+        keyed = HMAC<SHA256>(key: key)
+    }
 
     /// The signer for `secret`, made once: building the key on every request showed in the cached page's profile.
     public static func cached(secret: String) -> Signer {
@@ -35,11 +41,10 @@ public struct Signer: Sendable {
     }
 
     public func signature(_ value: String, purpose: Purpose) -> String {
-        var mac = HMAC<SHA256>(key: key)
-        mac.update(data: Data(purpose.name.utf8))
-        // A separator no purpose contains, so ("a", "b:c") and ("a:b", "c") sign different bytes.
-        mac.update(data: [0])
-        mac.update(data: Data(value.utf8))
+        var mac = keyed
+        // A separator no purpose contains, so ("a", "b:c") and ("a:b", "c") sign different bytes. One update: each
+        // call into the generic `update` costs more than the bytes it hashes at these sizes.
+        mac.update(data: Array(purpose.name.utf8) + [0] + Array(value.utf8))
         return Data(mac.finalize()).base64URLEncoded
     }
 

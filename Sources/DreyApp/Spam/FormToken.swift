@@ -47,11 +47,7 @@ public struct FormToken: Sendable, Equatable {
 
     /// 96 random bits, URL-safe: enough that two forms never share a nonce.
     public static func randomNonce() -> String {
-        // Two draws rather than twelve: each draw is a system call, and this runs on every cached page view.
-        var rng = SystemRandomNumberGenerator()
-        let a: UInt64 = rng.next()
-        let b: UInt64 = rng.next()
-        let bytes = (0..<8).map { UInt8(truncatingIfNeeded: a >> (8 * $0)) } + (0..<4).map { UInt8(truncatingIfNeeded: b >> (8 * $0)) }
-        return Data(bytes).base64URLEncoded
+        // From the batched pool: this runs on every cached page view (see RandomBytes).
+        Data(RandomBytes.take(12)).base64URLEncoded
     }
 }

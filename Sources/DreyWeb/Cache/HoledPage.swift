@@ -21,6 +21,9 @@ struct HoledPage: Sendable {
     let holes: [PageHole]
     let pieces: [Piece]
     let hasGzip: Bool
+    /// Fills that are the same for every guest reading this page (a sign-in link, the guest's comment fields), by hole
+    /// index: made on the first guest's response, reused for the next (`PageHoles.fillNow`).
+    let guestFills = Locked([Int: String]())
 
     /// Splits `body` at each hole's marker; nil when there is none.
     init?(body: ByteBuffer, gzip: Bool) {

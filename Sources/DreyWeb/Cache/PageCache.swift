@@ -63,20 +63,24 @@ public final class PageCache: Sendable {
 
     public init(maxBytes: Int = PageCache.defaultMaxBytes) { self.maxBytes = max(0, maxBytes) }
 
-    func lookup(siteID: Int64, target: String) -> Entry? {
+    /// The page stored under `target`. `counted: false` leaves the hit and miss counts alone: the fast path looks first
+    /// and counts only what it answers (`countHit`), since what it passes on is looked up again.
+    func lookup(siteID: Int64, target: String, counted: Bool = true) -> Entry? {
         storage.withLock { s in
             let key = Key(siteID: siteID, target: target)
             guard var slot = s.entries[key] else {
-                s.misses += 1
+                if counted { s.misses += 1 }
                 return nil
             }
-            s.hits += 1
+            if counted { s.hits += 1 }
             s.clock &+= 1
             slot.used = s.clock
             s.entries[key] = slot
             return slot.entry
         }
     }
+
+    func countHit() { storage.withLock { $0.hits += 1 } }
 
     /// The site's generation; read it before rendering and hand it to `store`.
     func generation(siteID: Int64) -> UInt64 { generations.withLock { $0[siteID] ?? 0 } }

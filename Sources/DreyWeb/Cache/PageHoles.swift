@@ -29,21 +29,48 @@ final class HoleContext: @unchecked Sendable {
     }
 }
 
-/// Fills one hole: given the response's context and the hole's argument, the HTML (already escaped) that goes in.
-typealias HoleFiller = @Sendable (HoleContext, Int64) async -> String
+/// Fills one hole, given the response's context and the hole's argument, with HTML (already escaped). `now` answers from
+/// what is in memory, without waiting, or says nil when it needs a lookup that waits; `fill` may wait (and leaves what
+/// it looked up in memory, so the next response can be filled `now`). The cached-page fast path answers only pages whose
+/// every hole can be filled `now`.
+struct HoleFiller: Sendable {
+    let now: @Sendable (HoleContext, Int64) -> String?
+    let fill: @Sendable (HoleContext, Int64) async -> String
+    /// The fill depends only on the page and on who the reader is, so every guest (no reader cookie) gets the same one.
+    let sameForEveryGuest: Bool
+
+    /// A filler that never waits, and differs per response.
+    init(_ now: @escaping @Sendable (HoleContext, Int64) -> String) {
+        self.now = now
+        self.fill = { now($0, $1) }
+        self.sameForEveryGuest = false
+    }
+
+    /// A filler of a reader's part: the same for every guest.
+    init(reader now: @escaping @Sendable (HoleContext, Int64) -> String?, fill: @escaping @Sendable (HoleContext, Int64) async -> String) {
+        self.now = now
+        self.fill = fill
+        self.sameForEveryGuest = true
+    }
+}
 
 /// Every hole a page may have, by name: one line each. A marker whose name is not here is filled with nothing.
 enum PageHoles {
     static let fillers: [String: HoleFiller] = [
         // The comment form's token, minted per response: see FormToken.
-        "form-token": { context, postID in
+        "form-token": HoleFiller { context, postID in
             let shownAt = context.form?.postID == postID ? context.form?.shownAt : nil
             return context.app.formToken(postID, site: context.site, shownAt: shownAt)
         },
         // Readers (issue 13): "signed in as …" or a sign-in link; the comment form's account line or guest fields.
-        "reader-bar": { context, _ in await ReaderHoles.readerBar(context) },
-        "comment-identity": { context, postID in await ReaderHoles.commentIdentity(context, postID) },
-        "like": { context, postID in await LikeButton.fill(context, postID: postID) },
+        "reader-bar": HoleFiller(
+            reader: { context, _ in ReaderHoles.readerBarNow(context) }, fill: { context, _ in await ReaderHoles.readerBar(context) }),
+        "comment-identity": HoleFiller(
+            reader: { context, postID in ReaderHoles.commentIdentityNow(context, postID) },
+            fill: { context, postID in await ReaderHoles.commentIdentity(context, postID) }),
+        "like": HoleFiller(
+            reader: { context, postID in LikeButton.fillNow(context, postID: postID) },
+            fill: { context, postID in await LikeButton.fill(context, postID: postID) }),
     ]
 
     /// The fills of `page`'s holes, in order.
@@ -51,7 +78,28 @@ enum PageHoles {
         var fills: [String] = []
         fills.reserveCapacity(page.holes.count)
         for hole in page.holes {
-            fills.append(await fillers[hole.name]?(context, hole.argument) ?? "")
+            fills.append(await fillers[hole.name]?.fill(context, hole.argument) ?? "")
+        }
+        return fills
+    }
+
+    /// The fills of `page`'s holes from what is in memory; nil when one of them would have to wait.
+    static func fillNow(_ page: HoledPage, _ context: HoleContext) -> [String]? {
+        var fills: [String] = []
+        fills.reserveCapacity(page.holes.count)
+        let guest = ReaderHoles.isGuest(context.request)
+        for (n, hole) in page.holes.enumerated() {
+            guard let filler = fillers[hole.name] else {
+                fills.append("")
+                continue
+            }
+            if guest && filler.sameForEveryGuest, let known = page.guestFills.withLock({ $0[n] }) {
+                fills.append(known)
+                continue
+            }
+            guard let fill = filler.now(context, hole.argument) else { return nil }
+            if guest && filler.sameForEveryGuest { page.guestFills.withLock { $0[n] = fill } }
+            fills.append(fill)
         }
         return fills
     }

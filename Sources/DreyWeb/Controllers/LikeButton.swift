@@ -12,10 +12,29 @@ enum LikeButton {
     static func fill(_ context: HoleContext, postID: Int64) async -> String {
         guard context.site.settings.likesEnabled else { return "" }
         // The same lookup as the reader's other holes: one per response.
-        let session = await ReaderHoles.reader(context)
+        guard let session = await ReaderHoles.reader(context) else { return button(nil, liked: false, context, postID: postID) }
+        let liked: Bool
+        if let known = context.app.readerMemory.liked(readerID: session.reader.id, postID: postID) {
+            liked = known
+        } else {
+            liked = (try? await context.app.drey.likes.hasLiked(postID: postID, readerID: session.reader.id)) ?? false
+            context.app.readerMemory.remember(readerID: session.reader.id, postID: postID, liked: liked)
+        }
+        return button(session, liked: liked, context, postID: postID)
+    }
+
+    /// The `like` hole from memory; nil when the reader or their like must be looked up.
+    static func fillNow(_ context: HoleContext, postID: Int64) -> String? {
+        guard context.site.settings.likesEnabled else { return "" }
+        guard let known = ReaderHoles.knownReader(context) else { return nil }
+        guard let session = known else { return button(nil, liked: false, context, postID: postID) }
+        guard let liked = context.app.readerMemory.liked(readerID: session.reader.id, postID: postID) else { return nil }
+        return button(session, liked: liked, context, postID: postID)
+    }
+
+    static func button(_ session: ReaderSession?, liked: Bool, _ context: HoleContext, postID: Int64) -> String {
         let action = SiteLinks(base: context.site.settings.homeURL, settings: context.site.settings).path(.follows(.like(postID: postID)))
         guard let session else { return html(action: action, liked: false, token: "") }
-        let liked = (try? await context.app.drey.likes.hasLiked(postID: postID, readerID: session.reader.id)) ?? false
         return html(
             action: action, liked: liked,
             token: LikeService.formToken(readerID: session.reader.id, signer: Signer.cached(secret: context.site.settings.secret)))

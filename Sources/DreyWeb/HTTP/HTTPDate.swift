@@ -1,3 +1,4 @@
+import DreyCore
 import Foundation
 
 /// HTTP dates (`Sun, 06 Nov 1994 08:49:37 GMT`), read for `If-Modified-Since`.
@@ -19,4 +20,17 @@ enum HTTPDate {
     }
 
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+}
+
+extension HTTPDate {
+    private static let current = Locked<(second: Int, text: String)>((-1, ""))
+
+    /// Now, as a `Date` header says it; formatted once a second.
+    static func now() -> String {
+        let second = time(nil)
+        return current.withLock { c in
+            if c.second != second { c = (second, PageCache.httpDate(Date(timeIntervalSince1970: TimeInterval(second)))) }
+            return c.text
+        }
+    }
 }

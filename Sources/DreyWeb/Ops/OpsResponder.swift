@@ -16,30 +16,45 @@ public struct OpsResponder: HTTPResponder {
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
-        let origin = RequestOrigin.decide(request, peer: context.peer, proxies: ops.proxies)
-        let requestID = OpsEndpoints.requestID(request, trusted: origin.trusted && context.peer != nil)
-        let path = request.uri.path
         var response: Response
-        switch OperationsRoute.match(path) {
+        switch OperationsRoute.match(request.uri.path) {
         case .health: response = WebApp.plain(.ok, "ok")
         case .ready: response = await ops.ready()
-        case .metrics: response = await ops.metrics(request, origin: origin)
+        case .metrics:
+            response = await ops.metrics(request, origin: RequestOrigin.decide(request, peer: context.peer, proxies: ops.proxies))
         case nil: response = try await inner.respond(to: request, context: context)
         }
-        response.headers[.xRequestID] = requestID
+        ops.record(request, peer: context.peer, status: response.status, headers: &response.headers, started: started)
+        return response
+    }
+
+    /// A cached page answered by the fast path (`CachedPageHandler`), with the same id, metrics and log line; nil when
+    /// the request is for the operator's endpoints or not a cached page.
+    func cachedAnswer(_ request: Request, peer: String?) -> PreparedResponse? {
+        let started = ContinuousClock.now
+        guard OperationsRoute.match(request.uri.path) == nil, var prepared = inner.app.cachedAnswer(request, peer: peer) else { return nil }
+        ops.record(request, peer: peer, status: prepared.status, headers: &prepared.headers, started: started)
+        return prepared
+    }
+}
+
+extension OpsEndpoints {
+    /// Every answered request: its id (a trusted proxy's, else a new one) in `X-Request-Id`, its metrics, its log line.
+    func record(_ request: Request, peer: String?, status: HTTPResponse.Status, headers: inout HTTPFields, started: ContinuousClock.Instant) {
+        let origin = RequestOrigin.decide(request, peer: peer, proxies: proxies)
+        let requestID = Self.requestID(request, trusted: origin.trusted && peer != nil)
+        headers[.xRequestID] = requestID
         let duration = ContinuousClock.now - started
-        let kind = RouteKind.of(method: request.method, path: path, query: request.uri.query)
-        let cache = response.headers[.xDreyCache]
-        ops.telemetry.request(kind: kind, status: response.status.code, duration: duration, cache: cache)
-        if let log = ops.accessLog {
+        let kind = RouteKind.of(method: request.method, path: request.uri.path, query: request.uri.query)
+        let cache = headers[.xDreyCache]
+        telemetry.request(kind: kind, status: status.code, duration: duration, cache: cache)
+        if let log = accessLog {
             log.append(
                 AccessLog.Entry(
                     client: origin.clientIP, time: Date(), method: request.method.rawValue, target: request.uri.description,
-                    status: response.status.code, bytes: response.headers[.contentLength].flatMap(Int.init),
-                    referer: request.headers[.referer], userAgent: request.headers[.userAgent], requestID: requestID,
-                    duration: duration, kind: kind, cache: cache))
+                    status: status.code, bytes: headers[.contentLength].flatMap(Int.init), referer: request.headers[.referer],
+                    userAgent: request.headers[.userAgent], requestID: requestID, duration: duration, kind: kind, cache: cache))
         }
-        return response
     }
 }
 
@@ -93,13 +108,15 @@ struct OpsEndpoints: Sendable {
         {
             return given
         }
-        var id = ""
-        for _ in 0..<12 {
-            let byte = UInt8.random(in: 0...255)
-            if byte < 16 { id += "0" }
-            id += String(byte, radix: 16)
+        // Drawn from the batched pool (one system call per 4 KB), written as hex without String(radix:) per byte.
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(24)
+        for byte in RandomBytes.take(12) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 15)])
         }
-        return id
+        return String(decoding: hex, as: UTF8.self)
     }
 }
 

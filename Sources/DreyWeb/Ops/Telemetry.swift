@@ -37,11 +37,34 @@ public final class Telemetry: Sendable {
 
     /// One answered request.
     func request(kind: String, status: Int, duration: Duration, cache: String?) {
-        CoreMetrics.Counter(label: "drey_http_requests_total", dimensions: [("kind", kind), ("status", String(status))], factory: factory).increment()
-        CoreMetrics.Timer(label: "drey_http_request_duration_seconds", dimensions: [("kind", kind)], factory: factory).record(duration: duration)
-        if let cache {
-            CoreMetrics.Counter(label: "drey_page_cache_requests_total", dimensions: [("result", cache.lowercased())], factory: factory).increment()
-        }
+        let handles = self.handles(kind: kind, status: status, cache: cache)
+        handles.requests.increment()
+        handles.duration.record(duration: duration)
+        handles.cache?.increment()
+    }
+
+    /// One request's metrics, made once per kind, status and cache result: making them asks the registry (a lock and a
+    /// lookup by label and dimensions), which showed in the cached page's profile.
+    private struct Handles: @unchecked Sendable {
+        let requests: CoreMetrics.Counter
+        let duration: CoreMetrics.Timer
+        let cache: CoreMetrics.Counter?
+    }
+
+    private let known = Locked([String: Handles]())
+
+    private func handles(kind: String, status: Int, cache: String?) -> Handles {
+        let key = kind + "|" + String(status) + "|" + (cache ?? "")
+        if let found = known.withLock({ $0[key] }) { return found }
+        let made = Handles(
+            requests: CoreMetrics.Counter(
+                label: "drey_http_requests_total", dimensions: [("kind", kind), ("status", String(status))], factory: factory),
+            duration: CoreMetrics.Timer(label: "drey_http_request_duration_seconds", dimensions: [("kind", kind)], factory: factory),
+            cache: cache.map {
+                CoreMetrics.Counter(label: "drey_page_cache_requests_total", dimensions: [("result", $0.lowercased())], factory: factory)
+            })
+        known.withLock { $0[key] = made }
+        return made
     }
 
     /// Reads what is a level rather than an event (the page cache's size, the job queue) just before rendering.

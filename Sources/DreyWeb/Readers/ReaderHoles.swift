@@ -3,6 +3,7 @@ import DreyCore
 import DreyRender
 import DreyStore
 import Foundation
+import Hummingbird
 
 /// The personal parts of public pages for readers: the reader bar and the comment form's identity. Each is a plain
 /// function of the reader (nil for a guest) and an argument fixed when the page was rendered, returning escaped HTML,
@@ -14,15 +15,46 @@ enum ReaderHoles {
     /// The reader a response's cookie names, looked up once per response however many holes ask. Boxed: `once` keeps
     /// values as `any Sendable`, and a remembered-nothing would cast to an `Optional` as "looked up, nobody".
     static func reader(_ context: HoleContext) async -> ReaderSession? {
+        if let known = knownReader(context) { return known }
         struct Lookup: Sendable { let session: ReaderSession? }
         return await context.once("reader-session") { () -> Lookup in
             do {
-                return Lookup(session: try await context.app.readerSession(context.request, site: context.site))
+                let session = try await context.app.readerSession(context.request, site: context.site)
+                if let token = context.request.cookie(ReaderWeb.cookie) { context.app.readerMemory.remember(token: token, session: session) }
+                return Lookup(session: session)
             } catch {
                 context.app.drey.logger.error("looking up a reader's session failed: \(error)")
                 return Lookup(session: nil)
             }
         }.session
+    }
+
+    /// The reader, when it is known without waiting: nobody for a request without the reader cookie, else what
+    /// `ReaderMemory` remembers of the cookie; nil when it must be looked up.
+    static func knownReader(_ context: HoleContext) -> ReaderSession?? {
+        guard !isGuest(context.request), let token = context.request.cookie(ReaderWeb.cookie) else { return .some(nil) }
+        // The app's clock, not the memory's, says when a session ends (tests move it).
+        guard let known = context.app.readerMemory.session(token: token) else { return nil }
+        if let session = known, session.expiresAt <= context.app.drey.config.clock.now() { return nil }
+        return known
+    }
+
+    /// No reader cookie: a guest, whatever else the request carries.
+    static func isGuest(_ request: Request) -> Bool {
+        guard request.headers[.cookie] != nil, let token = request.cookie(ReaderWeb.cookie) else { return true }
+        return token.isEmpty
+    }
+
+    static func readerBarNow(_ hole: HoleContext) -> String? {
+        guard hole.site.settings.readersEnabled else { return "" }
+        guard let known = knownReader(hole) else { return nil }
+        return readerBar(known, hole.request.uri.description, context(hole))
+    }
+
+    static func commentIdentityNow(_ hole: HoleContext, _ postID: Int64) -> String? {
+        guard hole.site.settings.readersEnabled else { return commentIdentity(nil, hole.request.uri.path + "#respond", context(hole)) }
+        guard let known = knownReader(hole) else { return nil }
+        return commentIdentity(known, hole.request.uri.path + "#respond", context(hole))
     }
 
     /// What the fillers need of the site, from a hole's context: the links as the page was made with them.

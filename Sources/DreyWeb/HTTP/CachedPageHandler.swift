@@ -1,0 +1,139 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+
+/// Answers cached pages in the channel pipeline, on the event loop, before a request becomes a Hummingbird request:
+/// no task, no async sequence, no conversion of the head through Foundation's URL parser. What it does not answer
+/// (anything `answer` declines) goes on to Hummingbird untouched. Decision 0024.
+///
+/// It sits between NIO's HTTP/1 codec and Hummingbird's HTTP types codec, so it reads `HTTPServerRequestPart`s and
+/// writes `HTTPServerResponsePart`s. Responses leave in request order: while a request it passed on is unanswered
+/// (pipelining), it passes on every later one too.
+final class CachedPageHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// What a response carries besides the app's headers, as Hummingbird's `Application` adds them.
+    struct Stamp: Sendable {
+        let serverName: String?
+        let date: @Sendable () -> String
+    }
+
+    let answer: @Sendable (Request, String?) -> PreparedResponse?
+    let stamp: Stamp
+    private var peer: String?
+    /// Requests passed on to Hummingbird whose response has not ended yet.
+    private var passedOn = 0
+    /// The answer to the request being read, sent at its end.
+    private var answered: PreparedResponse?
+    private var needsFlush = false
+
+    init(stamp: Stamp, answer: @escaping @Sendable (Request, String?) -> PreparedResponse?) {
+        self.stamp = stamp
+        self.answer = answer
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        peer = context.channel.remoteAddress?.ipAddress
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        peer = context.channel.remoteAddress?.ipAddress
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            if passedOn == 0, context.channel.isWritable, let prepared = quickAnswer(head) {
+                answered = prepared
+                return
+            }
+            passedOn += 1
+            context.fireChannelRead(data)
+        case .body:
+            // A request answered here has no body (`quickAnswer` takes only those); the parts of others pass on.
+            if answered == nil { context.fireChannelRead(data) }
+        case .end:
+            guard let prepared = answered else {
+                context.fireChannelRead(data)
+                return
+            }
+            answered = nil
+            write(prepared, context: context)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { passedOn -= 1 }
+        context.write(data, promise: promise)
+    }
+
+    /// The prepared answer to a bodiless, keep-alive GET or HEAD in origin form; nil for everything else.
+    private func quickAnswer(_ head: HTTPRequestHead) -> PreparedResponse? {
+        let method: HTTPRequest.Method
+        switch head.method {
+        case .GET: method = .get
+        case .HEAD: method = .head
+        default: return nil
+        }
+        guard head.isKeepAlive, head.uri.utf8.first == UInt8(ascii: "/"), !head.headers.contains(name: "content-length"),
+            !head.headers.contains(name: "transfer-encoding")
+        else { return nil }
+        let request = HTTPRequest(
+            method: method, scheme: "http", authority: head.headers.first(name: "host"), path: head.uri,
+            headerFields: HTTPFields(head.headers, splitCookie: false))
+        return answer(Request(head: request, body: RequestBody(buffer: ByteBuffer())), peer)
+    }
+
+    private func write(_ prepared: PreparedResponse, context: ChannelHandlerContext) {
+        var headers = prepared.headers
+        headers[.date] = stamp.date()
+        if let name = stamp.serverName { headers[.server] = name }
+        let head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: prepared.status.code), headers: HTTPHeaders(headers))
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let body = prepared.body, body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        needsFlush = true
+    }
+}
+
+/// Hummingbird's HTTP/1 channel with `CachedPageHandler` put in front of its HTTP types codec.
+struct CachedPageHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+    let inner: HTTP1Channel
+    let makeHandler: @Sendable () -> CachedPageHandler
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let codec = try channel.pipeline.syncOperations.handler(type: HTTP1ToHTTPServerCodec.self)
+            try channel.pipeline.syncOperations.addHandler(makeHandler(), position: .before(codec))
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await inner.handle(value: value, logger: logger)
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1 with cached pages answered in the pipeline.
+    static func http1CachedPages(_ makeHandler: @escaping @Sendable () -> CachedPageHandler) -> HTTPServerBuilder {
+        .init { responder in CachedPageHTTP1Channel(inner: HTTP1Channel(responder: responder), makeHandler: makeHandler) }
+    }
+}
