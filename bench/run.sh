@@ -65,8 +65,8 @@ serve "$WORK/data" $NOCACHE_PORT --no-cache
 post_path=$(path_of $PORT 1)
 # A reader signs in by email, as a reader does: the message (logged, no SMTP here) carries the link's token.
 curl -s -o /dev/null -d "email=bench-reader@example.org&return_to=/" "http://127.0.0.1:$PORT/signin/email"
-for _ in $(seq 100); do grep -q 'token=' "$WORK/serve-$PORT.log" && break; sleep 0.1; done
-token=$(grep -o 'token=[A-Za-z0-9_%-]*' "$WORK/serve-$PORT.log" | tail -1 | cut -d= -f2)
+for _ in $(seq 100); do grep -q 'signin/email/confirm?token=' "$WORK/serve-$PORT.log" && break; sleep 0.1; done
+token=$(grep -o 'signin/email/confirm?token=[A-Za-z0-9_%-]*' "$WORK/serve-$PORT.log" | tail -1 | cut -d= -f2)
 reader_cookie=$(curl -s -D - -o /dev/null -d "token=$token" "http://127.0.0.1:$PORT/signin/email/confirm" |
   tr -d '\r' | awk -F'[ ;]' 'tolower($1) == "set-cookie:" && $2 ~ /^drey_reader=/ {print $2}')
 signed_in=$(curl -s -H "Cookie: $reader_cookie" "http://127.0.0.1:$PORT$post_path" | grep -c 'Signed in as' || true)

@@ -66,6 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
             logger.logLevel = common.verbose ? .debug : .info
             guard (1...65536).contains(cacheSize) else { throw CLIError("--cache-size: give a size in MB from 1 to 65536 (got \(cacheSize))") }
             var config = common.config(pageCache: !noCache, host: host, port: port)
+            // The server's log is where an operator without SMTP reads mail, and the first run's notices: info, not the
+            // one-off commands' warning.
+            config.logLevel = logger.logLevel
             config.pageCacheBytes = cacheSize << 20
             config.fetchAllow = allowFetch
             config.trustedProxies = proxies

@@ -189,6 +189,21 @@ import Testing
         #expect(bad.err.contains("--access-log-format must be combined or json"), "\(bad.err)")
     }
 
+    @Test("without DREY_SMTP_URL, drey serve writes each message to its log: a reader's sign-in link arrives there")
+    func mailInTheLog() async throws {
+        let server = try await DreyServer.start(.sqlite) { data, env, _ in
+            try DreyBinary.run(["site", "set", "readers_enabled", "1"], data: data, env: env)
+        }
+        defer { server.stopSoon() }
+        let asked = try await Self.fetch(
+            server, "/signin/email", headers: [("Content-Type", "application/x-www-form-urlencoded")], method: "POST",
+            body: "email=reader%40example.org&return_to=%2F")
+        #expect(asked.status == 200)
+        let logged = try await server.waitUntil(timeout: 30) { server.logText.contains(server.base + "/signin/email/confirm?token=") }
+        #expect(logged, "\(server.logText)")
+        #expect(server.logText.contains("mail to reader@example.org (no DREY_SMTP_URL, so it is logged here)"))
+    }
+
     @Test("/readyz answers 503 once the schema is not the one this binary knows, and says why", arguments: TestDatabase.allCases)
     func notReady(_ kind: TestDatabase) async throws {
         let server = try await DreyServer.start(kind, serveArguments: ["--workers", "0"]) { _, _, _ in }
