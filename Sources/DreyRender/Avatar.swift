@@ -7,10 +7,20 @@ public enum Avatar {
     /// The name of a person's local face: a keyed hash of their email, so the address cannot be guessed back from it
     /// (an MD5 of an email, as Gravatar uses, can be), and the same face on every page of the site.
     public static func localKey(email: String, secret: String) -> String {
+        // Remembered: a thread of comments asks for one per comment on every render, and an HMAC each showed in its profile.
+        let memoKey = secret + "\u{0}" + email
+        if let known = keys.withLock({ $0[memoKey] }) { return known }
         let normalized = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let mac = HMAC<SHA256>.authenticationCode(for: Data(("face:" + normalized).utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return String(Digits.hex(mac).prefix(32))
+        let key = String(Digits.hex(mac).prefix(32))
+        keys.withLock { known in
+            if known.count >= 20_000 { known.removeAll(keepingCapacity: true) }
+            known[memoKey] = key
+        }
+        return key
     }
+
+    private static let keys = Locked([String: String]())
 
     /// True for what `localKey` makes: 32 lowercase hex digits.
     public static func isLocalKey(_ key: String) -> Bool {

@@ -3,8 +3,8 @@ import Foundation
 /// Byte searches for the WordPress markup passes. Foundation's `contains` and `range(of:)` go
 /// through NSString on Linux and cost more than the rest of rendering; most posts contain none of
 /// what these passes look for, so a byte search first avoids almost all of that work.
-enum FastText {
-    static func contains(_ text: String, _ needle: StaticString) -> Bool {
+package enum FastText {
+    package static func contains(_ text: String, _ needle: StaticString) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
             let count = needle.utf8CodeUnitCount

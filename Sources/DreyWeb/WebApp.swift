@@ -168,7 +168,8 @@ public final class WebApp: Sendable {
                 page = holes.body(fills: await PageHoles.fill(holes, HoleContext(app: self, site: site, request: request, form: form)))
             }
             let entry = PageCache.makeEntry(
-                status: status, contentType: "text/html; charset=utf-8", body: page, scopes: scopes, gzip: Self.acceptsGzip(request))
+                status: status, contentType: "text/html; charset=utf-8", body: page, scopes: scopes, gzip: Self.acceptsGzip(request),
+                filled: true)
             return Self.response(entry, request: request, cacheStatus: "BYPASS", privateResponse: true, extra: advert)
         case .feed(let body, let contentType, let scopes):
             let buffer = ByteBuffer(string: body)

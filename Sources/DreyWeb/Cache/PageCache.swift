@@ -118,11 +118,12 @@ public final class PageCache: Sendable {
         }
     }
 
+    /// `filled`: the page's holes are filled already (a page made for one response), so it is not searched for them.
     static func makeEntry(
-        status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>, gzip: Bool = true
+        status: HTTPResponse.Status, contentType: String, body: ByteBuffer, scopes: Set<CacheScope>, gzip: Bool = true, filled: Bool = false
     ) -> Entry {
         let zip = gzip && body.readableBytes > 512
-        if contentType.hasPrefix("text/html"), let holes = HoledPage(body: body, gzip: zip) {
+        if !filled, contentType.hasPrefix("text/html"), let holes = HoledPage(body: body, gzip: zip) {
             // The whole gzip form is never served (each response fills its own holes), so it is not made.
             return Entry(
                 status: status, contentType: contentType, body: body, gzipped: nil, etag: "", lastModified: Self.httpDate(Date()),

@@ -1,5 +1,6 @@
 import DreyApp
 import DreyCore
+import DreyRender
 import DreyStore
 import Foundation
 
@@ -12,7 +13,7 @@ struct ResponsiveImages: Sendable {
 
     /// Rewrites `html`; `eager` is how many images at the top load at once (the first of a page, none further down a list).
     func apply(_ html: String, siteID: Int64, base: String, eager: Int = 1) async throws -> String {
-        guard html.contains("<img") else { return html }
+        guard FastText.contains(html, "<img") else { return html }
         let tags = Self.imgTags(in: html)
         guard !tags.isEmpty else { return html }
         let files = Set(tags.compactMap { Self.uploadFile(Self.attribute("src", in: String(html[$0])) ?? "", base: base) })
