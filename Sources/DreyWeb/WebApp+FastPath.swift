@@ -19,6 +19,6 @@ extension WebApp {
         }
         guard let fills = PageHoles.fillNow(holes, HoleContext(app: self, site: front.site, request: front.request)) else { return nil }
         cache.countHit()
-        return Self.filled(entry, holes, fills: fills, request: front.request, cacheStatus: "HIT", extra: front.advert)
+        return Self.filled(entry, holes, fills: fills, request: front.request, cacheStatus: "HIT", extra: front.advert, asParts: true)
     }
 }

@@ -110,15 +110,25 @@ extension WebApp {
 
     /// `Link` and `X-Pingback` on every page, telling other blogs where to send mentions.
     static func linkbackHeaders(_ settings: SiteSettings, base: String) -> HTTPFields {
+        // On every response, cached ones too: made once per address and choice.
+        let key = "\(settings.webmentionsEnabled ? 1 : 0)\(settings.pingbacksEnabled ? 1 : 0)" + base
+        if let known = advertisements.withLock({ $0[key] }) { return known }
         var fields: HTTPFields = [:]
         if settings.webmentionsEnabled { fields[.init("Link")!] = "<\(base)/webmention>; rel=\"webmention\"" }
         if settings.pingbacksEnabled { fields[.init("X-Pingback")!] = "\(base)/xmlrpc.php" }
+        advertisements.withLock { known in
+            if known.count >= 256 { known.removeAll() }  // bases are the site's addresses; this bounds made-up hosts
+            known[key] = fields
+        }
         return fields
     }
 
+    private static let advertisements = Locked([String: HTTPFields]())
+
     /// A page with holes, filled: no validator, since no two responses are alike.
     static func filled(
-        _ entry: PageCache.Entry, _ holes: HoledPage, fills: [String], request: Request, cacheStatus: String, extra: HTTPFields
+        _ entry: PageCache.Entry, _ holes: HoledPage, fills: [String], request: Request, cacheStatus: String, extra: HTTPFields,
+        asParts: Bool = false
     ) -> PreparedResponse {
         // Private: a shared cache must not hand one reader's parts to another.
         var headers: HTTPFields = [.contentType: entry.contentType, .vary: "Accept-Encoding", .cacheControl: "private, no-cache"]
@@ -130,7 +140,12 @@ extension WebApp {
             headers[.contentLength] = String(gzip ? holes.gzipLength(fills: fills) : holes.length(fills: fills))
             return PreparedResponse(status: entry.status, headers: headers, body: nil)
         }
-        // One buffer: writing the parts separately (no copy) measured slower than copying them once.
+        if asParts && !gzip {
+            headers[.contentLength] = String(holes.length(fills: fills))
+            return PreparedResponse(status: entry.status, headers: headers, body: nil, parts: holes.parts(fills: fills))
+        }
+        // One buffer for Hummingbird's writer: writing the parts separately through it measured slower than copying
+        // them once. The fast path writes the plain page as parts (`asParts`).
         let body = gzip ? holes.gzipped(fills: fills) : holes.body(fills: fills)
         headers[.contentLength] = String(body.readableBytes)
         return PreparedResponse(status: entry.status, headers: headers, body: body)

@@ -50,6 +50,16 @@ import Testing
         #expect(answers[3].body.isEmpty)
         #expect(answers[3].header("Content-Length") == answers[4].header("Content-Length"))
         #expect(Set(answers.compactMap { $0.header("X-Request-Id") }).count == 5)
+        // A HEAD answered first, a rendered page, a GET: each answer framed for its own request.
+        let mixed = try await Self.exchange(
+            server,
+            [
+                RawHTTP.request(post, port: server.port, method: "HEAD"), RawHTTP.request(post + "?again=\(UUID().uuidString)", port: server.port),
+                RawHTTP.request(post, port: server.port),
+            ], heads: [0])
+        #expect(mixed.map { $0.header("X-Drey-Cache") } == ["HIT", "MISS", "HIT"])
+        #expect(mixed[0].body.isEmpty)
+        #expect(mixed[2].body.count == Int(mixed[2].header("Content-Length") ?? "") && mixed[2].text.contains("</html>"))
     }
 
     @Test(

@@ -44,8 +44,13 @@ public struct Signer: Sendable {
         var mac = keyed
         // A separator no purpose contains, so ("a", "b:c") and ("a:b", "c") sign different bytes. One update: each
         // call into the generic `update` costs more than the bytes it hashes at these sizes.
-        mac.update(data: Array(purpose.name.utf8) + [0] + Array(value.utf8))
-        return Data(mac.finalize()).base64URLEncoded
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(purpose.name.utf8.count + 1 + value.utf8.count)
+        bytes.append(contentsOf: purpose.name.utf8)
+        bytes.append(0)
+        bytes.append(contentsOf: value.utf8)
+        mac.update(data: bytes)
+        return mac.finalize().withUnsafeBytes { Base64URL.encode(raw: $0) }
     }
 
     /// `value.signature`, safe to hand to a browser.
@@ -72,25 +77,6 @@ public struct Signer: Sendable {
 }
 
 extension Data {
-    /// Base64url without padding, written directly: Foundation's string replacing made signing a form token the
-    /// costliest step of answering a cached page.
-    var base64URLEncoded: String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity((count * 4 + 2) / 3)
-        var i = startIndex
-        while i < endIndex {
-            let b0 = UInt32(self[i])
-            let b1 = i + 1 < endIndex ? UInt32(self[i + 1]) : 0
-            let b2 = i + 2 < endIndex ? UInt32(self[i + 2]) : 0
-            let n = b0 << 16 | b1 << 8 | b2
-            let left = endIndex - i
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            if left > 1 { out.append(alphabet[Int(n >> 6 & 63)]) }
-            if left > 2 { out.append(alphabet[Int(n & 63)]) }
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    /// Base64url without padding (`Base64URL`).
+    var base64URLEncoded: String { withUnsafeBytes { Base64URL.encode(raw: $0) } }
 }

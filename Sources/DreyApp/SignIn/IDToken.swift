@@ -157,9 +157,29 @@ public enum JSONValue: Sendable, Equatable, Decodable {
 
 /// Base64 with the URL alphabet and no padding (RFC 7515 §2), as JOSE and PKCE use it.
 public enum Base64URL {
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String { Array(bytes).withUnsafeBytes { encode(raw: $0) } }
+
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// Written directly: Foundation's base64 and string replacing made signing a form token (on every cached page)
+    /// the costliest step of answering it.
+    public static func encode(raw bytes: UnsafeRawBufferPointer) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var i = 0
+        while i < bytes.count {
+            let b0 = UInt32(bytes[i])
+            let b1 = i + 1 < bytes.count ? UInt32(bytes[i + 1]) : 0
+            let b2 = i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0
+            let n = b0 << 16 | b1 << 8 | b2
+            let left = bytes.count - i
+            out.append(alphabet[Int(n >> 18 & 63)])
+            out.append(alphabet[Int(n >> 12 & 63)])
+            if left > 1 { out.append(alphabet[Int(n >> 6 & 63)]) }
+            if left > 2 { out.append(alphabet[Int(n & 63)]) }
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func decode(_ text: String) -> [UInt8]? {

@@ -79,6 +79,17 @@ struct HoledPage: Sendable {
         return out
     }
 
+    /// The plain page as parts to write one after another: each piece as stored (no copy), each fill between them.
+    func parts(fills: [String]) -> [ByteBuffer] {
+        var out: [ByteBuffer] = []
+        out.reserveCapacity(pieces.count * 2)
+        for (n, piece) in pieces.enumerated() {
+            if n > 0, !fills[n - 1].isEmpty { out.append(ByteBuffer(string: fills[n - 1])) }
+            out.append(piece.plain)
+        }
+        return out
+    }
+
     /// The gzip form: header, each piece's deflate blocks, each fill as stored blocks between them, and a trailer
     /// whose CRC is combined from the pieces' and the fills'.
     func gzipped(fills: [String]) -> ByteBuffer {

@@ -1,5 +1,6 @@
 import DreyApp
 import DreyCore
+import DreyRender
 import DreyStore
 import Foundation
 import Hummingbird
@@ -13,8 +14,9 @@ struct FediverseController: Sendable {
 
     /// Whether the client asks for ActivityStreams JSON (`application/activity+json`, or JSON-LD with its profile).
     static func asksForActivity(_ request: Request) -> Bool {
+        // Asked on every page request, cached ones too: a byte search, not Foundation's `contains` (NSString on Linux).
         guard let accept = request.headers[.accept]?.lowercased() else { return false }
-        return accept.contains("application/activity+json") || accept.contains("application/ld+json")
+        return FastText.contains(accept, "application/activity+json") || FastText.contains(accept, "application/ld+json")
     }
 
     static func json(_ object: JSONObject, status: HTTPResponse.Status = .ok, contentType: String = FediverseJSON.contentType + "; charset=utf-8")

@@ -100,13 +100,19 @@ final class CachedPageHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return answer(Request(head: request, body: RequestBody(buffer: ByteBuffer())), peer)
     }
 
+    /// The response through NIO's encoder, which pairs each response with its request's method (a HEAD's answer gets
+    /// no body) and so must see every response; a page's parts go as they are, gathered by one `writev`.
     private func write(_ prepared: PreparedResponse, context: ChannelHandlerContext) {
-        var headers = prepared.headers
-        headers[.date] = stamp.date()
-        if let name = stamp.serverName { headers[.server] = name }
-        let head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: prepared.status.code), headers: HTTPHeaders(headers))
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(prepared.headers.count + 2)
+        for field in prepared.headers { headers.add(name: field.name.rawName, value: field.value) }
+        headers.add(name: "Date", value: stamp.date())
+        if let name = stamp.serverName { headers.add(name: "Server", value: name) }
+        // NIO's standard phrase: a status made from its code alone carries none.
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: prepared.status.code), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body = prepared.body, body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        for part in prepared.parts where part.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil) }
         context.write(wrapOutboundOut(.end(nil)), promise: nil)
         needsFlush = true
     }

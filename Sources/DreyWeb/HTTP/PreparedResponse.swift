@@ -8,10 +8,27 @@ struct PreparedResponse: Sendable {
     var status: HTTPResponse.Status
     var headers: HTTPFields
     var body: ByteBuffer?
+    /// The body as parts written one after another (a cached page's pieces and its fills), when `body` is nil: the
+    /// fast path hands them to the socket as they are, without copying the page into one buffer.
+    var parts: [ByteBuffer] = []
+
+    init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer?, parts: [ByteBuffer] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.parts = parts
+    }
 }
 
 extension Response {
     init(_ prepared: PreparedResponse) {
-        self.init(status: prepared.status, headers: prepared.headers, body: prepared.body.map { .init(byteBuffer: $0) } ?? .init())
+        var body = prepared.body
+        if body == nil, !prepared.parts.isEmpty {
+            var joined = ByteBuffer()
+            joined.reserveCapacity(prepared.parts.reduce(0) { $0 + $1.readableBytes })
+            for part in prepared.parts { joined.writeImmutableBuffer(part) }
+            body = joined
+        }
+        self.init(status: prepared.status, headers: prepared.headers, body: body.map { .init(byteBuffer: $0) } ?? .init())
     }
 }
