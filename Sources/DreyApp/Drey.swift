@@ -127,6 +127,7 @@ public final class Drey: Sendable {
         var settings = FetchSettings()
         settings.allow = FetchAllowList(config.fetchAllow)
         if let seconds = config.fetchTimeout { settings.totalTimeout = .seconds(seconds) }
+        settings.extraTrustRoots = config.fetchCAFile
         return settings
     }
 
