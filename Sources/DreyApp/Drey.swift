@@ -94,7 +94,7 @@ public final class Drey: Sendable {
         linkbacks.registerJobs()
         let fediverse = FediverseService(
             store: store, registry: sites, jobs: jobs, fetcher: fetcher, comments: comments, changes: changes, clock: config.clock,
-            logger: logger)
+            logger: logger, facesDirectory: ReaderService.facesDirectory(dataDirectory: config.dataDirectory))
         self.fediverse = fediverse
         fediverse.registerJobs()
         let posts = PostService(

@@ -16,6 +16,9 @@ extension FediverseService {
         let now = clock.now()
         let gone = try await store.pruneRemoteActors(
             since: now.addingTimeInterval(-Self.actorRetention), fetchedBefore: now.addingTimeInterval(-86400))
+        if let folder = facesDirectory {
+            for (_, face) in gone where !face.isEmpty { try? FileManager.default.removeItem(at: folder.appendingPathComponent(face)) }
+        }
         if !gone.isEmpty { logger.info("forgot \(gone.count) remote actor(s) no longer following, replying or reacting") }
         return gone.count
     }

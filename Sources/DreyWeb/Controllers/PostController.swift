@@ -74,7 +74,9 @@ struct PostController: Sendable {
             postAuthorEmail: author?.email ?? "", postURL: canonical,
             dateFormat: settings.formatter("\(settings.dateFormat) \\a\\t \(settings.timeFormat)"),
             ownPending: r.ownPendingComments, faces: Faces(r), mentions: mentions,
-            readerFaces: try await ReaderFaces.forComments(on: post.id, comments, store: store, r))
+            readerFaces: try await ReaderFaces.forComments(on: post.id, comments, store: store, r).merging(
+                try await FediverseFaces.forComments(comments, store: store, r)
+            ) { reader, _ in reader })
         let visibleComments = locked ? [] : comments.filter { $0.status == .approved || r.ownPendingComments.contains($0.id) }
         let linkbacks = LinkbackViewFactory.listed(visibleComments, mentions: mentions, settings: settings)
         let reactions = LinkbackViewFactory.reactions(visibleComments, mentions: mentions, faces: Faces(r))
