@@ -35,3 +35,36 @@ extension SQLStore {
         }
     }
 }
+
+extension SQLStore {
+    /// The fediverse accounts that like a post, oldest like first, with what the blog keeps of them (a pruned actor
+    /// has only its address).
+    public func fediverseLikers(postID: Int64, limit: Int) async throws -> [FediverseLiker] {
+        try await read { db in
+            try await db.raw(
+                """
+                SELECT r.remote_uri, COALESCE(a.name, '') AS name, COALESCE(a.handle, '') AS handle, COALESCE(a.url, '') AS url,
+                       COALESCE(a.face, '') AS face
+                FROM fedi_reactions r LEFT JOIN fedi_remote_actors a ON a.uri = r.remote_uri
+                WHERE r.post_id = \(bind: postID) AND r.kind = 'like' ORDER BY r.created_at, r.id LIMIT \(bind: limit)
+                """
+            ).all().map { row in
+                FediverseLiker(
+                    uri: try row.string("remote_uri"), name: try row.string("name"), handle: try row.string("handle"),
+                    url: try row.string("url"), face: try row.string("face"))
+            }
+        }
+    }
+}
+
+/// One fediverse account that likes a post.
+public struct FediverseLiker: Sendable {
+    public var uri: String
+    public var name: String
+    /// `user@host`, or "" when unknown.
+    public var handle: String
+    /// Their profile page, as their server gave it (not checked).
+    public var url: String
+    /// Their face in the faces folder, or "".
+    public var face: String
+}

@@ -140,7 +140,7 @@ struct PostController: Sendable {
             reactions: reactions)
         page.fediverse = fediverse
         page.follows = FollowController.box(post, r)
-        page.likes = try await LikeButton.view(post, r, store: store)
+        page.likes = try await FediverseLikes.merge(try await LikeButton.view(post, r, store: store), post, r, store: store)
         let html = theme.render(page, template: post.type == .page && theme.hasTemplate("page") ? "page" : "post") ?? ""
         let body = locked ? Self.injectPasswordForm(html, post: post, r: r) : html
         // A page with a refused form or the visitor's own held comments is theirs alone: never cached.
