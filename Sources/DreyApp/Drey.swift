@@ -44,6 +44,9 @@ public final class Drey: Sendable {
 
     /// Opens (creating on first run) the data folder and database, migrates, and makes the default site.
     public static func open(_ config: AppConfig, logger: Logger) async throws -> Drey {
+        if let file = config.fetchCAFile, !FileManager.default.isReadableFile(atPath: file) {
+            throw SettingError("DREY_FETCH_CA_FILE: \(file) cannot be read (it should be a PEM file of certificates to trust).")
+        }
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         let database = try await Database.open(sqlitePath: config.sqlitePath, url: config.databaseURL, logger: logger)
         do {

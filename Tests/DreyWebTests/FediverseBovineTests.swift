@@ -46,4 +46,14 @@ import Testing
         }
         await server.stop()
     }
+
+    @Test("an extra trust file that cannot be read stops drey at start with a clear message")
+    func unreadableTrustFile() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("drey-test-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let missing = data + "/no-such-ca.pem"
+        let result = try await DreyBinary.run(["jobs", "run"], data: data, env: ["DREY_FETCH_CA_FILE": missing])
+        #expect(result.status != 0)
+        #expect(result.err.contains("DREY_FETCH_CA_FILE: \(missing) cannot be read"), "\(result.err)")
+    }
 }
