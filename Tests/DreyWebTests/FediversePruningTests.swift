@@ -8,12 +8,19 @@ import Testing
 /// Remote actors are kept for followers and recent commenters only: the queue's housekeeping forgets the rest.
 @Suite struct FediversePruningTests {
     static func remoteActors(_ server: DreyServer) async throws -> Set<String> {
+        Set(try await faces(server).keys)
+    }
+
+    /// The remote actors the blog keeps, with the file names of their faces ("" for none).
+    static func faces(_ server: DreyServer) async throws -> [String: String] {
         let database = try await Database.open(
             sqlitePath: (server.data as NSString).appendingPathComponent("drey.sqlite"), url: server.location.databaseURL,
             logger: TestBlog.quietLogger)
-        let rows = try await database.withSQL { db in try await db.raw("SELECT uri FROM fedi_remote_actors").all() }
+        let rows = try await database.withSQL { db in try await db.raw("SELECT uri, face FROM fedi_remote_actors").all() }
         await database.close()
-        return Set(try rows.map { try $0.decode(column: "uri", as: String.self) })
+        var faces: [String: String] = [:]
+        for row in rows { faces[try row.decode(column: "uri", as: String.self)] = try row.decode(column: "face", as: String.self) }
+        return faces
     }
 
     @Test("an actor who only liked long ago is forgotten; a follower and a recent liker are kept", arguments: TestDatabase.allCases)
@@ -38,6 +45,11 @@ import Testing
                     return likes == 2 && followers == 1
                 }, "\(server.logText.suffix(3000))")
             #expect(try await Self.remoteActors(server).isSuperset(of: [frank, bob, claire]))
+            // bob's icon became a face in the faces folder when he liked.
+            let bobFace = try await Self.faces(server)[bob] ?? ""
+            #expect(!bobFace.isEmpty)
+            let faceFile = (server.data as NSString).appendingPathComponent("uploads/reader-faces/" + bobFace)
+            #expect(FileManager.default.fileExists(atPath: faceFile))
 
             // A hundred days pass for bob's like; every actor was fetched two days ago.
             try await ReaderEmailSignInTests.sql(
@@ -48,6 +60,8 @@ import Testing
             #expect(try await server.run(["jobs", "run"]).status == 0)
             let kept = try await Self.remoteActors(server)
             #expect(!kept.contains(bob))
+            // His face goes with him.
+            #expect(!FileManager.default.fileExists(atPath: faceFile))
             #expect(kept.isSuperset(of: [frank, claire]))
             // bob's like still counts: only his cached profile is gone, and a new activity from him fetches it again.
             #expect(try await FediverseTests.json(server, articleID + "/likes").1["totalItems"] as? Int == 2)
