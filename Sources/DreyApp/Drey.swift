@@ -44,6 +44,9 @@ public final class Drey: Sendable {
 
     /// Opens (creating on first run) the data folder and database, migrates, and makes the default site.
     public static func open(_ config: AppConfig, logger: Logger) async throws -> Drey {
+        if let file = config.fetchCAFile, !FileManager.default.isReadableFile(atPath: file) {
+            throw SettingError("DREY_FETCH_CA_FILE: \(file) cannot be read (it should be a PEM file of certificates to trust).")
+        }
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         let database = try await Database.open(sqlitePath: config.sqlitePath, url: config.databaseURL, logger: logger)
         do {
@@ -94,7 +97,7 @@ public final class Drey: Sendable {
         linkbacks.registerJobs()
         let fediverse = FediverseService(
             store: store, registry: sites, jobs: jobs, fetcher: fetcher, comments: comments, changes: changes, clock: config.clock,
-            logger: logger)
+            logger: logger, facesDirectory: ReaderService.facesDirectory(dataDirectory: config.dataDirectory))
         self.fediverse = fediverse
         fediverse.registerJobs()
         let posts = PostService(
@@ -127,6 +130,7 @@ public final class Drey: Sendable {
         var settings = FetchSettings()
         settings.allow = FetchAllowList(config.fetchAllow)
         if let seconds = config.fetchTimeout { settings.totalTimeout = .seconds(seconds) }
+        settings.extraTrustRoots = config.fetchCAFile
         return settings
     }
 

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// Limits every outbound fetch lives within.
 public struct FetchSettings: Sendable {
@@ -17,6 +18,9 @@ public struct FetchSettings: Sendable {
     /// What the server allows beyond public addresses (`--allow-fetch`).
     public var allow: FetchAllowList = FetchAllowList()
     public var resolver: Resolver = Resolver()
+    /// A PEM file of certificates trusted for https besides the system's (`DREY_FETCH_CA_FILE`): a private CA inside
+    /// the network, or a test peer's self-signed certificate. Verification stays on.
+    public var extraTrustRoots: String? = nil
 
     public init() {}
 }
@@ -96,6 +100,11 @@ public final class SafeFetcher: Fetcher {
         // Connect to the address that was checked, while TLS and the Host header still name the host.
         config.dnsOverride = IPAddress(destination.host) == nil ? [destination.host: destination.address.description] : [:]
         config.httpVersion = .http1Only
+        if let file = settings.extraTrustRoots {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = [.file(file)]
+            config.tlsConfiguration = tls
+        }
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
         do {
             let result = try await exchange(client, request, destination, deadline: deadline)

@@ -72,7 +72,7 @@ extension WebApp {
             .cacheControl: privateResponse ? "private, no-store" : "public, max-age=0, must-revalidate",
         ]
         headers[.xDreyCache] = cacheStatus
-        if entry.contentType.hasPrefix("text/html") { headers.append(contentsOf: extra) }
+        if entry.contentType.hasPrefix("text/html") { merge(extra, into: &headers) }
         if entry.status == .ok, isNotModified(request, etag: entry.etag, lastModified: entry.lastModified) {
             return PreparedResponse(status: .notModified, headers: headers, body: nil)
         }
@@ -108,12 +108,22 @@ extension WebApp {
         return modified <= since
     }
 
-    /// `Link` and `X-Pingback` on every page, telling other blogs where to send mentions.
+    /// Adds a page's own fields; a `Vary` of its own replaces the default one (one field, which every cache reads).
+    static func merge(_ extra: HTTPFields, into headers: inout HTTPFields) {
+        for field in extra {
+            if field.name == .vary { headers[.vary] = field.value } else { headers.append(field) }
+        }
+    }
+
+    /// `Link` and `X-Pingback` on every page, telling other blogs where to send mentions; `Vary: Accept` too when the
+    /// blog is on the fediverse, since its home, author and post addresses answer ActivityStreams JSON to those who
+    /// ask for it (every page says so: a cached page is served without matching its route).
     static func linkbackHeaders(_ settings: SiteSettings, base: String) -> HTTPFields {
         // On every response, cached ones too: made once per address and choice.
-        let key = "\(settings.webmentionsEnabled ? 1 : 0)\(settings.pingbacksEnabled ? 1 : 0)" + base
+        let key = "\(settings.fediverseEnabled ? 1 : 0)\(settings.webmentionsEnabled ? 1 : 0)\(settings.pingbacksEnabled ? 1 : 0)" + base
         if let known = advertisements.withLock({ $0[key] }) { return known }
         var fields: HTTPFields = [:]
+        if settings.fediverseEnabled { fields[.vary] = "Accept-Encoding, Accept" }
         if settings.webmentionsEnabled { fields[.init("Link")!] = "<\(base)/webmention>; rel=\"webmention\"" }
         if settings.pingbacksEnabled { fields[.init("X-Pingback")!] = "\(base)/xmlrpc.php" }
         advertisements.withLock { known in
@@ -133,7 +143,7 @@ extension WebApp {
         // Private: a shared cache must not hand one reader's parts to another.
         var headers: HTTPFields = [.contentType: entry.contentType, .vary: "Accept-Encoding", .cacheControl: "private, no-cache"]
         headers[.xDreyCache] = cacheStatus
-        headers.append(contentsOf: extra)
+        merge(extra, into: &headers)
         let gzip = holes.hasGzip && acceptsGzip(request)
         if gzip { headers[.contentEncoding] = "gzip" }
         if request.method == .head {

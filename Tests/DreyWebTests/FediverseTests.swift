@@ -10,8 +10,10 @@ import Testing
 @Suite struct FediverseTests {
     static let activity = "application/activity+json"
 
-    static func server(_ kind: TestDatabase) async throws -> DreyServer {
-        try await DreyServer.start(kind, serveArguments: ["--allow-fetch", "127.0.0.1", "--job-attempts", "6", "--job-backoff", "0.5"]) {
+    static func server(_ kind: TestDatabase, environment: [String: String] = [:]) async throws -> DreyServer {
+        try await DreyServer.start(
+            kind, serveArguments: ["--allow-fetch", "127.0.0.1", "--job-attempts", "6", "--job-backoff", "0.5"], environment: environment
+        ) {
             data, env, _ in
             try DreyBinary.run(
                 ["user", "add", "--email", "ada@example.org", "--name", "Ada Lovelace", "--login", "ada", "--role", "administrator"],

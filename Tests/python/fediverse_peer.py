@@ -7,6 +7,8 @@ scripts/fediverse-env.sh makes):
                                               (GET /_received), and POST /_send {"actor", "inbox", "activity"} makes
                                               an actor send a signed activity (bovine's draft-cavage signature);
                                               GET /_inputs/NAME gives fediverse-pasture-inputs' examples of NAME.
+                                              bob's profile has a PNG icon (GET /_icons/bob.png), claire's an icon
+                                              address that answers HTML, the others none.
 
 The port (PORT, else one the kernel chooses) is written to PORTFILE; a peer started again in the same WORKDIR on the
 same PORT is the same server come back (same actors, same keys). The peer exits when the process that started it does."""
@@ -70,6 +72,23 @@ def actors_app(domain):
     app = Quart(__name__)
     received = []
 
+    icons = {"bob": f"http://{domain}/_icons/bob.png", "claire": f"http://{domain}/_icons/claire.png"}
+
+    @app.after_request
+    async def add_icon(response):
+        name = request.path.strip("/")
+        if request.method == "GET" and name in icons and response.status_code == 200:
+            actor = json.loads(await response.get_data())
+            actor["icon"] = {"type": "Image", "url": icons[name], "mediaType": "image/png"}
+            response.set_data(json.dumps(actor))
+        return response
+
+    @app.get("/_icons/<name>.png")
+    async def icon(name):
+        if name == "bob":
+            return png(48, 48), 200, {"content-type": "image/png"}
+        return "<html><script>alert(1)</script></html>", 200, {"content-type": "image/png"}
+
     @app.after_request
     async def record(response):
         if request.method == "POST" and request.path.endswith("/inbox"):
@@ -117,6 +136,20 @@ def actors_app(domain):
                 return {"status": e.status, "text": str(e)}
 
     return app
+
+
+def png(width, height):
+    """A small RGB gradient as a PNG, made without an imaging library."""
+    import struct
+    import zlib
+
+    rows = b"".join(b"\x00" + b"".join(bytes((x * 5 % 256, y * 5 % 256, 160)) for x in range(width)) for y in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ public struct AppConfig: Sendable {
     /// How long one outbound fetch (a linkback, a discovery) may take in all, in seconds (`DREY_FETCH_TIMEOUT`;
     /// 15 by default): a slow network may want longer.
     public var fetchTimeout: Int64? = ProcessInfo.processInfo.environment["DREY_FETCH_TIMEOUT"].flatMap(Int64.init).flatMap { $0 > 0 ? $0 : nil }
+    /// A PEM file of certificates the fetcher trusts besides the system's (`DREY_FETCH_CA_FILE`): a private CA.
+    public var fetchCAFile: String? = ProcessInfo.processInfo.environment["DREY_FETCH_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
     /// Workers, retries and leases of the job queue.
     public var jobs: JobSettings = JobSettings()
     /// Proxies whose `X-Forwarded-*` and `Forwarded` headers are believed (`--trusted-proxy`); loopback by default.

@@ -97,11 +97,7 @@ public enum FediverseDocuments {
             doc["name"] = s.title
             doc["summary"] = escape(s.tagline)
             doc["url"] = ids.links.home
-            doc["icon"] =
-                [
-                    "type": "Image", "url": ids.base + "/avatar/" + Avatar.localKey(email: "blog@" + ids.domain, secret: s.secret) + ".svg",
-                    "mediaType": "image/svg+xml",
-                ] as JSONObject
+            doc["icon"] = ["type": "Image", "url": ids.url(.icon(actor)), "mediaType": "image/png"] as JSONObject
         case .author:
             guard let user else { return [:] }
             doc["type"] = "Person"
@@ -109,11 +105,7 @@ public enum FediverseDocuments {
             doc["name"] = user.displayName.isEmpty ? user.login : user.displayName
             doc["summary"] = escape("Writes at \(s.title).")
             doc["url"] = authorURL ?? ids.links.author(user.login)
-            doc["icon"] =
-                [
-                    "type": "Image", "url": ids.base + "/avatar/" + Avatar.localKey(email: user.email, secret: s.secret) + ".svg",
-                    "mediaType": "image/svg+xml",
-                ] as JSONObject
+            doc["icon"] = ["type": "Image", "url": ids.url(.icon(actor)), "mediaType": "image/png"] as JSONObject
         case .application:
             // Signs our fetches; not a person to follow.
             doc["type"] = "Application"

@@ -23,6 +23,7 @@ extension FediverseService {
         jobs.register(Kind.deliver) { try await service.runDelivery($0) }
         jobs.register(Kind.inbox) { try await service.runInbox($0) }
         registerPostJobs()
+        registerPruning()
         // Replays older than the Date window are refused by the signature check: their ids need not be kept longer.
         jobs.addChore { [store, clock] in
             try await store.pruneSeen(before: clock.now().addingTimeInterval(-2 * HTTPSignatures.maxSkew))

@@ -180,6 +180,8 @@ extension FediverseService {
             guard let target = Self.id(object), let postID = postID(target, ids: ids),
                 let post = try await store.post(id: postID, siteID: site.id), Self.federates(post, now: clock.now())
             else { return }
+            // Their face is made before the page showing it refreshes.
+            if let liker = try await remoteActor(site, uri: actorURI) { await refreshFace(site, actor: liker) }
             if try await store.addReaction(
                 siteID: site.id, postID: postID, kind: type == "Like" ? .like : .announce, remoteURI: actorURI, activityID: activityID,
                 now: clock.now())

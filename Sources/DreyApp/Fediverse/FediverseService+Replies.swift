@@ -39,6 +39,8 @@ extension FediverseService {
         guard let postID, let post = try await store.post(id: postID, siteID: site.id), Self.federates(post, now: clock.now()),
             let author = try await remoteActor(site, uri: actorURI)
         else { return }
+        // Before the comment: the page it refreshes shows the face.
+        await refreshFace(site, actor: author)
         let host = URLComponents(string: actorURI)?.host ?? "fediverse"
         let local = author.handle.split(separator: "@").first.map(String.init) ?? "someone"
         var submission = CommentSubmission(

@@ -14,6 +14,8 @@ public struct FediverseService: Sendable {
     let changes: ChangeFeed
     let clock: Clock
     let logger: Logger
+    /// Where remote actors' faces are kept: the readers' faces folder, served at `/faces/NAME`.
+    var facesDirectory: URL? = nil
 
     // MARK: Keys
 

@@ -6,7 +6,10 @@ import Foundation
 extension ReaderService {
     /// The pictures' folder; names are random, so one reader's picture address tells nothing of another's. Under
     /// `uploads`, which `drey backup` copies, but beside the sites' folders, so `/wp-content/uploads/` does not serve it.
-    public var facesDirectory: URL {
+    public var facesDirectory: URL { Self.facesDirectory(dataDirectory: dataDirectory) }
+
+    /// Remote actors' faces from the fediverse are kept there too.
+    static func facesDirectory(dataDirectory: String) -> URL {
         URL(fileURLWithPath: dataDirectory).appendingPathComponent("uploads").appendingPathComponent("reader-faces")
     }
 

@@ -18,6 +18,8 @@ public enum FediverseRoute: Sendable, Equatable {
     case followers(FediverseActor)
     case object(postID: Int64)
     case collection(postID: Int64, FediverseCollection)
+    /// The actor's face as a PNG (Mastodon shows no SVG icons).
+    case icon(FediverseActor)
 
     public static func match(_ path: String) -> FediverseRoute? {
         switch path {
@@ -53,6 +55,7 @@ public enum FediverseRoute: Sendable, Equatable {
         case ["inbox"]: return .inbox(actor)
         case ["outbox"]: return .outbox(actor)
         case ["followers"]: return .followers(actor)
+        case ["icon.png"]: return .icon(actor)
         default: return nil
         }
     }
@@ -67,6 +70,7 @@ public enum FediverseRoute: Sendable, Equatable {
         case .sharedInbox: return "/ap/inbox"
         case .outbox(let actor): return actor.path + "/outbox"
         case .followers(let actor): return actor.path + "/followers"
+        case .icon(let actor): return actor.path + "/icon.png"
         case .object(let postID): return "/ap/posts/\(postID)"
         case .collection(let postID, let which): return "/ap/posts/\(postID)/\(which.rawValue)"
         }

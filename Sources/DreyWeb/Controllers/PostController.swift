@@ -74,7 +74,9 @@ struct PostController: Sendable {
             postAuthorEmail: author?.email ?? "", postURL: canonical,
             dateFormat: settings.formatter("\(settings.dateFormat) \\a\\t \(settings.timeFormat)"),
             ownPending: r.ownPendingComments, faces: Faces(r), mentions: mentions,
-            readerFaces: try await ReaderFaces.forComments(on: post.id, comments, store: store, r))
+            readerFaces: try await ReaderFaces.forComments(on: post.id, comments, store: store, r).merging(
+                try await FediverseFaces.forComments(comments, store: store, r)
+            ) { reader, _ in reader })
         let visibleComments = locked ? [] : comments.filter { $0.status == .approved || r.ownPendingComments.contains($0.id) }
         let linkbacks = LinkbackViewFactory.listed(visibleComments, mentions: mentions, settings: settings)
         let reactions = LinkbackViewFactory.reactions(visibleComments, mentions: mentions, faces: Faces(r))
@@ -138,7 +140,7 @@ struct PostController: Sendable {
             reactions: reactions)
         page.fediverse = fediverse
         page.follows = FollowController.box(post, r)
-        page.likes = try await LikeButton.view(post, r, store: store)
+        page.likes = try await FediverseLikes.merge(try await LikeButton.view(post, r, store: store), post, r, store: store)
         let html = theme.render(page, template: post.type == .page && theme.hasTemplate("page") ? "page" : "post") ?? ""
         let body = locked ? Self.injectPasswordForm(html, post: post, r: r) : html
         // A page with a refused form or the visitor's own held comments is theirs alone: never cached.

@@ -90,6 +90,7 @@ struct FediverseController: Sendable {
             if !Self.asksForActivity(r.request), let url = doc["url"] as? String { return .redirect(to: url, permanent: false) }
             return Self.json(doc)
         case .collection(let postID, let which): return try await fediverse.collection(site, postID: postID, which).map { Self.json($0) }
+        case .icon(let actor): return try await fediverse.iconFile(site, actor).map { .file($0, contentType: "image/png") }
         case .inbox, .sharedInbox: return nil
         }
     }

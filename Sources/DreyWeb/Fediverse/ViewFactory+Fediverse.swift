@@ -17,7 +17,8 @@ extension ViewFactory {
         let counts = try await store.reactionCounts(postID: post.id)
         func n(_ count: Int, _ one: String, _ many: String) -> String { count == 1 ? "1 \(one)" : "\(count) \(many)" }
         var reactions: [String] = []
-        if let likes = counts[.like], likes > 0 { reactions.append(n(likes, "like", "likes")) }
+        // With likes on, fediverse likes are among the readers' faces (`FediverseLikes`).
+        if !settings.likesEnabled, let likes = counts[.like], likes > 0 { reactions.append(n(likes, "like", "likes")) }
         if let boosts = counts[.announce], boosts > 0 { reactions.append(n(boosts, "boost", "boosts")) }
         let people = followers == 1 ? "1 person follows" : "\(followers) people follow"
         return FediverseLine(
