@@ -11,13 +11,6 @@ struct PreparedResponse: Sendable {
     /// The body as parts written one after another (a cached page's pieces and its fills), when `body` is nil: the
     /// fast path hands them to the socket as they are, without copying the page into one buffer.
     var parts: [ByteBuffer] = []
-
-    init(status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer?, parts: [ByteBuffer] = []) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.parts = parts
-    }
 }
 
 extension Response {
