@@ -61,7 +61,7 @@ import Testing
         let backup = try await server.run(["backup", archive])
         let ended = Date()
         // Comments go on after the backup too; a few more, then the writers stop.
-        _ = try await server.waitUntil(timeout: 30) { written.current.contains { $0.started > ended } }
+        _ = try await server.waitUntil(timeout: 180) { written.current.contains { $0.started > ended } }
         stop.withLock { $0 = true }
         for writer in writers { await writer.value }
         #expect(backup.status == 0, "\(backup.err)")
