@@ -94,6 +94,8 @@ run() {  # name url [duration] [wrk args…] -> prints "rps p50 p99"
   local name=$1 url=$2 duration=${3:-$DURATION}
   shift 3 || shift $#
   local out rps p50 p99
+  # Once first, so a cached target is measured cached (and a server still busy starting up has settled).
+  curl -s -o /dev/null -m 120 "$@" "$url" 2>/dev/null || true
   out=$(wrk -t2 -c"$CONNECTIONS" -d"$duration" --latency --timeout 30s "$@" "$url")
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')

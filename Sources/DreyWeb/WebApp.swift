@@ -31,7 +31,7 @@ public final class WebApp: Sendable {
         self.drey = drey
         self.theme = theme
         self.cache = PageCache(maxBytes: drey.config.pageCacheBytes)
-        let views = ViewFactory(store: drey.store, themeName: theme.name)
+        let views = ViewFactory(store: drey.store, themeName: theme.name, changes: drey.changes)
         self.views = views
         self.lists = ListController(store: drey.store, theme: theme, views: views)
         let posts = PostController(store: drey.store, theme: theme, views: views)

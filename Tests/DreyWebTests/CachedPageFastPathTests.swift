@@ -3,6 +3,7 @@ import DreyFetch
 import DreyTestSupport
 import Foundation
 import HTTPTypes
+import Hummingbird
 import Testing
 
 @testable import DreyApp
@@ -126,6 +127,24 @@ import Testing
         let metrics = OpsTests.text(try await OpsTests.fetch(server, "/metrics"))
         let hits = OpsTests.sample(metrics, "drey_page_cache_requests_total", ["result": "hit"]) ?? 0
         #expect(hits >= Double(ids.count), "\(metrics)")
+    }
+
+    @Test("cookies are read as browsers send them: spaces around parts, percent-encoded values, names that only end alike")
+    func cookies() {
+        let head = HTTPRequest(
+            method: .get, scheme: "http", authority: "blog.test", path: "/",
+            headerFields: [.cookie: "a=1; xdrey_reader=no;drey_reader=tok%20en ;  b = two words ; c; e=; bad=%zz"])
+        let request = Request(head: head, body: .init(buffer: .init()))
+        #expect(request.cookie("drey_reader") == "tok en")
+        #expect(request.cookie("a") == "1")
+        #expect(request.cookie("b") == "two words")
+        #expect(request.cookie("c") == nil)
+        #expect(request.cookie("e") == "")
+        #expect(request.cookie("bad") == nil)
+        #expect(request.cookie("reader") == nil)
+        #expect(
+            Request(head: HTTPRequest(method: .get, scheme: "http", authority: "blog.test", path: "/"), body: .init(buffer: .init())).cookie("a")
+                == nil)
     }
 
     @Test("a reader's parts of a cached page follow a sign-out at once, though remembered between requests", arguments: TestDatabase.allCases)

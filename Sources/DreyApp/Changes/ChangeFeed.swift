@@ -88,6 +88,9 @@ public final class ChangeFeed: Sendable {
         try await commit(siteID: siteID, change) {}
     }
 
+    /// The last change this process has read; what was derived from the data before it moves may be stale.
+    package var lastSequence: Int64 { state.withLock { $0.lastSequence } }
+
     /// Whether this process has read every change: the stamp is where the last look left it and no catch-up is under
     /// way. A request that finds otherwise goes the way of `syncIfStampMoved` (the cached-page fast path cannot wait).
     package var isCurrent: Bool {

@@ -13,6 +13,21 @@ extension ViewFactory {
         if !written.isEmpty {
             return written.map { TermLink(name: $0.label, url: $0.url.hasPrefix("/") ? r.links.base + $0.url : $0.url) }
         }
+        // Made from every page and every category's count, a read that grows with the blog: remembered until the next
+        // change this process reads (every write that can change the menu records one), rendered pages or not.
+        guard let changes else { return try await readMenu(r) }
+        let key = "\(r.site.id) " + r.links.base
+        let after = changes.lastSequence
+        if let known = menus.withLock({ $0[key] }), known.after == after { return known.items }
+        let items = try await readMenu(r)
+        menus.withLock { known in
+            if known.count >= 64 { known.removeAll() }  // sites × addresses; made-up hosts cannot grow it
+            known[key] = (after, items)
+        }
+        return items
+    }
+
+    private func readMenu(_ r: SiteRequest) async throws -> [TermLink] {
         var q = PostQuery(siteID: r.site.id)
         q.type = .page
         q.limit = 50

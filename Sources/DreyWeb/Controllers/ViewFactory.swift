@@ -8,6 +8,10 @@ import Foundation
 struct ViewFactory: Sendable {
     let store: SQLStore
     let themeName: String
+    /// The change log this process has read: derived views (the menu) are remembered until it moves.
+    var changes: ChangeFeed? = nil
+    /// The menu of each site and address, with the change it was made after (`menu`).
+    let menus = Locked([String: (after: Int64, items: [TermLink])]())
 
     func chrome(
         _ r: SiteRequest, title: String? = nil, canonical: String, description: String = "", ogType: String = "website",

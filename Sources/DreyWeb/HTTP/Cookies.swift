@@ -6,11 +6,26 @@ extension Request {
     /// The value of cookie `name`, if the browser sent it.
     func cookie(_ name: String) -> String? {
         guard let header = headers[.cookie] else { return nil }
-        for part in header.split(separator: ";") {
-            let kv = part.split(separator: "=", maxSplits: 1)
-            if kv.count == 2, kv[0].trimmingCharacters(in: .whitespaces) == name {
-                return String(kv[1]).trimmingCharacters(in: .whitespaces).removingPercentEncoding
-            }
+        // Read on every page a signed-in reader asks for, cached ones too: bytes, and Foundation only for a value that
+        // is percent-encoded (Drey's own are not).
+        let bytes = Array(header.utf8)
+        let wanted = Array(name.utf8)
+        var i = 0
+        while i < bytes.count {
+            while i < bytes.count && (bytes[i] == 0x20 || bytes[i] == 0x09) { i += 1 }
+            let start = i
+            while i < bytes.count && bytes[i] != UInt8(ascii: ";") { i += 1 }
+            var end = i
+            i += 1
+            while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+            guard let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) else { continue }
+            var keyEnd = equals
+            while keyEnd > start && (bytes[keyEnd - 1] == 0x20 || bytes[keyEnd - 1] == 0x09) { keyEnd -= 1 }
+            guard bytes[start..<keyEnd].elementsEqual(wanted) else { continue }
+            var valueStart = equals + 1
+            while valueStart < end && (bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09) { valueStart += 1 }
+            let value = String(decoding: bytes[valueStart..<end], as: UTF8.self)
+            return bytes[valueStart..<end].contains(UInt8(ascii: "%")) ? value.removingPercentEncoding : value
         }
         return nil
     }
