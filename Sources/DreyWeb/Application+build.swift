@@ -109,6 +109,8 @@ struct ChangeJanitorService: Service {
                 } catch {
                     drey.logger.error("pruning the change log failed: \(error)")
                 }
+                // Once a minute, what renders freed goes back to the system (an idle server shrinks after a burst).
+                MemoryTrim.soon()
                 try? await Task.sleep(for: interval)
             }
         }

@@ -53,7 +53,7 @@ struct HoledPage: Sendable {
     }
 
     /// What the page holds in memory besides its fixed allowance.
-    var cost: Int { pieces.reduce(0) { $0 + $1.plain.readableBytes + $1.deflated.readableBytes } }
+    var cost: Int { pieces.reduce(0) { $0 + $1.plain.capacity + $1.deflated.capacity } }
 
     /// Length of the plain page with `fills` (one per hole) in place.
     func length(fills: [String]) -> Int {
@@ -141,6 +141,7 @@ struct HoledPage: Sendable {
         var output = ByteBuffer()
         output.reserveCapacity(compressor.maxSize(from: piece) + 64)
         try input.compressStream(to: &output, with: compressor, flush: last ? .finish : .sync)
-        return output
+        // At its size: the buffer was reserved for the worst case, several times what deflate needs.
+        return ByteBuffer(bytes: output.readableBytesView)
     }
 }

@@ -19,7 +19,8 @@ public final class PageCache: Sendable {
         let holes: HoledPage?
 
         /// What the entry holds in memory, roughly: its bodies and a fixed allowance for the rest.
-        var cost: Int { body.readableBytes + (gzipped?.readableBytes ?? 0) + (holes?.cost ?? 0) + 512 }
+        /// What the buffers hold in memory (their capacity, not only what they use), so the limit bounds the process.
+        var cost: Int { body.capacity + (gzipped?.capacity ?? 0) + (holes?.cost ?? 0) + 512 }
     }
 
     struct Key: Hashable, Sendable {
@@ -92,18 +93,22 @@ public final class PageCache: Sendable {
     ) -> Entry {
         let entry = Self.makeEntry(status: status, contentType: contentType, body: body, scopes: scopes)
         let key = Key(siteID: siteID, target: target)
-        storage.withLock { s in
+        let evicted = storage.withLock { s -> Bool in
             // Checked under the storage lock, which `invalidate` also takes after bumping the generation.
-            guard self.generation(siteID: siteID) == generation else { return }
+            guard self.generation(siteID: siteID) == generation else { return false }
             let cost = entry.cost + target.utf8.count
-            guard cost <= maxBytes / 4 else { return }  // one huge page must not flush everything else
+            guard cost <= maxBytes / 4 else { return false }  // one huge page must not flush everything else
             s.remove(key)
             s.clock &+= 1
             s.entries[key] = Slot(entry: entry, cost: cost, used: s.clock)
             s.bytes += cost
             for scope in scopes { s.byScope[siteID, default: [:]][scope, default: []].insert(key) }
-            if s.bytes > maxBytes { Self.evict(&s, to: maxBytes - maxBytes / 10) }
+            guard s.bytes > maxBytes else { return false }
+            Self.evict(&s, to: maxBytes - maxBytes / 10)
+            return true
         }
+        // What the evicted pages held goes back to the system, not only to the allocator (see MemoryTrim).
+        if evicted { MemoryTrim.soon() }
         return entry
     }
 
@@ -124,13 +129,15 @@ public final class PageCache: Sendable {
     ) -> Entry {
         let zip = gzip && body.readableBytes > 512
         if !filled, contentType.hasPrefix("text/html"), let holes = HoledPage(body: body, gzip: zip) {
-            // The whole gzip form is never served (each response fills its own holes), so it is not made.
+            // Neither the whole page nor its gzip form is ever served (each response fills its own holes from the
+            // pieces), so neither is kept.
             return Entry(
-                status: status, contentType: contentType, body: body, gzipped: nil, etag: "", lastModified: Self.httpDate(Date()),
+                status: status, contentType: contentType, body: ByteBuffer(), gzipped: nil, etag: "", lastModified: Self.httpDate(Date()),
                 scopes: scopes, holes: holes)
         }
         var copy = body
-        let gzipped = zip ? try? copy.compress(with: .gzip()) : nil
+        // Kept at its size: the compressor's output buffer is reserved for the worst case.
+        let gzipped = zip ? (try? copy.compress(with: .gzip())).map { ByteBuffer(bytes: $0.readableBytesView) } : nil
         let etag = "\"\(Self.fnv1a(body))\""
         return Entry(
             status: status, contentType: contentType, body: body, gzipped: gzipped, etag: etag,

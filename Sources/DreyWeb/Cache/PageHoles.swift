@@ -87,18 +87,37 @@ enum PageHoles {
     static func fillNow(_ page: HoledPage, _ context: HoleContext) -> [String]? {
         var fills: [String] = []
         fills.reserveCapacity(page.holes.count)
-        let guest = ReaderHoles.isGuest(context.request)
+        // A guest's parts are the same for every guest of the page; a signed-in reader's are remembered a moment by
+        // their token, the hole and the address (ReaderMemory), since they too are the same from one response to the next.
+        let token = ReaderHoles.isGuest(context.request) ? nil : context.request.cookie(ReaderWeb.cookie)
+        // Only while the session itself is known and live (by the app's clock): a fill is never older than its reader.
+        let signedIn: Bool
+        if token != nil, case .some(.some) = ReaderHoles.knownReader(context) { signedIn = true } else { signedIn = false }
         for (n, hole) in page.holes.enumerated() {
             guard let filler = fillers[hole.name] else {
                 fills.append("")
                 continue
             }
-            if guest && filler.sameForEveryGuest, let known = page.guestFills.withLock({ $0[n] }) {
-                fills.append(known)
-                continue
+            let readerKey =
+                filler.sameForEveryGuest && signedIn ? token.map { "\($0) \(hole.name) \(hole.argument) " + context.request.uri.description } : nil
+            if filler.sameForEveryGuest {
+                if let readerKey, let known = context.app.readerMemory.fill(readerKey) {
+                    fills.append(known)
+                    continue
+                }
+                if token == nil, let known = page.guestFills.withLock({ $0[n] }) {
+                    fills.append(known)
+                    continue
+                }
             }
             guard let fill = filler.now(context, hole.argument) else { return nil }
-            if guest && filler.sameForEveryGuest { page.guestFills.withLock { $0[n] = fill } }
+            if filler.sameForEveryGuest {
+                if let readerKey {
+                    context.app.readerMemory.remember(fill: fill, for: readerKey)
+                } else if token == nil {
+                    page.guestFills.withLock { $0[n] = fill }
+                }
+            }
             fills.append(fill)
         }
         return fills

@@ -18,6 +18,8 @@ final class ReaderMemory: Sendable {
     private struct State {
         var sessions: [String: (session: ReaderSession?, until: NIODeadline)] = [:]
         var likes: [LikeKey: (liked: Bool, until: NIODeadline)] = [:]
+        /// A signed-in reader's fills of a page's holes, by their token, the hole and the page's address.
+        var fills: [String: (html: String, until: NIODeadline)] = [:]
     }
 
     private let state = Locked(State())
@@ -60,6 +62,24 @@ final class ReaderMemory: Sendable {
         state.withLock { s in
             if s.likes.count >= capacity { s.likes.removeAll(keepingCapacity: true) }
             s.likes[LikeKey(readerID: readerID, postID: postID)] = (liked, until)
+        }
+    }
+
+    /// A reader's fill of a hole made a moment ago (`PageHoles.fillNow`): the same session, page and hole make the same
+    /// HTML, so it is made once per `lifetime` rather than per response.
+    func fill(_ key: String) -> String? {
+        let now = NIODeadline.now()
+        return state.withLock { s in
+            guard let known = s.fills[key], known.until > now else { return nil }
+            return known.html
+        }
+    }
+
+    func remember(fill html: String, for key: String) {
+        let until = NIODeadline.now() + lifetime
+        state.withLock { s in
+            if s.fills.count >= capacity { s.fills.removeAll(keepingCapacity: true) }
+            s.fills[key] = (html, until)
         }
     }
 
