@@ -42,7 +42,13 @@ serve() {  # data port [serve args…] -> pid in $served
   $DREY serve --data "$data" --port "$port" "$@" >"$WORK/serve-$port.log" 2>&1 &
   served=$!
   pids+=("$served")
-  until curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.01; done
+  until curl -s -o /dev/null "http://127.0.0.1:$port/"; do
+    kill -0 "$served" 2>/dev/null || { echo "drey serve on port $port exited:" >&2; cat "$WORK/serve-$port.log" >&2; exit 1; }
+    sleep 0.01
+  done
+  # An old server still holding the port would have answered for it: the new one must still be running.
+  sleep 0.3
+  kill -0 "$served" 2>/dev/null || { echo "drey serve on port $port exited:" >&2; cat "$WORK/serve-$port.log" >&2; exit 1; }
 }
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 rss_mb() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$1/status"; }
@@ -61,6 +67,7 @@ first=$(python3 -c "print(round($(date +%s.%N) - $start, 3))")
 sleep 1
 idle_rss=$(rss_mb $serve_pid)
 serve "$WORK/data" $NOCACHE_PORT --no-cache
+main_nocache_pid=$served
 
 post_path=$(path_of $PORT 1)
 # A reader signs in by email, as a reader does: the message (logged, no SMTP here) carries the link's token.
@@ -138,6 +145,7 @@ w=$(ratio 'drey post page (cached)' 'wordpress post page' || true)
 w=$(ratio 'drey post page, 22 comments (no cache)' 'wordpress post page' || true)
 [[ -n "$w" ]] && echo "  post page (no cache) / wordpress:       ${w}x"
 stop $serve_pid
+stop $main_nocache_pid
 
 [[ $SCALE == 1 ]] || exit 0
 
