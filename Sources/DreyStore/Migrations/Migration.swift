@@ -18,6 +18,6 @@ enum Migrations {
         m0011_wordPressIdentity, m0012_addJobDedupe, m0013_createWebmentions, m0014_createLinkbackSends,
         m0015_addCommentSpamColumns, m0016_createSpamModels, m0017_createFormTokens, m0018_createSpamDiscards,
         m0019_createChangeReaders, m0020_addMediaImages, m0021_createReaders,
-        m0022_createSignInProviders, m0023_createFollows, m0024_createFediverse, m0025_remoteActorFaces,
+        m0022_createSignInProviders, m0023_createFollows, m0024_createFediverse, m0025_remoteActorFaces, m0026_stickyListingIndex,
     ]
 }
