@@ -99,7 +99,8 @@ enum PageHoles {
                 continue
             }
             let readerKey =
-                filler.sameForEveryGuest && signedIn ? token.map { "\($0) \(hole.name) \(hole.argument) " + context.request.uri.description } : nil
+                filler.sameForEveryGuest && signedIn
+                ? token.map { "\(context.site.id) \($0) \(hole.name) \(hole.argument) " + context.request.uri.description } : nil
             if filler.sameForEveryGuest {
                 if let readerKey, let known = context.app.readerMemory.fill(readerKey) {
                     fills.append(known)

@@ -20,7 +20,9 @@ enum ReaderHoles {
         return await context.once("reader-session") { () -> Lookup in
             do {
                 let session = try await context.app.readerSession(context.request, site: context.site)
-                if let token = context.request.cookie(ReaderWeb.cookie) { context.app.readerMemory.remember(token: token, session: session) }
+                if let token = context.request.cookie(ReaderWeb.cookie) {
+                    context.app.readerMemory.remember(token: token, siteID: context.site.id, session: session)
+                }
                 return Lookup(session: session)
             } catch {
                 context.app.drey.logger.error("looking up a reader's session failed: \(error)")
@@ -34,7 +36,7 @@ enum ReaderHoles {
     static func knownReader(_ context: HoleContext) -> ReaderSession?? {
         guard !isGuest(context.request), let token = context.request.cookie(ReaderWeb.cookie) else { return .some(nil) }
         // The app's clock, not the memory's, says when a session ends (tests move it).
-        guard let known = context.app.readerMemory.session(token: token) else { return nil }
+        guard let known = context.app.readerMemory.session(token: token, siteID: context.site.id) else { return nil }
         if let session = known, session.expiresAt <= context.app.drey.config.clock.now() { return nil }
         return known
     }

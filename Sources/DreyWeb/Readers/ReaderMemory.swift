@@ -32,20 +32,21 @@ final class ReaderMemory: Sendable {
         self.capacity = capacity
     }
 
-    /// The session a cookie's token named a moment ago: `.some(nil)` when it named none; nil when not known.
-    func session(token: String) -> ReaderSession?? {
+    /// The session a cookie's token named on a site a moment ago: `.some(nil)` when it named none; nil when not known.
+    /// By site too: a session is one site's, and a token shown to another site names nobody there.
+    func session(token: String, siteID: Int64) -> ReaderSession?? {
         let now = NIODeadline.now()
         return state.withLock { s in
-            guard let known = s.sessions[token], known.until > now else { return nil }
+            guard let known = s.sessions["\(siteID) " + token], known.until > now else { return nil }
             return .some(known.session)
         }
     }
 
-    func remember(token: String, session: ReaderSession?) {
+    func remember(token: String, siteID: Int64, session: ReaderSession?) {
         let until = NIODeadline.now() + lifetime
         state.withLock { s in
             if s.sessions.count >= capacity { s.sessions.removeAll(keepingCapacity: true) }
-            s.sessions[token] = (session, until)
+            s.sessions["\(siteID) " + token] = (session, until)
         }
     }
 
