@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test(
-        "a post published to 50 confirmed, 5 pending and 5 unsubscribed followers mails exactly the 50, also when drey serve is killed mid-way",
+        "a post published to 50 confirmed, 5 pending and 5 unsubscribed followers mails the 50 and nobody else, also when drey serve is killed mid-way (twice only at the relay's answer, decision 0023)",
         arguments: TestDatabase.allCases)
     func publishToFollowers(_ kind: TestDatabase) async throws {
         let confirmations = try await MailSink.start()
@@ -145,8 +145,13 @@ import Testing
         try await Task.sleep(for: .seconds(4))  // past a lease: a job taken over would have sent by now
         let messages = sink.messages
         let recipients = messages.map(Self.recipient)
-        #expect(messages.count == 50, "\(messages.count) messages for 50 followers")
-        #expect(Set(recipients) == Set(confirmed) && recipients.count == Set(recipients).count)
+        // Every confirmed follower got it, nobody else. Twice only for a message the relay accepted in the moment
+        // between its 250 and the send's record when the process was killed (decision 0023, amended): at most one per
+        // worker, two here.
+        #expect(Set(recipients) == Set(confirmed), "\(messages.count) messages for 50 followers")
+        #expect(messages.count >= 50 && messages.count <= 52, "\(messages.count) messages for 50 followers")
+        let twice = Dictionary(grouping: recipients, by: { $0 }).filter { $0.value.count > 1 }
+        #expect(twice.values.allSatisfy { $0.count == 2 }, "\(twice)")
 
         // The List-Unsubscribe audit: both headers on every message, the URL takes the one-click POST without cookies.
         for message in messages {
@@ -166,7 +171,7 @@ import Testing
         try await Self.publish(server, "Nobody hears this")
         #expect(try await server.waitUntil(timeout: 60) { try await Self.fanOutsDone(server, 3) })
         try await Task.sleep(for: .seconds(2))
-        #expect(sink.messages.count == 50)
+        #expect(sink.messages.count == messages.count, "nothing more after everyone left")
     }
 
     @Test("a scheduled post mails its followers when it comes due, not when it is saved", arguments: TestDatabase.allCases)
