@@ -182,14 +182,6 @@ public final class PageCache: Sendable {
         return String(hash, radix: 16)
     }
 
-    static func httpDate(_ date: Date) -> String {
-        var t = time_t(date.timeIntervalSince1970)
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : String(n) }
-        return "\(days[Int(tmv.tm_wday)]), \(two(tmv.tm_mday)) \(months[Int(tmv.tm_mon)]) \(Int(tmv.tm_year) + 1900) "
-            + "\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec)) GMT"
-    }
+    /// The IMF-fixdate form of `date`; the one formatter, shared with the fediverse's signed `Date` header.
+    static func httpDate(_ date: Date) -> String { HTTPSignatures.httpDate(date) }
 }
