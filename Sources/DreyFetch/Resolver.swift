@@ -1,5 +1,5 @@
+import DreyCore
 import Foundation
-import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +22,7 @@ public struct Resolver: Sendable {
     public func resolve(_ host: String) async throws -> [IPAddress] {
         if let literal = IPAddress(host) { return [literal] }
         if let override, let answer = override(host) { return answer }
-        return try await NIOThreadPool.singleton.runIfActive { try Self.systemLookup(host) }
+        return try await BlockingWork.run { try Self.systemLookup(host) }
     }
 
     static func systemLookup(_ host: String) throws -> [IPAddress] {

@@ -154,6 +154,7 @@ public final class SafeFetcher: Fetcher {
             }
         }
         if let channel = error as? ChannelError, case .connectTimeout = channel { return FetchError.timedOut }
+        if let parser = error as? HTTPParserError { return FetchError.connection("the answer was not valid HTTP (\(parser))") }
         return FetchError.connection(String(describing: error).prefix(300).description)
     }
 }

@@ -16,10 +16,19 @@ import Testing
         do {
             try await body()
         } catch {
+            // What each server was doing when the test failed: a failure seen once in a loaded run can then be read.
+            let states = servers.map { $0.stateForFailure() }
             for server in servers { await server.stop() }
-            throw error
+            throw ServersFailed(error: error, states: states)
         }
         for server in servers { await server.stop() }
+    }
+
+    /// A test's error with its servers' states (running or not, the end of their logs).
+    struct ServersFailed: Error, CustomStringConvertible {
+        let error: any Error
+        let states: [String]
+        var description: String { "\(error)\n" + states.joined(separator: "\n") }
     }
 
     static func python(_ args: [String]) async throws -> [String: Any] {

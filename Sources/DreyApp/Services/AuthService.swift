@@ -4,7 +4,6 @@ import DreyStore
 import Foundation
 import HummingbirdBcrypt
 import Logging
-import NIOPosix
 
 /// Signing in and out, throttling, password resets and the first administrator.
 public struct AuthService: Sendable {
@@ -65,7 +64,7 @@ public struct AuthService: Sendable {
         let user = try await store.user(email: email.trimmingCharacters(in: .whitespaces))
         let hash = user?.passwordHash ?? ""
         // Verify even for unknown accounts, so timing does not tell which emails exist.
-        let ok = try await NIOThreadPool.singleton.runIfActive {
+        let ok = try await BlockingWork.run {
             hash.isEmpty ? (Bcrypt.verify(password, hash: Self.dummyHash) && false) : Bcrypt.verify(password, hash: hash)
         }
         guard ok, let user else {
@@ -177,7 +176,7 @@ public struct AuthService: Sendable {
     }
 
     public func setPassword(_ password: String, userID: Int64) async throws {
-        let hash = try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: 10) }
+        let hash = try await BlockingWork.run { Bcrypt.hash(password, cost: 10) }
         try await store.setPassword(hash: hash, userID: userID)
     }
 

@@ -2,7 +2,6 @@ import DreyCore
 import DreyStore
 import Foundation
 import HummingbirdBcrypt
-import NIOPosix
 
 /// Accounts and their roles.
 public struct UserService: Sendable {
@@ -32,7 +31,7 @@ public struct UserService: Sendable {
         let uniqueLogin = try await Slug.unique(loginBase) { try await store.user(login: $0) != nil }
         let hash: String
         if let password {
-            hash = try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: 10) }
+            hash = try await BlockingWork.run { Bcrypt.hash(password, cost: 10) }
         } else {
             hash = ""
         }

@@ -19,7 +19,8 @@ public final class SpamSeed: Sendable {
             let directory = directory
             let started = Task.detached(priority: .userInitiated) { () -> SpamModel? in
                 do {
-                    let model = try SpamModel.seeded(fromDirectory: URL(fileURLWithPath: directory))
+                    // Reading and training take a second or more: on a thread of their own, not one that answers requests.
+                    let model = try await BlockingWork.run { try SpamModel.seeded(fromDirectory: URL(fileURLWithPath: directory)) }
                     if model.examples > 0 { return model }
                     logger.error("no labelled CSV files in the spam seed folder \(directory); set DREY_SPAM_SEED_DIR")
                 } catch {

@@ -178,6 +178,12 @@ final class DreyServer: @unchecked Sendable {
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
+    /// Whether the process still runs, and the last lines of its log (requests are logged one a line).
+    func stateForFailure(lines: Int = 25) -> String {
+        let tail = logText.split(separator: "\n").suffix(lines).joined(separator: "\n")
+        return "drey serve on port \(port) \(process.isRunning ? "is running" : "has exited"); the end of its log:\n\(tail)"
+    }
+
     /// For `defer`: asks the process to end; the wait, the folder and the database go in the background.
     func stopSoon() {
         // Not waited for here: a graceful stop can take seconds, and this runs on one of Swift concurrency's threads.
