@@ -6,6 +6,7 @@ public struct Theme: Sendable {
     public let name: String
     public let directory: URL
     let library: MustacheLibrary
+    let fragments = FragmentMemo()
 
     /// Templates every theme must provide; checked at start-up so a reader never gets an empty page.
     public static let requiredTemplates = ["home", "archive", "post", "search", "404"]
@@ -68,6 +69,30 @@ public struct Theme: Sendable {
     }
 
     public func hasTemplate(_ name: String) -> Bool { library.getTemplate(named: name) != nil }
+
+    /// The comments through the `comment` partial, each top-level one with its replies rendered once per way it is
+    /// shown (`FragmentMemo`): what `{{#comments}}{{> comment}}{{/comments}}` makes, without its template work on
+    /// every render. Empty when the theme has no `comment` partial.
+    public func renderComments(_ comments: [CommentView]) -> String {
+        guard hasTemplate("comment") else { return "" }
+        return comments.reduce(into: "") { html, view in
+            html += fragments.fragment(view, template: "comment", size: view.contentHTML.utf8.count) {
+                library.render($0, withTemplate: "comment") ?? ""
+            }
+        }
+    }
+
+    /// The posts through the `post-summary` partial, a line each, each remembered like a comment: what
+    /// `{{#posts}}{{> post-summary}}` and a line break make. Empty when the theme has no `post-summary` partial.
+    public func renderSummaries(_ posts: [PostView]) -> String {
+        guard hasTemplate("post-summary") else { return "" }
+        return posts.reduce(into: "") { html, view in
+            html += fragments.fragment(view, template: "post-summary", size: view.contentHTML.utf8.count + view.excerptText.utf8.count) {
+                library.render($0, withTemplate: "post-summary") ?? ""
+            }
+            html += "\n"
+        }
+    }
 
     /// The file under `assets/` for a request path, refusing anything that leaves the folder.
     public func asset(_ relativePath: String) -> URL? {

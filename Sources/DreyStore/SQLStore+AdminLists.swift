@@ -42,7 +42,7 @@ extension SQLStore {
             let total =
                 try await adminFiltered(db.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n"), f)
                 .first(decodingColumn: "n", as: Int.self) ?? 0
-            let posts = try await adminFiltered(db.select().columns(Self.postColumns), f)
+            let posts = try await adminFiltered(db.select().column(Self.postColumnList), f)
                 .orderBy("published_at", .descending).orderBy("id", .descending).limit(f.limit).offset(f.offset).all()
                 .map(Self.post(from:))
             return (posts, total)

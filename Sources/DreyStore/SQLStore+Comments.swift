@@ -7,6 +7,7 @@ extension SQLStore: CommentStore {
         "id", "site_id", "post_id", "parent_id", "type", "status", "author_name", "author_email", "author_url",
         "author_ip", "user_agent", "user_id", "source", "content_html", "created_at", "moderation_note", "spam_score",
     ]
+    static let commentColumnList = ColumnList(commentColumns)
 
     static func comment(from row: any SQLRow) throws -> Comment {
         Comment(
@@ -56,14 +57,14 @@ extension SQLStore: CommentStore {
 
     public func comment(id: Int64) async throws -> Comment? {
         try await read { db in
-            try await db.select().columns(Self.commentColumns).from("comments").where("id", .equal, SQLBind(id))
+            try await db.select().column(Self.commentColumnList).from("comments").where("id", .equal, SQLBind(id))
                 .first().map(Self.comment(from:))
         }
     }
 
     public func comments(postID: Int64, statuses: [CommentStatus]) async throws -> [Comment] {
         try await read { db in
-            try await db.select().columns(Self.commentColumns).from("comments").where("post_id", .equal, SQLBind(postID))
+            try await db.select().column(Self.commentColumnList).from("comments").where("post_id", .equal, SQLBind(postID))
                 .where("status", .in, SQLBind.group(statuses.map(\.rawValue)))
                 .orderBy("created_at").orderBy("id").all().map(Self.comment(from:))
         }
@@ -71,7 +72,7 @@ extension SQLStore: CommentStore {
 
     public func comments(siteID: Int64, statuses: [CommentStatus], limit: Int, offset: Int) async throws -> [Comment] {
         try await read { db in
-            try await db.select().columns(Self.commentColumns).from("comments").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.commentColumnList).from("comments").where("site_id", .equal, SQLBind(siteID))
                 .where("status", .in, SQLBind.group(statuses.map(\.rawValue)))
                 .orderBy("created_at", .descending).orderBy("id", .descending)
                 .limit(limit).offset(offset).all().map(Self.comment(from:))

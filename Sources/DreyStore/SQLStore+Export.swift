@@ -16,7 +16,7 @@ public struct ExportReader: Sendable {
     /// Every member of the site, and every other user who wrote one of its posts or uploads, so
     /// each `dc:creator` has its `wp:author` (WordPress's importer maps authors by that list).
     public func authors() async throws -> [Author] {
-        let rows = try await db.select().columns(SQLStore.userColumns.map { SQLColumn($0, table: "users") })
+        let rows = try await db.select().column(SQLStore.userColumnsOfUsers)
             .column(SQLColumn("wp_author_id", table: "memberships"))
             .from("users").join("memberships", on: SQLColumn("user_id", table: "memberships"), .equal, SQLColumn("id", table: "users"))
             .where(SQLColumn("site_id", table: "memberships"), .equal, SQLBind(siteID))
@@ -30,7 +30,7 @@ public struct ExportReader: Sendable {
             .map { try $0.int64("author_id") }
         let missing = Array(Set(writers.filter { !known.contains($0) }))
         if !missing.isEmpty {
-            authors += try await db.select().columns(SQLStore.userColumns).from("users")
+            authors += try await db.select().column(SQLStore.userColumnList).from("users")
                 .where("id", .in, SQLBind.group(missing)).orderBy("id").all()
                 .map { Author(user: try SQLStore.user(from: $0), wpAuthorID: nil) }
         }

@@ -42,6 +42,7 @@ extension SQLStore: FediverseStore {
     }
 
     static let remoteActorColumns = ["uri", "key_id", "public_pem", "inbox", "shared_inbox", "name", "handle", "url", "icon", "fetched_at"]
+    static let remoteActorColumnList = ColumnList(remoteActorColumns)
 
     static func remoteActor(from row: any SQLRow) throws -> RemoteActor {
         RemoteActor(
@@ -52,14 +53,14 @@ extension SQLStore: FediverseStore {
 
     public func remoteActor(uri: String) async throws -> RemoteActor? {
         try await read { db in
-            try await db.select().columns(Self.remoteActorColumns).from("fedi_remote_actors").where("uri", .equal, SQLBind(uri)).first()
+            try await db.select().column(Self.remoteActorColumnList).from("fedi_remote_actors").where("uri", .equal, SQLBind(uri)).first()
                 .map(Self.remoteActor(from:))
         }
     }
 
     public func remoteActor(keyID: String) async throws -> RemoteActor? {
         try await read { db in
-            try await db.select().columns(Self.remoteActorColumns).from("fedi_remote_actors").where("key_id", .equal, SQLBind(keyID))
+            try await db.select().column(Self.remoteActorColumnList).from("fedi_remote_actors").where("key_id", .equal, SQLBind(keyID))
                 .orderBy("fetched_at", .descending).first().map(Self.remoteActor(from:))
         }
     }

@@ -4,6 +4,7 @@ import SQLKit
 
 extension SQLStore: FollowStore {
     static let subscriberColumns = ["id", "site_id", "email", "status", "follows_blog", "requested_at", "confirmed_at", "changed_at"]
+    static let subscriberColumnList = ColumnList(subscriberColumns)
 
     static func subscriber(from row: any SQLRow) throws -> Subscriber {
         Subscriber(
@@ -19,14 +20,14 @@ extension SQLStore: FollowStore {
 
     public func subscriber(id: Int64) async throws -> Subscriber? {
         try await read { db in
-            try await db.select().columns(Self.subscriberColumns).from("subscribers").where("id", .equal, SQLBind(id)).first()
+            try await db.select().column(Self.subscriberColumnList).from("subscribers").where("id", .equal, SQLBind(id)).first()
                 .map(Self.subscriber(from:))
         }
     }
 
     public func subscriber(siteID: Int64, email: String) async throws -> Subscriber? {
         try await read { db in
-            try await db.select().columns(Self.subscriberColumns).from("subscribers").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.subscriberColumnList).from("subscribers").where("site_id", .equal, SQLBind(siteID))
                 .where("email", .equal, SQLBind(email.lowercased())).first().map(Self.subscriber(from:))
         }
     }
@@ -43,7 +44,7 @@ extension SQLStore: FollowStore {
                 """
             ).run()
             guard
-                let row = try await db.select().columns(Self.subscriberColumns).from("subscribers")
+                let row = try await db.select().column(Self.subscriberColumnList).from("subscribers")
                     .where("site_id", .equal, SQLBind(siteID)).where("email", .equal, SQLBind(address)).first()
             else { throw StoreError.invalid("the subscriber was not stored") }
             return try Self.subscriber(from: row)
@@ -142,7 +143,7 @@ extension SQLStore: FollowStore {
 
     public func blogFollowers(siteID: Int64) async throws -> [Subscriber] {
         try await read { db in
-            try await db.select().columns(Self.subscriberColumns).from("subscribers").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.subscriberColumnList).from("subscribers").where("site_id", .equal, SQLBind(siteID))
                 .where("status", .equal, SQLBind(Subscriber.Status.confirmed.rawValue)).where("follows_blog", .equal, SQLBind(true))
                 .orderBy("id").all().map(Self.subscriber(from:))
         }
@@ -177,7 +178,7 @@ extension SQLStore: FollowStore {
 
     public func subscribers(siteID: Int64, status: Subscriber.Status?) async throws -> [Subscriber] {
         try await read { db in
-            var query = db.select().columns(Self.subscriberColumns).from("subscribers").where("site_id", .equal, SQLBind(siteID))
+            var query = db.select().column(Self.subscriberColumnList).from("subscribers").where("site_id", .equal, SQLBind(siteID))
             if let status { query = query.where("status", .equal, SQLBind(status.rawValue)) }
             return try await query.orderBy("id", .descending).limit(5000).all().map(Self.subscriber(from:))
         }

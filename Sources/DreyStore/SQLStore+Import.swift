@@ -63,13 +63,13 @@ public struct ImportWriter: Sendable {
     // MARK: Users
 
     public func user(email: String) async throws -> User? {
-        try await db.select().columns(SQLStore.userColumns).from("users")
+        try await db.select().column(SQLStore.userColumnList).from("users")
             .where(SQLFunction("lower", args: SQLIdentifier("email")), .equal, SQLBind(email.lowercased()))
             .first().map(SQLStore.user(from:))
     }
 
     public func user(login: String) async throws -> User? {
-        try await db.select().columns(SQLStore.userColumns).from("users")
+        try await db.select().column(SQLStore.userColumnList).from("users")
             .where(SQLFunction("lower", args: SQLIdentifier("login")), .equal, SQLBind(login.lowercased()))
             .first().map(SQLStore.user(from:))
     }
@@ -103,7 +103,7 @@ public struct ImportWriter: Sendable {
 
     /// Members who may publish, most trusted first: the fallback author of items that name nobody.
     public func publishingMembers() async throws -> [User] {
-        let rows = try await db.select().columns(SQLStore.userColumns.map { SQLColumn($0, table: "users") })
+        let rows = try await db.select().column(SQLStore.userColumnsOfUsers)
             .column(SQLColumn("role", table: "memberships"))
             .from("users").join("memberships", on: SQLColumn("user_id", table: "memberships"), .equal, SQLColumn("id", table: "users"))
             .where(SQLColumn("site_id", table: "memberships"), .equal, SQLBind(siteID))
@@ -165,7 +165,7 @@ public struct ImportWriter: Sendable {
     }
 
     public func post(id: Int64) async throws -> Post? {
-        try await db.select().columns(SQLStore.postColumns).from("posts").where("id", .equal, SQLBind(id)).first()
+        try await db.select().column(SQLStore.postColumnList).from("posts").where("id", .equal, SQLBind(id)).first()
             .map(SQLStore.post(from:))
     }
 
@@ -272,6 +272,8 @@ extension SQLStore {
         "original_url", "file", "stored", "guid", "published_at", "modified_at", "width", "height", "renditions", "state",
         "state_message",
     ]
+    static let mediaColumnList = ColumnList(mediaColumns)
+    static let mediaColumnsOfMedia = ColumnList(mediaColumns, table: "media")
 
     static func values(_ m: Media) -> [any SQLExpression] {
         [

@@ -7,6 +7,7 @@ extension SQLStore: JobStore {
         "id", "site_id", "kind", "payload", "state", "attempts", "max_attempts", "run_at", "locked_at", "locked_by",
         "last_error", "created_at", "updated_at",
     ]
+    static let jobColumnList = ColumnList(jobColumns)
 
     static func job(from row: any SQLRow) throws -> Job {
         Job(
@@ -80,14 +81,14 @@ extension SQLStore: JobStore {
 
     public func job(id: Int64) async throws -> Job? {
         try await read { db in
-            try await db.select().columns(Self.jobColumns).from("jobs").where("id", .equal, SQLBind(id)).first()
+            try await db.select().column(Self.jobColumnList).from("jobs").where("id", .equal, SQLBind(id)).first()
                 .map(Self.job(from:))
         }
     }
 
     public func jobs(state: JobState?, kind: String?, limit: Int, offset: Int) async throws -> [Job] {
         try await read { db in
-            var query = db.select().columns(Self.jobColumns).from("jobs")
+            var query = db.select().column(Self.jobColumnList).from("jobs")
             if let state { query = query.where("state", .equal, SQLBind(state.rawValue)) }
             if let kind { query = query.where("kind", .equal, SQLBind(kind)) }
             return try await query.orderBy("updated_at", .descending).orderBy("id", .descending).limit(limit).offset(offset)
@@ -102,7 +103,7 @@ extension SQLStore: JobStore {
                 try await db.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("jobs")
                 .where("kind", .equal, SQLBind(kind)).where("state", .equal, SQLBind(state.rawValue))
                 .where("site_id", .equal, SQLBind(siteID)).first(decodingColumn: "n", as: Int.self) ?? 0
-            let newest = try await db.select().columns(Self.jobColumns).from("jobs").where("kind", .equal, SQLBind(kind))
+            let newest = try await db.select().column(Self.jobColumnList).from("jobs").where("kind", .equal, SQLBind(kind))
                 .where("state", .equal, SQLBind(state.rawValue)).where("site_id", .equal, SQLBind(siteID))
                 .orderBy("updated_at", .descending).orderBy("id", .descending).limit(1).first().map(Self.job(from:))
             return (count, newest)

@@ -7,7 +7,7 @@ extension SQLStore {
     /// The post or page that had WordPress ID `wordPressID` before the import.
     public func post(wordPressID: Int64, siteID: Int64) async throws -> Post? {
         try await read { db in
-            try await db.select().columns(Self.postColumns).from("posts")
+            try await db.select().column(Self.postColumnList).from("posts")
                 .where("site_id", .equal, SQLBind(siteID)).where("wp_id", .equal, SQLBind(wordPressID))
                 .first().map(Self.post(from:))
         }
@@ -15,7 +15,7 @@ extension SQLStore {
 
     public func term(wordPressID: Int64, taxonomy: Taxonomy, siteID: Int64) async throws -> Term? {
         try await read { db in
-            try await db.select().columns(Self.termColumns).from("terms").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.termColumnList).from("terms").where("site_id", .equal, SQLBind(siteID))
                 .where("taxonomy", .equal, SQLBind(taxonomy.rawValue)).where("wp_id", .equal, SQLBind(wordPressID))
                 .first().map(Self.term(from:))
         }
@@ -24,7 +24,7 @@ extension SQLStore {
     /// The member who was author `wordPressAuthorID` on the WordPress site.
     public func user(wordPressAuthorID: Int64, siteID: Int64) async throws -> User? {
         try await read { db in
-            try await db.select().columns(Self.userColumns.map { SQLColumn($0, table: "users") }).from("users")
+            try await db.select().column(Self.userColumnsOfUsers).from("users")
                 .join("memberships", on: SQLColumn("user_id", table: "memberships"), .equal, SQLColumn("id", table: "users"))
                 .where(SQLColumn("site_id", table: "memberships"), .equal, SQLBind(siteID))
                 .where(SQLColumn("wp_author_id", table: "memberships"), .equal, SQLBind(wordPressAuthorID))
@@ -34,14 +34,14 @@ extension SQLStore {
 
     public func media(wordPressID: Int64, siteID: Int64) async throws -> Media? {
         try await read { db in
-            try await db.select().columns(Self.mediaColumns).from("media").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.mediaColumnList).from("media").where("site_id", .equal, SQLBind(siteID))
                 .where("wp_id", .equal, SQLBind(wordPressID)).first().map(Self.media(from:))
         }
     }
 
     public func media(id: Int64, siteID: Int64) async throws -> Media? {
         try await read { db in
-            try await db.select().columns(Self.mediaColumns).from("media").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.mediaColumnList).from("media").where("site_id", .equal, SQLBind(siteID))
                 .where("id", .equal, SQLBind(id)).first().map(Self.media(from:))
         }
     }

@@ -7,6 +7,7 @@ extension SQLStore: LinkbackStore {
         "id", "site_id", "post_id", "source", "target", "token", "state", "kind", "author_name", "author_url",
         "author_photo", "comment_id", "detail", "created_at", "updated_at",
     ]
+    static let webmentionColumnList = ColumnList(webmentionColumns)
 
     static func webmention(from row: any SQLRow) throws -> ReceivedWebmention {
         ReceivedWebmention(
@@ -42,14 +43,14 @@ extension SQLStore: LinkbackStore {
 
     public func webmention(id: Int64) async throws -> ReceivedWebmention? {
         try await read { db in
-            try await db.select().columns(Self.webmentionColumns).from("webmentions").where("id", .equal, SQLBind(id))
+            try await db.select().column(Self.webmentionColumnList).from("webmentions").where("id", .equal, SQLBind(id))
                 .first().map(Self.webmention(from:))
         }
     }
 
     public func webmention(token: String) async throws -> ReceivedWebmention? {
         try await read { db in
-            try await db.select().columns(Self.webmentionColumns).from("webmentions").where("token", .equal, SQLBind(token))
+            try await db.select().column(Self.webmentionColumnList).from("webmentions").where("token", .equal, SQLBind(token))
                 .first().map(Self.webmention(from:))
         }
     }
@@ -66,14 +67,14 @@ extension SQLStore: LinkbackStore {
 
     public func webmentions(postID: Int64) async throws -> [ReceivedWebmention] {
         try await read { db in
-            try await db.select().columns(Self.webmentionColumns).from("webmentions").where("post_id", .equal, SQLBind(postID))
+            try await db.select().column(Self.webmentionColumnList).from("webmentions").where("post_id", .equal, SQLBind(postID))
                 .orderBy("id").all().map(Self.webmention(from:))
         }
     }
 
     public func webmentions(siteID: Int64, limit: Int) async throws -> [ReceivedWebmention] {
         try await read { db in
-            try await db.select().columns(Self.webmentionColumns).from("webmentions").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.webmentionColumnList).from("webmentions").where("site_id", .equal, SQLBind(siteID))
                 .orderBy("updated_at", .descending).orderBy("id", .descending).limit(limit).all().map(Self.webmention(from:))
         }
     }
@@ -119,6 +120,7 @@ extension SQLStore: LinkbackStore {
     static let sendColumns = [
         "id", "site_id", "post_id", "target", "method", "endpoint", "state", "http_status", "detail", "attempts", "updated_at",
     ]
+    static let sendColumnList = ColumnList(sendColumns)
 
     static func sent(from row: any SQLRow) throws -> SentLinkback {
         SentLinkback(
@@ -157,14 +159,14 @@ extension SQLStore: LinkbackStore {
 
     public func sends(postID: Int64) async throws -> [SentLinkback] {
         try await read { db in
-            try await db.select().columns(Self.sendColumns).from("linkback_sends").where("post_id", .equal, SQLBind(postID))
+            try await db.select().column(Self.sendColumnList).from("linkback_sends").where("post_id", .equal, SQLBind(postID))
                 .orderBy("id").all().map(Self.sent(from:))
         }
     }
 
     public func sends(siteID: Int64, limit: Int) async throws -> [SentLinkback] {
         try await read { db in
-            try await db.select().columns(Self.sendColumns).from("linkback_sends").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.sendColumnList).from("linkback_sends").where("site_id", .equal, SQLBind(siteID))
                 .orderBy("updated_at", .descending).orderBy("id", .descending).limit(limit).all().map(Self.sent(from:))
         }
     }

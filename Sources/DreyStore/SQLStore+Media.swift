@@ -74,7 +74,7 @@ extension SQLStore {
         siteID: Int64, search: String = "", month: String? = nil, mimePrefix: String? = nil, limit: Int = 60, offset: Int = 0
     ) async throws -> [Media] {
         try await read { db in
-            var query = db.select().columns(Self.mediaColumns).from("media").where("site_id", .equal, SQLBind(siteID))
+            var query = db.select().column(Self.mediaColumnList).from("media").where("site_id", .equal, SQLBind(siteID))
             if let month, !month.isEmpty { query = query.where(Self.like(SQLColumn("file"), Self.escapeLike(month) + "/%")) }
             if let mimePrefix, !mimePrefix.isEmpty {
                 query = query.where(Self.like(SQLColumn("mime_type"), Self.escapeLike(mimePrefix) + (mimePrefix.hasSuffix("/") ? "%" : "")))
@@ -110,7 +110,7 @@ extension SQLStore {
     public func media(files: [String], siteID: Int64) async throws -> [Media] {
         guard !files.isEmpty else { return [] }
         return try await read { db in
-            try await db.select().columns(Self.mediaColumns).from("media").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.mediaColumnList).from("media").where("site_id", .equal, SQLBind(siteID))
                 .where("file", .in, SQLBind.group(files)).all().map(Self.media(from:))
         }
     }
@@ -136,7 +136,7 @@ extension SQLStore {
 
     public func featuredMedia(postID: Int64, siteID: Int64) async throws -> Media? {
         try await read { db in
-            try await db.select().columns(Self.mediaColumns.map { SQLColumn($0, table: "media") }).from("media")
+            try await db.select().column(Self.mediaColumnsOfMedia).from("media")
                 .join("posts", on: SQLColumn("featured_media_id", table: "posts"), .equal, SQLColumn("id", table: "media"))
                 .where(SQLColumn("id", table: "posts"), .equal, SQLBind(postID))
                 .where(SQLColumn("site_id", table: "posts"), .equal, SQLBind(siteID))
@@ -154,7 +154,7 @@ extension SQLStore {
         guard !postIDs.isEmpty else { return [:] }
         return try await read { db in
             var found: [Int64: Media] = [:]
-            let rows = try await db.select().columns(Self.mediaColumns.map { SQLColumn($0, table: "media") })
+            let rows = try await db.select().column(Self.mediaColumnsOfMedia)
                 .column(SQLColumn("id", table: "posts"), as: "featured_post_id").from("media")
                 .join("posts", on: SQLColumn("featured_media_id", table: "posts"), .equal, SQLColumn("id", table: "media"))
                 .where(SQLColumn("id", table: "posts"), .in, SQLBind.group(postIDs))

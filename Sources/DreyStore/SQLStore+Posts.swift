@@ -8,6 +8,7 @@ extension SQLStore: PostStore {
         "author_id", "parent_id", "menu_order", "published_at", "modified_at", "sticky", "comment_status",
         "ping_status", "password", "typography", "guid", "comment_count",
     ]
+    static let postColumnList = ColumnList(postColumns)
 
     static func post(from row: any SQLRow) throws -> Post {
         Post(
@@ -77,7 +78,7 @@ extension SQLStore: PostStore {
 
     public func post(id: Int64, siteID: Int64) async throws -> Post? {
         try await read { db in
-            try await db.select().columns(Self.postColumns).from("posts")
+            try await db.select().column(Self.postColumnList).from("posts")
                 .where("id", .equal, SQLBind(id)).where("site_id", .equal, SQLBind(siteID)).first()
                 .map(Self.post(from:))
         }
@@ -85,7 +86,7 @@ extension SQLStore: PostStore {
 
     public func post(slug: String, type: PostType, siteID: Int64) async throws -> Post? {
         try await read { db in
-            try await db.select().columns(Self.postColumns).from("posts")
+            try await db.select().column(Self.postColumnList).from("posts")
                 .where("site_id", .equal, SQLBind(siteID)).where("type", .equal, SQLBind(type.rawValue))
                 .where("slug", .equal, SQLBind(slug)).first().map(Self.post(from:))
         }
@@ -118,7 +119,7 @@ extension SQLStore: PostStore {
 
     public func posts(_ query: PostQuery) async throws -> [Post] {
         try await read { db in
-            var q = filtered(db.select().columns(Self.postColumns), query)
+            var q = filtered(db.select().column(Self.postColumnList), query)
             if query.stickyFirst { q = q.orderBy("sticky", .descending) }
             q = q.orderBy("published_at", query.newestFirst ? .descending : .ascending)
                 .orderBy("id", query.newestFirst ? .descending : .ascending)

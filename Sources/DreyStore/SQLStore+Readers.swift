@@ -6,7 +6,9 @@ extension SQLStore: ReaderStore {
     static let readerColumns = [
         "id", "site_id", "name", "email", "email_verified_at", "website", "avatar", "status", "created_at", "last_seen_at",
     ]
+    static let readerColumnList = ColumnList(readerColumns)
     static let identityColumns = ["id", "reader_id", "method", "issuer", "subject", "provider", "created_at", "last_used_at"]
+    static let identityColumnList = ColumnList(identityColumns)
 
     static func reader(from row: any SQLRow, prefix: String = "") throws -> Reader {
         Reader(
@@ -28,7 +30,7 @@ extension SQLStore: ReaderStore {
 
     public func readerIdentity(siteID: Int64, issuer: String, subject: String) async throws -> ReaderIdentityRecord? {
         try await read { db in
-            try await db.select().columns(Self.identityColumns).from("reader_identities").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.identityColumnList).from("reader_identities").where("site_id", .equal, SQLBind(siteID))
                 .where("issuer", .equal, SQLBind(issuer)).where("subject", .equal, SQLBind(subject)).first().map(Self.identity(from:))
         }
     }
@@ -83,14 +85,14 @@ extension SQLStore: ReaderStore {
 
     public func reader(id: Int64, siteID: Int64) async throws -> Reader? {
         try await read { db in
-            try await db.select().columns(Self.readerColumns).from("readers").where("id", .equal, SQLBind(id))
+            try await db.select().column(Self.readerColumnList).from("readers").where("id", .equal, SQLBind(id))
                 .where("site_id", .equal, SQLBind(siteID)).first().map { try Self.reader(from: $0) }
         }
     }
 
     public func readerIdentities(readerID: Int64) async throws -> [ReaderIdentityRecord] {
         try await read { db in
-            try await db.select().columns(Self.identityColumns).from("reader_identities").where("reader_id", .equal, SQLBind(readerID))
+            try await db.select().column(Self.identityColumnList).from("reader_identities").where("reader_id", .equal, SQLBind(readerID))
                 .orderBy("created_at").orderBy("id").all().map(Self.identity(from:))
         }
     }
@@ -127,7 +129,7 @@ extension SQLStore: ReaderStore {
 
     public func readers(siteID: Int64, limit: Int, offset: Int) async throws -> [ReaderListRow] {
         try await read { db in
-            let readers = try await db.select().columns(Self.readerColumns).from("readers").where("site_id", .equal, SQLBind(siteID))
+            let readers = try await db.select().column(Self.readerColumnList).from("readers").where("site_id", .equal, SQLBind(siteID))
                 .orderBy("created_at", .descending).orderBy("id", .descending).limit(limit).offset(offset).all()
                 .map { try Self.reader(from: $0) }
             guard !readers.isEmpty else { return [] }
@@ -205,6 +207,7 @@ extension SQLStore: ReaderStore {
     }
 
     static let codeColumns = ["token_hash", "site_id", "email", "code_hash", "attempts", "return_to", "created_at", "expires_at", "used_at"]
+    static let codeColumnList = ColumnList(codeColumns)
 
     static func signInCode(from row: any SQLRow) throws -> ReaderSignInCode {
         ReaderSignInCode(
@@ -226,14 +229,14 @@ extension SQLStore: ReaderStore {
 
     public func signInCode(tokenHash: String) async throws -> ReaderSignInCode? {
         try await read { db in
-            try await db.select().columns(Self.codeColumns).from("reader_signin_codes").where("token_hash", .equal, SQLBind(tokenHash))
+            try await db.select().column(Self.codeColumnList).from("reader_signin_codes").where("token_hash", .equal, SQLBind(tokenHash))
                 .first().map(Self.signInCode(from:))
         }
     }
 
     public func latestSignInCode(siteID: Int64, email: String) async throws -> ReaderSignInCode? {
         try await read { db in
-            try await db.select().columns(Self.codeColumns).from("reader_signin_codes").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.codeColumnList).from("reader_signin_codes").where("site_id", .equal, SQLBind(siteID))
                 .where("email", .equal, SQLBind(email)).orderBy("created_at", .descending).first().map(Self.signInCode(from:))
         }
     }

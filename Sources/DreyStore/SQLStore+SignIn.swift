@@ -4,6 +4,7 @@ import SQLKit
 
 extension SQLStore: SignInStore {
     static let providerColumns = ["id", "site_id", "name", "issuer", "client_id", "client_secret", "created_at"]
+    static let providerColumnList = ColumnList(providerColumns)
 
     static func provider(_ row: any SQLRow) throws -> SignInProvider {
         SignInProvider(
@@ -13,14 +14,14 @@ extension SQLStore: SignInStore {
 
     public func signInProviders(siteID: Int64) async throws -> [SignInProvider] {
         try await read { db in
-            try await db.select().columns(Self.providerColumns).from("signin_providers").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.providerColumnList).from("signin_providers").where("site_id", .equal, SQLBind(siteID))
                 .orderBy("name").all().map(Self.provider)
         }
     }
 
     public func signInProvider(siteID: Int64, name: String) async throws -> SignInProvider? {
         try await read { db in
-            try await db.select().columns(Self.providerColumns).from("signin_providers").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.providerColumnList).from("signin_providers").where("site_id", .equal, SQLBind(siteID))
                 .where("name", .equal, SQLBind(name)).first().map(Self.provider)
         }
     }

@@ -5,7 +5,7 @@ import SQLKit
 extension SQLStore {
     public func term(id: Int64, siteID: Int64) async throws -> Term? {
         try await read { db in
-            try await db.select().columns(Self.termColumns).from("terms").where("id", .equal, SQLBind(id))
+            try await db.select().column(Self.termColumnList).from("terms").where("id", .equal, SQLBind(id))
                 .where("site_id", .equal, SQLBind(siteID)).first().map(Self.term(from:))
         }
     }

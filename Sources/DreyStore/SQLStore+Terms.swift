@@ -4,6 +4,8 @@ import SQLKit
 
 extension SQLStore: TermStore {
     static let termColumns = ["id", "site_id", "taxonomy", "name", "slug", "description", "parent_id"]
+    static let termColumnList = ColumnList(termColumns)
+    static let termColumnsOfTerms = ColumnList(termColumns, table: "terms")
 
     static func term(from row: any SQLRow) throws -> Term {
         Term(
@@ -30,7 +32,7 @@ extension SQLStore: TermStore {
 
     public func term(slug: String, taxonomy: Taxonomy, siteID: Int64) async throws -> Term? {
         try await read { db in
-            try await db.select().columns(Self.termColumns).from("terms").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.termColumnList).from("terms").where("site_id", .equal, SQLBind(siteID))
                 .where("taxonomy", .equal, SQLBind(taxonomy.rawValue)).where("slug", .equal, SQLBind(slug))
                 .first().map(Self.term(from:))
         }
@@ -38,7 +40,7 @@ extension SQLStore: TermStore {
 
     public func term(name: String, taxonomy: Taxonomy, siteID: Int64) async throws -> Term? {
         try await read { db in
-            try await db.select().columns(Self.termColumns).from("terms").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.termColumnList).from("terms").where("site_id", .equal, SQLBind(siteID))
                 .where("taxonomy", .equal, SQLBind(taxonomy.rawValue))
                 .where(SQLFunction("lower", args: SQLIdentifier("name")), .equal, SQLBind(name.lowercased()))
                 .first().map(Self.term(from:))
@@ -47,7 +49,7 @@ extension SQLStore: TermStore {
 
     public func terms(siteID: Int64, taxonomy: Taxonomy) async throws -> [Term] {
         try await read { db in
-            try await db.select().columns(Self.termColumns).from("terms").where("site_id", .equal, SQLBind(siteID))
+            try await db.select().column(Self.termColumnList).from("terms").where("site_id", .equal, SQLBind(siteID))
                 .where("taxonomy", .equal, SQLBind(taxonomy.rawValue)).orderBy("name").all().map(Self.term(from:))
         }
     }
@@ -56,7 +58,7 @@ extension SQLStore: TermStore {
         guard !postIDs.isEmpty else { return [:] }
         return try await read { db in
             let rows = try await db.select()
-                .columns(Self.termColumns.map { SQLColumn($0, table: "terms") })
+                .column(Self.termColumnsOfTerms)
                 .column(SQLColumn("post_id", table: "post_terms"))
                 .from("terms")
                 .join("post_terms", on: SQLColumn("term_id", table: "post_terms"), .equal, SQLColumn("id", table: "terms"))

@@ -4,6 +4,8 @@ import SQLKit
 
 extension SQLStore: UserStore {
     static let userColumns = ["id", "email", "login", "display_name", "url", "password_hash", "active"]
+    static let userColumnList = ColumnList(userColumns)
+    static let userColumnsOfUsers = ColumnList(userColumns, table: "users")
 
     static func user(from row: any SQLRow) throws -> User {
         User(
@@ -34,14 +36,14 @@ extension SQLStore: UserStore {
 
     public func user(id: Int64) async throws -> User? {
         try await read { db in
-            try await db.select().columns(Self.userColumns).from("users").where("id", .equal, SQLBind(id)).first()
+            try await db.select().column(Self.userColumnList).from("users").where("id", .equal, SQLBind(id)).first()
                 .map(Self.user(from:))
         }
     }
 
     public func user(email: String) async throws -> User? {
         try await read { db in
-            try await db.select().columns(Self.userColumns).from("users")
+            try await db.select().column(Self.userColumnList).from("users")
                 .where(SQLFunction("lower", args: SQLIdentifier("email")), .equal, SQLBind(email.lowercased()))
                 .first().map(Self.user(from:))
         }
@@ -49,7 +51,7 @@ extension SQLStore: UserStore {
 
     public func user(login: String) async throws -> User? {
         try await read { db in
-            try await db.select().columns(Self.userColumns).from("users")
+            try await db.select().column(Self.userColumnList).from("users")
                 .where(SQLFunction("lower", args: SQLIdentifier("login")), .equal, SQLBind(login.lowercased()))
                 .first().map(Self.user(from:))
         }
@@ -58,7 +60,7 @@ extension SQLStore: UserStore {
     public func users(ids: [Int64]) async throws -> [Int64: User] {
         guard !ids.isEmpty else { return [:] }
         return try await read { db in
-            let rows = try await db.select().columns(Self.userColumns).from("users")
+            let rows = try await db.select().column(Self.userColumnList).from("users")
                 .where("id", .in, SQLBind.group(Array(Set(ids)))).all()
             return Dictionary(
                 uniqueKeysWithValues: try rows.map {
@@ -87,7 +89,7 @@ extension SQLStore: UserStore {
 
     public func members(siteID: Int64) async throws -> [(User, Role)] {
         try await read { db in
-            let rows = try await db.select().columns(Self.userColumns.map { SQLColumn($0, table: "users") })
+            let rows = try await db.select().column(Self.userColumnsOfUsers)
                 .column(SQLColumn("role", table: "memberships"))
                 .from("users").join("memberships", on: SQLColumn("user_id", table: "memberships"), .equal, SQLColumn("id", table: "users"))
                 .where(SQLColumn("site_id", table: "memberships"), .equal, SQLBind(siteID))

@@ -1,7 +1,7 @@
 import Mustache
 
 /// One comment of the thread, with its replies.
-public struct CommentView: Sendable, MustacheParent {
+public struct CommentView: Sendable, Hashable, MustacheParent {
     public var id: Int64
     public var authorName: String
     public var authorURL: String
@@ -173,6 +173,9 @@ public struct PostPage: Sendable, MustacheParent {
     /// Following by email, and readers' likes; nil when the site turned them off.
     public var follows: FollowBox? = nil
     public var likes: LikesView? = nil
+    /// The thread rendered through the theme's `comment` partial, one top-level comment after another
+    /// (`Theme.renderComments`); themes may show `{{{commentsHTML}}}` or loop over `comments` themselves.
+    public var commentsHTML: String = ""
 
     public init(
         chrome: Chrome, post: PostView, commentsHeading: String, comments: [CommentView], linkbacks: [LinkbackView],
@@ -199,6 +202,7 @@ public struct PostPage: Sendable, MustacheParent {
         case "commentsHeading": return nonEmpty(commentsHeading)
         case "comments": return comments
         case "hasComments": return !comments.isEmpty
+        case "commentsHTML": return commentsHTML
         case "linkbacks": return linkbacks
         case "hasLinkbacks": return !linkbacks.isEmpty
         case "form": return form

@@ -1,6 +1,6 @@
 import Mustache
 
-public struct TermLink: Sendable, MustacheParent {
+public struct TermLink: Sendable, Hashable, MustacheParent {
     public var name: String
     public var url: String
     /// Whether another link follows in the same list (for the separating comma).
@@ -32,7 +32,7 @@ public struct TermLink: Sendable, MustacheParent {
 }
 
 /// A post as a list or a single page shows it.
-public struct PostView: Sendable, MustacheParent {
+public struct PostView: Sendable, Hashable, MustacheParent {
     public var id: Int64
     public var title: String
     public var url: String
@@ -151,6 +151,9 @@ public struct ListPage: Sendable, MustacheParent {
     public var pagination: Pagination
     public var emptyMessage: String
     public var isSearch: Bool
+    /// The posts rendered through the theme's `post-summary` partial (`Theme.renderSummaries`); themes may show
+    /// `{{{postsHTML}}}` or loop over `posts` themselves.
+    public var postsHTML: String = ""
 
     public init(
         chrome: Chrome, heading: String, headingKind: String, descriptionHTML: String, posts: [PostView],
@@ -173,6 +176,7 @@ public struct ListPage: Sendable, MustacheParent {
         case "headingKind": return nonEmpty(headingKind)
         case "descriptionHTML": return nonEmpty(descriptionHTML)
         case "posts": return posts
+        case "postsHTML": return postsHTML
         case "pagination": return pagination
         case "emptyMessage": return emptyMessage
         case "isSearch": return isSearch

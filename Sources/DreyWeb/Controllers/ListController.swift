@@ -99,7 +99,7 @@ struct ListController: Sendable {
             ? self.views.chrome(r, title: "Search", canonical: "", noindex: true, searchQuery: trimmed)
             : self.views.chrome(r, title: heading, canonical: "", noindex: true, searchQuery: trimmed)
         chrome.menu = try await self.views.menu(r)
-        let view = ListPage(
+        var view = ListPage(
             chrome: chrome,
             heading: heading, headingKind: "Search", descriptionHTML: "", posts: views,
             pagination: Pagination(
@@ -107,6 +107,7 @@ struct ListController: Sendable {
                 olderURL: page < pages ? r.links.search(trimmed, page: page + 1) : "", current: min(page, pages), total: pages),
             emptyMessage: trimmed.isEmpty ? "Type a few words to search." : "Nothing matched “\(trimmed)”. Try other words.",
             isSearch: true)
+        view.postsHTML = theme.renderSummaries(view.posts)
         return .html(status: .ok, body: theme.render(view, template: "search") ?? "", scopes: [.lists, .navigation])
     }
 
@@ -135,7 +136,7 @@ struct ListController: Sendable {
                 chrome.extraHead += ViewFactory.activityAlternate(ids.actor(.author(userID: userID)))
             }
         }
-        let view = ListPage(
+        var view = ListPage(
             chrome: chrome,
             heading: heading, headingKind: kind, descriptionHTML: HTMLSanitizer.sanitize(description, policy: .content),
             posts: postViews,
@@ -143,6 +144,7 @@ struct ListController: Sendable {
                 newerURL: page > 1 ? r.links.url(route(page - 1)) : "",
                 olderURL: page < pages ? r.links.url(route(page + 1)) : "", current: page, total: pages),
             emptyMessage: empty)
+        view.postsHTML = theme.renderSummaries(view.posts)
         return .html(status: .ok, body: theme.render(view, template: template) ?? "", scopes: [.lists, .navigation])
     }
 }

@@ -130,7 +130,9 @@ struct PostController: Sendable {
             chrome.readerBar =
                 form == nil ? PageHole.marker(ReaderHoles.readerBarHole) : ReaderHoles.readerBar(r.reader, postPath, ReaderHoles.Context(r))
         }
-        let fediverse = try await views.fediverseLine(post, r)
+        // Read once for the fediverse line and the likes.
+        let fediverseReactions = r.site.settings.fediverseEnabled ? try await store.reactionCounts(postID: post.id) : [:]
+        let fediverse = try await views.fediverseLine(post, r, reactions: fediverseReactions)
         if fediverse != nil { chrome.extraHead += ViewFactory.activityAlternate(FediverseIDs(site: r.site).object(post.id)) }
         let (previous, next) = try await views.neighbours(of: post, r)
         var page = PostPage(
@@ -138,9 +140,11 @@ struct PostController: Sendable {
             comments: tree, linkbacks: linkbacks, form: theForm, likesText: "",
             showDiscussion: showForm && (post.type == .post || post.commentStatus == .open || count > 0), previous: previous, next: next,
             reactions: reactions)
+        page.commentsHTML = theme.renderComments(tree)
         page.fediverse = fediverse
         page.follows = FollowController.box(post, r)
-        page.likes = try await FediverseLikes.merge(try await LikeButton.view(post, r, store: store), post, r, store: store)
+        page.likes = try await FediverseLikes.merge(
+            try await LikeButton.view(post, r, store: store), post, r, likes: fediverseReactions[.like] ?? 0, store: store)
         let html = theme.render(page, template: post.type == .page && theme.hasTemplate("page") ? "page" : "post") ?? ""
         let body = locked ? Self.injectPasswordForm(html, post: post, r: r) : html
         // A page with a refused form or the visitor's own held comments is theirs alone: never cached.

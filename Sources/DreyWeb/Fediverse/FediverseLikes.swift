@@ -7,10 +7,9 @@ import Foundation
 /// Likes from the fediverse join the readers' likes on the post page: one count, one row of faces (the blog's copy
 /// of their icon, or a generated face), each linked to their profile.
 enum FediverseLikes {
-    static func merge(_ likes: LikesView?, _ post: Post, _ r: SiteRequest, store: SQLStore) async throws -> LikesView? {
-        guard var likes, r.site.settings.fediverseEnabled else { return likes }
-        let count = try await store.reactionCounts(postID: post.id)[.like] ?? 0
-        guard count > 0 else { return likes }
+    /// `count` is the post's likes from the fediverse (`reactionCounts`).
+    static func merge(_ likes: LikesView?, _ post: Post, _ r: SiteRequest, likes count: Int, store: SQLStore) async throws -> LikesView? {
+        guard var likes, r.site.settings.fediverseEnabled, count > 0 else { return likes }
         likes.count += count
         let room = max(0, 50 - likes.faces.count)
         for liker in try await store.fediverseLikers(postID: post.id, limit: room) {

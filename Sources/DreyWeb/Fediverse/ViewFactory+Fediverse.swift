@@ -10,11 +10,11 @@ extension ViewFactory {
     }
 
     /// The post page's fediverse line; nil when the blog is not on the fediverse or the post is not shown there.
-    func fediverseLine(_ post: Post, _ r: SiteRequest) async throws -> FediverseLine? {
+    /// `counts` are the post's reactions from there (`reactionCounts`).
+    func fediverseLine(_ post: Post, _ r: SiteRequest, reactions counts: [ReactionKind: Int]) async throws -> FediverseLine? {
         let settings = r.site.settings
         guard settings.fediverseEnabled, post.type == .post, post.password.isEmpty else { return nil }
         let followers = try await store.followerCount(siteID: r.site.id, actor: .blog)
-        let counts = try await store.reactionCounts(postID: post.id)
         func n(_ count: Int, _ one: String, _ many: String) -> String { count == 1 ? "1 \(one)" : "\(count) \(many)" }
         var reactions: [String] = []
         // With likes on, fediverse likes are among the readers' faces (`FediverseLikes`).
