@@ -90,6 +90,21 @@ import Testing
         }
     }
 
+    @Test("previous and next links follow a permalink structure that names the category and the author")
+    func neighboursByCategory() async throws {
+        try await TestBlog.with(.sqlite) { blog, client in
+            try await blog.post("First", date: "2008-01-01T10:00:00Z", categories: ["Garden Notes"])
+            try await blog.post("Middle", date: "2008-01-02T10:00:00Z", categories: ["Garden Notes"])
+            try await blog.post("Last", date: "2008-01-03T10:00:00Z")
+            try await blog.set(.permalinkStructure, "/%category%/%author%/%postname%/")
+            let middle = try await client.get("/garden-notes/korakious/middle/")
+            #expect(middle.status == .ok)
+            let nav = between(middle.text, "<nav class=\"post-navigation\"", "</nav>")
+            #expect(nav.contains("href=\"http://blog.test/garden-notes/korakious/first/\""), "\(nav)")
+            #expect(nav.contains("href=\"http://blog.test/uncategorized/korakious/last/\""), "\(nav)")
+        }
+    }
+
     @Test("the footer names each feed once in plain words", arguments: TestDatabase.allCases)
     func footer(_ kind: TestDatabase) async throws {
         try await TestBlog.with(kind) { blog, client in

@@ -45,7 +45,8 @@ struct HoledPage: Sendable {
                 guard let d = try? Self.deflate(plain, last: n == ranges.count - 1) else { return nil }
                 deflated = d
             }
-            pieces.append(Piece(plain: plain, deflated: deflated, crc: CRC32.checksum(bytes[range])))
+            // The CRCs serve only the gzip form; a page rendered for one response without it skips them.
+            pieces.append(Piece(plain: plain, deflated: deflated, crc: gzip ? CRC32.checksum(bytes[range]) : 0))
         }
         self.holes = found.map(\.hole)
         self.pieces = pieces

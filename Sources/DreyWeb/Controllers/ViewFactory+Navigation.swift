@@ -65,11 +65,26 @@ extension ViewFactory {
         // Posts published in the same second are ordered by ID, as the lists order them.
         let next = newer.first { $0.id != post.id && ($0.publishedAt > post.publishedAt || $0.id > post.id) }
         let found = [older.first, next].compactMap { $0 }
-        let views = try await postViews(found, r, full: false)
+        let urls = try await addresses(found, r)
         func link(_ p: Post?) -> TermLink? {
-            guard let p, let view = views.first(where: { $0.id == p.id }) else { return nil }
-            return TermLink(name: p.title.isEmpty ? "(untitled)" : p.title, url: view.url)
+            guard let p, let url = urls[p.id] else { return nil }
+            return TermLink(name: p.title.isEmpty ? "(untitled)" : p.title, url: url)
         }
         return (link(older.first), link(next))
+    }
+
+    /// The posts' addresses alone: their categories and authors are read only when the permalink structure names
+    /// them (a link needs nothing else of a post view).
+    func addresses(_ posts: [Post], _ r: SiteRequest) async throws -> [Int64: String] {
+        guard !posts.isEmpty else { return [:] }
+        let pattern = r.site.settings.permalinkStructure.pattern
+        let terms = pattern.contains("%category%") ? try await store.terms(postIDs: posts.map(\.id)) : [:]
+        let authors = pattern.contains("%author%") ? try await store.users(ids: posts.map(\.authorID)) : [:]
+        let urls = PostURLs(store: store)
+        let paths = terms.isEmpty ? [:] : try await urls.categoryPaths(r.site.id, needed: terms.values.flatMap { $0 })
+        let places = try await urls.places(posts, siteID: r.site.id, terms: terms, authors: authors, categoryPaths: paths)
+        var result: [Int64: String] = [:]
+        for post in posts { result[post.id] = r.links.post(post, at: places[post.id] ?? PostPlace()) }
+        return result
     }
 }
