@@ -20,17 +20,18 @@ final class FragmentMemo: Sendable {
     private let state = Locked(State())
     let limit: Int
 
-    init(limit: Int = 8 << 20) { self.limit = limit }
+    init(limit: Int = 4 << 20) { self.limit = limit }
 
     /// What the remembered pieces count, by the same reckoning as the limit.
     var bytesHeld: Int { state.withLock { $0.bytes } }
 
-    /// `view` through `template`, rendered by `render` unless remembered; `size` is what the view itself holds.
+    /// `view` through `template`, rendered by `render` unless remembered; `size` is what the view itself holds (it is
+    /// the key).
     func fragment<View: Hashable & Sendable>(_ view: View, template: String, size: Int, render: (View) -> String) -> String {
         let key = Key(template: template, view: AnyHashable(view))
         if let known = state.withLock({ $0.rendered[key] }) { return known }
         let html = render(view)
-        let cost = html.utf8.count + size + 256
+        let cost = html.utf8.count + size + 128
         state.withLock { s in
             if s.bytes + cost > limit {
                 s.rendered.removeAll(keepingCapacity: false)

@@ -76,7 +76,7 @@ public struct Theme: Sendable {
     public func renderComments(_ comments: [CommentView]) -> String {
         guard hasTemplate("comment") else { return "" }
         return comments.reduce(into: "") { html, view in
-            html += fragments.fragment(view, template: "comment", size: view.contentHTML.utf8.count) {
+            html += fragments.fragment(view, template: "comment", size: view.weight) {
                 library.render($0, withTemplate: "comment") ?? ""
             }
         }
@@ -87,7 +87,7 @@ public struct Theme: Sendable {
     public func renderSummaries(_ posts: [PostView]) -> String {
         guard hasTemplate("post-summary") else { return "" }
         return posts.reduce(into: "") { html, view in
-            html += fragments.fragment(view, template: "post-summary", size: view.contentHTML.utf8.count + view.excerptText.utf8.count) {
+            html += fragments.fragment(view, template: "post-summary", size: view.weight) {
                 library.render($0, withTemplate: "post-summary") ?? ""
             }
             html += "\n"

@@ -39,6 +39,12 @@ public struct CommentView: Sendable, Hashable, MustacheParent {
         self.replies = replies
     }
 
+    /// Roughly what the view holds in memory, its replies included (what `FragmentMemo` counts for its key).
+    var weight: Int {
+        [authorName, authorURL, avatarURL, dateText, isoDate, contentHTML, replyURL, sourceURL].reduce(128) { $0 + $1.utf8.count }
+            + replies.reduce(0) { $0 + $1.weight }
+    }
+
     public func child(named name: String) -> Any? {
         switch name {
         case "id": return String(id)

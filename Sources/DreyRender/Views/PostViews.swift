@@ -85,6 +85,13 @@ public struct PostView: Sendable, Hashable, MustacheParent {
         self.passwordRequired = passwordRequired
     }
 
+    /// Roughly what the view holds in memory (what `FragmentMemo` counts for its key).
+    var weight: Int {
+        [title, url, dateText, timeText, isoPublished, isoModified, authorName, authorURL, contentHTML, excerptText, commentCountText]
+            .reduce(256) { $0 + $1.utf8.count } + (categories + tags).reduce(0) { $0 + $1.name.utf8.count + $1.url.utf8.count + 32 }
+            + commentsURL.utf8.count + typographyStyle.utf8.count + featuredImageHTML.utf8.count
+    }
+
     public func child(named name: String) -> Any? {
         switch name {
         case "id": return String(id)
