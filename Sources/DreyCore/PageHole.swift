@@ -35,8 +35,12 @@ public struct PageHole: Hashable, Sendable {
         var found: [(PageHole, Range<Int>)] = []
         var i = 0
         let count = bytes.count
+        guard let base = bytes.baseAddress else { return [] }
         while i + marker.count <= count {
-            guard bytes[i] == marker[0], (1..<marker.count).allSatisfy({ bytes[i + $0] == marker[$0] }) else {
+            // memchr and memcmp: a byte-by-byte loop over every page was a twentieth of an uncached render.
+            guard let hit = memchr(base + i, Int32(marker[0]), count - marker.count + 1 - i) else { break }
+            i = base.distance(to: UnsafeRawPointer(hit))
+            guard marker.withUnsafeBytes({ memcmp(base + i, $0.baseAddress!, marker.count) }) == 0 else {
                 i += 1
                 continue
             }
