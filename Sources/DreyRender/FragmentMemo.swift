@@ -25,13 +25,13 @@ final class FragmentMemo: Sendable {
     /// What the remembered pieces count, by the same reckoning as the limit.
     var bytesHeld: Int { state.withLock { $0.bytes } }
 
-    /// `view` through `template`, rendered by `render` unless remembered; `size` is what the view itself holds (it is
-    /// the key).
-    func fragment<View: Hashable & Sendable>(_ view: View, template: String, size: Int, render: (View) -> String) -> String {
+    /// `view` through `template`, rendered by `render` unless remembered; `size` says what the view itself holds (it
+    /// is the key), asked only when a piece is rendered.
+    func fragment<View: Hashable & Sendable>(_ view: View, template: String, size: (View) -> Int, render: (View) -> String) -> String {
         let key = Key(template: template, view: AnyHashable(view))
         if let known = state.withLock({ $0.rendered[key] }) { return known }
         let html = render(view)
-        let cost = html.utf8.count + size + 128
+        let cost = html.utf8.count + size(view) + 128
         state.withLock { s in
             if s.bytes + cost > limit {
                 s.rendered.removeAll(keepingCapacity: false)

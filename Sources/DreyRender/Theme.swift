@@ -74,23 +74,21 @@ public struct Theme: Sendable {
     /// shown (`FragmentMemo`): what `{{#comments}}{{> comment}}{{/comments}}` makes, without its template work on
     /// every render. Empty when the theme has no `comment` partial.
     public func renderComments(_ comments: [CommentView]) -> String {
-        guard hasTemplate("comment") else { return "" }
-        return comments.reduce(into: "") { html, view in
-            html += fragments.fragment(view, template: "comment", size: view.weight) {
-                library.render($0, withTemplate: "comment") ?? ""
-            }
-        }
+        remembered(comments, partial: "comment", after: "", size: \.weight)
     }
 
     /// The posts through the `post-summary` partial, a line each, each remembered like a comment: what
     /// `{{#posts}}{{> post-summary}}` and a line break make. Empty when the theme has no `post-summary` partial.
     public func renderSummaries(_ posts: [PostView]) -> String {
-        guard hasTemplate("post-summary") else { return "" }
-        return posts.reduce(into: "") { html, view in
-            html += fragments.fragment(view, template: "post-summary", size: view.weight) {
-                library.render($0, withTemplate: "post-summary") ?? ""
-            }
-            html += "\n"
+        remembered(posts, partial: "post-summary", after: "\n", size: \.weight)
+    }
+
+    /// Each view through `partial` (from the memo when shown the same way before), followed by `after`.
+    private func remembered<View: Hashable & Sendable>(_ views: [View], partial: String, after: String, size: (View) -> Int) -> String {
+        guard hasTemplate(partial) else { return "" }
+        return views.reduce(into: "") { html, view in
+            html += fragments.fragment(view, template: partial, size: size) { library.render($0, withTemplate: partial) ?? "" }
+            html += after
         }
     }
 

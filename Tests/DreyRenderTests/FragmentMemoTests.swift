@@ -84,7 +84,7 @@ import Testing
         let memo = FragmentMemo(limit: 10_000)
         var renders = 0
         for n in 0..<200 {
-            let html = memo.fragment(n, template: "t", size: 0) { n in
+            let html = memo.fragment(n, template: "t", size: { _ in 0 }) { n in
                 renders += 1
                 return String(repeating: "x", count: 100) + String(n)
             }
@@ -92,7 +92,7 @@ import Testing
         }
         #expect(renders == 200)
         // The last few are still known; far more than fit were never all kept.
-        _ = memo.fragment(199, template: "t", size: 0) { _ in
+        _ = memo.fragment(199, template: "t", size: { _ in 0 }) { _ in
             renders += 1
             return ""
         }
