@@ -36,12 +36,8 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
-        .systemLibrary(
-            name: "CVips",
-            path: "Sources/CVips",
-            pkgConfig: "vips",
-            providers: [.apt(["libvips-dev"])]
-        ),
+        // libvips is loaded when the first image is handled (Sources/CVips/vips.c), not linked.
+        .target(name: "CVips", path: "Sources/CVips"),
         .target(
             name: "DreyImages",
             dependencies: ["DreyCore", "CVips"],

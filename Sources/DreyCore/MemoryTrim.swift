@@ -22,6 +22,11 @@ public enum MemoryTrim {
         if due, let trim { _ = trim(0) }
     }
 
+    /// Trims at once, whenever the last trim was: after a one-off burst (training the spam seed at start).
+    public static func now() {
+        if let trim { _ = trim(0) }
+    }
+
     /// glibc's `malloc_trim`, found at run time: Swift's Glibc module does not declare it (nil on another libc).
     private typealias Trim = @convention(c) (Int) -> Int32
     private static let trim: Trim? = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim").map { unsafeBitCast($0, to: Trim.self) }

@@ -20,7 +20,7 @@ public struct ImageFacts: Sendable, Equatable {
         let read = data.withUnsafeBytes { bytes -> (ImageFormat?, Int, Int, Int, Bool, Bool, Bool, Bool)? in
             guard let opened = drey_vips_open_buffer(bytes.baseAddress, bytes.count) else { return nil }
             let image = VipsHandle(opened)
-            let loader = vips_foreign_find_load_buffer(bytes.baseAddress, bytes.count)
+            let loader = drey_vips_loader_of_buffer(bytes.baseAddress, bytes.count)
             let format = loader.flatMap { ImageFormat(loader: String(cString: $0).replacingOccurrences(of: "Buffer", with: "")) }
             return withExtendedLifetime(image) {
                 (
@@ -55,7 +55,7 @@ public enum SyntheticImage {
             }
         }
         let made = pixels.withUnsafeBytes {
-            vips_image_new_from_memory_copy($0.baseAddress, $0.count, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_UCHAR)
+            drey_vips_from_pixels($0.baseAddress, $0.count, Int32(width), Int32(height), Int32(bands))
         }
         guard let made else { throw ImageError(.failed, "could not make an image", detail: Vips.takeError()) }
         let suffix: String

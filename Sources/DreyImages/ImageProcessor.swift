@@ -53,7 +53,7 @@ public struct ImageProcessor: Sendable {
     /// The format and declared size of the image in `file`, or why it is not one Drey takes.
     public func inspect(file: URL) throws(ImageError) -> ImageInfo {
         guard Vips.started else { throw ImageError(.failed, "the image library could not start", detail: Vips.takeError()) }
-        guard let loader = vips_foreign_find_load(file.path) else {
+        guard let loader = drey_vips_loader_of_file(file.path) else {
             _ = Vips.takeError()
             throw ImageError(.unsupported, "this file is not an image Drey can use (JPEG, PNG, WebP, GIF or HEIC)")
         }
@@ -85,9 +85,9 @@ public struct ImageProcessor: Sendable {
     public func verify(file: URL) throws(ImageError) -> ImageInfo {
         let info = try inspect(file: file)
         guard let small = drey_vips_thumbnail_file(file.path, 64, 64) else { throw Self.decodeError() }
-        defer { g_object_unref(UnsafeMutableRawPointer(small)) }
-        guard let decoded = vips_image_copy_memory(small) else { throw Self.decodeError() }
-        g_object_unref(UnsafeMutableRawPointer(decoded))
+        defer { drey_vips_unref(small) }
+        guard let decoded = drey_vips_copy_memory(small) else { throw Self.decodeError() }
+        drey_vips_unref(decoded)
         return info
     }
 
@@ -100,11 +100,11 @@ public struct ImageProcessor: Sendable {
             throw Self.decodeError()
         }
         // Decoding happens here, whole: a truncated file fails now, before anything is written.
-        guard let decoded = vips_image_copy_memory(thumbnailed) else {
-            g_object_unref(UnsafeMutableRawPointer(thumbnailed))
+        guard let decoded = drey_vips_copy_memory(thumbnailed) else {
+            drey_vips_unref(thumbnailed)
             throw Self.decodeError()
         }
-        g_object_unref(UnsafeMutableRawPointer(thumbnailed))
+        drey_vips_unref(thumbnailed)
         // Upright already: the orientation tag goes with the rest, and copies made from this carry none.
         drey_vips_remove_metadata(decoded)
         let master = VipsHandle(decoded)

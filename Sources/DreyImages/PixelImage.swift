@@ -8,7 +8,7 @@ public enum PixelImage {
         guard Vips.started else { throw ImageError(.failed, "the image library could not start", detail: Vips.takeError()) }
         guard width > 0, height > 0, rgb.count == width * height * 3 else { throw ImageError(.failed, "the pixels do not fill the image") }
         let made = rgb.withUnsafeBytes {
-            vips_image_new_from_memory_copy($0.baseAddress, $0.count, Int32(width), Int32(height), 3, VIPS_FORMAT_UCHAR)
+            drey_vips_from_pixels($0.baseAddress, $0.count, Int32(width), Int32(height), 3)
         }
         guard let made else { throw ImageError(.failed, "could not make an image", detail: Vips.takeError()) }
         return try VipsHandle(made).encode(".png")

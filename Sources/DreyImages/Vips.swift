@@ -9,24 +9,24 @@ enum Vips {
     /// The error libvips recorded, cleared for the next call. The buffer is shared by every thread, so under
     /// concurrent failures a message may carry a neighbour's words too; it is only logged.
     static func takeError() -> String {
-        defer { vips_error_clear() }
-        guard let text = vips_error_buffer() else { return "" }
+        defer { drey_vips_error_clear() }
+        guard let text = drey_vips_error() else { return "" }
         return String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
 /// An image handle that lets go of its reference when dropped.
 final class VipsHandle {
-    let pointer: UnsafeMutablePointer<VipsImage>
+    let pointer: OpaquePointer
 
-    init(_ pointer: UnsafeMutablePointer<VipsImage>) { self.pointer = pointer }
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
 
-    deinit { g_object_unref(UnsafeMutableRawPointer(pointer)) }
+    deinit { drey_vips_unref(pointer) }
 
-    var width: Int { Int(vips_image_get_width(pointer)) }
-    var height: Int { Int(vips_image_get_height(pointer)) }
-    var pages: Int { Int(vips_image_get_n_pages(pointer)) }
-    var hasAlpha: Bool { vips_image_hasalpha(pointer) != 0 }
+    var width: Int { Int(drey_vips_width(pointer)) }
+    var height: Int { Int(drey_vips_height(pointer)) }
+    var pages: Int { Int(drey_vips_pages(pointer)) }
+    var hasAlpha: Bool { drey_vips_has_alpha(pointer) != 0 }
     var orientation: Int { Int(drey_vips_orientation(pointer)) }
     func has(_ field: String) -> Bool { drey_vips_has_field(pointer, field) != 0 }
 
@@ -36,7 +36,7 @@ final class VipsHandle {
         guard drey_vips_save(pointer, suffix, &buffer, &length) == 0, let buffer else {
             throw ImageError(.failed, "the image could not be saved", detail: Vips.takeError())
         }
-        defer { g_free(buffer) }
+        defer { drey_vips_free(buffer) }
         return Data(bytes: buffer, count: length)
     }
 }

@@ -15,6 +15,16 @@ import Testing
         return object ?? ["output": run.output]
     }
 
+    /// Whether the server process has libvips mapped (its libraries are loaded by the first image, not at start).
+    static func hasImageLibrary(_ server: DreyServer) throws -> Bool {
+        // Read to the end by hand: /proc files declare no size, so a whole-file read may return nothing.
+        let file = try #require(FileHandle(forReadingAtPath: "/proc/\(server.process.processIdentifier)/maps"))
+        defer { try? file.close() }
+        let maps = String(decoding: try file.readToEnd() ?? Data(), as: UTF8.self)
+        #expect(maps.contains("/drey"), "the process's own mapping is listed")
+        return maps.contains("libvips")
+    }
+
     @Test("a running server takes an upload, processes it in its workers, and refuses an oversized chunked body", arguments: TestDatabase.allCases)
     func serve(_ kind: TestDatabase) async throws {
         let server = try await DreyServer.start(kind, environment: ["DREY_MAX_UPLOAD_MB": "2"]) { data, env, _ in
@@ -29,6 +39,10 @@ import Testing
         let photo = folder.appendingPathComponent("phone.jpg")
         try SyntheticImage.withEXIF(try SyntheticImage.make(width: 1000, height: 800, format: .jpeg)).write(to: photo)
 
+        // Serving pages needs no image library: libvips (and its hundred libraries) is not in the process yet.
+        #expect(try await server.get("/").status == 200)
+        #expect(try !Self.hasImageLibrary(server))
+
         let ok = try await Self.upload(server, [photo.path], ["--alt", "From the phone", "--chunked"])
         #expect(ok["status"] as? Int == 303, "\(ok)")
         let line = try await server.run(["media", "list", "--json"]).out
@@ -39,6 +53,7 @@ import Testing
         let served = try await server.get("/wp-content/uploads/" + file)
         #expect(!SyntheticImage.contains(Data(served.body), SyntheticImage.gpsLatitude))
         #expect(try ImageFacts(data: Data(served.body)).width == 800)
+        #expect(try Self.hasImageLibrary(server))
 
         let big = try await Self.upload(server, [photo.path], ["--chunked", "--junk-mb", "8"])
         #expect(big["status"] as? Int == 413, "\(big)")

@@ -21,6 +21,9 @@ public final class SpamSeed: Sendable {
                 do {
                     // Reading and training take a second or more: on a thread of their own, not one that answers requests.
                     let model = try await BlockingWork.run { try SpamModel.seeded(fromDirectory: URL(fileURLWithPath: directory)) }
+                    // Training read the whole corpus into memory; what it freed goes back to the system now rather
+                    // than staying counted in the idle server's memory.
+                    MemoryTrim.now()
                     if model.examples > 0 { return model }
                     logger.error("no labelled CSV files in the spam seed folder \(directory); set DREY_SPAM_SEED_DIR")
                 } catch {
