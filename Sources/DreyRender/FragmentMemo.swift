@@ -20,7 +20,7 @@ final class FragmentMemo: Sendable {
     private let state = Locked(State())
     let limit: Int
 
-    init(limit: Int = 4 << 20) { self.limit = limit }
+    init(limit: Int = 2 << 20) { self.limit = limit }
 
     /// What the remembered pieces count, by the same reckoning as the limit.
     var bytesHeld: Int { state.withLock { $0.bytes } }

@@ -11,7 +11,8 @@ extension WebApp {
     func cachedAnswer(_ request: Request, peer: String?) -> PreparedResponse? {
         guard request.method == .get || request.method == .head, drey.changes.isCurrent,
             case .page(let front) = frontDoor(request, peer: peer, mayFixHome: false), front.useCache,
-            let entry = cache.lookup(siteID: front.site.id, target: front.cacheTarget, counted: false)
+            let entry = cache.lookup(
+                siteID: front.site.id, target: front.cacheTarget, counted: false, plain: !Self.acceptsGzip(front.request))
         else { return nil }
         guard let holes = entry.holes else {
             cache.countHit()

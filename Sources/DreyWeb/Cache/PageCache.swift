@@ -10,17 +10,64 @@ public final class PageCache: Sendable {
     public struct Entry: Sendable {
         public let status: HTTPResponse.Status
         public let contentType: String
-        public let body: ByteBuffer
+        /// Empty in a compact entry (see `compacted`).
+        public private(set) var body: ByteBuffer
         public let gzipped: ByteBuffer?
         public let etag: String
         public let lastModified: String
         let scopes: Set<CacheScope>
         /// A page with personal parts (a form token, "signed in as …"): each response fills its holes.
-        let holes: HoledPage?
+        private(set) var holes: HoledPage?
+        /// The plain body's length, kept when the body itself is not.
+        var length = 0
+        /// Whether only the gzip form is kept (`compacted`).
+        private(set) var isCompact = false
+
+        init(
+            status: HTTPResponse.Status, contentType: String, body: ByteBuffer, gzipped: ByteBuffer?, etag: String, lastModified: String,
+            scopes: Set<CacheScope>, holes: HoledPage?
+        ) {
+            (self.status, self.contentType, self.body, self.gzipped) = (status, contentType, body, gzipped)
+            (self.etag, self.lastModified, self.scopes, self.holes) = (etag, lastModified, scopes, holes)
+            self.length = body.readableBytes
+        }
 
         /// What the entry holds in memory, roughly: its bodies and a fixed allowance for the rest.
         /// What the buffers hold in memory (their capacity, not only what they use), so the limit bounds the process.
         var cost: Int { body.capacity + (gzipped?.capacity ?? 0) + (holes?.cost ?? 0) + 512 }
+
+        /// The entry with its gzip form only, a third or so of the memory: what the cache keeps of pages not read
+        /// lately once it is full, rather than forgetting them. Nil when there is no gzip form (a small page).
+        func compacted() -> Entry? {
+            guard !isCompact else { return nil }
+            var small = self
+            if let holes {
+                guard let compact = holes.compacted() else { return nil }
+                small.holes = compact
+            } else {
+                guard gzipped != nil else { return nil }
+                small.body = ByteBuffer()
+            }
+            small.isCompact = true
+            return small
+        }
+
+        /// A compact entry whole again, its plain form inflated from the gzip form (for a reader who does not take
+        /// gzip); nil if that fails.
+        func expanded() -> Entry? {
+            guard isCompact else { return self }
+            var whole = self
+            if let holes {
+                guard let plain = holes.expanded() else { return nil }
+                whole.holes = plain
+            } else {
+                guard let gzipped, let plain = HoledPage.inflate(Array(gzipped.readableBytesView), raw: false, length: length)
+                else { return nil }
+                whole.body = plain
+            }
+            whole.isCompact = false
+            return whole
+        }
     }
 
     struct Key: Hashable, Sendable {
@@ -33,6 +80,8 @@ public final class PageCache: Sendable {
         var cost: Int
         /// When it was last served or stored, on the cache's own clock (a counter).
         var used: UInt64
+        /// When it was stored: tells this entry from a later one under the same key.
+        let stored: UInt64
     }
 
     struct Storage {
@@ -43,6 +92,17 @@ public final class PageCache: Sendable {
         var hits = 0
         var misses = 0
         var evictions = 0
+        var compactions = 0
+        var expansions = 0
+
+        mutating func replace(_ key: Key, with entry: Entry) {
+            guard var slot = entries[key] else { return }
+            let cost = entry.cost + key.target.utf8.count
+            bytes += cost - slot.cost
+            slot.entry = entry
+            slot.cost = cost
+            entries[key] = slot
+        }
 
         mutating func remove(_ key: Key) {
             guard let slot = entries.removeValue(forKey: key) else { return }
@@ -66,9 +126,11 @@ public final class PageCache: Sendable {
 
     /// The page stored under `target`. `counted: false` leaves the hit and miss counts alone: the fast path looks first
     /// and counts only what it answers (`countHit`), since what it passes on is looked up again.
-    func lookup(siteID: Int64, target: String, counted: Bool = true) -> Entry? {
-        storage.withLock { s in
-            let key = Key(siteID: siteID, target: target)
+    /// `plain: false` when the reader takes gzip, so a compact entry serves as it is; otherwise its plain form is
+    /// made again (outside the lock) and kept.
+    func lookup(siteID: Int64, target: String, counted: Bool = true, plain: Bool = true) -> Entry? {
+        let key = Key(siteID: siteID, target: target)
+        let found = storage.withLock { s -> (entry: Entry, stored: UInt64)? in
             guard var slot = s.entries[key] else {
                 if counted { s.misses += 1 }
                 return nil
@@ -77,8 +139,23 @@ public final class PageCache: Sendable {
             s.clock &+= 1
             slot.used = s.clock
             s.entries[key] = slot
-            return slot.entry
+            return (slot.entry, slot.stored)
         }
+        guard let found, found.entry.isCompact, plain else { return found?.entry }
+        guard let whole = found.entry.expanded() else {
+            storage.withLock { $0.remove(key) }  // cannot happen with our own bytes; forgotten rather than served wrong
+            return nil
+        }
+        let evicted = storage.withLock { s -> Bool in
+            guard s.entries[key]?.stored == found.stored, s.entries[key]?.entry.isCompact == true else { return false }
+            s.replace(key, with: whole)
+            s.expansions += 1
+            guard s.bytes > maxBytes else { return false }
+            Self.evict(&s, to: maxBytes - maxBytes / 10, limit: maxBytes)
+            return true
+        }
+        if evicted { MemoryTrim.soon() }
+        return whole
     }
 
     func countHit() { storage.withLock { $0.hits += 1 } }
@@ -100,11 +177,11 @@ public final class PageCache: Sendable {
             guard cost <= maxBytes / 4 else { return false }  // one huge page must not flush everything else
             s.remove(key)
             s.clock &+= 1
-            s.entries[key] = Slot(entry: entry, cost: cost, used: s.clock)
+            s.entries[key] = Slot(entry: entry, cost: cost, used: s.clock, stored: s.clock)
             s.bytes += cost
             for scope in scopes { s.byScope[siteID, default: [:]][scope, default: []].insert(key) }
             guard s.bytes > maxBytes else { return false }
-            Self.evict(&s, to: maxBytes - maxBytes / 10)
+            Self.evict(&s, to: maxBytes - maxBytes / 10, limit: maxBytes)
             return true
         }
         // What the evicted pages held goes back to the system, not only to the allocator (see MemoryTrim).
@@ -112,10 +189,27 @@ public final class PageCache: Sendable {
         return entry
     }
 
-    /// Drops the least recently used pages until at most `budget` bytes are held. Done in one batch down to 90% of
-    /// the limit, so the sort it needs is paid once per many stores, not on every one.
-    static func evict(_ s: inout Storage, to budget: Int) {
+    /// Makes room until at most `budget` bytes are held: first the least recently used pages keep only their gzip
+    /// form (most readers take gzip; for the rest it is inflated back), except those read last, whose plain forms may
+    /// hold a sixteenth of the `limit`; then the least recently used pages go. Done in one batch down to 90% of the
+    /// limit, so the sort it needs is paid once per many stores, not on every one.
+    static func evict(_ s: inout Storage, to budget: Int, limit: Int) {
         let oldestFirst = s.entries.map { ($0.key, $0.value.used) }.sorted { $0.1 < $1.1 }
+        // The newest pages, whose plain forms together fit a sixteenth of the limit, stay whole.
+        var kept = 0
+        var hot = oldestFirst.count
+        while hot > 0 {
+            let plainCost = s.entries[oldestFirst[hot - 1].0].map { $0.entry.isCompact ? 0 : $0.cost } ?? 0
+            guard kept + plainCost <= limit / 16 else { break }
+            kept += plainCost
+            hot -= 1
+        }
+        for (key, _) in oldestFirst[..<hot] {
+            guard s.bytes > budget else { return }
+            guard let small = s.entries[key]?.entry.compacted() else { continue }
+            s.replace(key, with: small)
+            s.compactions += 1
+        }
         for (key, _) in oldestFirst {
             guard s.bytes > budget else { break }
             s.remove(key)
@@ -172,6 +266,11 @@ public final class PageCache: Sendable {
     /// What the cached pages hold now, by `Entry.cost` (for `/metrics` and the size limit).
     public var byteCount: Int { storage.withLock { $0.bytes } }
     public var evictionCount: Int { storage.withLock { $0.evictions } }
+    /// Pages that kept only their gzip form to make room, and compact pages made whole again for a reader.
+    public var compactionCount: Int { storage.withLock { $0.compactions } }
+    public var expansionCount: Int { storage.withLock { $0.expansions } }
+    /// Entries held in their gzip form only.
+    public var compactCount: Int { storage.withLock { $0.entries.values.reduce(0) { $0 + ($1.entry.isCompact ? 1 : 0) } } }
 
     static func fnv1a(_ buffer: ByteBuffer) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

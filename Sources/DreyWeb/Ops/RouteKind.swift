@@ -11,7 +11,7 @@ enum RouteKind {
         if let known = known.withLock({ $0[key] }) { return known }
         let kind = match(method: method, path: path, query: query)
         known.withLock { kinds in
-            if kinds.count >= 10_000 { kinds.removeAll(keepingCapacity: true) }  // made-up addresses cannot grow it
+            if kinds.count >= 4_096 { kinds.removeAll() }  // made-up addresses (or a crawl of every post) cannot grow it
             kinds[key] = kind
         }
         return kind
