@@ -27,7 +27,7 @@ extension Database.Dialect {
             return """
                 SELECT \(unsafeRaw: columns) FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
                 WHERE posts_fts MATCH \(bind: query) AND p.site_id = \(bind: siteID) AND p.status = 'publish'
-                ORDER BY bm25(posts_fts, 10.0, 1.0), p.published_at DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
+                ORDER BY bm25(posts_fts, 10.0, 1.0), p.published_at DESC LIMIT \(literal: limit) OFFSET \(literal: offset)
                 """
         case .postgres:
             return """
@@ -35,7 +35,7 @@ extension Database.Dialect {
                 WHERE p.search_vector @@ plainto_tsquery('english', \(bind: query))
                 AND p.site_id = \(bind: siteID) AND p.status = 'publish'
                 ORDER BY ts_rank(p.search_vector, plainto_tsquery('english', \(bind: query))) DESC, p.published_at DESC
-                LIMIT \(bind: limit) OFFSET \(bind: offset)
+                LIMIT \(literal: limit) OFFSET \(literal: offset)
                 """
         }
     }

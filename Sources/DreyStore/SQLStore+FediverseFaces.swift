@@ -46,7 +46,7 @@ extension SQLStore {
                 SELECT r.remote_uri, COALESCE(a.name, '') AS name, COALESCE(a.handle, '') AS handle, COALESCE(a.url, '') AS url,
                        COALESCE(a.face, '') AS face
                 FROM fedi_reactions r LEFT JOIN fedi_remote_actors a ON a.uri = r.remote_uri
-                WHERE r.post_id = \(bind: postID) AND r.kind = 'like' ORDER BY r.created_at, r.id LIMIT \(bind: limit)
+                WHERE r.post_id = \(bind: postID) AND r.kind = 'like' ORDER BY r.created_at, r.id LIMIT \(literal: limit)
                 """
             ).all().map { row in
                 FediverseLiker(

@@ -43,7 +43,7 @@ extension SQLStore: LikeStore {
             try await db.raw(
                 """
                 SELECT r.id, r.name, r.email, r.website, r.avatar, l.created_at FROM likes l JOIN readers r ON r.id = l.reader_id
-                WHERE l.post_id = \(bind: postID) AND r.status = 'active' ORDER BY l.created_at, r.id LIMIT \(bind: limit)
+                WHERE l.post_id = \(bind: postID) AND r.status = 'active' ORDER BY l.created_at, r.id LIMIT \(literal: limit)
                 """
             ).all().map {
                 Liker(

@@ -35,7 +35,7 @@ extension SQLStore {
         try await read { db in
             let sql: SQLQueryString =
                 "SELECT p.id, p.slug, p.author_id, p.parent_id, p.published_at, p.modified_at FROM posts p WHERE "
-                + Self.listed(siteID, type) + " ORDER BY p.id LIMIT \(bind: limit) OFFSET \(bind: offset)"
+                + Self.listed(siteID, type) + " ORDER BY p.id LIMIT \(literal: limit) OFFSET \(literal: offset)"
             return try await db.raw(sql).all().map { row in
                 Post(
                     id: try row.int64("id"), siteID: siteID, type: type, status: .publish, slug: try row.string("slug"), title: "",
@@ -69,7 +69,7 @@ extension SQLStore {
         try await read { db in
             let sql: SQLQueryString =
                 "SELECT t.id, t.site_id, t.taxonomy, t.name, t.slug, t.description, t.parent_id, l.lastmod FROM terms t JOIN ("
-                + Self.listedTerms(siteID, taxonomy) + ") AS l ON l.id = t.id ORDER BY t.id LIMIT \(bind: limit) OFFSET \(bind: offset)"
+                + Self.listedTerms(siteID, taxonomy) + ") AS l ON l.id = t.id ORDER BY t.id LIMIT \(literal: limit) OFFSET \(literal: offset)"
             return try await db.raw(sql).all().map { (try Self.term(from: $0), try $0.date("lastmod")) }
         }
     }
@@ -88,7 +88,7 @@ extension SQLStore {
         try await read { db in
             let sql: SQLQueryString =
                 "SELECT u.login, l.lastmod FROM users u JOIN (" + Self.listedAuthors(siteID)
-                + ") AS l ON l.id = u.id ORDER BY u.id LIMIT \(bind: limit) OFFSET \(bind: offset)"
+                + ") AS l ON l.id = u.id ORDER BY u.id LIMIT \(literal: limit) OFFSET \(literal: offset)"
             return try await db.raw(sql).all().map { (try $0.string("login"), try $0.date("lastmod")) }
         }
     }
