@@ -17,8 +17,21 @@ actor SQLitePool {
 
     static func open(path: String, size: Int, logger: Logger) async throws -> SQLitePool {
         var connections: [SQLiteConnection] = []
+        do {
+            try await openEach(&connections, path: path, size: size, logger: logger)
+        } catch {
+            // A failed or cancelled start closes what it opened: a connection freed open is a leaked file handle, and
+            // a crash in sqlite-nio's debug builds.
+            await close(connections)
+            throw error
+        }
+        return SQLitePool(connections: connections)
+    }
+
+    private static func openEach(_ connections: inout [SQLiteConnection], path: String, size: Int, logger: Logger) async throws {
         for index in 0..<size {
             let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            connections.append(connection)
             // The first connection switches the file to WAL; the others only need their own settings. Each connection
             // keeps its own page cache (2 MB here, SQLite's default): four of 16 MB made a third of a busy server's
             // memory, and four of 4 MB still a tenth once the page cache is full, for pages the system's file cache
@@ -29,9 +42,7 @@ actor SQLitePool {
                     "PRAGMA cache_size=-2000", "PRAGMA temp_store=MEMORY",
                 ]
             for pragma in pragmas { _ = try await connection.query(pragma) }
-            connections.append(connection)
         }
-        return SQLitePool(connections: connections)
     }
 
     nonisolated func withConnection<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
@@ -59,7 +70,14 @@ actor SQLitePool {
         }
     }
 
-    func close() async {
-        for connection in all { try? await connection.close() }
+    func close() async { await Self.close(all) }
+
+    /// Closes each connection, also from a cancelled task: the async `close` gives up without closing when its task is
+    /// cancelled (a start-up stopped mid-migration), so the future form is waited for.
+    private static func close(_ connections: [SQLiteConnection]) async {
+        for connection in connections {
+            let closing: EventLoopFuture<Void> = connection.close()
+            try? await closing.get()
+        }
     }
 }
