@@ -82,11 +82,14 @@ static void start_once(void) {
 #define DREY_VIPS_FIND(type, name, arguments) p_##name = (type(*) arguments)find(library, #name);
     DREY_VIPS_FUNCTIONS(DREY_VIPS_FIND)
     if (why[0]) return;
-    loaded = 1;
-    if (p_vips_version(0) != 8 || p_vips_version(1) < 13) {
-        snprintf(why, sizeof why, "libvips %d.%d is too old (Drey needs 8.13 or later)", p_vips_version(0), p_vips_version(1));
+    // VIPS_INIT's own check: the major version, and the library's ABI (current − age of its libtool version) is 42.
+    if (p_vips_version(0) != 8 || p_vips_version(1) < 13 || p_vips_version(3) - p_vips_version(5) != 42) {
+        snprintf(why, sizeof why, "libvips %d.%d is not supported (Drey needs 8.13 or a later 8.x)", p_vips_version(0),
+            p_vips_version(1));
         return;
     }
+    // From here libvips' own error buffer speaks: it exists once vips_init has begun.
+    loaded = 1;
     if (p_vips_init("drey")) return;
     p_vips_cache_set_max(0);
     p_vips_block_untrusted_set(1);
@@ -105,7 +108,7 @@ const char *drey_vips_error(void) {
 }
 
 void drey_vips_error_clear(void) {
-    if (loaded) p_vips_error_clear();
+    if (loaded && !why[0]) p_vips_error_clear();
 }
 
 void drey_vips_unref(DreyVipsImage *image) { p_g_object_unref(image); }

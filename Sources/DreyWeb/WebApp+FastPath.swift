@@ -11,9 +11,10 @@ extension WebApp {
     func cachedAnswer(_ request: Request, peer: String?) -> PreparedResponse? {
         guard request.method == .get || request.method == .head, drey.changes.isCurrent,
             case .page(let front) = frontDoor(request, peer: peer, mayFixHome: false), front.useCache,
-            let entry = cache.lookup(
-                siteID: front.site.id, target: front.cacheTarget, counted: false, plain: !Self.acceptsGzip(front.request))
+            let entry = cache.lookup(siteID: front.site.id, target: front.cacheTarget, counted: false, plain: false)
         else { return nil }
+        // A compact page for a reader without gzip is inflated the usual way, off the event loop.
+        if entry.isCompact && front.request.method == .get && !Self.acceptsGzip(front.request) { return nil }
         guard let holes = entry.holes else {
             cache.countHit()
             return Self.prepared(entry, request: front.request, cacheStatus: "HIT", extra: front.advert)

@@ -77,11 +77,14 @@ extension WebApp {
             return PreparedResponse(status: .notModified, headers: headers, body: nil)
         }
         var body = entry.body
+        // The plain length is kept apart: a compact entry answering HEAD has no plain body (see PageCache).
+        var length = entry.length
         if let gz = entry.gzipped, acceptsGzip(request) {
             body = gz
+            length = gz.readableBytes
             headers[.contentEncoding] = "gzip"
         }
-        headers[.contentLength] = String(body.readableBytes)
+        headers[.contentLength] = String(length)
         return PreparedResponse(status: entry.status, headers: headers, body: request.method == .head ? nil : body)
     }
 

@@ -134,7 +134,7 @@ public final class WebApp: Sendable {
         let rawQuery = request.uri.query ?? ""
         let (useCache, cacheTarget, base) = (front.useCache, front.cacheTarget, front.base)
         if useCache {
-            if let entry = cache.lookup(siteID: site.id, target: cacheTarget, plain: !Self.acceptsGzip(request)) {
+            if let entry = cache.lookup(siteID: site.id, target: cacheTarget, plain: method == .get && !Self.acceptsGzip(request)) {
                 return await respond(entry, site: site, request: request, cacheStatus: "HIT", extra: advert)
             }
         }

@@ -32,6 +32,9 @@ import Testing
         #expect(posts.count >= 20, "\(sitemap)")
         // A query makes an address of its own, cached on its own: three pages per post.
         let paths = posts + posts.map { $0 + "?from=feed" } + posts.map { $0 + "?from=mail" }
+        // The feed first, so it is among the oldest: a page without holes.
+        let feed = try await server.get("/feed/")
+        #expect(feed.status == 200 && feed.body.count > 512)
         // Each page once, read whole (no gzip): more than a megabyte of pages.
         var first: [String: String] = [:]
         var total = 0
@@ -48,6 +51,20 @@ import Testing
         #expect(Int(entries) >= paths.count, "every page is still cached: \(metrics)")
         #expect(compact > 0, "\(metrics)")
         #expect(try #require(OpsTests.sample(metrics, "drey_page_cache_bytes")) <= Double(1 << 20))
+
+        // HEAD needs no body: a compact page answers it with its plain length, as it is (nothing inflated).
+        let head = try await DreyServer.client.fetch(FetchRequest(url: server.base + "/feed/", method: "HEAD"))
+        #expect(head.headers.first { $0.0.lowercased() == "x-drey-cache" }?.1 == "HIT")
+        #expect(head.headers.first { $0.0.lowercased() == "content-length" }?.1 == String(feed.body.count))
+        let expansions = { () async throws -> Double? in
+            OpsTests.sample(String(decoding: try await server.get("/metrics").body, as: UTF8.self), "drey_page_cache_expansions")
+        }
+        #expect(try await expansions() == 0)
+        // A GET without gzip inflates it back: the feed was compact, and its bytes are those first sent.
+        let feedAgain = try await server.get("/feed/")
+        #expect(feedAgain.headers.first { $0.0.lowercased() == "x-drey-cache" }?.1 == "HIT")
+        #expect(feedAgain.body == feed.body)
+        #expect(try await expansions() == 1)
 
         // The oldest pages, compact by now: from the cache, in gzip and whole, the same page as first rendered.
         for path in paths.prefix(5) {

@@ -20,10 +20,12 @@ public final class SpamSeed: Sendable {
             let started = Task.detached(priority: .userInitiated) { () -> SpamModel? in
                 do {
                     // Reading and training take a second or more: on a thread of their own, not one that answers requests.
-                    let model = try await BlockingWork.run { try SpamModel.seeded(fromDirectory: URL(fileURLWithPath: directory)) }
-                    // Training read the whole corpus into memory; what it freed goes back to the system now rather
-                    // than staying counted in the idle server's memory.
-                    MemoryTrim.now()
+                    let model = try await BlockingWork.run {
+                        // Training reads the whole corpus into memory; what it freed goes back to the system when it is
+                        // done (on this thread: a trim of a large heap takes a while), not counted in an idle server.
+                        defer { MemoryTrim.now() }
+                        return try SpamModel.seeded(fromDirectory: URL(fileURLWithPath: directory))
+                    }
                     if model.examples > 0 { return model }
                     logger.error("no labelled CSV files in the spam seed folder \(directory); set DREY_SPAM_SEED_DIR")
                 } catch {

@@ -86,13 +86,16 @@ struct HoledPage: Sendable {
         var pieces: [Piece] = []
         pieces.reserveCapacity(self.pieces.count)
         for piece in self.pieces {
-            guard let plain = Self.inflate(piece.deflated, raw: true, length: piece.length),
+            guard let plain = Self.inflate(ByteBuffer(bytes: piece.deflated), raw: true, length: piece.length),
                 CRC32.checksum(plain.readableBytesView) == piece.crc
             else { return nil }
             pieces.append(Piece(plain: plain, deflated: piece.deflated, crc: piece.crc, length: piece.length))
         }
         return HoledPage(holes: holes, pieces: pieces, hasGzip: true, isCompact: false, guestFills: guestFills)
     }
+
+    /// What its plain pieces hold.
+    var plainBytes: Int { pieces.reduce(0) { $0 + $1.plain.capacity } }
 
     /// What the page holds in memory besides its fixed allowance.
     var cost: Int { pieces.reduce(0) { $0 + $1.plain.capacity + $1.deflated.capacity } }
@@ -189,11 +192,11 @@ struct HoledPage: Sendable {
 
     /// Inflates raw deflate data (`raw`) or a gzip member that should come out `length` bytes long, into a buffer of
     /// that size; nil when it does not.
-    static func inflate(_ data: [UInt8], raw: Bool, length: Int) -> ByteBuffer? {
+    static func inflate(_ data: ByteBuffer, raw: Bool, length: Int) -> ByteBuffer? {
         let decompressor = (raw ? CompressionAlgorithm.deflate() : CompressionAlgorithm.gzip()).decompressor
         guard (try? decompressor.startStream()) != nil else { return nil }
         defer { try? decompressor.finishStream() }
-        var input = ByteBuffer(bytes: data)
+        var input = data
         var output = ByteBuffer()
         // One byte spare: the inflater reports a full output buffer as an overflow even when the data ends there.
         output.reserveCapacity(length + 1)

@@ -36,6 +36,9 @@ public final class PageCache: Sendable {
         /// What the buffers hold in memory (their capacity, not only what they use), so the limit bounds the process.
         var cost: Int { body.capacity + (gzipped?.capacity ?? 0) + (holes?.cost ?? 0) + 512 }
 
+        /// What its plain form holds (nothing when compact).
+        var plainBytes: Int { isCompact ? 0 : (holes?.plainBytes ?? body.capacity) }
+
         /// The entry with its gzip form only, a third or so of the memory: what the cache keeps of pages not read
         /// lately once it is full, rather than forgetting them. Nil when there is no gzip form (a small page).
         func compacted() -> Entry? {
@@ -61,7 +64,7 @@ public final class PageCache: Sendable {
                 guard let plain = holes.expanded() else { return nil }
                 whole.holes = plain
             } else {
-                guard let gzipped, let plain = HoledPage.inflate(Array(gzipped.readableBytesView), raw: false, length: length)
+                guard let gzipped, let plain = HoledPage.inflate(gzipped, raw: false, length: length)
                 else { return nil }
                 whole.body = plain
             }
@@ -126,8 +129,8 @@ public final class PageCache: Sendable {
 
     /// The page stored under `target`. `counted: false` leaves the hit and miss counts alone: the fast path looks first
     /// and counts only what it answers (`countHit`), since what it passes on is looked up again.
-    /// `plain: false` when the reader takes gzip, so a compact entry serves as it is; otherwise its plain form is
-    /// made again (outside the lock) and kept.
+    /// `plain: false` when no plain body will be sent (the reader takes gzip, or asks with HEAD), so a compact entry
+    /// serves as it is; otherwise its plain form is made again (outside the lock) and kept.
     func lookup(siteID: Int64, target: String, counted: Bool = true, plain: Bool = true) -> Entry? {
         let key = Key(siteID: siteID, target: target)
         let found = storage.withLock { s -> (entry: Entry, stored: UInt64)? in
@@ -143,7 +146,8 @@ public final class PageCache: Sendable {
         }
         guard let found, found.entry.isCompact, plain else { return found?.entry }
         guard let whole = found.entry.expanded() else {
-            storage.withLock { $0.remove(key) }  // cannot happen with our own bytes; forgotten rather than served wrong
+            // Cannot happen with our own bytes; forgotten rather than served wrong (unless replaced meanwhile).
+            storage.withLock { if $0.entries[key]?.stored == found.stored { $0.remove(key) } }
             return nil
         }
         let evicted = storage.withLock { s -> Bool in
@@ -195,16 +199,16 @@ public final class PageCache: Sendable {
     /// limit, so the sort it needs is paid once per many stores, not on every one.
     static func evict(_ s: inout Storage, to budget: Int, limit: Int) {
         let oldestFirst = s.entries.map { ($0.key, $0.value.used) }.sorted { $0.1 < $1.1 }
-        // The newest pages, whose plain forms together fit a sixteenth of the limit, stay whole.
+        // The newest pages whose plain forms together fit a sixteenth of the limit stay whole (one too large to fit is
+        // passed over, not a reason to stop).
         var kept = 0
-        var hot = oldestFirst.count
-        while hot > 0 {
-            let plainCost = s.entries[oldestFirst[hot - 1].0].map { $0.entry.isCompact ? 0 : $0.cost } ?? 0
-            guard kept + plainCost <= limit / 16 else { break }
-            kept += plainCost
-            hot -= 1
+        var hot = Set<Key>()
+        for (key, _) in oldestFirst.reversed() {
+            guard let plain = s.entries[key]?.entry.plainBytes, plain > 0, kept + plain <= limit / 16 else { continue }
+            kept += plain
+            hot.insert(key)
         }
-        for (key, _) in oldestFirst[..<hot] {
+        for (key, _) in oldestFirst where !hot.contains(key) {
             guard s.bytes > budget else { return }
             guard let small = s.entries[key]?.entry.compacted() else { continue }
             s.replace(key, with: small)
@@ -257,7 +261,12 @@ public final class PageCache: Sendable {
 
     public func clear() {
         generations.withLock { for key in $0.keys { $0[key]! &+= 1 } }
-        storage.withLock { $0 = Storage() }
+        // The clock goes on: a slot's `stored` stamp must never name two entries (a lookup expanding across the clear).
+        storage.withLock { s in
+            let clock = s.clock
+            s = Storage()
+            s.clock = clock
+        }
     }
 
     public var count: Int { storage.withLock { $0.entries.count } }

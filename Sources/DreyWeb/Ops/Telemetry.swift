@@ -72,6 +72,7 @@ public final class Telemetry: Sendable {
         CoreMetrics.Gauge(label: "drey_page_cache_entries", factory: factory).record(cache.count)
         CoreMetrics.Gauge(label: "drey_page_cache_bytes", factory: factory).record(cache.byteCount)
         CoreMetrics.Gauge(label: "drey_page_cache_compact_entries", factory: factory).record(cache.compactCount)
+        CoreMetrics.Gauge(label: "drey_page_cache_expansions", factory: factory).record(cache.expansionCount)
         guard let counts = try? await store.jobCounts() else { return }
         let seen = Set(counts.map { [$0.kind, $0.state] })
         let gone = jobGauges.withLock { previous in
