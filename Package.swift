@@ -53,10 +53,12 @@ let package = Package(
             dependencies: [],
             swiftSettings: swiftSettings
         ),
+        // The store's reads on the SQLite that sqlite-nio compiles in (Sources/CDreySQLite): statements prepared once.
+        .target(name: "CDreySQLite", path: "Sources/CDreySQLite"),
         .target(
             name: "DreyStore",
             dependencies: [
-                "DreyCore",
+                "DreyCore", "CDreySQLite",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

@@ -90,6 +90,14 @@ public final class Database: Sendable {
         }
     }
 
+    /// `withSQL` for a body that reads: on SQLite outside a transaction, its `SELECT`s run on connections that keep
+    /// their prepared statements (`SQLiteReads`); anything else it runs goes to sqlite-nio's pool as in `withSQL`.
+    func withReads<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if let open = Self.ambient, open.database === self, open.isOpen { return try await body(open.sql) }
+        guard case .sqlite(let pool) = backend else { return try await withSQL(body) }
+        return try await body(ReadingSQLiteDatabase(reads: pool.reads, pool: pool, template: pool.template))
+    }
+
     /// Runs `body` in one transaction: all of it is committed, or none of it.
     ///
     /// Every query `body` makes through this database, directly or through the store's methods, joins the

@@ -10,7 +10,7 @@ public struct SQLStore: Sendable {
     public init(database: Database) { self.database = database }
 
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await database.withSQL(body)
+        try await database.withReads(body)
     }
 }
 

@@ -10,9 +10,16 @@ actor SQLitePool {
     private var waiters: [CheckedContinuation<SQLiteConnection, Never>] = []
     private let all: [SQLiteConnection]
 
-    private init(connections: [SQLiteConnection]) {
+    /// Reads outside transactions, on connections of their own with kept statements (`SQLiteReads`).
+    nonisolated let reads: SQLiteReads
+    /// What SQLKit asks of a database besides running queries (dialect, version, logger), from sqlite-nio's.
+    nonisolated let template: any SQLDatabase
+
+    private init(connections: [SQLiteConnection], path: String) {
         self.idle = connections
         self.all = connections
+        self.reads = SQLiteReads(path: path)
+        self.template = connections[0].sql()
     }
 
     static func open(path: String, size: Int, logger: Logger) async throws -> SQLitePool {
@@ -25,7 +32,7 @@ actor SQLitePool {
             await close(connections)
             throw error
         }
-        return SQLitePool(connections: connections)
+        return SQLitePool(connections: connections, path: path)
     }
 
     private static func openEach(_ connections: inout [SQLiteConnection], path: String, size: Int, logger: Logger) async throws {
@@ -70,7 +77,10 @@ actor SQLitePool {
         }
     }
 
-    func close() async { await Self.close(all) }
+    func close() async {
+        reads.close()
+        await Self.close(all)
+    }
 
     /// Closes each connection, also from a cancelled task: the async `close` gives up without closing when its task is
     /// cancelled (a start-up stopped mid-migration), so the future form is waited for.

@@ -1,0 +1,216 @@
+import CDreySQLite
+import DreyCore
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import SQLiteKit
+
+/// The store's reads on SQLite, each statement prepared once per connection and kept: sqlite-nio parses every
+/// statement anew (a sixth of an uncached page's time), and SQLite 3.54 then parsed most of them a second time once
+/// their values were bound. Read-only connections of their own on the same SQLite library as sqlite-nio's (see
+/// `CDreySQLite`), used one thread at a time, on the thread pool sqlite-nio's calls run on. Writes, transactions and
+/// anything but a plain `SELECT` still go through sqlite-nio (`ReadingSQLiteDatabase`).
+final class SQLiteReads: @unchecked Sendable {
+    let path: String
+    private let idle = Locked<[Connection]>([])
+    private let closed = Locked(false)
+    /// Statements kept per connection; past it they are all finalized and the cache starts again (an `IN` list of a
+    /// new length is a new statement).
+    static let statementLimit = 256
+
+    init(path: String) { self.path = path }
+
+    struct Failure: Error, CustomStringConvertible {
+        let message: String
+        var description: String { "SQLite: \(message)" }
+    }
+
+    /// One row: its columns' names (the first of a repeated name wins, as in sqlite-nio) and values.
+    struct Row: SQLRow {
+        let names: [String: Int]
+        let values: [SQLiteData]
+        let decoder: SQLiteDataDecoder
+
+        var allColumns: [String] { names.sorted { $0.value < $1.value }.map(\.key) }
+        func contains(column: String) -> Bool { names[column] != nil }
+        func decodeNil(column: String) throws -> Bool {
+            guard let index = names[column] else { return true }
+            return values[index] == .null
+        }
+        func decode<D: Decodable>(column: String, as: D.Type) throws -> D {
+            guard let index = names[column] else { throw Failure(message: "no column \(column) in the result") }
+            return try decoder.decode(D.self, from: values[index])
+        }
+    }
+
+    final class Connection: @unchecked Sendable {
+        let handle: OpaquePointer
+        var statements: [String: OpaquePointer] = [:]
+
+        init(handle: OpaquePointer) { self.handle = handle }
+
+        var lastError: String { sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "unknown error" }
+
+        func statement(_ sql: String) throws -> OpaquePointer {
+            if let kept = statements[sql] { return kept }
+            if statements.count >= SQLiteReads.statementLimit { finalizeAll() }
+            var made: OpaquePointer?
+            let rc = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(DREY_SQLITE_PREPARE_PERSISTENT), &made, nil)
+            guard rc == DREY_SQLITE_OK, let made else { throw Failure(message: lastError) }
+            statements[sql] = made
+            return made
+        }
+
+        func finalizeAll() {
+            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+            statements.removeAll()
+        }
+
+        func close() {
+            finalizeAll()
+            sqlite_nio_sqlite3_close_v2(handle)
+        }
+    }
+
+    /// Runs `sql` with `binds` and returns its rows; on a thread of NIO's pool (sqlite-nio's).
+    func query(_ sql: String, _ binds: [SQLiteData], decoder: SQLiteDataDecoder) async throws -> [Row] {
+        try await NIOThreadPool.singleton.runIfActive { try self.run(sql, binds, decoder: decoder) }
+    }
+
+    private func run(_ sql: String, _ binds: [SQLiteData], decoder: SQLiteDataDecoder) throws -> [Row] {
+        let connection = try checkout()
+        defer { checkin(connection) }
+        let statement = try connection.statement(sql)
+        defer {
+            sqlite_nio_sqlite3_reset(statement)
+            sqlite_nio_sqlite3_clear_bindings(statement)
+        }
+        for (offset, bind) in binds.enumerated() {
+            let index = Int32(offset + 1)
+            let rc: Int32
+            switch bind {
+            case .integer(let value): rc = sqlite_nio_sqlite3_bind_int64(statement, index, Int64(value))
+            case .float(let value): rc = sqlite_nio_sqlite3_bind_double(statement, index, value)
+            case .null: rc = sqlite_nio_sqlite3_bind_null(statement, index)
+            case .text(let value):
+                var text = value
+                rc = text.withUTF8 { drey_sqlite_bind_text(statement, index, $0.baseAddress, UInt64($0.count)) }
+            case .blob(let value):
+                rc = value.withUnsafeReadableBytes { drey_sqlite_bind_blob(statement, index, $0.baseAddress, UInt64($0.count)) }
+            }
+            guard rc == DREY_SQLITE_OK else { throw Failure(message: connection.lastError) }
+        }
+        let count = sqlite_nio_sqlite3_column_count(statement)
+        var names: [String: Int] = [:]
+        for column in 0..<count where names[String(cString: sqlite_nio_sqlite3_column_name(statement, column))] == nil {
+            names[String(cString: sqlite_nio_sqlite3_column_name(statement, column))] = Int(column)
+        }
+        var rows: [Row] = []
+        while true {
+            let rc = sqlite_nio_sqlite3_step(statement)
+            if rc == DREY_SQLITE_DONE { break }
+            guard rc == DREY_SQLITE_ROW else { throw Failure(message: connection.lastError) }
+            var values: [SQLiteData] = []
+            values.reserveCapacity(Int(count))
+            for column in 0..<count { values.append(Self.value(statement, column)) }
+            rows.append(Row(names: names, values: values, decoder: decoder))
+        }
+        return rows
+    }
+
+    static func value(_ statement: OpaquePointer, _ column: Int32) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(statement, column) {
+        case Int32(DREY_SQLITE_INTEGER): return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
+        case Int32(DREY_SQLITE_FLOAT): return .float(sqlite_nio_sqlite3_column_double(statement, column))
+        case Int32(DREY_SQLITE_TEXT):
+            let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .text("") }
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self))
+        case Int32(DREY_SQLITE_BLOB):
+            let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            var buffer = ByteBufferAllocator().buffer(capacity: length)
+            if let bytes = sqlite_nio_sqlite3_column_blob(statement, column) {
+                buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: length))
+            }
+            return .blob(buffer)
+        default: return .null
+        }
+    }
+
+    private func checkout() throws -> Connection {
+        if let connection = idle.withLock({ $0.popLast() }) { return connection }
+        guard !closed.current else { throw Failure(message: "the database is closed") }
+        var error = [CChar](repeating: 0, count: 512)
+        guard let handle = drey_sqlite_open_reader(path, &error, Int32(error.count)) else {
+            let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw Failure(message: "cannot open \(path) for reading: " + reason)
+        }
+        return Connection(handle: handle)
+    }
+
+    private func checkin(_ connection: Connection) {
+        let keep = idle.withLock { idle -> Bool in
+            guard !closed.current else { return false }
+            idle.append(connection)
+            return true
+        }
+        if !keep { connection.close() }
+    }
+
+    /// Statements kept by the idle connections (for tests).
+    var preparedCount: Int { idle.withLock { $0.reduce(0) { $0 + $1.statements.count } } }
+
+    /// Closes the idle connections; one in use is closed when it comes back.
+    func close() {
+        closed.withLock { $0 = true }
+        for connection in idle.withLock({ idle -> [Connection] in
+            defer { idle.removeAll() }
+            return idle
+        }) {
+            connection.close()
+        }
+    }
+}
+
+/// SQLKit over SQLite for a store read outside a transaction: a plain `SELECT` runs on `SQLiteReads`, anything else
+/// on a connection of sqlite-nio's pool, as before.
+struct ReadingSQLiteDatabase: SQLDatabase {
+    let reads: SQLiteReads
+    let pool: SQLitePool
+    let template: any SQLDatabase
+    let encoder = SQLiteDataEncoder()
+    let decoder = SQLiteDataDecoder()
+
+    var logger: Logger { template.logger }
+    var eventLoop: any EventLoop { template.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { template.version }
+    var dialect: any SQLDialect { template.dialect }
+    var queryLogLevel: Logger.Level? { nil }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        eventLoop.makeFutureWithTask { try await self.execute(sql: query, onRow) }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        let (sql, binds) = serialize(query)
+        guard Self.isPlainSelect(sql) else {
+            try await pool.withConnection { try await $0.sql().execute(sql: query, onRow) }
+            return
+        }
+        let values = try binds.map { try encoder.encode($0) }
+        for row in try await reads.query(sql, values, decoder: decoder) { onRow(row) }
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await closure(self)
+    }
+
+    /// A statement that only reads: it begins with `SELECT` (a `WITH` or anything else goes the usual way).
+    static func isPlainSelect(_ sql: String) -> Bool {
+        let bytes = sql.utf8.drop { $0 == 32 || $0 == 10 || $0 == 9 || $0 == 13 }.prefix(7)
+        return bytes.count == 7 && bytes.prefix(6).elementsEqual("SELECT".utf8, by: { $0 & 0xDF == $1 })
+            && (bytes.last == 32 || bytes.last == 10 || bytes.last == 9 || bytes.last == 40 || bytes.last == 34 || bytes.last == 42)
+    }
+}

@@ -1,0 +1,112 @@
+import DreyCore
+import DreyTestSupport
+import Foundation
+import NIOCore
+import SQLKit
+import Testing
+
+@testable import DreyStore
+
+/// The store's reads on SQLite run on connections that keep their statements (decision 0027): the same rows as
+/// sqlite-nio gives, each statement prepared once, what else a read body runs still done, and every commit seen.
+@Suite struct SQLiteReadsTests {
+    struct Item: Equatable {
+        var id: Int64
+        var name: String
+        var score: Double?
+        var data: [UInt8]?
+    }
+
+    func withDatabase(_ body: (Database, SQLitePool) async throws -> Void) async throws {
+        let (db, location) = try await TestDatabase.sqlite.openMigrated()
+        guard case .sqlite(let pool) = db.backend else { throw StoreError.invalid("not SQLite") }
+        do {
+            try await db.withSQL { sql in
+                try await sql.raw("CREATE TABLE reads_test (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL, data BLOB)").run()
+            }
+            try await body(db, pool)
+        } catch {
+            await db.close()
+            await location.cleanup()
+            throw error
+        }
+        await db.close()
+        await location.cleanup()
+    }
+
+    func items(_ db: Database, above: Int64) async throws -> [Item] {
+        try await db.withReads { sql in
+            try await sql.select().columns("id", "name", "score", "data").from("reads_test").where("id", .greaterThan, SQLBind(above))
+                .orderBy("id").all().map { row in
+                    Item(
+                        id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
+                        score: try row.decode(column: "score", as: Double?.self),
+                        data: try row.decode(column: "data", as: Data?.self).map { Array($0) })
+                }
+        }
+    }
+
+    @Test("reads give sqlite-nio's rows, prepare each statement once, and see every commit at once")
+    func reads() async throws {
+        try await withDatabase { db, pool in
+            // Written in a transaction (sqlite-nio's connections), read on the reading connections.
+            try await db.transaction { sql in
+                try await sql.raw("INSERT INTO reads_test (id, name, score, data) VALUES (1, 'één ☃', 1.5, x'00ff10')").run()
+                try await sql.raw("INSERT INTO reads_test (id, name, score, data) VALUES (2, 'two', NULL, NULL)").run()
+            }
+            let expected = [
+                Item(id: 1, name: "één ☃", score: 1.5, data: [0, 255, 16]), Item(id: 2, name: "two", score: nil, data: nil),
+            ]
+            #expect(try await items(db, above: 0) == expected)
+            #expect(try await items(db, above: 1) == [expected[1]])
+            // The same rows through sqlite-nio, for the decoding.
+            let direct = try await db.withSQL { sql in
+                try await sql.raw("SELECT name, score FROM reads_test ORDER BY id").all().map {
+                    [try $0.decode(column: "name", as: String.self), String(describing: try $0.decode(column: "score", as: Double?.self))]
+                }
+            }
+            let read = try await db.withReads { sql in
+                try await sql.raw("SELECT name, score FROM reads_test ORDER BY id").all().map {
+                    [try $0.decode(column: "name", as: String.self), String(describing: try $0.decode(column: "score", as: Double?.self))]
+                }
+            }
+            #expect(read == direct)
+            #expect(pool.reads.preparedCount == 2, "the same SELECT with another value is the same statement")
+
+            // A read body's other statements go to sqlite-nio (the reading connections are read-only), and the
+            // next read sees what they committed.
+            try await db.withReads { sql in try await sql.raw("INSERT INTO reads_test (id, name) VALUES (3, 'three')").run() }
+            #expect(try await items(db, above: 2).map(\.name) == ["three"])
+            // A write elsewhere (another connection, as the CLI's) is seen by the next read.
+            try await db.withSQL { sql in try await sql.raw("UPDATE reads_test SET name = 'THREE' WHERE id = 3").run() }
+            #expect(try await items(db, above: 2).map(\.name) == ["THREE"])
+
+            // Inside a transaction a read sees the transaction's own writes, not yet committed.
+            try await db.transaction { _ in
+                try await db.withSQL { sql in try await sql.raw("INSERT INTO reads_test (id, name) VALUES (4, 'four')").run() }
+                #expect(try await items(db, above: 3).map(\.name) == ["four"])
+            }
+            // A bad statement is an error that says why.
+            await #expect(throws: (any Error).self) {
+                try await db.withReads { sql in try await sql.raw("SELECT id FROM no_such_table").run() }
+            }
+            do {
+                try await db.withReads { sql in try await sql.raw("SELECT id FROM no_such_table").run() }
+            } catch {
+                #expect(String(describing: error).contains("no such table: no_such_table"), "\(error)")
+            }
+        }
+    }
+
+    @Test("only a plain SELECT goes to the reading connections")
+    func plainSelect() {
+        #expect(ReadingSQLiteDatabase.isPlainSelect("SELECT 1"))
+        #expect(ReadingSQLiteDatabase.isPlainSelect("  select\n\"id\" FROM x"))
+        #expect(ReadingSQLiteDatabase.isPlainSelect("SELECT(1)"))
+        #expect(ReadingSQLiteDatabase.isPlainSelect("SELECT * FROM x"))
+        #expect(!ReadingSQLiteDatabase.isPlainSelect("SELECTED"))
+        #expect(!ReadingSQLiteDatabase.isPlainSelect("WITH a AS (SELECT 1) SELECT * FROM a"))
+        #expect(!ReadingSQLiteDatabase.isPlainSelect("INSERT INTO x SELECT 1"))
+        #expect(!ReadingSQLiteDatabase.isPlainSelect("SELEC"))
+    }
+}
