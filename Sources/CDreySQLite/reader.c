@@ -32,7 +32,7 @@ sqlite3 *drey_sqlite_open_reader(const char *path, char *error, int errorLength)
     int enabled = 0;
     sqlite_nio_sqlite3_db_config(db, DREY_SQLITE_DBCONFIG_ENABLE_QPSG, 1, &enabled);
     char *message = NULL;
-    if (sqlite_nio_sqlite3_exec(db, "PRAGMA cache_size=-2000", NULL, NULL, &message) != DREY_SQLITE_OK || !enabled) {
+    if (sqlite_nio_sqlite3_exec(db, "PRAGMA cache_size=-1000", NULL, NULL, &message) != DREY_SQLITE_OK || !enabled) {
         snprintf(error, (size_t)errorLength, "%s", message ? message : "the query planner could not be fixed (QPSG)");
         sqlite_nio_sqlite3_free(message);
         sqlite_nio_sqlite3_close_v2(db);

@@ -18,7 +18,7 @@ final class SQLiteReads: @unchecked Sendable {
     private let closed = Locked(false)
     /// Statements kept per connection; past it they are all finalized and the cache starts again (an `IN` list of a
     /// new length is a new statement).
-    static let statementLimit = 256
+    static let statementLimit = 64
 
     init(path: String) { self.path = path }
 

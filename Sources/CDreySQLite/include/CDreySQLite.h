@@ -11,7 +11,7 @@ typedef struct sqlite3 sqlite3;
 typedef struct sqlite3_stmt sqlite3_stmt;
 
 /// Opens `path` read-only for one thread at a time, with the settings every read connection shares: a sleeping busy
-/// handler, SQLite's default page cache, and a query plan fixed when a statement is prepared (without it, SQLite
+/// handler, a 1 MB page cache (the system's file cache holds the rest), and a query plan fixed when a statement is prepared (without it, SQLite
 /// 3.54 re-prepares a statement whose bound values its planner looked at, on every new value). NULL on failure,
 /// with the reason in `error`.
 sqlite3 *drey_sqlite_open_reader(const char *path, char *error, int errorLength);
