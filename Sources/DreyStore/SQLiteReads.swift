@@ -104,8 +104,10 @@ final class SQLiteReads: @unchecked Sendable {
         }
         let count = sqlite_nio_sqlite3_column_count(statement)
         var names: [String: Int] = [:]
-        for column in 0..<count where names[String(cString: sqlite_nio_sqlite3_column_name(statement, column))] == nil {
-            names[String(cString: sqlite_nio_sqlite3_column_name(statement, column))] = Int(column)
+        for column in 0..<count {
+            // The first of a repeated name wins, as in sqlite-nio.
+            let name = String(cString: sqlite_nio_sqlite3_column_name(statement, column))
+            if names[name] == nil { names[name] = Int(column) }
         }
         var rows: [Row] = []
         while true {

@@ -16,20 +16,13 @@ struct ImportFixture: Sendable {
     static let fixedNow = Date(timeIntervalSince1970: 1_700_000_000)
 
     static func with(_ kind: TestDatabase, _ body: (ImportFixture) async throws -> Void) async throws {
-        let (db, location) = try await kind.openMigrated()
-        let store = SQLStore(database: db)
-        do {
+        try await kind.withMigrated { db, location in
+            let store = SQLStore(database: db)
             let site = try await store.createSite(host: "blog.test", settings: [:])
             let admin = try await store.createUser(User(email: "admin@blog.test", login: "admin", displayName: "Admin"))
             try await store.setRole(.administrator, userID: admin.id, siteID: site.id)
             try await body(ImportFixture(db: db, location: location, store: store, site: site, admin: admin))
-        } catch {
-            await db.close()
-            await location.cleanup()
-            throw error
         }
-        await db.close()
-        await location.cleanup()
     }
 
     var uploads: URL { URL(fileURLWithPath: location.dataDirectory).appendingPathComponent("uploads/\(site.id)") }

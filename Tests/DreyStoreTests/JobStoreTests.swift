@@ -17,16 +17,7 @@ final class ManualClock: Sendable {
 /// The durable queue on SQLite and PostgreSQL: claiming, leases, retries, and several instances at once.
 @Suite struct JobStoreTests {
     func withStore(_ kind: TestDatabase, _ body: (SQLStore, TestLocation) async throws -> Void) async throws {
-        let (db, location) = try await kind.openMigrated()
-        do {
-            try await body(SQLStore(database: db), location)
-        } catch {
-            await db.close()
-            await location.cleanup()
-            throw error
-        }
-        await db.close()
-        await location.cleanup()
+        try await kind.withMigrated { db, location in try await body(SQLStore(database: db), location) }
     }
 
     static var quiet: Logger {

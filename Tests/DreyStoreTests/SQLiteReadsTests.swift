@@ -18,20 +18,13 @@ import Testing
     }
 
     func withDatabase(_ body: (Database, SQLitePool) async throws -> Void) async throws {
-        let (db, location) = try await TestDatabase.sqlite.openMigrated()
-        guard case .sqlite(let pool) = db.backend else { throw StoreError.invalid("not SQLite") }
-        do {
+        try await TestDatabase.sqlite.withMigrated { db, _ in
+            guard case .sqlite(let pool) = db.backend else { throw StoreError.invalid("not SQLite") }
             try await db.withSQL { sql in
                 try await sql.raw("CREATE TABLE reads_test (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL, data BLOB)").run()
             }
             try await body(db, pool)
-        } catch {
-            await db.close()
-            await location.cleanup()
-            throw error
         }
-        await db.close()
-        await location.cleanup()
     }
 
     func items(_ db: Database, above: Int64) async throws -> [Item] {

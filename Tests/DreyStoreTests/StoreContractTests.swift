@@ -8,20 +8,13 @@ import Testing
 /// The same contract, on SQLite and on a real PostgreSQL.
 @Suite struct StoreContractTests {
     func withStore(_ kind: TestDatabase, _ body: (SQLStore, Site, User) async throws -> Void) async throws {
-        let (db, location) = try await kind.openMigrated()
-        let store = SQLStore(database: db)
-        do {
+        try await kind.withMigrated { db, _ in
+            let store = SQLStore(database: db)
             let site = try await store.createSite(host: "example.test", settings: ["title": "Test"])
             let user = try await store.createUser(User(email: "korakious@example.test", login: "korakious", displayName: "korakious"))
             try await store.setRole(.author, userID: user.id, siteID: site.id)
             try await body(store, site, user)
-        } catch {
-            await db.close()
-            await location.cleanup()
-            throw error
         }
-        await db.close()
-        await location.cleanup()
     }
 
     func post(

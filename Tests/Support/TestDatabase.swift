@@ -95,6 +95,16 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomStringConvertibl
         try await Migrator(database: db).migrate()
         return (db, location)
     }
+
+    /// `body` on a fresh migrated database, closed and removed afterwards whether `body` throws or not.
+    public func withMigrated<T>(_ body: (Database, TestLocation) async throws -> T) async throws -> T {
+        let (db, location) = try await openMigrated()
+        let result: Result<T, any Error>
+        do { result = .success(try await body(db, location)) } catch { result = .failure(error) }
+        await db.close()
+        await location.cleanup()
+        return try result.get()
+    }
 }
 
 /// Read-only test material from outside the project (`../shared/data`).
