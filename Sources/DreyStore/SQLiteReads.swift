@@ -10,7 +10,7 @@ import SQLiteKit
 /// The store's reads on SQLite, each statement prepared once per connection and kept: sqlite-nio parses every
 /// statement anew (a sixth of an uncached page's time), and SQLite 3.54 then parsed most of them a second time once
 /// their values were bound. Read-only connections of their own on the same SQLite library as sqlite-nio's (see
-/// `CDreySQLite`), used one thread at a time, on the thread pool sqlite-nio's calls run on. Writes, transactions and
+/// `CDreySQLite`), used one thread at a time, on the calling thread unless a statement was slow. Writes, transactions and
 /// anything but a plain `SELECT` still go through sqlite-nio (`ReadingSQLiteDatabase`).
 final class SQLiteReads: @unchecked Sendable {
     let path: String
@@ -74,9 +74,43 @@ final class SQLiteReads: @unchecked Sendable {
         }
     }
 
-    /// Runs `sql` with `binds` and returns its rows; on a thread of NIO's pool (sqlite-nio's).
+    /// Statements whose last run took longer than `slowRun`: they run on NIO's thread pool (sqlite-nio's), every
+    /// other one on the calling thread. Most of a page's statements take tens of microseconds from SQLite's page
+    /// cache, and the hand-off to a pool thread and back cost more than that (decision 0028); a slow one (a search
+    /// through every post) would hold a thread of Swift's cooperative pool, which answers every other request, so it
+    /// is sent away, and comes back when a run on the pool is fast again.
+    private let slow = Locked<Set<String>>([])
+    /// How long a run may take and still run on the calling thread.
+    var slowRun: Duration = .milliseconds(2)
+    static let slowLimit = 256
+
+    /// Runs `sql` with `binds` and returns its rows: on the calling thread, or on NIO's pool when it was slow.
     func query(_ sql: String, _ binds: [SQLiteData], decoder: SQLiteDataDecoder) async throws -> [Row] {
-        try await NIOThreadPool.singleton.runIfActive { try self.run(sql, binds, decoder: decoder) }
+        if slow.withLock({ $0.contains(sql) }) {
+            return try await NIOThreadPool.singleton.runIfActive { try self.timed(sql, binds, decoder: decoder, onPool: true) }
+        }
+        return try timed(sql, binds, decoder: decoder, onPool: false)
+    }
+
+    /// Whether `sql` runs on the pool (for tests).
+    func runsOnPool(_ sql: String) -> Bool { slow.withLock { $0.contains(sql) } }
+
+    private func timed(_ sql: String, _ binds: [SQLiteData], decoder: SQLiteDataDecoder, onPool: Bool) throws -> [Row] {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let rows = try run(sql, binds, decoder: decoder)
+        let wasSlow = clock.now - start > slowRun
+        if wasSlow != onPool {
+            slow.withLock { slow in
+                if wasSlow {
+                    if slow.count >= Self.slowLimit { slow.removeAll() }
+                    slow.insert(sql)
+                } else {
+                    slow.remove(sql)
+                }
+            }
+        }
+        return rows
     }
 
     private func run(_ sql: String, _ binds: [SQLiteData], decoder: SQLiteDataDecoder) throws -> [Row] {

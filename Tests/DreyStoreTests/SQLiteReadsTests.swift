@@ -91,6 +91,29 @@ import Testing
         }
     }
 
+    @Test("a read runs on the calling thread until it was slow, then on the thread pool until it is fast again")
+    func slowReads() async throws {
+        try await withDatabase { db, pool in
+            try await db.withSQL { sql in try await sql.raw("INSERT INTO reads_test (id, name) VALUES (1, 'one'), (2, 'two')").run() }
+            let text = "SELECT name FROM reads_test ORDER BY id"
+            func names() async throws -> [String] {
+                try await db.withReads { sql in try await sql.raw(SQLQueryString(text)).all().map { try $0.decode(column: "name", as: String.self) } }
+            }
+            #expect(try await names() == ["one", "two"])
+            #expect(!pool.reads.runsOnPool(text), "a fast read stays on the calling thread")
+            // Every run counts as slow: the statement moves to the pool, and still answers the same.
+            pool.reads.slowRun = .zero
+            #expect(try await names() == ["one", "two"])
+            #expect(pool.reads.runsOnPool(text))
+            #expect(try await names() == ["one", "two"])
+            #expect(pool.reads.runsOnPool(text), "slow on the pool: it stays there")
+            // Fast on the pool again: back to the calling thread.
+            pool.reads.slowRun = .seconds(60)
+            #expect(try await names() == ["one", "two"])
+            #expect(!pool.reads.runsOnPool(text))
+        }
+    }
+
     @Test("only a plain SELECT goes to the reading connections")
     func plainSelect() {
         #expect(ReadingSQLiteDatabase.isPlainSelect("SELECT 1"))
