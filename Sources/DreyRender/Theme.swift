@@ -6,6 +6,8 @@ public struct Theme: Sendable {
     public let name: String
     public let directory: URL
     let library: MustacheLibrary
+    /// The same templates for Drey's own renderer; nil when one uses what only swift-mustache renders.
+    let fast: ThemeTemplates?
     let fragments = FragmentMemo()
 
     /// Templates every theme must provide; checked at start-up so a reader never gets an empty page.
@@ -35,6 +37,7 @@ public struct Theme: Sendable {
         self.name = directory.lastPathComponent
         ByteHTMLEscaping.register
         var templates: [String: MustacheTemplate] = [:]
+        var sources: [String: String] = [:]
         // Partials and templates share one namespace, so `{{> comment}}` needs no folder prefix.
         for folder in ["partials", "templates"] {
             let dir = directory.appendingPathComponent(folder)
@@ -47,6 +50,7 @@ public struct Theme: Sendable {
                     // library's own HTML escaping otherwise. A theme's own pragma further down still wins.
                     let source = "{{% CONTENT_TYPE: \(ByteHTMLEscaping.name)}}\n" + text
                     templates[String(file.dropLast(".mustache".count))] = try MustacheTemplate(string: source)
+                    sources[String(file.dropLast(".mustache".count))] = source
                 } catch let error as MustacheTemplate.ParserError {
                     // Line numbers as the theme author sees the file: the pragma line above it is ours.
                     let c = error.context
@@ -61,12 +65,17 @@ public struct Theme: Sendable {
             throw LoadError.missingTemplate(self.name, name)
         }
         self.library = MustacheLibrary(templates: templates)
+        self.fast = try? ThemeTemplates(sources: sources)
     }
 
     /// Renders a template by name; nil only if the template is missing.
     public func render(_ view: Any, template: String) -> String? {
-        library.render(view, withTemplate: template)
+        if let fast { return fast.render(view, template: template) }
+        return library.render(view, withTemplate: template)
     }
+
+    /// Whether this theme renders with Drey's own renderer rather than swift-mustache (decision 0028).
+    public var rendersItself: Bool { fast != nil }
 
     public func hasTemplate(_ name: String) -> Bool { library.getTemplate(named: name) != nil }
 
@@ -87,7 +96,7 @@ public struct Theme: Sendable {
     private func remembered<View: Hashable & Sendable>(_ views: [View], partial: String, after: String, size: (View) -> Int) -> String {
         guard hasTemplate(partial) else { return "" }
         return views.reduce(into: "") { html, view in
-            html += fragments.fragment(view, template: partial, size: size) { library.render($0, withTemplate: partial) ?? "" }
+            html += fragments.fragment(view, template: partial, size: size) { render($0, template: partial) ?? "" }
             html += after
         }
     }
