@@ -308,16 +308,25 @@ extension ThemeTemplates {
             case parent(any MustacheParent)
             /// Has no names (a string).
             case leaf
+            /// `OptionalText`, whose one stored property reflection would find.
+            case optionalText(String)
             /// Looked up by reflection, as swift-mustache does for a type that is not a `MustacheParent`.
             case reflected
         }
         let value: Any
         let kind: Kind
 
+        init(_ value: Any, parent: any MustacheParent) {
+            self.value = value
+            kind = .parent(parent)
+        }
+
         init(_ value: Any) {
             self.value = value
             if value is String {
                 kind = .leaf
+            } else if let text = value as? OptionalText {
+                kind = .optionalText(text.text)
             } else if let parent = value as? any MustacheParent {
                 kind = .parent(parent)
             } else {
@@ -329,6 +338,7 @@ extension ThemeTemplates {
             switch kind {
             case .parent(let parent): return parent.child(named: name)
             case .leaf: return nil
+            case .optionalText(let text): return name == "text" ? text : nil
             case .reflected: return Self.reflectedChild(name, of: value)
             }
         }
@@ -426,6 +436,13 @@ extension ThemeTemplates {
             return
         }
         if let text = value as? OptionalText, text.text.isEmpty { return }
+        // A view (no view is also a sequence or a null): on the stack as it is, without asking again what it is.
+        if let parent = value as? any MustacheParent {
+            stack.append(Frame(value, parent: parent))
+            render(children, stack: &stack, escaping: escaping, indentation: indentation, into: &out)
+            stack.removeLast()
+            return
+        }
         if !(value is String), let sequence = value as? any MustacheSequence {
             Self.forEach(sequence) { element in
                 stack.append(Frame(element))

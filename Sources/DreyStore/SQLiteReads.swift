@@ -41,7 +41,16 @@ final class SQLiteReads: @unchecked Sendable {
         }
         func decode<D: Decodable>(column: String, as: D.Type) throws -> D {
             guard let index = names[column] else { throw Failure(message: "no column \(column) in the result") }
-            return try decoder.decode(D.self, from: values[index])
+            let value = values[index]
+            // The store's common columns converted as SQLiteKit's decoder converts them, without its casts of the type.
+            switch D.self {
+            case is String.Type: if let text = String(sqliteData: value) { return text as! D }
+            case is Int64.Type: if let number = Int64(sqliteData: value) { return number as! D }
+            case is Int.Type: if let number = Int(sqliteData: value) { return number as! D }
+            case is Bool.Type: if let flag = Bool(sqliteData: value) { return flag as! D }
+            default: break
+            }
+            return try decoder.decode(D.self, from: value)
         }
     }
 

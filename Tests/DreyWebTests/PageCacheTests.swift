@@ -4,6 +4,7 @@ import DreyTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 @testable import DreyApp
@@ -12,6 +13,26 @@ import Testing
 
 @Suite struct PageCacheTests {
     func cacheStatus(_ r: TestResponse) -> String? { r.headers[.init("X-Drey-Cache")!] }
+
+    @Test("a page's ETag fingerprint is the same for the same bytes and changes with any one byte")
+    func fingerprint() {
+        let page = String(repeating: "<p>Ωραίο άρθρο, a line of a page.</p>\n", count: 300) + "tail"
+        let bytes = Array(page.utf8)
+        let original = PageCache.fingerprint(ByteBuffer(bytes: bytes))
+        #expect(PageCache.fingerprint(ByteBuffer(bytes: bytes)) == original)
+        var seen: Set<String> = [original]
+        // Every position of a 32-byte block, in the first and a middle block, and in the tail past the last block.
+        for index in Array(0..<40) + [bytes.count / 2, bytes.count - 3, bytes.count - 1] {
+            var changed = bytes
+            changed[index] ^= 0x01
+            seen.insert(PageCache.fingerprint(ByteBuffer(bytes: changed)))
+            changed[index] ^= 0x81
+            seen.insert(PageCache.fingerprint(ByteBuffer(bytes: changed)))
+        }
+        #expect(seen.count == 1 + 2 * 43, "every changed page has a fingerprint of its own")
+        #expect(PageCache.fingerprint(ByteBuffer(bytes: bytes + [0])) != original, "a byte more")
+        #expect(PageCache.fingerprint(ByteBuffer()) != PageCache.fingerprint(ByteBuffer(bytes: [0])))
+    }
 
     @Test("each kind of write refreshes exactly the pages it changes", arguments: TestDatabase.allCases)
     func writesInvalidate(_ kind: TestDatabase) async throws {

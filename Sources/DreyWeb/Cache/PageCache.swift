@@ -236,7 +236,7 @@ public final class PageCache: Sendable {
         var copy = body
         // Kept at its size: the compressor's output buffer is reserved for the worst case.
         let gzipped = zip ? (try? copy.compress(with: .gzip())).map { ByteBuffer(bytes: $0.readableBytesView) } : nil
-        let etag = "\"\(Self.fnv1a(body))\""
+        let etag = "\"\(Self.fingerprint(body))\""
         return Entry(
             status: status, contentType: contentType, body: body, gzipped: gzipped, etag: etag,
             lastModified: Self.httpDate(Date()), scopes: scopes, holes: nil)
@@ -281,13 +281,41 @@ public final class PageCache: Sendable {
     /// Entries held in their gzip form only.
     public var compactCount: Int { storage.withLock { $0.entries.values.reduce(0) { $0 + ($1.entry.isCompact ? 1 : 0) } } }
 
-    static func fnv1a(_ buffer: ByteBuffer) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in buffer.readableBytesView {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
+    /// A page's fingerprint for its `ETag`: the same bytes give the same value in every process and on every
+    /// machine. Eight bytes at a time in four independent lanes (FNV-1a's multiply with a rotation, so every bit of
+    /// the input reaches every bit of the state), where byte-at-a-time FNV-1a waited on one multiply per byte: a
+    /// 42 KB page took a fortieth of its uncached render to fingerprint.
+    static func fingerprint(_ buffer: ByteBuffer) -> String {
+        buffer.withUnsafeReadableBytes { bytes in
+            let prime: UInt64 = 0x100_0000_01b3
+            func mix(_ lane: UInt64, _ word: UInt64) -> UInt64 {
+                let x = lane ^ word
+                return ((x << 29) | (x >> 35)) &* prime
+            }
+            var a: UInt64 = 0xcbf2_9ce4_8422_2325
+            var b: UInt64 = 0x8422_2325_cbf2_9ce4
+            var c: UInt64 = 0x9ce4_8422_2325_cbf2
+            var d: UInt64 = 0x2325_cbf2_9ce4_8422
+            var offset = 0
+            let count = bytes.count
+            while offset + 32 <= count {
+                a = mix(a, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                b = mix(b, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+                c = mix(c, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)))
+                d = mix(d, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)))
+                offset += 32
+            }
+            var hash = mix(mix(mix(mix(UInt64(count), a), b), c), d)
+            while offset < count {
+                hash = mix(hash, UInt64(bytes[offset]))
+                offset += 1
+            }
+            // A final avalanche (MurmurHash3's), so the last bytes move every bit too.
+            hash ^= hash >> 33
+            hash = hash &* 0xff51_afd7_ed55_8ccd
+            hash ^= hash >> 33
+            return String(hash, radix: 16)
         }
-        return String(hash, radix: 16)
     }
 
     /// The IMF-fixdate form of `date`; the one formatter, shared with the fediverse's signed `Date` header.
