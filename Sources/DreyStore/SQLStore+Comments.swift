@@ -64,9 +64,12 @@ extension SQLStore: CommentStore {
 
     public func comments(postID: Int64, statuses: [CommentStatus]) async throws -> [Comment] {
         try await read { db in
-            try await db.select().column(Self.commentColumnList).from("comments").where("post_id", .equal, SQLBind(postID))
-                .where("status", .in, SQLBind.group(statuses.map(\.rawValue)))
-                .orderBy("created_at").orderBy("id").all().map(Self.comment(from:))
+            try await db.raw(
+                """
+                SELECT \(Self.commentColumnList) FROM comments \
+                WHERE post_id = \(bind: postID) AND status IN (\(binds: statuses.map(\.rawValue))) ORDER BY created_at, id
+                """
+            ).all().map(Self.comment(from:))
         }
     }
 

@@ -135,10 +135,9 @@ extension SQLStore: FediverseStore {
 
     public func followerCount(siteID: Int64, actor: FediverseActor?) async throws -> Int {
         try await read { db in
-            var q = db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("fedi_followers")
-                .where("site_id", .equal, SQLBind(siteID))
-            if let actor { q = q.where("actor", .equal, SQLBind(actor.key)) }
-            return try await q.first()?.int("n") ?? 0
+            var q: SQLQueryString = "SELECT COUNT(*) AS n FROM fedi_followers WHERE site_id = \(bind: siteID)"
+            if let actor { q += " AND actor = \(bind: actor.key)" }
+            return try await db.raw(q).first()?.int("n") ?? 0
         }
     }
 

@@ -136,11 +136,12 @@ extension SQLStore {
 
     public func featuredMedia(postID: Int64, siteID: Int64) async throws -> Media? {
         try await read { db in
-            try await db.select().column(Self.mediaColumnsOfMedia).from("media")
-                .join("posts", on: SQLColumn("featured_media_id", table: "posts"), .equal, SQLColumn("id", table: "media"))
-                .where(SQLColumn("id", table: "posts"), .equal, SQLBind(postID))
-                .where(SQLColumn("site_id", table: "posts"), .equal, SQLBind(siteID))
-                .first().map(Self.media(from:))
+            try await db.raw(
+                """
+                SELECT \(Self.mediaColumnsOfMedia) FROM media INNER JOIN posts ON posts.featured_media_id = media.id \
+                WHERE posts.id = \(bind: postID) AND posts.site_id = \(bind: siteID) LIMIT 1
+                """
+            ).first().map(Self.media(from:))
         }
     }
 

@@ -21,11 +21,12 @@ extension SQLStore {
     /// How many posts carry each term.
     public func termCounts(siteID: Int64) async throws -> [Int64: Int] {
         try await read { db in
-            let rows = try await db.select().column(SQLColumn("term_id", table: "post_terms"))
-                .column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("post_terms")
-                .join("terms", on: SQLColumn("id", table: "terms"), .equal, SQLColumn("term_id", table: "post_terms"))
-                .where(SQLColumn("site_id", table: "terms"), .equal, SQLBind(siteID))
-                .groupBy(SQLColumn("term_id", table: "post_terms")).all()
+            let rows = try await db.raw(
+                """
+                SELECT post_terms.term_id, count(*) AS n FROM post_terms INNER JOIN terms ON terms.id = post_terms.term_id \
+                WHERE terms.site_id = \(bind: siteID) GROUP BY post_terms.term_id
+                """
+            ).all()
             return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.int64("term_id"), try $0.int("n")) })
         }
     }

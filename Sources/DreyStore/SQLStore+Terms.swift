@@ -49,21 +49,22 @@ extension SQLStore: TermStore {
 
     public func terms(siteID: Int64, taxonomy: Taxonomy) async throws -> [Term] {
         try await read { db in
-            try await db.select().column(Self.termColumnList).from("terms").where("site_id", .equal, SQLBind(siteID))
-                .where("taxonomy", .equal, SQLBind(taxonomy.rawValue)).orderBy("name").all().map(Self.term(from:))
+            try await db.raw(
+                "SELECT \(Self.termColumnList) FROM terms WHERE site_id = \(bind: siteID) AND taxonomy = \(bind: taxonomy.rawValue) ORDER BY name"
+            ).all().map(Self.term(from:))
         }
     }
 
     public func terms(postIDs: [Int64]) async throws -> [Int64: [Term]] {
         guard !postIDs.isEmpty else { return [:] }
         return try await read { db in
-            let rows = try await db.select()
-                .column(Self.termColumnsOfTerms)
-                .column(SQLColumn("post_id", table: "post_terms"))
-                .from("terms")
-                .join("post_terms", on: SQLColumn("term_id", table: "post_terms"), .equal, SQLColumn("id", table: "terms"))
-                .where(SQLColumn("post_id", table: "post_terms"), .in, SQLBind.group(postIDs))
-                .orderBy(SQLColumn("name", table: "terms")).all()
+            let rows = try await db.raw(
+                """
+                SELECT \(Self.termColumnsOfTerms), post_terms.post_id FROM terms \
+                INNER JOIN post_terms ON post_terms.term_id = terms.id \
+                WHERE post_terms.post_id IN (\(binds: postIDs)) ORDER BY terms.name
+                """
+            ).all()
             var result: [Int64: [Term]] = [:]
             for row in rows { result[try row.int64("post_id"), default: []].append(try Self.term(from: row)) }
             return result

@@ -36,8 +36,7 @@ extension SQLStore: UserStore {
 
     public func user(id: Int64) async throws -> User? {
         try await read { db in
-            try await db.select().column(Self.userColumnList).from("users").where("id", .equal, SQLBind(id)).first()
-                .map(Self.user(from:))
+            try await db.raw("SELECT \(Self.userColumnList) FROM users WHERE id = \(bind: id) LIMIT 1").first().map(Self.user(from:))
         }
     }
 
