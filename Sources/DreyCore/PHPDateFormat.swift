@@ -18,7 +18,33 @@ public struct PHPDateFormat: Sendable {
     ]
     static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
+    struct MemoKey: Hashable {
+        let format: String
+        let zone: String
+        let language: DateLanguage
+        let second: Int64
+    }
+
+    /// Dates already written, by format, zone, language and second: a page shows the same dates on every render (a
+    /// thread's comments), and each took a calendar's breakdown and a walk through the format.
+    static let memo = Locked<[MemoKey: String]>([:])
+    static let memoLimit = 4_096
+
+    /// The date in this format. Every letter PHP's `date()` knows is written from the date at a whole second, so a
+    /// written date is remembered for the next render.
     public func string(from date: Date) -> String {
+        let key = MemoKey(
+            format: format, zone: timeZone.identifier, language: language, second: Int64(date.timeIntervalSince1970.rounded(.down)))
+        if let written = Self.memo.withLock({ $0[key] }) { return written }
+        let written = render(date)
+        Self.memo.withLock { memo in
+            if memo.count >= Self.memoLimit { memo.removeAll(keepingCapacity: true) }
+            memo[key] = written
+        }
+        return written
+    }
+
+    func render(_ date: Date) -> String {
         let calendar = TimeZones.calendar(timeZone)
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
         let year = c.year ?? 1970

@@ -60,6 +60,21 @@ import Testing
         #expect(PHPDateFormat("Y-m-d H:i", timeZone: TimeZone(identifier: "Asia/Kolkata")!).string(from: date) == "2008-01-27 05:34")
     }
 
+    @Test("a remembered date is written again only for the same format, zone, language and second")
+    func phpDateFormatsRemembered() {
+        let date = Date(timeIntervalSince1970: 1_201_392_240.4)
+        let utc = TimeZone(identifier: "UTC")!
+        let athens = TimeZone(identifier: "Europe/Athens")!
+        for _ in 0..<2 {
+            #expect(PHPDateFormat("F j, Y g:i:s a", timeZone: utc).string(from: date) == "January 27, 2008 12:04:00 am")
+            #expect(PHPDateFormat("F j, Y g:i:s a", timeZone: athens).string(from: date) == "January 27, 2008 2:04:00 am")
+            #expect(PHPDateFormat("F j, Y", timeZone: utc, language: .german).string(from: date) == "Januar 27, 2008")
+            #expect(PHPDateFormat("F j, Y g:i:s a", timeZone: utc).string(from: date + 1) == "January 27, 2008 12:04:01 am")
+            #expect(PHPDateFormat("j F", timeZone: utc).string(from: date) == "27 January")
+            #expect(PHPDateFormat("F j, Y", timeZone: utc).string(from: Date(timeIntervalSince1970: -0.5)) == "December 31, 1969")
+        }
+    }
+
     @Test func plainText() {
         #expect(PlainText.fromHTML("<p>Fish &amp; chips</p><script>x()</script><p>end</p>") == "Fish & chips end")
         #expect(PlainText.truncate("one two three four", words: 2) == "one two…")
