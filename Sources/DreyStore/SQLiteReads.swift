@@ -57,6 +57,9 @@ final class SQLiteReads: @unchecked Sendable {
     final class Connection: @unchecked Sendable {
         let handle: OpaquePointer
         var statements: [String: OpaquePointer] = [:]
+        /// Each kept statement's column names and places, read once (again if its column count changed: a schema
+        /// change makes SQLite prepare a statement anew).
+        var columns: [OpaquePointer: (count: Int32, names: [String: Int])] = [:]
 
         init(handle: OpaquePointer) { self.handle = handle }
 
@@ -75,6 +78,20 @@ final class SQLiteReads: @unchecked Sendable {
         func finalizeAll() {
             for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
             statements.removeAll()
+            columns.removeAll()
+        }
+
+        /// The statement's column names and places; the first of a repeated name wins, as in sqlite-nio.
+        func names(_ statement: OpaquePointer) -> [String: Int] {
+            let count = sqlite_nio_sqlite3_column_count(statement)
+            if let known = columns[statement], known.count == count { return known.names }
+            var names: [String: Int] = [:]
+            for column in 0..<count {
+                let name = String(cString: sqlite_nio_sqlite3_column_name(statement, column))
+                if names[name] == nil { names[name] = Int(column) }
+            }
+            columns[statement] = (count, names)
+            return names
         }
 
         func close() {
@@ -146,12 +163,7 @@ final class SQLiteReads: @unchecked Sendable {
             guard rc == DREY_SQLITE_OK else { throw Failure(message: connection.lastError) }
         }
         let count = sqlite_nio_sqlite3_column_count(statement)
-        var names: [String: Int] = [:]
-        for column in 0..<count {
-            // The first of a repeated name wins, as in sqlite-nio.
-            let name = String(cString: sqlite_nio_sqlite3_column_name(statement, column))
-            if names[name] == nil { names[name] = Int(column) }
-        }
+        let names = connection.names(statement)
         var rows: [Row] = []
         while true {
             let rc = sqlite_nio_sqlite3_step(statement)
