@@ -95,6 +95,18 @@ struct ChangeListenerService: Service {
     }
 }
 
+/// Gives memory a burst of renders freed back to the system half a second after the burst (`MemoryTrim.whenQuiet`).
+struct QuietTrimService: Service {
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                MemoryTrim.whenQuiet()
+            }
+        }
+    }
+}
+
 /// Reports how far this instance has read the change log, and prunes what every instance has seen.
 struct ChangeJanitorService: Service {
     let drey: Drey
@@ -162,6 +174,7 @@ public struct DreyApplication: Sendable {
                 WatchedService(inner: JobWorkerService(jobs: drey.jobs), watch: workers),
                 SpamJanitorService(drey: drey, logger: logger, interval: .seconds(3600)),
                 ChangeJanitorService(drey: drey, interval: .seconds(60)),
+                QuietTrimService(),
             ]
             if drey.database.dialect == .postgres { services.append(ChangeListenerService(drey: drey)) }
         }

@@ -60,6 +60,19 @@ import Testing
         #expect(PHPDateFormat("Y-m-d H:i", timeZone: TimeZone(identifier: "Asia/Kolkata")!).string(from: date) == "2008-01-27 05:34")
     }
 
+    @Test("memory freed in bulk is trimmed once the freeing has been quiet long enough, and once only")
+    func quietTrim() {
+        let trigger = QuietTrigger()
+        #expect(!trigger.due(at: 10_000, quiet: 500), "nothing freed yet")
+        trigger.freed(at: 1_000)
+        trigger.freed(at: 2_000)
+        #expect(!trigger.due(at: 2_400, quiet: 500), "freed 400 ago: the burst may go on")
+        #expect(trigger.due(at: 2_500, quiet: 500))
+        #expect(!trigger.due(at: 9_000, quiet: 500), "nothing freed since the trim")
+        trigger.freed(at: 9_100)
+        #expect(trigger.due(at: 9_600, quiet: 500))
+    }
+
     @Test("a remembered date is written again only for the same format, zone, language and second")
     func phpDateFormatsRemembered() {
         let date = Date(timeIntervalSince1970: 1_201_392_240.4)

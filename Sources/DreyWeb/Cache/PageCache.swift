@@ -188,8 +188,10 @@ public final class PageCache: Sendable {
             Self.evict(&s, to: maxBytes - maxBytes / 10, limit: maxBytes)
             return true
         }
-        // What the evicted pages held goes back to the system, not only to the allocator (see MemoryTrim).
+        // What the evicted pages held goes back to the system, not only to the allocator (see MemoryTrim); and what
+        // rendering the page left free, once the burst of renders is over.
         if evicted { MemoryTrim.soon() }
+        MemoryTrim.freed()
         return entry
     }
 
