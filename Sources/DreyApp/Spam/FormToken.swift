@@ -48,6 +48,6 @@ public struct FormToken: Sendable, Equatable {
     /// 96 random bits, URL-safe: enough that two forms never share a nonce.
     public static func randomNonce() -> String {
         // From the batched pool: this runs on every cached page view (see RandomBytes).
-        Data(RandomBytes.take(12)).base64URLEncoded
+        Base64URL.encode(RandomBytes.take(12))
     }
 }

@@ -1,4 +1,5 @@
 import DreyApp
+import DreyCore
 import DreyFetch
 import Foundation
 import HTTPTypes
@@ -17,13 +18,29 @@ struct RequestOrigin: Sendable, Equatable {
     /// its host may fix the site's address on first run.
     var trusted: Bool
 
+    /// Connections' addresses, parsed once each: every request on a keep-alive connection names the same one, and
+    /// parsing and printing it showed in a cached page's profile.
+    private static let peers = Locked<[String: (address: IPAddress?, text: String)]>([:])
+
+    static func parsedPeer(_ peer: String) -> (address: IPAddress?, text: String) {
+        if let known = peers.withLock({ $0[peer] }) { return known }
+        let address = IPAddress(peer)
+        let parsed = (address: address, text: address?.description ?? peer)
+        peers.withLock { peers in
+            if peers.count >= 4_096 { peers.removeAll(keepingCapacity: true) }
+            peers[peer] = parsed
+        }
+        return parsed
+    }
+
     static func decide(_ request: Request, peer: String?, proxies: TrustedProxies) -> RequestOrigin {
-        let peerAddress = peer.flatMap(IPAddress.init)
+        let parsedPeer = peer.map(Self.parsedPeer)
+        let peerAddress = parsedPeer?.address
         // No peer: the request did not come over a network (tests, or a Unix socket only local processes reach).
         let peerTrusted = peer == nil || peerAddress.map(proxies.trusts) == true
         let directScheme = request.head.scheme?.lowercased() == "https" ? "https" : "http"
         var origin = RequestOrigin(
-            clientIP: peerAddress?.description ?? peer ?? "", scheme: directScheme, host: request.head.authority, trusted: peerTrusted)
+            clientIP: parsedPeer?.text ?? "", scheme: directScheme, host: request.head.authority, trusted: peerTrusted)
         guard peerTrusted else { return origin }
 
         let forwarded = request.headers[values: .forwarded].flatMap(Self.forwardedElements)
