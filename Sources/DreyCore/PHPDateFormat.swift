@@ -33,8 +33,11 @@ public struct PHPDateFormat: Sendable {
     /// The date in this format. Every letter PHP's `date()` knows is written from the date at a whole second, so a
     /// written date is remembered for the next render.
     public func string(from date: Date) -> String {
-        let key = MemoKey(
-            format: format, zone: timeZone.identifier, language: language, second: Int64(date.timeIntervalSince1970.rounded(.down)))
+        // Before 1970 a second's fraction rounds differently for `U`; such dates, and ones no whole second holds, are
+        // written each time.
+        let seconds = date.timeIntervalSince1970
+        guard seconds >= 0, seconds < 1e15 else { return render(date) }
+        let key = MemoKey(format: format, zone: timeZone.identifier, language: language, second: Int64(seconds.rounded(.down)))
         if let written = Self.memo.withLock({ $0[key] }) { return written }
         let written = render(date)
         Self.memo.withLock { memo in

@@ -125,12 +125,23 @@ extension ThemeTemplates {
             return string(start..<position)
         }
 
-        /// At a line's end (or the text's): consumes the line break and says yes.
+        /// At a line's end (or the text's): consumes the line break and says yes. Any character Swift calls a line
+        /// break counts here, as in swift-mustache's test (a lone CR, vertical tab, form feed, NEL, LS, PS); text
+        /// itself breaks only at LF and CRLF.
         mutating func lineFinished() -> Bool {
             if atEnd { return true }
             var probe = position
             while probe < bytes.count, Self.isBlank(bytes[probe]) { probe += 1 }
-            let length = newline(at: probe)
+            var length = newline(at: probe)
+            if length == 0, probe < bytes.count {
+                switch bytes[probe] {
+                case 0x0B, 0x0C, 0x0D: length = 1
+                case 0xC2 where probe + 1 < bytes.count && bytes[probe + 1] == 0x85: length = 2
+                case 0xE2 where probe + 2 < bytes.count && bytes[probe + 1] == 0x80 && (bytes[probe + 2] == 0xA8 || bytes[probe + 2] == 0xA9):
+                    length = 3
+                default: break
+                }
+            }
             guard length > 0 else { return false }
             position = probe + length
             return true
@@ -329,6 +340,9 @@ extension ThemeTemplates {
                 kind = .optionalText(text.text)
             } else if let parent = value as? any MustacheParent {
                 kind = .parent(parent)
+            } else if let custom = value as? any MustacheCustomRepresentation {
+                // Looked up as what it stands for; `NSNull` has no names.
+                kind = custom.representation.map { Frame($0).kind } ?? .leaf
             } else {
                 kind = .reflected
             }
@@ -346,6 +360,7 @@ extension ThemeTemplates {
         static func child(_ name: String, of value: Any) -> Any? {
             if value is String { return nil }
             if let parent = value as? any MustacheParent { return parent.child(named: name) }
+            if let custom = value as? any MustacheCustomRepresentation { return custom.representation.flatMap { child(name, of: $0) } }
             return reflectedChild(name, of: value)
         }
 
@@ -423,6 +438,8 @@ extension ThemeTemplates {
         if let string = value as? String { return string }
         if let text = value as? OptionalText { return text.text }
         if let renderable = value as? any MustacheCustomRenderable { return renderable.renderText }
+        // `NSNull` and its kind stand for something else, or for nothing (asked only here, past the kinds views give).
+        if let custom = value as? any MustacheCustomRepresentation { return custom.representation.map(text(of:)) ?? "" }
         if let optional = value as? any OptionalValue, let wrapped = optional.wrapped { return String(describing: wrapped) }
         return String(describing: value)
     }
@@ -452,6 +469,10 @@ extension ThemeTemplates {
             return
         }
         if let renderable = value as? any MustacheCustomRenderable, renderable.isNull { return }
+        if let custom = value as? any MustacheCustomRepresentation {
+            renderSection(custom.representation, children, stack: &stack, escaping: escaping, indentation: indentation, into: &out)
+            return
+        }
         stack.append(Frame(value))
         render(children, stack: &stack, escaping: escaping, indentation: indentation, into: &out)
         stack.removeLast()
@@ -483,6 +504,10 @@ extension ThemeTemplates {
         }
         if let renderable = value as? any MustacheCustomRenderable, renderable.isNull {
             render(children, stack: &stack, escaping: escaping, indentation: indentation, into: &out)
+            return
+        }
+        if let custom = value as? any MustacheCustomRepresentation {
+            renderInverted(custom.representation, children, stack: &stack, escaping: escaping, indentation: indentation, into: &out)
         }
     }
 

@@ -85,6 +85,9 @@ import Testing
             #expect(PHPDateFormat("F j, Y g:i:s a", timeZone: utc).string(from: date + 1) == "January 27, 2008 12:04:01 am")
             #expect(PHPDateFormat("j F", timeZone: utc).string(from: date) == "27 January")
             #expect(PHPDateFormat("F j, Y", timeZone: utc).string(from: Date(timeIntervalSince1970: -0.5)) == "December 31, 1969")
+            // Before 1970, two times in one second by the calendar are two seconds to `U`.
+            #expect(PHPDateFormat("U", timeZone: utc).string(from: Date(timeIntervalSince1970: -1.0)) == "-1")
+            #expect(PHPDateFormat("U", timeZone: utc).string(from: Date(timeIntervalSince1970: -0.5)) == "0")
         }
     }
 

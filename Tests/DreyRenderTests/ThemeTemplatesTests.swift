@@ -86,6 +86,15 @@ import Testing
             ),
             ("crlf", ["t": "a\r\n{{#hasFriends}}\r\nb\r\n{{/hasFriends}}\r\nc"], people),
             ("braces in text", ["t": "{ {x} }} {{name}}{ x"], people),
+            (
+                "null stands for nothing",
+                ["t": "[{{n}}]{{#n}}yes{{/n}}{{^n}}no{{/n}}{{#n}}{{a}}{{/n}}|{{n.x}}|{{#list}}<{{.}}>{{/list}}"],
+                ["n": NSNull(), "a": "outer", "list": ["a", NSNull(), "b"]] as [String: Any]
+            ),
+            (
+                "other line breaks end a standalone line",
+                ["t": "{{#hasFriends}}\rB{{/hasFriends}}\r\n  {{! c }}\u{0C}x\n{{^hasFriends}}\u{2028}y{{/hasFriends}}z"], people
+            ),
         ]
     }
 
