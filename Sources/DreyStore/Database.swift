@@ -95,7 +95,7 @@ public final class Database: Sendable {
     func withReads<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         if let open = Self.ambient, open.database === self, open.isOpen { return try await body(open.sql) }
         guard case .sqlite(let pool) = backend else { return try await withSQL(body) }
-        return try await body(ReadingSQLiteDatabase(reads: pool.reads, pool: pool, template: pool.template))
+        return try await body(ReadingSQLiteDatabase(reads: pool.reads, pool: pool, template: pool.template, gate: writeGate))
     }
 
     /// Runs `body` in one transaction: all of it is committed, or none of it.

@@ -237,6 +237,8 @@ struct ReadingSQLiteDatabase: SQLDatabase {
     let reads: SQLiteReads
     let pool: SQLitePool
     let template: any SQLDatabase
+    /// The process's write gate (`Database.transaction`'s).
+    let gate: WriteGate
     let encoder = SQLiteDataEncoder()
     let decoder = SQLiteDataDecoder()
 
@@ -253,7 +255,11 @@ struct ReadingSQLiteDatabase: SQLDatabase {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         let (sql, binds) = serialize(query)
         guard Self.isPlainSelect(sql) else {
-            try await pool.withConnection { try await $0.sql().execute(sql: query, onRow) }
+            // A write outside a transaction (a janitor's DELETE, an upsert) waits for SQLite's write lock in the busy
+            // handler, on a thread of NIO's pool: through the write gate, as transactions go, so two such waits cannot
+            // take every pool thread from the transaction that holds the lock and needs one to go on. Seen at
+            // start-up: the change and spam janitors' writes held both threads and reads stalled for seconds.
+            try await gate.serialized { try await pool.withConnection { try await $0.sql().execute(sql: query, onRow) } }
             return
         }
         let values = try binds.map { try encoder.encode($0) }
