@@ -190,6 +190,7 @@ let package = Package(
                 "DreyFetch",
                 "DreyLinkbacks", "DreyImages",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -184,7 +184,11 @@ public struct DreyApplication: Sendable {
         let server: HTTPServerBuilder =
             config.pageCache
             ? .http1CachedPages {
-                CachedPageHandler(stamp: .init(serverName: serverName, date: HTTPDate.now), answer: responder.cachedAnswer)
+                let (ledger, stamp) = (FastPathLedger(), CachedPageHandler.Stamp(serverName: serverName, date: HTTPDate.now))
+                return (
+                    RawPageFront(ledger: ledger, stamp: stamp, answer: responder.cachedAnswer),
+                    CachedPageHandler(stamp: stamp, ledger: ledger, answer: responder.cachedAnswer)
+                )
             } : .http1()
         return Application(
             responder: responder, server: server,

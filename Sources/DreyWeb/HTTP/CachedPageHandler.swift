@@ -27,6 +27,7 @@ final class CachedPageHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     let answer: @Sendable (Request, String?) -> PreparedResponse?
     let stamp: Stamp
+    let ledger: FastPathLedger
     private var peer: String?
     /// Requests passed on to Hummingbird whose response has not ended yet.
     private var passedOn = 0
@@ -34,8 +35,9 @@ final class CachedPageHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var answered: PreparedResponse?
     private var needsFlush = false
 
-    init(stamp: Stamp, answer: @escaping @Sendable (Request, String?) -> PreparedResponse?) {
+    init(stamp: Stamp, ledger: FastPathLedger = FastPathLedger(), answer: @escaping @Sendable (Request, String?) -> PreparedResponse?) {
         self.stamp = stamp
+        self.ledger = ledger
         self.answer = answer
     }
 
@@ -51,7 +53,10 @@ final class CachedPageHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            if passedOn == 0, context.channel.isWritable, let prepared = quickAnswer(head) {
+            ledger.inFlight += 1
+            let asked = ledger.alreadyAsked > 0
+            if asked { ledger.alreadyAsked -= 1 }
+            if !asked, passedOn == 0, context.channel.isWritable, let prepared = quickAnswer(head) {
                 answered = prepared
                 return
             }
@@ -79,7 +84,10 @@ final class CachedPageHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { passedOn -= 1 }
+        if case .end = unwrapOutboundIn(data) {
+            passedOn -= 1
+            ledger.inFlight -= 1
+        }
         context.write(data, promise: promise)
     }
 
@@ -114,20 +122,25 @@ final class CachedPageHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let body = prepared.body, body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         for part in prepared.parts where part.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil) }
         context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        ledger.inFlight -= 1
         needsFlush = true
     }
 }
 
-/// Hummingbird's HTTP/1 channel with `CachedPageHandler` put in front of its HTTP types codec.
+/// Hummingbird's HTTP/1 channel with `RawPageFront` before NIO's HTTP/1 codec and `CachedPageHandler` after it, in
+/// front of Hummingbird's HTTP types codec.
 struct CachedPageHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
     let inner: HTTP1Channel
-    let makeHandler: @Sendable () -> CachedPageHandler
+    let makeHandlers: @Sendable () -> (RawPageFront, CachedPageHandler)
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
-            let codec = try channel.pipeline.syncOperations.handler(type: HTTP1ToHTTPServerCodec.self)
-            try channel.pipeline.syncOperations.addHandler(makeHandler(), position: .before(codec))
+            let (front, handler) = makeHandlers()
+            let operations = channel.pipeline.syncOperations
+            try operations.addHandler(handler, position: .before(try operations.handler(type: HTTP1ToHTTPServerCodec.self)))
+            // Before NIO's response encoder, which comes before its request decoder: first after TLS, if any.
+            try operations.addHandler(front, position: .before(try operations.handler(type: HTTPResponseEncoder.self)))
             return value
         }
     }
@@ -139,7 +152,7 @@ struct CachedPageHTTP1Channel: ServerChildChannel {
 
 extension HTTPServerBuilder {
     /// HTTP/1 with cached pages answered in the pipeline.
-    static func http1CachedPages(_ makeHandler: @escaping @Sendable () -> CachedPageHandler) -> HTTPServerBuilder {
-        .init { responder in CachedPageHTTP1Channel(inner: HTTP1Channel(responder: responder), makeHandler: makeHandler) }
+    static func http1CachedPages(_ makeHandlers: @escaping @Sendable () -> (RawPageFront, CachedPageHandler)) -> HTTPServerBuilder {
+        .init { responder in CachedPageHTTP1Channel(inner: HTTP1Channel(responder: responder), makeHandlers: makeHandlers) }
     }
 }
