@@ -26,6 +26,19 @@ public enum RandomBytes {
         }
     }
 
+    /// `count` random bytes (at most 4,096), lent to `body` without making an array of them.
+    public static func withBytes<T>(_ count: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        precondition(count <= 4096)
+        return pool.withLock { p in
+            if p.used + count > p.bytes.count {
+                refill(&p.bytes)
+                p.used = 0
+            }
+            defer { p.used += count }
+            return p.bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[p.used..<(p.used + count)])) }
+        }
+    }
+
     /// The kernel's generator, opened once (no `getrandom` wrapper reaches Swift here; `/dev/urandom` is the same source).
     private static let urandom = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
 

@@ -45,7 +45,7 @@ extension WebApp {
 
     /// A fresh comment-form token for one response.
     func formToken(_ postID: Int64, site: Site, shownAt: Date?) -> String {
-        FormToken(postID: postID, shownAt: shownAt ?? drey.config.clock.now()).signed(with: Signer.cached(secret: site.settings.secret))
+        FormToken.mint(postID: postID, shownAt: shownAt ?? drey.config.clock.now(), signer: Signer.cached(secret: site.settings.secret))
     }
 
     /// A cached page with its holes (if any) filled for this request.

@@ -33,6 +33,22 @@ import Testing
         #expect(FormToken.randomNonce().count == 16)
     }
 
+    @Test("a minted token is a new token signed: it checks out with its post and time, and each has a nonce of its own")
+    func minted() throws {
+        let minted = (0..<3).map { _ in FormToken.mint(postID: 42, shownAt: shown, signer: signer) }
+        #expect(Set(minted).count == 3)
+        for text in minted {
+            guard case .valid(let token) = FormToken.check(text, postID: 42, now: shown, maxAge: 86400, signer: signer) else {
+                Issue.record("not valid: \(text)")
+                continue
+            }
+            #expect(token.shownAt == shown && token.postID == 42 && token.nonce.count == 16)
+            #expect(token.signed(with: signer) == text)
+            #expect(text.hasPrefix("comment:42:1700000000500:"))
+        }
+        #expect(FormToken(postID: -7, shownAt: shown, nonce: "n").signed(with: signer).hasPrefix("comment:-7:1700000000500:n."))
+    }
+
     @Test("CRC-32 matches the standard check value, and combining two CRCs equals the CRC of the whole")
     func crc() {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)

@@ -47,11 +47,28 @@ public struct Signer: Sendable {
         bytes.append(contentsOf: purpose.name.utf8)
         bytes.append(0)
         bytes.append(contentsOf: value.utf8)
-        return bytes.withUnsafeBytes { message in keyed.mac(message) { Base64URL.encode(raw: $0) } }
+        var signature: [UInt8] = []
+        signature.reserveCapacity(43)
+        bytes.withUnsafeBytes { message in keyed.mac(message) { Base64URL.append(raw: $0, to: &signature) } }
+        return String(decoding: signature, as: UTF8.self)
     }
 
     /// `value.signature`, safe to hand to a browser.
-    public func sign(_ value: String, purpose: Purpose) -> String { value + "." + signature(value, purpose: purpose) }
+    public func sign(_ value: String, purpose: Purpose) -> String { sign(bytes: Array(value.utf8), purpose: purpose) }
+
+    /// `sign` of a value given as its UTF-8 bytes.
+    public func sign(bytes value: [UInt8], purpose: Purpose) -> String {
+        var message = [UInt8]()
+        message.reserveCapacity(purpose.name.utf8.count + 1 + value.count)
+        message.append(contentsOf: purpose.name.utf8)
+        message.append(0)
+        message.append(contentsOf: value)
+        var signed = value
+        signed.reserveCapacity(value.count + 44)
+        signed.append(UInt8(ascii: "."))
+        message.withUnsafeBytes { keyed.mac($0) { Base64URL.append(raw: $0, to: &signed) } }
+        return String(decoding: signed, as: UTF8.self)
+    }
 
     /// The value inside a signed string, or nil when the signature does not match this purpose.
     public func verify(_ signed: String, purpose: Purpose) -> String? {

@@ -166,6 +166,12 @@ public enum Base64URL {
     public static func encode(raw bytes: UnsafeRawBufferPointer) -> String {
         var out = [UInt8]()
         out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        append(raw: bytes, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `encode`'s characters appended to `out`.
+    public static func append(raw bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         var i = 0
         while i < bytes.count {
             let b0 = UInt32(bytes[i])
@@ -179,7 +185,6 @@ public enum Base64URL {
             if left > 2 { out.append(alphabet[Int(n & 63)]) }
             i += 3
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     public static func decode(_ text: String) -> [UInt8]? {
