@@ -1,3 +1,4 @@
+import Atomics
 import DreyCore
 import DreyStore
 import Foundation
@@ -12,6 +13,12 @@ import Logging
 public final class ChangeFeed: Sendable {
     let store: any ChangeStore
     let stampPath: String
+    /// Added to with every stamp this process writes; read instead of the stamp by `isCurrent` (nil: the folder could
+    /// not hold it, and the stamp is read).
+    let counter: SharedCounter?
+    /// Once a second the counter's file is checked to be still in place (`isUnlinked`); if not, the stamp is read again.
+    private let counterChecked = ManagedAtomic<Int>(0)
+    private let counterLost = ManagedAtomic<Bool>(false)
     let logger: Logger
     private let state = Locked(State())
     private let listeners = Locked<[@Sendable (Int64, Set<CacheScope>) -> Void]>([])
@@ -24,6 +31,7 @@ public final class ChangeFeed: Sendable {
         var lastSequence: Int64 = 0
         var lastStamp: timespec = timespec()
         var lastSize: Int = -1
+        var lastCount: UInt64 = 0
         /// The catch-up a moved stamp started; requests arriving meanwhile wait for it rather than read stale settings.
         var pending: Task<Void, Never>?
         var generation = 0
@@ -32,13 +40,16 @@ public final class ChangeFeed: Sendable {
     init(store: any ChangeStore, dataDirectory: String, logger: Logger) async throws {
         self.store = store
         self.stampPath = (dataDirectory as NSString).appendingPathComponent("changes.stamp")
+        self.counter = SharedCounter(path: (dataDirectory as NSString).appendingPathComponent("changes.counter"))
         self.logger = logger
-        let latest = try await store.latestSequence()
+        let count = counter?.value ?? 0
         let stamp = Self.stamp(of: stampPath)
+        let latest = try await store.latestSequence()
         state.withLock {
             $0.lastSequence = latest
             $0.lastStamp = stamp.0
             $0.lastSize = stamp.1
+            $0.lastCount = count
         }
     }
 
@@ -94,20 +105,43 @@ public final class ChangeFeed: Sendable {
     /// Whether this process has read every change: the stamp is where the last look left it and no catch-up is under
     /// way. A request that finds otherwise goes the way of `syncIfStampMoved` (the cached-page fast path cannot wait).
     package var isCurrent: Bool {
+        if let counter = usableCounter {
+            let count = counter.value
+            return state.withLock { s in s.pending == nil && s.lastCount == count }
+        }
         let (stamp, size) = Self.stamp(of: stampPath)
         return state.withLock { s in
             s.pending == nil && s.lastStamp.tv_sec == stamp.tv_sec && s.lastStamp.tv_nsec == stamp.tv_nsec && s.lastSize == size
         }
     }
 
+    /// The shared counter, unless its file went away (checked at most once a second, `time` being no system call).
+    private var usableCounter: SharedCounter? {
+        guard let counter, !counterLost.load(ordering: .relaxed) else { return nil }
+        let second = time(nil)
+        if counterChecked.load(ordering: .relaxed) != second {
+            counterChecked.store(second, ordering: .relaxed)
+            if counter.isUnlinked {
+                counterLost.store(true, ordering: .relaxed)
+                logger.warning("changes.counter was removed from the data folder; reading changes.stamp until restarted")
+                return nil
+            }
+        }
+        return counter
+    }
+
     /// Applies changes made by other processes since the last look; cheap when nothing moved.
     public func syncIfStampMoved() async {
+        // The counter first: a writer adds to it after writing the stamp, so a count seen here has its stamp too.
+        let count = counter?.value ?? 0
         let (stamp, size) = Self.stamp(of: stampPath)
         let pending = state.withLock { s -> Task<Void, Never>? in
-            let changed = s.lastStamp.tv_sec != stamp.tv_sec || s.lastStamp.tv_nsec != stamp.tv_nsec || s.lastSize != size
+            let changed =
+                s.lastStamp.tv_sec != stamp.tv_sec || s.lastStamp.tv_nsec != stamp.tv_nsec || s.lastSize != size || s.lastCount != count
             guard changed else { return s.pending }
             s.lastStamp = stamp
             s.lastSize = size
+            s.lastCount = count
             s.generation += 1
             let generation = s.generation
             // One catch-up for everyone: the first request to see the stamp move starts it, and every request that
@@ -160,6 +194,7 @@ public final class ChangeFeed: Sendable {
         // Rewriting the file changes its mtime and usually its size; either is enough for readers.
         let text = String(sequence) + "\n"
         _ = FileManager.default.createFile(atPath: stampPath, contents: Data(text.utf8))
+        counter?.increment()
     }
 
     static func stamp(of path: String) -> (timespec, Int) {

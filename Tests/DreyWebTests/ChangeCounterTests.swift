@@ -1,0 +1,53 @@
+import DreyCore
+import DreyTestSupport
+import Foundation
+import Testing
+
+@testable import DreyApp
+@testable import DreyWeb
+
+/// Every process on a data folder learns of another's change at its next request: the cached-page fast path reads
+/// the folder's shared counter (`SharedCounter`) where it used to `stat` the stamp file.
+@Suite struct ChangeCounterTests {
+    @Test("two mappings of the counter see each other's additions; a file that exists keeps its count; removal is noticed")
+    func counter() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("drey-counter-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let one = try #require(SharedCounter(path: path))
+        let two = try #require(SharedCounter(path: path))
+        #expect(one.value == 0)
+        one.increment()
+        two.increment()
+        #expect(one.value == 2 && two.value == 2)
+        #expect(try #require(SharedCounter(path: path)).value == 2)
+        #expect(!one.isUnlinked)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(one.isUnlinked)
+        #expect(SharedCounter(path: "/nonexistent-\(UUID().uuidString)/changes.counter") == nil)
+    }
+
+    @Test("a change recorded by another process on the folder makes this one not current until it has read it", arguments: TestDatabase.allCases)
+    func otherProcess(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, _ in
+            let feed = blog.drey.changes
+            await feed.syncIfStampMoved()
+            #expect(feed.isCurrent)
+            #expect(feed.counter != nil)
+            let other = try await Drey.open(blog.config, logger: TestBlog.quietLogger)
+            try await other.changes.record(siteID: blog.site.id, .terms)
+            #expect(!feed.isCurrent)
+            await feed.syncIfStampMoved()
+            #expect(feed.isCurrent)
+            #expect(feed.lastSequence == other.changes.lastSequence)
+            // Without the counter's file, the stamp still tells.
+            try FileManager.default.removeItem(atPath: blog.config.dataDirectory + "/changes.counter")
+            try await Task.sleep(for: .milliseconds(1_100))
+            #expect(feed.isCurrent)
+            try await other.changes.record(siteID: blog.site.id, .terms)
+            #expect(!feed.isCurrent)
+            await feed.syncIfStampMoved()
+            #expect(feed.isCurrent)
+            await other.close()
+        }
+    }
+}
