@@ -43,12 +43,19 @@ final class SQLiteReads: @unchecked Sendable {
             guard let index = names[column] else { throw Failure(message: "no column \(column) in the result") }
             let value = values[index]
             // The store's common columns converted as SQLiteKit's decoder converts them, without its casts of the type.
-            switch D.self {
-            case is String.Type: if let text = String(sqliteData: value) { return text as! D }
-            case is Int64.Type: if let number = Int64(sqliteData: value) { return number as! D }
-            case is Int.Type: if let number = Int(sqliteData: value) { return number as! D }
-            case is Bool.Type: if let flag = Bool(sqliteData: value) { return flag as! D }
-            default: break
+            // Metatypes are compared, not cast (`is String.Type` is a dynamic cast on every column of every row); a
+            // NULL is nil for an optional, as the decoder's `decodeNil` makes it.
+            if D.self == String.self || D.self == String?.self {
+                if case .null = value, D.self == String?.self { return String?.none as! D }
+                if let text = String(sqliteData: value) { return D.self == String.self ? text as! D : String?.some(text) as! D }
+            } else if D.self == Int64.self || D.self == Int64?.self {
+                if case .null = value, D.self == Int64?.self { return Int64?.none as! D }
+                if let number = Int64(sqliteData: value) { return D.self == Int64.self ? number as! D : Int64?.some(number) as! D }
+            } else if D.self == Int.self || D.self == Int?.self {
+                if case .null = value, D.self == Int?.self { return Int?.none as! D }
+                if let number = Int(sqliteData: value) { return D.self == Int.self ? number as! D : Int?.some(number) as! D }
+            } else if D.self == Bool.self, let flag = Bool(sqliteData: value) {
+                return flag as! D
             }
             return try decoder.decode(D.self, from: value)
         }

@@ -91,6 +91,33 @@ import Testing
         }
     }
 
+    @Test("text, integers, flags and their optionals convert as sqlite-nio's decoder converts them, NULLs and mismatches alike")
+    func conversions() async throws {
+        try await withDatabase { db, _ in
+            try await db.transaction { sql in
+                try await sql.raw("INSERT INTO reads_test (id, name, score, data) VALUES (1, 'één', 1.5, NULL)").run()
+                try await sql.raw("INSERT INTO reads_test (id, name, score, data) VALUES (2, '42', NULL, x'01')").run()
+                try await sql.raw("INSERT INTO reads_test (id, name, score, data) VALUES (0, 'true', 2.0, 'text')").run()
+            }
+            @Sendable func converted(_ row: any SQLRow) -> [String] {
+                func one<T: Decodable>(_ column: String, _ type: T.Type) -> String {
+                    do { return "\(try row.decode(column: column, as: type))" } catch { return "error" }
+                }
+                return ["id", "name", "score", "data"].flatMap { column in
+                    [
+                        one(column, String.self), one(column, String?.self), one(column, Int64.self), one(column, Int64?.self),
+                        one(column, Int.self), one(column, Int?.self), one(column, Bool.self),
+                    ]
+                }
+            }
+            let text = "SELECT id, name, score, data FROM reads_test ORDER BY id"
+            let direct = try await db.withSQL { sql in try await sql.raw(SQLQueryString(text)).all().map(converted) }
+            let read = try await db.withReads { sql in try await sql.raw(SQLQueryString(text)).all().map(converted) }
+            #expect(read == direct)
+            #expect(direct.count == 3 && direct.joined().contains("nil"))
+        }
+    }
+
     @Test("a read runs on the calling thread until it was slow, then on the thread pool until it is fast again")
     func slowReads() async throws {
         try await withDatabase { db, pool in
