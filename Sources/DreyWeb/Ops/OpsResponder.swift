@@ -32,21 +32,27 @@ public struct OpsResponder: HTTPResponder {
     /// the request is for the operator's endpoints or not a cached page.
     func cachedAnswer(_ request: Request, peer: String?) -> PreparedResponse? {
         let started = ContinuousClock.now
-        guard OperationsRoute.match(request.uri.path) == nil, var prepared = inner.app.cachedAnswer(request, peer: peer) else { return nil }
-        ops.record(request, peer: peer, status: prepared.status, headers: &prepared.headers, started: started)
+        guard OperationsRoute.match(request.uri.path) == nil, let answer = inner.app.cachedAnswer(request, peer: peer) else { return nil }
+        var prepared = answer.response
+        ops.record(request, peer: peer, status: prepared.status, headers: &prepared.headers, started: started, origin: answer.origin, cache: "HIT")
         return prepared
     }
 }
 
 extension OpsEndpoints {
     /// Every answered request: its id (a trusted proxy's, else a new one) in `X-Request-Id`, its metrics, its log line.
-    func record(_ request: Request, peer: String?, status: HTTPResponse.Status, headers: inout HTTPFields, started: ContinuousClock.Instant) {
-        let origin = RequestOrigin.decide(request, peer: peer, proxies: proxies)
+    /// `origin` and `cache` are what the fast path already knows (the front door's origin, a hit); otherwise they are
+    /// decided here and read from the response.
+    func record(
+        _ request: Request, peer: String?, status: HTTPResponse.Status, headers: inout HTTPFields, started: ContinuousClock.Instant,
+        origin known: RequestOrigin? = nil, cache knownCache: String? = nil
+    ) {
+        let origin = known ?? RequestOrigin.decide(request, peer: peer, proxies: proxies)
         let requestID = Self.requestID(request, trusted: origin.trusted && peer != nil)
         headers[.xRequestID] = requestID
         let duration = ContinuousClock.now - started
         let kind = RouteKind.of(method: request.method, path: request.uri.path, query: request.uri.query)
-        let cache = headers[.xDreyCache]
+        let cache = knownCache ?? headers[.xDreyCache]
         telemetry.request(kind: kind, status: status.code, duration: duration, cache: cache)
         if let log = accessLog {
             log.append(
