@@ -104,6 +104,8 @@ import Testing
             "GET / HTTP/1.1\r\r\nHost: a\r\n\r\n",
             "OPTIONS / HTTP/1.1\r\nHost: a\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: a \r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nProxy-Connection: close\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nPROXY-CONNECTION: keep-alive\r\n\r\n",
         ])
     func others(_ text: String) {
         guard case .other = Self.read(text) else {
@@ -227,6 +229,24 @@ import Testing
         #expect(try Self.output(channel) == Self.cachedAnswer.replacingOccurrences(of: "cached!", with: ""))
         #expect(asked.byFront == ["/cached", "/cached", "/cached"])
         #expect(asked.byHandler.isEmpty && app.heads.isEmpty)
+    }
+
+    @Test("a head held in pieces is read again only when a piece may decide it: its end, or a byte NIO's decoder refuses")
+    func heldInPieces() throws {
+        let (channel, app, asked) = try Self.pipeline()
+        // Bare line feeds, split so the first piece is incomplete: held until the empty line comes, then handed to
+        // NIO's decoder, which refuses them (its error is the proof the bytes reached it, and only then).
+        try Self.send(channel, "GET /cached HTTP/1.")
+        try Self.send(channel, "1\nHost: blog.test\n")
+        #expect(throws: (any Error).self) { try Self.send(channel, "\n") }
+        #expect(app.heads.isEmpty && asked.byFront.isEmpty)
+        // A control byte in a later piece goes to the decoder at once, which refuses it there and then.
+        let (second, _, _) = try Self.pipeline()
+        try Self.send(second, "GET /cached HTTP/1.1\r\nHost: blog.test\r\n")
+        #expect(throws: (any Error).self) { try Self.send(second, "X: a\u{1}b") }
+        let bytes = Array("GET /cached HTTP/1.1\r\nHost: blog.test\r\nCookie: a=b\r\n\r\n".utf8)
+        #expect(RawRequestHead.mayDecide(ByteBuffer(bytes: bytes.dropLast(2)), from: 0) == false)
+        #expect(RawRequestHead.mayDecide(ByteBuffer(bytes: bytes), from: bytes.count - 1))
     }
 
     @Test("what is not cached goes on once, and answers stay in request order under pipelining")

@@ -85,8 +85,9 @@ final class CachedPageHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
-            passedOn -= 1
-            ledger.inFlight -= 1
+            // Not below zero: an error's answer (a head NIO's decoder could not read) ends no head counted here.
+            passedOn = max(0, passedOn - 1)
+            ledger.inFlight = max(0, ledger.inFlight - 1)
         }
         context.write(data, promise: promise)
     }

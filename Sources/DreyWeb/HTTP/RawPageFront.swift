@@ -60,8 +60,15 @@ final class RawPageFront: ChannelInboundHandler, RemovableChannelHandler {
         }
         var buffer = unwrapInboundIn(data)
         if var start = held {
-            held = nil
+            let searched = start.readableBytes
             start.writeBuffer(&buffer)
+            // Read again only once the new bytes may decide the head (or it is too long to wait for): not from its
+            // start at every piece.
+            guard RawRequestHead.mayDecide(start, from: searched) || start.readableBytes > RawRequestHead.maxLength else {
+                held = start
+                return
+            }
+            held = nil
             buffer = start
         }
         while buffer.readableBytes > 0 {

@@ -10,8 +10,8 @@ import NIOCore
 /// - request line `GET|HEAD SP origin-form SP HTTP/1.1 CRLF`, the target of visible ASCII and starting with `/`;
 /// - field lines `token ":" OWS value CRLF`, values of visible ASCII, space and tab, not ending in whitespace;
 /// - lines end in CRLF only; no folded lines, no NUL or other control bytes;
-/// - exactly one `Host`; no `Content-Length`, `Transfer-Encoding`, `Upgrade`, `Expect` or `Connection` other than
-///   `keep-alive`.
+/// - exactly one `Host`; no `Content-Length`, `Transfer-Encoding`, `Upgrade`, `Expect`, `TE`, `Proxy-Connection`, or
+///   `Connection` other than `keep-alive`.
 struct RawRequestHead {
     let method: HTTPRequest.Method
     let target: String
@@ -34,6 +34,27 @@ struct RawRequestHead {
 
     static func read(_ buffer: ByteBuffer) -> Reading {
         buffer.withUnsafeReadableBytes { read($0) }
+    }
+
+    /// Whether the bytes of `buffer` from `from` on may decide what its head is: an empty line (its end, also as bare
+    /// line feeds, which the reader refuses), or a byte no head in the subset has (a control byte, a byte outside
+    /// ASCII), which NIO's decoder may refuse at once. A head arriving in pieces is searched in each new piece only,
+    /// and read once this says so (`RawPageFront`): a slow sender costs linear time, as with NIO's decoder.
+    static func mayDecide(_ buffer: ByteBuffer, from: Int) -> Bool {
+        buffer.withUnsafeReadableBytes { bytes in
+            var i = max(0, from - 2)
+            while i < bytes.count {
+                let byte = bytes[i]
+                if byte == 10 {
+                    if i + 1 < bytes.count, bytes[i + 1] == 10 { return true }
+                    if i + 2 < bytes.count, bytes[i + 1] == 13, bytes[i + 2] == 10 { return true }
+                } else if (byte < 0x20 && byte != 9 && byte != 13) || byte >= 0x7F {
+                    return true
+                }
+                i += 1
+            }
+            return false
+        }
     }
 
     static func read(_ bytes: UnsafeRawBufferPointer) -> Reading {
@@ -135,7 +156,8 @@ struct RawRequestHead {
     /// The names read on every request, matched without making a string; those that mean a body or another protocol
     /// are refused.
     private static let knownNames: [(bytes: [UInt8], known: Known)] = {
-        let refused = ["content-length", "transfer-encoding", "upgrade", "expect", "te"]
+        // llhttp reads `Proxy-Connection` as `Connection` (a `close` there ends the connection for NIO's decoder).
+        let refused = ["content-length", "transfer-encoding", "upgrade", "expect", "te", "proxy-connection"]
         let common: [HTTPField.Name] = [
             .cookie, .accept, .acceptEncoding, .acceptLanguage, .userAgent, .referer, .ifNoneMatch, .ifModifiedSince, .cacheControl,
         ]
