@@ -16,7 +16,9 @@ public final class ChangeFeed: Sendable {
     /// Added to with every stamp this process writes; read instead of the stamp by `isCurrent` (nil: the folder could
     /// not hold it, and the stamp is read).
     let counter: SharedCounter?
-    /// Once a second the counter's file is checked to be still in place (`isUnlinked`); if not, the stamp is read again.
+    let counterPath: String
+    /// Once a second `isCurrent` reads the stamp too, and checks that the counter's file is still the one mapped; if it
+    /// is not, this process reads the stamp from then on.
     private let counterChecked = ManagedAtomic<Int>(0)
     private let counterLost = ManagedAtomic<Bool>(false)
     let logger: Logger
@@ -40,7 +42,8 @@ public final class ChangeFeed: Sendable {
     init(store: any ChangeStore, dataDirectory: String, logger: Logger) async throws {
         self.store = store
         self.stampPath = (dataDirectory as NSString).appendingPathComponent("changes.stamp")
-        self.counter = SharedCounter(path: (dataDirectory as NSString).appendingPathComponent("changes.counter"))
+        self.counterPath = (dataDirectory as NSString).appendingPathComponent("changes.counter")
+        self.counter = SharedCounter(path: counterPath)
         self.logger = logger
         let count = counter?.value ?? 0
         let stamp = Self.stamp(of: stampPath)
@@ -105,29 +108,29 @@ public final class ChangeFeed: Sendable {
     /// Whether this process has read every change: the stamp is where the last look left it and no catch-up is under
     /// way. A request that finds otherwise goes the way of `syncIfStampMoved` (the cached-page fast path cannot wait).
     package var isCurrent: Bool {
-        if let counter = usableCounter {
+        let second = time(nil)
+        if counterChecked.load(ordering: .relaxed) != second {
+            counterChecked.store(second, ordering: .relaxed)
+            if let counter, !counterLost.load(ordering: .relaxed), !counter.isFile(atPath: counterPath) {
+                counterLost.store(true, ordering: .relaxed)
+                logger.warning("changes.counter was removed or replaced in the data folder; reading changes.stamp until restarted")
+            }
+            // Once a second the stamp decides: a change by a process that could not count (the counter's file not
+            // writable for it, or replaced under it) is seen within the second.
+            return stampIsCurrent
+        }
+        if let counter, !counterLost.load(ordering: .relaxed) {
             let count = counter.value
             return state.withLock { s in s.pending == nil && s.lastCount == count }
         }
+        return stampIsCurrent
+    }
+
+    private var stampIsCurrent: Bool {
         let (stamp, size) = Self.stamp(of: stampPath)
         return state.withLock { s in
             s.pending == nil && s.lastStamp.tv_sec == stamp.tv_sec && s.lastStamp.tv_nsec == stamp.tv_nsec && s.lastSize == size
         }
-    }
-
-    /// The shared counter, unless its file went away (checked at most once a second, `time` being no system call).
-    private var usableCounter: SharedCounter? {
-        guard let counter, !counterLost.load(ordering: .relaxed) else { return nil }
-        let second = time(nil)
-        if counterChecked.load(ordering: .relaxed) != second {
-            counterChecked.store(second, ordering: .relaxed)
-            if counter.isUnlinked {
-                counterLost.store(true, ordering: .relaxed)
-                logger.warning("changes.counter was removed from the data folder; reading changes.stamp until restarted")
-                return nil
-            }
-        }
-        return counter
     }
 
     /// Applies changes made by other processes since the last look; cheap when nothing moved.
@@ -194,7 +197,14 @@ public final class ChangeFeed: Sendable {
         // Rewriting the file changes its mtime and usually its size; either is enough for readers.
         let text = String(sequence) + "\n"
         _ = FileManager.default.createFile(atPath: stampPath, contents: Data(text.utf8))
-        counter?.increment()
+        // Counted in the file now in the folder, which every process reading the counter maps (or will, once it notices).
+        if let counter, counter.isFile(atPath: counterPath) {
+            counter.increment()
+        } else if let fresh = SharedCounter(path: counterPath) {
+            fresh.increment()
+        } else {
+            logger.warning("changes.counter cannot be written; other processes see this change by changes.stamp, within a second")
+        }
     }
 
     static func stamp(of path: String) -> (timespec, Int) {

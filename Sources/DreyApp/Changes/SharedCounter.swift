@@ -9,8 +9,8 @@ import Glibc
 /// atomic across processes (the file's one page is shared by all mappings of it).
 ///
 /// `ChangeFeed.isCurrent` reads it on every cached page instead of `stat`ing the stamp file, which was a twentieth of
-/// a cached page's CPU. The file is made when missing and never replaced; should it be removed while a process has it
-/// mapped, `isUnlinked` says so and the feed goes back to the stamp.
+/// a cached page's CPU. The file is made when missing and never replaced by Drey; should it be removed or replaced
+/// while a process has it mapped, `isFile(atPath:)` says so (see `ChangeFeed` for what follows).
 final class SharedCounter: @unchecked Sendable {
     private let descriptor: Int32
     private let mapped: UnsafeMutableRawPointer
@@ -41,9 +41,12 @@ final class SharedCounter: @unchecked Sendable {
 
     func increment() { atomic.wrappingIncrement(ordering: .releasing) }
 
-    /// The file was removed since it was mapped: other processes would count in a new one.
-    var isUnlinked: Bool {
-        var info = stat()
-        return fstat(descriptor, &info) != 0 || info.st_nlink == 0
+    /// Whether the file at `path` is still the one mapped: false once it was removed or replaced, since processes
+    /// opening it from then on count in another file.
+    func isFile(atPath path: String) -> Bool {
+        var mapped = stat()
+        var named = stat()
+        guard fstat(descriptor, &mapped) == 0, stat(path, &named) == 0 else { return false }
+        return mapped.st_dev == named.st_dev && mapped.st_ino == named.st_ino
     }
 }
