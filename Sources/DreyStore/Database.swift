@@ -140,7 +140,10 @@ public final class Database: Sendable {
                 return result
             } catch {
                 open.close()
-                try? await db.raw("ROLLBACK").run()
+                // Not in this task: a cancelled task's ROLLBACK would be refused before it ran, and the connection would
+                // go back to the pool inside the transaction, holding SQLite's write lock ("cannot start a transaction
+                // within a transaction" for the next, every other writer waiting out the busy timeout).
+                try? await Task { try await db.raw("ROLLBACK").run() }.value
                 throw error
             }
         }

@@ -128,7 +128,8 @@ extension SQLStore {
                 try await db.raw("COMMIT").run()
                 return result
             } catch {
-                try? await db.raw("ROLLBACK").run()
+                // In a task of its own, so a cancelled export still ends its transaction (see `Database.run(transaction:)`).
+                try? await Task { try await db.raw("ROLLBACK").run() }.value
                 throw error
             }
         }

@@ -143,6 +143,32 @@ import Testing
         }
     }
 
+    @Test("a transaction whose task is cancelled is rolled back: nothing of it stays, and every connection can begin the next")
+    func cancelledTransaction() async throws {
+        try await withDatabase { db, _ in
+            let task = Task {
+                try await db.transaction { sql in
+                    try await sql.raw("INSERT INTO reads_test (id, name) VALUES (1, 'never')").run()
+                    try await Task.sleep(for: .seconds(30))
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            task.cancel()
+            _ = await task.result
+            // Every connection of the pool takes a transaction at once (one left inside the last would refuse BEGIN, or
+            // hold the write lock through the busy timeout).
+            for n in 2...6 {
+                try await db.transaction { sql in
+                    try await sql.raw(SQLQueryString("INSERT INTO reads_test (id, name) VALUES (\(literal: n), 'kept')")).run()
+                }
+            }
+            let names = try await db.withSQL { sql in
+                try await sql.raw("SELECT name FROM reads_test ORDER BY id").all().map { try $0.decode(column: "name", as: String.self) }
+            }
+            #expect(names == Array(repeating: "kept", count: 5))
+        }
+    }
+
     @Test("only a plain SELECT goes to the reading connections")
     func plainSelect() {
         #expect(ReadingSQLiteDatabase.isPlainSelect("SELECT 1"))
