@@ -15,15 +15,7 @@ public enum RandomBytes {
 
     /// `count` random bytes (at most 4,096).
     public static func take(_ count: Int) -> [UInt8] {
-        precondition(count <= 4096)
-        return pool.withLock { p in
-            if p.used + count > p.bytes.count {
-                refill(&p.bytes)
-                p.used = 0
-            }
-            defer { p.used += count }
-            return Array(p.bytes[p.used..<(p.used + count)])
-        }
+        withBytes(count) { Array($0) }
     }
 
     /// `count` random bytes (at most 4,096), lent to `body` without making an array of them.

@@ -20,7 +20,7 @@ final class FastPathLedger {
 /// and everything after it too once anything outside `RawRequestHead`'s subset came (a body, another protocol, a
 /// malformed or oversized head): the decoder then reads the rest of the connection as it always did.
 ///
-/// It sits at the front of the HTTP part of the pipeline (after TLS, when Drey speaks TLS), so what it writes goes
+/// It sits at the front of the pipeline (Drey speaks no TLS itself: a proxy in front does), so what it writes goes
 /// straight to the socket, past NIO's response encoder, which pairs each response it encodes with a request its
 /// decoder read: the two never see the requests answered here, so their pairing is undisturbed.
 final class RawPageFront: ChannelInboundHandler, RemovableChannelHandler {
