@@ -59,4 +59,32 @@ import Testing
             await other.close()
         }
     }
+
+    @Test("at the once-a-second look at the stamp, a stamp left as it was does not hide a change the counter saw", arguments: [TestDatabase.sqlite])
+    func stampUnmoved(_ kind: TestDatabase) async throws {
+        try await TestBlog.with(kind) { blog, _ in
+            let feed = blog.drey.changes
+            try await feed.record(siteID: blog.site.id, .terms)
+            await feed.syncIfStampMoved()
+            #expect(feed.isCurrent)
+            let stampPath = blog.config.dataDirectory + "/changes.stamp"
+            let before = try Data(contentsOf: URL(fileURLWithPath: stampPath))
+            let (mtime, _) = ChangeFeed.stamp(of: stampPath)
+            let other = try await Drey.open(blog.config, logger: TestBlog.quietLogger)
+            try await other.changes.record(siteID: blog.site.id, .terms)
+            // Two writes within one tick of the file clock, with as many digits: the stamp reads as it did.
+            try before.write(to: URL(fileURLWithPath: stampPath))
+            var times = [mtime, mtime]
+            #expect(utimensat(AT_FDCWD, stampPath, &times, 0) == 0)
+            let (restored, size) = ChangeFeed.stamp(of: stampPath)
+            #expect(restored.tv_sec == mtime.tv_sec && restored.tv_nsec == mtime.tv_nsec && size == before.count)
+            try await Task.sleep(for: .milliseconds(1_100))
+            #expect(!feed.isCurrent)
+            #expect(!feed.isCurrent)
+            await feed.syncIfStampMoved()
+            #expect(feed.isCurrent)
+            #expect(feed.lastSequence == other.changes.lastSequence)
+            await other.close()
+        }
+    }
 }

@@ -115,15 +115,20 @@ public final class ChangeFeed: Sendable {
                 counterLost.store(true, ordering: .relaxed)
                 logger.warning("changes.counter was removed or replaced in the data folder; reading changes.stamp until restarted")
             }
-            // Once a second the stamp decides: a change by a process that could not count (the counter's file not
-            // writable for it, or replaced under it) is seen within the second.
-            return stampIsCurrent
+            // Once a second the stamp decides too: a change by a process that could not count (the counter's file not
+            // writable for it, or replaced under it) is seen within the second. The counter still counts then: two
+            // writes within one tick of the file clock can leave the stamp's time and size as they were.
+            return stampIsCurrent && counterIsCurrent
         }
-        if let counter, !counterLost.load(ordering: .relaxed) {
-            let count = counter.value
-            return state.withLock { s in s.pending == nil && s.lastCount == count }
-        }
+        if counter != nil, !counterLost.load(ordering: .relaxed) { return counterIsCurrent }
         return stampIsCurrent
+    }
+
+    /// True without a usable counter: the stamp decides then.
+    private var counterIsCurrent: Bool {
+        guard let counter, !counterLost.load(ordering: .relaxed) else { return true }
+        let count = counter.value
+        return state.withLock { s in s.pending == nil && s.lastCount == count }
     }
 
     private var stampIsCurrent: Bool {
