@@ -146,6 +146,13 @@ import Testing
 
         var base: String { "https://blog.example.org:\(https)" }
 
+        /// nginx's error logs (its own and the site's), for a failure's message.
+        var errorLog: String {
+            ["nginx-error.log", "drey.error.log"].map { name in
+                "nginx's \(name):\n" + ((try? String(contentsOfFile: "\(folder.path)/\(name)", encoding: .utf8)) ?? "(none)")
+            }.joined(separator: "\n")
+        }
+
         /// curl as a reader at 127.0.0.2 (another address than nginx's own), trusting the test's certificate.
         func curl(_ arguments: [String]) async throws -> Run {
             try await DeployTests.run(
@@ -210,7 +217,7 @@ import Testing
         let comment = try await nginx.curl(
             ["-o", "/dev/null", "-w", "%{http_code}", "-H", "X-Forwarded-For: 203.0.113.9"]
                 + fields.flatMap { ["--data-urlencode", "\($0.0)=\($0.1)"] } + [nginx.base + "/wp-comments-post.php"])
-        #expect(comment.out == "303", "\(comment.err)")
+        #expect(comment.out == "303", "\(comment.err)\n\(server.stateForFailure(lines: 60))\n\(nginx.errorLog)")
         let stored = try await server.jsonLines(["comment", "list", "--json"])
         #expect(stored.first?["text"] as? String == "Through the proxy.")
         #expect(stored.first?["ip"] as? String == "127.0.0.2")
