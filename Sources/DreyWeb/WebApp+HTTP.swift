@@ -10,10 +10,11 @@ struct BodyTooLarge: Error { let limit: Int }
 extension WebApp {
     /// Staff and commenters with held comments see pages made for them alone.
     static func bypassesCache(_ request: Request) -> Bool {
-        guard let cookie = request.headers[.cookie] else { return false }
-        return cookie.contains(sessionCookie + "=") || cookie.contains(CommentController.pendingCookie + "=")
-            || cookie.contains(CommentController.postPassCookie + "=")
+        // By name, in bytes: Foundation's `contains` on the header cost a signed-in reader's cached page dearly.
+        request.hasCookie(named: cacheBypassingCookies)
     }
+
+    private static let cacheBypassingCookies = [sessionCookie, CommentController.pendingCookie, CommentController.postPassCookie]
 
     static func signedIDs(_ request: Request, _ name: String, _ purpose: Signer.Purpose, _ site: Site) -> Set<Int64> {
         guard let raw = request.cookie(name), let value = Signer.cached(secret: site.settings.secret).verify(raw, purpose: purpose) else {

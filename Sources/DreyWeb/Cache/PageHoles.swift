@@ -10,13 +10,25 @@ final class HoleContext: @unchecked Sendable {
     let request: Request
     /// The comment form sent back with errors keeps the time it was first shown; nil on a fresh page.
     let form: FormSlot?
+    /// The reader cookie's token, read once per response; nil for a guest (no reader cookie, or an empty one).
+    let readerToken: String?
     private let memo = Locked([String: any Sendable]())
+    /// The reader once known from memory (`ReaderHoles.knownReader`), so the holes that ask do not look again.
+    private let known = Locked<ReaderSession??>(nil)
 
     init(app: WebApp, site: Site, request: Request, form: FormSlot? = nil) {
         self.app = app
         self.site = site
         self.request = request
         self.form = form
+        let token = request.cookie(ReaderWeb.cookie)
+        self.readerToken = token?.isEmpty == false ? token : nil
+    }
+
+    /// The reader as `ReaderHoles.knownReader` found them, once found; nil while not known.
+    var knownReader: ReaderSession?? {
+        get { known.withLock { $0 } }
+        set { known.withLock { $0 = newValue } }
     }
 
     /// `make`'s value, computed at most once per response under `key` (the fills run one after another).
@@ -89,18 +101,18 @@ enum PageHoles {
         fills.reserveCapacity(page.holes.count)
         // A guest's parts are the same for every guest of the page; a signed-in reader's are remembered a moment by
         // their token, the hole and the address (ReaderMemory), since they too are the same from one response to the next.
-        let token = ReaderHoles.isGuest(context.request) ? nil : context.request.cookie(ReaderWeb.cookie)
+        let token = context.readerToken
         // Only while the session itself is known and live (by the app's clock): a fill is never older than its reader.
         let signedIn: Bool
         if token != nil, case .some(.some) = ReaderHoles.knownReader(context) { signedIn = true } else { signedIn = false }
+        // The reader's part of the key, made once for all of the page's holes.
+        let readerPrefix = signedIn ? token.map { "\(context.site.id) \($0) " + context.request.uri.description + " " } : nil
         for (n, hole) in page.holes.enumerated() {
             guard let filler = fillers[hole.name] else {
                 fills.append("")
                 continue
             }
-            let readerKey =
-                filler.sameForEveryGuest && signedIn
-                ? token.map { "\(context.site.id) \($0) \(hole.name) \(hole.argument) " + context.request.uri.description } : nil
+            let readerKey = filler.sameForEveryGuest ? readerPrefix.map { $0 + hole.name + " " + String(hole.argument) } : nil
             if filler.sameForEveryGuest {
                 if let readerKey, let known = context.app.readerMemory.fill(readerKey) {
                     fills.append(known)

@@ -10,6 +10,31 @@ extension Request {
         // is percent-encoded (Drey's own are not).
         let bytes = Array(header.utf8)
         let wanted = Array(name.utf8)
+        var found: String?
+        Self.eachCookie(bytes) { key, value in
+            guard bytes[key].elementsEqual(wanted) else { return false }
+            let text = String(decoding: bytes[value], as: UTF8.self)
+            found = bytes[value].contains(UInt8(ascii: "%")) ? text.removingPercentEncoding : text
+            return true
+        }
+        return found
+    }
+
+    /// Whether the browser sent a cookie by one of `names` (with any value).
+    func hasCookie(named names: [String]) -> Bool {
+        guard let header = headers[.cookie] else { return false }
+        let bytes = Array(header.utf8)
+        var found = false
+        Self.eachCookie(bytes) { key, _ in
+            found = names.contains { $0.utf8.elementsEqual(bytes[key]) }
+            return found
+        }
+        return found
+    }
+
+    /// Calls `body` with the name's and the value's ranges of each `name=value` pair of a `Cookie` header, spaces
+    /// around them left out, until it returns true.
+    private static func eachCookie(_ bytes: [UInt8], _ body: (Range<Int>, Range<Int>) -> Bool) {
         var i = 0
         while i < bytes.count {
             while i < bytes.count && (bytes[i] == 0x20 || bytes[i] == 0x09) { i += 1 }
@@ -21,13 +46,10 @@ extension Request {
             guard let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) else { continue }
             var keyEnd = equals
             while keyEnd > start && (bytes[keyEnd - 1] == 0x20 || bytes[keyEnd - 1] == 0x09) { keyEnd -= 1 }
-            guard bytes[start..<keyEnd].elementsEqual(wanted) else { continue }
             var valueStart = equals + 1
             while valueStart < end && (bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09) { valueStart += 1 }
-            let value = String(decoding: bytes[valueStart..<end], as: UTF8.self)
-            return bytes[valueStart..<end].contains(UInt8(ascii: "%")) ? value.removingPercentEncoding : value
+            if body(start..<keyEnd, valueStart..<end) { return }
         }
-        return nil
     }
 
     /// The host the reader asked for, as `RequestOrigin` decided it (a trusted proxy's word, else the request's own).

@@ -34,17 +34,13 @@ enum ReaderHoles {
     /// The reader, when it is known without waiting: nobody for a request without the reader cookie, else what
     /// `ReaderMemory` remembers of the cookie; nil when it must be looked up.
     static func knownReader(_ context: HoleContext) -> ReaderSession?? {
-        guard !isGuest(context.request), let token = context.request.cookie(ReaderWeb.cookie) else { return .some(nil) }
+        guard let token = context.readerToken else { return .some(nil) }
+        if let found = context.knownReader { return found }
         // The app's clock, not the memory's, says when a session ends (tests move it).
         guard let known = context.app.readerMemory.session(token: token, siteID: context.site.id) else { return nil }
         if let session = known, session.expiresAt <= context.app.drey.config.clock.now() { return nil }
+        context.knownReader = .some(known)
         return known
-    }
-
-    /// No reader cookie: a guest, whatever else the request carries.
-    static func isGuest(_ request: Request) -> Bool {
-        guard request.headers[.cookie] != nil, let token = request.cookie(ReaderWeb.cookie) else { return true }
-        return token.isEmpty
     }
 
     static func readerBarNow(_ hole: HoleContext) -> String? {
