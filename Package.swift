@@ -58,6 +58,8 @@ let package = Package(
         ),
         // The store's reads on the SQLite that sqlite-nio compiles in (Sources/CDreySQLite): statements prepared once.
         .target(name: "CDreySQLite", path: "Sources/CDreySQLite"),
+        // SHA-256's compression with the CPU's SHA instructions, for the HMAC of every cached page's form token.
+        .target(name: "CDreyHash", path: "Sources/CDreyHash"),
         .target(
             name: "DreyStore",
             dependencies: [
@@ -111,7 +113,7 @@ let package = Package(
         .target(
             name: "DreyApp",
             dependencies: [
-                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyJobs", "DreyFetch", "DreyLinkbacks", "DreyImages",
+                "DreyCore", "DreyStore", "DreyRender", "DreySpam", "DreyJobs", "DreyFetch", "DreyLinkbacks", "DreyImages", "CDreyHash",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // RSA: OpenID Connect ID tokens and the fediverse's HTTP signatures.

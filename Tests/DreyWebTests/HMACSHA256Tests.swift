@@ -74,4 +74,21 @@ import Testing
         let expected = Self.theirs(key: Array("drey:s3cret".utf8), message)
         #expect(signer.signature("comment:7:1700000000000:abc", purpose: .commentForm) == Base64URL.encode(expected))
     }
+
+    @Test(
+        "the CPU's SHA instructions compress as the Swift compression does, for random states and blocks",
+        .enabled(if: HMACSHA256.usesInstructions, "this CPU has no SHA instructions: the Swift compression is the one used, tested above"))
+    func instructions() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            var state = SIMD8<UInt32>((0..<8).map { _ in UInt32.random(in: .min ... .max, using: &generator) })
+            let block = (0..<64).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            var expected = state
+            block.withUnsafeBytes {
+                HMACSHA256.portableCompress(&expected, $0)
+                HMACSHA256.instructionCompress(&state, $0)
+            }
+            #expect(state == expected)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import CDreyHash
 import Crypto
 
 /// HMAC-SHA256 (RFC 2104, FIPS 180-4) for the short values Drey signs — a form token on every cached post page, the
@@ -72,8 +73,24 @@ struct HMACSHA256: Sendable {
     @inline(__always)
     private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 &- n)) }
 
+    /// Whether the CPU's SHA instructions compress (x86-64 SHA-NI), five to ten times faster than the Swift below.
+    static let usesInstructions = drey_sha256_has_instructions() != 0
+
     /// One 64-byte block (FIPS 180-4, 6.2.2).
     private static func compress(_ state: inout SIMD8<UInt32>, _ block: UnsafeRawBufferPointer) {
+        if usesInstructions { instructionCompress(&state, block) } else { portableCompress(&state, block) }
+    }
+
+    /// The compression by the CPU's SHA instructions; only where `usesInstructions`.
+    static func instructionCompress(_ state: inout SIMD8<UInt32>, _ block: UnsafeRawBufferPointer) {
+        precondition(block.count == 64)
+        withUnsafeMutableBytes(of: &state) { words in
+            drey_sha256_compress(words.baseAddress!.assumingMemoryBound(to: UInt32.self), block.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// The same compression in Swift, for CPUs without the instructions (and tested against them).
+    static func portableCompress(_ state: inout SIMD8<UInt32>, _ block: UnsafeRawBufferPointer) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for t in 0..<16 {
                 w[t] =
