@@ -10,4 +10,7 @@ int drey_sha256_has_instructions(void);
 /// CPU's SHA instructions. Only when `drey_sha256_has_instructions()` said 1.
 void drey_sha256_compress(uint32_t state[8], const uint8_t block[64]);
 
+/// SHA-256's 64 round constants (FIPS 180-4, 4.2.2), for the Swift compression too.
+const uint32_t *drey_sha256_round_constants(void);
+
 #endif
