@@ -1,6 +1,10 @@
 import Mustache
 
 /// One comment of the thread, with its replies.
+///
+/// Compared field by field (`FragmentMemo` keys a rendered thread by it), but hashed by a few fields: hashing every
+/// reply's text again at each level of a thread made a long thread's lookups grow with its depth. Equal views still
+/// hash alike, as `Hashable` requires.
 public struct CommentView: Sendable, Hashable, MustacheParent {
     public var id: Int64
     public var authorName: String
@@ -17,6 +21,15 @@ public struct CommentView: Sendable, Hashable, MustacheParent {
     public var replies: [CommentView]
     /// For a reply made on another site (a Webmention): the page it was written on.
     public var sourceURL: String
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(depth)
+        hasher.combine(contentHTML.utf8.count)
+        hasher.combine(awaitingModeration)
+        hasher.combine(replies.count)
+        for reply in replies { hasher.combine(reply.id) }
+    }
 
     public init(
         id: Int64, authorName: String, authorURL: String, avatarURL: String, dateText: String, isoDate: String,

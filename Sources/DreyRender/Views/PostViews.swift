@@ -32,6 +32,10 @@ public struct TermLink: Sendable, Hashable, MustacheParent {
 }
 
 /// A post as a list or a single page shows it.
+///
+/// Compared field by field (`FragmentMemo` keys rendered pieces by the view), but hashed by a few fields that tell
+/// posts apart cheaply: hashing the whole text, with Swift's Unicode-aware string hashing, was a twentieth of an
+/// uncached home page. Equal views still hash alike, as `Hashable` requires.
 public struct PostView: Sendable, Hashable, MustacheParent {
     public var id: Int64
     public var title: String
@@ -57,6 +61,15 @@ public struct PostView: Sendable, Hashable, MustacheParent {
     public var showFull: Bool = false
     /// The post's featured image, ready to place (`<picture>` or `<img>`), or empty.
     public var featuredImageHTML: String = ""
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(isoModified)
+        hasher.combine(contentHTML.utf8.count)
+        hasher.combine(excerptText.utf8.count)
+        hasher.combine(showFull)
+        hasher.combine(passwordRequired)
+    }
 
     public init(
         id: Int64, title: String, url: String, dateText: String, timeText: String, isoPublished: String,
