@@ -124,16 +124,33 @@ final class DreyServer: @unchecked Sendable {
             try DreyBinary.path, ["serve", "--port", String(port), "--data", location.dataDirectory] + serveArguments,
             environment: DreyBinary.environment(env), output: .file(log.path), error: .sameAsOutput)
         let server = DreyServer(location: location, port: port, process: process, log: log, ownsLocation: ownsLocation)
-        guard try await server.waitUntil(timeout: 120, { try await server.get("/").status == 200 }) else {
+        let started = Date()
+        let last = Locked("no answer yet")
+        let ready = try await server.waitUntil(timeout: 120) {
+            do {
+                let status = try await server.get("/").status
+                last.withLock { $0 = "the last GET / answered \(status)" }
+                return status == 200
+            } catch {
+                last.withLock { $0 = "the last GET / failed: \(error)" }
+                throw error
+            }
+        }
+        guard ready else {
+            let running = process.isRunning
             await server.stop()
-            throw StartFailed(log: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+            throw StartFailed(
+                state:
+                    "after \(Int(Date().timeIntervalSince(started))) s the process \(running ? "still ran" : "had exited"); \(last.withLock { $0 })",
+                log: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
         }
         return server
     }
 
     struct StartFailed: Error, CustomStringConvertible {
+        var state = ""
         let log: String
-        var description: String { "drey serve did not start:\n\(log)" }
+        var description: String { "drey serve did not start" + (state.isEmpty ? "" : " (\(state))") + "; its log:\n\(log)" }
     }
 
     static let client: SafeFetcher = {
