@@ -20,7 +20,7 @@ enum ReaderHoles {
         return await context.once("reader-session") { () -> Lookup in
             do {
                 let session = try await context.app.readerSession(context.request, site: context.site)
-                if let token = context.request.cookie(ReaderWeb.cookie) {
+                if let token = context.readerToken {
                     context.app.readerMemory.remember(token: token, siteID: context.site.id, session: session)
                 }
                 return Lookup(session: session)
