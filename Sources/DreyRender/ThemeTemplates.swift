@@ -52,7 +52,7 @@ struct ThemeTemplates: Sendable {
         guard let nodes = templates[template] else { return nil }
         var out = ""
         out.reserveCapacity(16_384)
-        var stack = [Frame(view)]
+        var stack = Stack(root: Frame(view))
         render(nodes, stack: &stack, escaping: true, indentation: nil, into: &out)
         return out
     }
@@ -61,6 +61,19 @@ struct ThemeTemplates: Sendable {
 // MARK: - Rendering, as swift-mustache renders
 
 extension ThemeTemplates {
+    /// The context stack of one render, and what its outermost object (the page's view, never popped) answered to the
+    /// first part of a dotted name. `{{chrome.siteTitle}}` and its forty kin look `chrome` up anew each time, and each
+    /// answer is a copy of the whole chrome in a new box, asked again what it is; views do not change while they render.
+    struct Stack {
+        var frames: [Frame]
+        var rootChildren: [String: Frame] = [:]
+
+        init(root: Frame) { frames = [root] }
+
+        mutating func append(_ frame: Frame) { frames.append(frame) }
+        mutating func removeLast() { frames.removeLast() }
+    }
+
     /// An object of the context stack, its kind decided when it enters.
     struct Frame {
         enum Kind {
@@ -78,6 +91,11 @@ extension ThemeTemplates {
         init(_ value: Any, parent: any MustacheParent) {
             self.value = value
             kind = .parent(parent)
+        }
+
+        init(_ value: Any, kind: Kind) {
+            self.value = value
+            self.kind = kind
         }
 
         init(_ value: Any) {
@@ -121,17 +139,39 @@ extension ThemeTemplates {
         }
     }
 
-    func lookup(_ name: Name, in stack: [Frame]) -> Any? {
-        guard let first = name.parts.first else { return stack.last?.value }
+    func lookup(_ name: Name, in stack: inout Stack) -> Any? {
+        let frames = stack.frames
+        guard let first = name.parts.first else { return frames.last?.value }
+        guard name.parts.count > 1 else {
+            if name.innermostOnly { return frames.last?.child(first) }
+            for frame in frames.reversed() {
+                if let found = frame.child(first) { return found }
+            }
+            return nil
+        }
+        // A dotted name: its first part as an object on its own, kept when the page's view answered it.
         var value: Any?
-        if name.innermostOnly {
-            value = stack.last?.child(first)
+        if name.innermostOnly, frames.count > 1 {
+            value = frames[frames.count - 1].child(first)
         } else {
-            for frame in stack.reversed() {
-                if let found = frame.child(first) {
-                    value = found
-                    break
+            var index = frames.count - 1
+            while index > 0, value == nil {
+                value = frames[index].child(first)
+                index -= 1
+            }
+            if value == nil {
+                if let kept = stack.rootChildren[first] {
+                    value = kept.child(name.parts[1])
+                } else if let child = frames[0].child(first) {
+                    let frame = Frame(child)
+                    stack.rootChildren[first] = frame
+                    value = frame.child(name.parts[1])
                 }
+                for part in name.parts.dropFirst(2) {
+                    guard let current = value else { return nil }
+                    value = Frame.child(part, of: current)
+                }
+                return value
             }
         }
         for part in name.parts.dropFirst() {
@@ -141,7 +181,7 @@ extension ThemeTemplates {
         return value
     }
 
-    func render(_ nodes: [Node], stack: inout [Frame], escaping: Bool, indentation: String?, into out: inout String) {
+    func render(_ nodes: [Node], stack: inout Stack, escaping: Bool, indentation: String?, into out: inout String) {
         var escaping = escaping
         guard let indentation, !indentation.isEmpty else {
             for node in nodes { render(node, stack: &stack, escaping: &escaping, indentation: indentation, into: &out) }
@@ -158,16 +198,16 @@ extension ThemeTemplates {
         out += local
     }
 
-    func render(_ node: Node, stack: inout [Frame], escaping: inout Bool, indentation: String?, into out: inout String) {
+    func render(_ node: Node, stack: inout Stack, escaping: inout Bool, indentation: String?, into out: inout String) {
         switch node {
         case .text(let text):
             out += text
         case .value(let name, let escaped):
-            guard let value = lookup(name, in: stack) else { return }
+            guard let value = lookup(name, in: &stack) else { return }
             let text = Self.text(of: value)
             out += escaped && escaping ? ByteHTMLEscaping.escape(text) : text
         case .section(let name, let children, let inverted):
-            let value = lookup(name, in: stack)
+            let value = lookup(name, in: &stack)
             if inverted {
                 renderInverted(value, children, stack: &stack, escaping: escaping, indentation: indentation, into: &out)
             } else {
@@ -193,9 +233,16 @@ extension ThemeTemplates {
     }
 
     func renderSection(
-        _ value: Any?, _ children: [Node], stack: inout [Frame], escaping: Bool, indentation: String?, into out: inout String
+        _ value: Any?, _ children: [Node], stack: inout Stack, escaping: Bool, indentation: String?, into out: inout String
     ) {
         guard let value else { return }
+        // The commonest section, a text (`{{#chrome.tagline}}`): on the stack as a leaf, as the casts below would end.
+        if value is String {
+            stack.append(Frame(value, kind: .leaf))
+            render(children, stack: &stack, escaping: escaping, indentation: indentation, into: &out)
+            stack.removeLast()
+            return
+        }
         if let flag = value as? Bool {
             if flag { render(children, stack: &stack, escaping: escaping, indentation: indentation, into: &out) }
             return
@@ -227,7 +274,7 @@ extension ThemeTemplates {
     }
 
     func renderInverted(
-        _ value: Any?, _ children: [Node], stack: inout [Frame], escaping: Bool, indentation: String?, into out: inout String
+        _ value: Any?, _ children: [Node], stack: inout Stack, escaping: Bool, indentation: String?, into out: inout String
     ) {
         guard let value else {
             render(children, stack: &stack, escaping: escaping, indentation: indentation, into: &out)

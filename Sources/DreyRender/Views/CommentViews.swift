@@ -240,7 +240,7 @@ public struct PostPage: Sendable, MustacheParent {
 }
 
 /// The post page's line about the fediverse: who follows the blog there and how to, and what the post got there.
-public struct FediverseLine: Sendable {
+public struct FediverseLine: Sendable, MustacheParent {
     public var followersText: String
     public var handle: String
     public var reactionsText: String
@@ -249,5 +249,15 @@ public struct FediverseLine: Sendable {
         self.followersText = followersText
         self.handle = handle
         self.reactionsText = reactionsText
+    }
+
+    /// Its stored properties, as reflection found them before (a renderer's `Mirror` walk on every name of the line).
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "followersText": return followersText
+        case "handle": return handle
+        case "reactionsText": return reactionsText
+        default: return nil
+        }
     }
 }
