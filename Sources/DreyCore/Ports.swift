@@ -14,8 +14,22 @@ public struct PostQuery: Sendable, Equatable {
     public var newestFirst: Bool = true
     public var limit: Int = 10
     public var offset: Int = 0
+    /// What of each post to read.
+    public var reading: PostReading = .everything
 
     public init(siteID: Int64) { self.siteID = siteID }
+}
+
+/// What of a post a read fetches. A page shows what was rendered, never what was typed, and a link needs neither: a
+/// post's text is most of its row, and on SQLite the part of a long one past the row's page is read from the file on
+/// every read. A post read without its source or content comes back with them empty, so it is for showing only:
+/// never edit and save one.
+public enum PostReading: Sendable, Equatable {
+    case everything
+    /// All but the source.
+    case forDisplay
+    /// Neither the source nor the content nor the excerpt.
+    case forLinks
 }
 
 public protocol SiteStore: Sendable {

@@ -41,6 +41,9 @@ public struct Post: Sendable, Equatable, Identifiable {
     public var guid: String
     /// Approved comments and linkbacks, as WordPress counts them.
     public var commentCount: Int
+    /// The post's featured image, set apart from the post (`MediaStore`); read with it, so a post without one costs
+    /// no look for it.
+    public var featuredMediaID: Int64?
 
     public init(
         id: Int64 = 0, siteID: Int64, type: PostType = .post, status: PostStatus = .draft, slug: String,
@@ -48,7 +51,7 @@ public struct Post: Sendable, Equatable, Identifiable {
         excerpt: String = "", authorID: Int64, parentID: Int64? = nil, menuOrder: Int = 0,
         publishedAt: Date, modifiedAt: Date? = nil, sticky: Bool = false, commentStatus: OpenStatus = .open,
         pingStatus: OpenStatus = .open, password: String = "", typography: Typography = Typography(),
-        guid: String = "", commentCount: Int = 0
+        guid: String = "", commentCount: Int = 0, featuredMediaID: Int64? = nil
     ) {
         self.id = id
         self.siteID = siteID
@@ -72,6 +75,7 @@ public struct Post: Sendable, Equatable, Identifiable {
         self.typography = typography
         self.guid = guid
         self.commentCount = commentCount
+        self.featuredMediaID = featuredMediaID
     }
 
     /// Whether a reader without an account can open this post.

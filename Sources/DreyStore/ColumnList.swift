@@ -6,10 +6,11 @@ import SQLKit
 struct ColumnList: SQLExpression, Sendable {
     let sql: String
 
-    init(_ names: [String], table: String? = nil) {
+    /// `emptied` columns are read as an empty text under their own name, without reading them.
+    init(_ names: [String], table: String? = nil, emptied: Set<String> = []) {
         func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         let prefix = table.map { quote($0) + "." } ?? ""
-        sql = names.map { prefix + quote($0) }.joined(separator: ", ")
+        sql = names.map { emptied.contains($0) ? "CAST('' AS TEXT) AS " + quote($0) : prefix + quote($0) }.joined(separator: ", ")
     }
 
     func serialize(to serializer: inout SQLSerializer) {

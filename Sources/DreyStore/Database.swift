@@ -98,6 +98,14 @@ public final class Database: Sendable {
         return try await body(ReadingSQLiteDatabase(reads: pool.reads, pool: pool, template: pool.template, gate: writeGate))
     }
 
+    /// Runs `body`, which only reads, with its store reads in one read transaction on SQLite: one state of the blog,
+    /// and one read lock instead of one per statement (`SQLiteReads.Snapshot`). On PostgreSQL, or inside a
+    /// transaction, it runs as it is.
+    public func readSnapshot<T>(_ body: () async throws -> T) async rethrows -> T {
+        guard case .sqlite(let pool) = backend, Self.ambient == nil else { return try await body() }
+        return try await pool.reads.snapshot(body)
+    }
+
     /// Runs `body` in one transaction: all of it is committed, or none of it.
     ///
     /// Every query `body` makes through this database, directly or through the store's methods, joins the

@@ -6,9 +6,19 @@ extension SQLStore: PostStore {
     static let postColumns = [
         "id", "site_id", "type", "status", "slug", "title", "format", "source", "content_html", "excerpt",
         "author_id", "parent_id", "menu_order", "published_at", "modified_at", "sticky", "comment_status",
-        "ping_status", "password", "typography", "guid", "comment_count",
+        "ping_status", "password", "typography", "guid", "comment_count", "featured_media_id",
     ]
     static let postColumnList = ColumnList(postColumns)
+    static let displayColumnList = ColumnList(postColumns, emptied: ["source"])
+    static let linkColumnList = ColumnList(postColumns, emptied: ["source", "content_html", "excerpt"])
+
+    static func columnList(_ reading: PostReading) -> ColumnList {
+        switch reading {
+        case .everything: return postColumnList
+        case .forDisplay: return displayColumnList
+        case .forLinks: return linkColumnList
+        }
+    }
 
     static func post(from row: any SQLRow) throws -> Post {
         Post(
@@ -22,7 +32,7 @@ extension SQLStore: PostStore {
             sticky: try row.bool("sticky"), commentStatus: try row.enumValue("comment_status", as: OpenStatus.self),
             pingStatus: try row.enumValue("ping_status", as: OpenStatus.self), password: try row.string("password"),
             typography: Typography(storageString: try row.string("typography")), guid: try row.string("guid"),
-            commentCount: try row.int("comment_count"))
+            commentCount: try row.int("comment_count"), featuredMediaID: try row.optionalInt64("featured_media_id"))
     }
 
     static func values(_ post: Post) -> [any SQLExpression] {
@@ -77,17 +87,25 @@ extension SQLStore: PostStore {
     }
 
     public func post(id: Int64, siteID: Int64) async throws -> Post? {
+        try await post(id: id, siteID: siteID, reading: .everything)
+    }
+
+    public func post(id: Int64, siteID: Int64, reading: PostReading) async throws -> Post? {
         try await read { db in
-            try await db.raw("SELECT \(Self.postColumnList) FROM posts WHERE id = \(bind: id) AND site_id = \(bind: siteID) LIMIT 1")
+            try await db.raw("SELECT \(Self.columnList(reading)) FROM posts WHERE id = \(bind: id) AND site_id = \(bind: siteID) LIMIT 1")
                 .first().map(Self.post(from:))
         }
     }
 
     public func post(slug: String, type: PostType, siteID: Int64) async throws -> Post? {
+        try await post(slug: slug, type: type, siteID: siteID, reading: .everything)
+    }
+
+    public func post(slug: String, type: PostType, siteID: Int64, reading: PostReading) async throws -> Post? {
         try await read { db in
             try await db.raw(
                 """
-                SELECT \(Self.postColumnList) FROM posts \
+                SELECT \(Self.columnList(reading)) FROM posts \
                 WHERE site_id = \(bind: siteID) AND "type" = \(bind: type.rawValue) AND slug = \(bind: slug) LIMIT 1
                 """
             ).first().map(Self.post(from:))
@@ -126,7 +144,7 @@ extension SQLStore: PostStore {
             let order: SQLQueryString =
                 " ORDER BY \(unsafeRaw: query.stickyFirst ? "sticky DESC, " : "")published_at \(unsafeRaw: direction), id \(unsafeRaw: direction)"
             let page: SQLQueryString = " LIMIT \(literal: query.limit) OFFSET \(literal: query.offset)"
-            return try await db.raw("SELECT \(Self.postColumnList) " + filtered(query) + order + page).all().map(Self.post(from:))
+            return try await db.raw("SELECT \(Self.columnList(query.reading)) " + filtered(query) + order + page).all().map(Self.post(from:))
         }
     }
 

@@ -163,10 +163,7 @@ public final class WebApp: Sendable {
                     body: ByteBuffer(string: body), scopes: scopes, generation: generation)
                 return await respond(entry, site: site, request: request, cacheStatus: "MISS", extra: advert)
             }
-            var page = ByteBuffer(string: body)
-            if let holes = HoledPage(body: page, gzip: false) {
-                page = holes.body(fills: await PageHoles.fill(holes, HoleContext(app: self, site: site, request: request, form: form)))
-            }
+            let page = await PageHoles.filled(body, HoleContext(app: self, site: site, request: request, form: form))
             let entry = PageCache.makeEntry(
                 status: status, contentType: "text/html; charset=utf-8", body: page, scopes: scopes, gzip: Self.acceptsGzip(request),
                 filled: true)
@@ -225,12 +222,9 @@ public final class WebApp: Sendable {
         return notFound(r)
     }
 
-    private func answer(_ route: SiteRoute, method: HTTPRequest.Method, path: String, _ r: SiteRequest) async throws -> PageResult? {
+    /// The routes that only read.
+    private func read(_ route: SiteRoute, path: String, _ r: SiteRequest) async throws -> PageResult? {
         switch route {
-        case .admin(let screen): return try await admin.handle(method: method, route: screen, path: path, r)
-        case .linkback(let linkback): return try await linkbacks.answer(linkback, method: method, r)
-        case .commentSubmit: return try await commentForm.submit(r, form: try await Self.readForm(r.request, limit: drey.config.maxBodySize))
-        case .unlock: return try await commentForm.unlock(r, form: try await Self.readForm(r.request, limit: drey.config.maxBodySize))
         case .home(let page):
             if page == 1, let id = r.site.settings.frontPageID, let front = try await drey.store.post(id: id, siteID: r.site.id),
                 front.type == .page, front.isVisible(at: r.now)
@@ -249,6 +243,19 @@ public final class WebApp: Sendable {
             }
             return try await posts.render(post, canonical: canonical, r)
         case .feed(let target, let format): return try await feeds.feed(target, format, r)
+        default: return nil
+        }
+    }
+
+    private func answer(_ route: SiteRoute, method: HTTPRequest.Method, path: String, _ r: SiteRequest) async throws -> PageResult? {
+        switch route {
+        case .admin(let screen): return try await admin.handle(method: method, route: screen, path: path, r)
+        case .linkback(let linkback): return try await linkbacks.answer(linkback, method: method, r)
+        case .commentSubmit: return try await commentForm.submit(r, form: try await Self.readForm(r.request, limit: drey.config.maxBodySize))
+        case .unlock: return try await commentForm.unlock(r, form: try await Self.readForm(r.request, limit: drey.config.maxBodySize))
+        case .home, .archive, .author, .date, .search, .post, .page, .feed:
+            // Pages that only read: one state of the blog, in one read transaction.
+            return try await drey.store.database.readSnapshot { try await read(route, path: path, r) }
         case .legacy(let query): return try await legacy.answer(query, r)
         case .upload(let file): return legacy.upload(file, r)
         case .sitemap(let sitemap): return try await SitemapController(store: drey.store, views: views).answer(sitemap, r) ?? notFound(r)

@@ -3,6 +3,7 @@ import DreyTestSupport
 import Foundation
 import NIOCore
 import SQLKit
+import SQLiteKit
 import Testing
 
 @testable import DreyStore
@@ -166,6 +167,47 @@ import Testing
                 try await sql.raw("SELECT name FROM reads_test ORDER BY id").all().map { try $0.decode(column: "name", as: String.self) }
             }
             #expect(names == Array(repeating: "kept", count: 5))
+        }
+    }
+
+    @Test("a snapshot's reads see one state of the database, its own child tasks' too; after it, the next read sees every commit")
+    func snapshot() async throws {
+        try await withDatabase { db, pool in
+            try await db.withSQL { sql in try await sql.raw("INSERT INTO reads_test (id, name) VALUES (1, 'one')").run() }
+            try await db.readSnapshot {
+                #expect(try await items(db, above: 0).map(\.name) == ["one"])
+                // Committed by another connection while the snapshot reads: not seen inside it.
+                try await db.withSQL { sql in try await sql.raw("UPDATE reads_test SET name = 'ONE' WHERE id = 1").run() }
+                try await db.transaction { sql in try await sql.raw("INSERT INTO reads_test (id, name) VALUES (2, 'two')").run() }
+                #expect(try await items(db, above: 0).map(\.name) == ["one"])
+                async let child = items(db, above: 0)
+                #expect(try await child.map(\.name) == ["one"], "a child task reads in the same snapshot")
+                // A snapshot inside a snapshot is the same one.
+                try await db.readSnapshot { () async throws in #expect(try await items(db, above: 0).map(\.name) == ["one"]) }
+            }
+            #expect(try await items(db, above: 0).map(\.name) == ["ONE", "two"])
+            // The snapshot's connection went back without a transaction left open: every idle connection sees the commit.
+            try await db.withSQL { sql in try await sql.raw("UPDATE reads_test SET name = 'Two' WHERE id = 2").run() }
+            for _ in 0..<3 { #expect(try await items(db, above: 1).map(\.name) == ["Two"]) }
+            // A snapshot whose body throws ends as well.
+            await #expect(throws: StoreError.self) {
+                try await db.readSnapshot {
+                    _ = try await items(db, above: 0)
+                    throw StoreError.invalid("the body failed")
+                }
+            }
+            try await db.withSQL { sql in try await sql.raw("UPDATE reads_test SET name = 'TWO' WHERE id = 2").run() }
+            #expect(try await items(db, above: 1).map(\.name) == ["TWO"])
+            #expect(pool.reads.preparedCount > 0)
+        }
+    }
+
+    @Test("binds convert as SQLiteKit's encoder converts them")
+    func binds() throws {
+        let encoder = SQLiteDataEncoder()
+        let values: [any Encodable & Sendable] = [Int64(-7), Int64.max, 42, "één ☃", "", 1.5, true, Int32(3), Date(timeIntervalSince1970: 12.5)]
+        for value in values {
+            #expect(try ReadingSQLiteDatabase.data(value, encoder) == encoder.encode(value), "\(value)")
         }
     }
 

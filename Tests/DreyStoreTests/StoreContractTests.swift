@@ -86,6 +86,46 @@ import Testing
         }
     }
 
+    @Test(
+        "a post read for a page leaves out its source, one read for a link its text too; the featured image comes with it",
+        arguments: TestDatabase.allCases)
+    func readingForDisplay(_ kind: TestDatabase) async throws {
+        try await withStore(kind) { store, site, user in
+            var p = post(site, user, "long", at: 1_000_000, text: String(repeating: "A long body, past one page. ", count: 800))
+            p.excerpt = "Short"
+            let saved = try await store.insert(p, termIDs: [])
+            let other = try await store.insert(post(site, user, "other", at: 2_000_000), termIDs: [])
+            let full = try #require(try await store.post(slug: "long", type: .post, siteID: site.id))
+            #expect(full == saved && full.source.count > 20_000 && full.featuredMediaID == nil)
+
+            let shown = try #require(try await store.post(slug: "long", type: .post, siteID: site.id, reading: .forDisplay))
+            #expect(shown.source.isEmpty)
+            #expect(shown.contentHTML == saved.contentHTML && shown.excerpt == "Short")
+            var rest = shown
+            rest.source = saved.source
+            #expect(rest == saved, "everything else is read")
+            #expect(try await store.post(id: saved.id, siteID: site.id, reading: .forDisplay)?.contentHTML == saved.contentHTML)
+
+            var q = PostQuery(siteID: site.id)
+            q.reading = .forLinks
+            let links = try await store.posts(q)
+            #expect(links.map(\.slug) == ["other", "long"])
+            #expect(links.allSatisfy { $0.source.isEmpty && $0.contentHTML.isEmpty && $0.excerpt.isEmpty })
+            #expect(links.map(\.publishedAt) == [other.publishedAt, saved.publishedAt] && links.map(\.title) == ["Other", "Long"])
+            q.reading = .forDisplay
+            #expect(try await store.posts(q).map(\.contentHTML) == [other.contentHTML, saved.contentHTML])
+
+            // The featured image's ID is read with the post, so a page looks for the image only when there is one.
+            let photo = try await store.insertMedia(
+                Media(
+                    siteID: site.id, postID: saved.id, slug: "photo", title: "Photo", mimeType: "image/jpeg", originalURL: "",
+                    file: "2008/01/photo.jpg", publishedAt: saved.publishedAt))
+            try await store.setFeaturedMedia(postID: saved.id, siteID: site.id, mediaID: photo.id)
+            #expect(try await store.post(id: saved.id, siteID: site.id, reading: .forDisplay)?.featuredMediaID == photo.id)
+            #expect(try await store.post(id: other.id, siteID: site.id)?.featuredMediaID == nil)
+        }
+    }
+
     @Test("terms filter lists and attach to posts", arguments: TestDatabase.allCases)
     func terms(_ kind: TestDatabase) async throws {
         try await withStore(kind) { store, site, user in

@@ -90,6 +90,11 @@ import Testing
         let text = "ἀρχή 🌷 \(p)like_42_ drey_hole_0000_like_1_ \(p)Like_1_ \(p)like__ \(p)like_1 \(p)_1_ \(p)like_x_ \(p)like_7_"
         let found = Array(text.utf8).withUnsafeBytes { PageHole.find(in: $0) }
         #expect(found.map(\.hole) == [PageHole("like", 42), PageHole("like", 7)])
+        // Found by the marker's first underscore: underscores everywhere, a marker at the very start and at the very end.
+        let crowded = "\(p)like_1_" + String(repeating: "_d_drey_hole__", count: 50) + "_\(p)form-token_2_" + "\(p)like_3_"
+        let holes = Array(crowded.utf8).withUnsafeBytes { PageHole.find(in: $0) }
+        #expect(holes.map(\.hole) == [PageHole("like", 1), PageHole("form-token", 2), PageHole("like", 3)])
+        #expect(holes.first?.range.lowerBound == 0 && holes.last?.range.upperBound == crowded.utf8.count)
         #expect(PageHole.prefix.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" })
         #expect(PageHole.prefix.count > 30)
     }

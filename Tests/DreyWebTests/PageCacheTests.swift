@@ -279,6 +279,21 @@ import Testing
             try await blog.post("Post")
             _ = try await client.get("/")
             #expect(cacheStatus(try await client.get("/")) == "BYPASS")
+            // Rendered for each response, a page has its holes filled there and then: the form's token where its marker
+            // was, and the rest of the page byte for byte, underscores and marker-like text from the post included.
+            let text = "`drey_hole_ d_ _drey_ under_scores_ \(PageHole.prefix.dropLast())x_1_`"
+            try await blog.post("Underscores", text)
+            let page = try await client.get("/2008/01/27/underscores/")
+            #expect(page.status == .ok && cacheStatus(page) == "BYPASS")
+            #expect(!page.text.contains(PageHole.prefix))
+            #expect(page.text.contains("drey_hole_ d_ _drey_ under_scores_"))
+            let token = try #require(page.text.firstMatch(of: #/name="drey_token" value="([^"]+)"/#)?.1)
+            #expect(token.hasPrefix("comment:"))
+            let again = try await client.get("/2008/01/27/underscores/")
+            let second = try #require(again.text.firstMatch(of: #/name="drey_token" value="([^"]+)"/#)?.1)
+            #expect(second != token, "minted per response")
+            let unmarked = { (html: String) in html.replacing(#/name="drey_token" value="[^"]*"/#, with: "") }
+            #expect(unmarked(page.text) == unmarked(again.text))
         }
         try await TestBlog.with(.sqlite) { blog, client in
             try await blog.set(.pageCache, "off")

@@ -40,6 +40,8 @@ const unsigned char *sqlite_nio_sqlite3_column_text(sqlite3_stmt *statement, int
 const void *sqlite_nio_sqlite3_column_blob(sqlite3_stmt *statement, int column);
 int sqlite_nio_sqlite3_column_bytes(sqlite3_stmt *statement, int column);
 const char *sqlite_nio_sqlite3_errmsg(sqlite3 *db);
+/// Non-zero when the connection is outside a transaction.
+int sqlite_nio_sqlite3_get_autocommit(sqlite3 *db);
 
 enum {
     DREY_SQLITE_OK = 0,

@@ -87,12 +87,37 @@ enum PageHoles {
 
     /// The fills of `page`'s holes, in order.
     static func fill(_ page: HoledPage, _ context: HoleContext) async -> [String] {
+        await fill(page.holes, context)
+    }
+
+    static func fill(_ holes: [PageHole], _ context: HoleContext) async -> [String] {
         var fills: [String] = []
-        fills.reserveCapacity(page.holes.count)
-        for hole in page.holes {
+        fills.reserveCapacity(holes.count)
+        for hole in holes {
             fills.append(await fillers[hole.name]?.fill(context, hole.argument) ?? "")
         }
         return fills
+    }
+
+    /// A page rendered for one response with its holes filled: found and filled in one pass over the text, without
+    /// splitting it into the pieces a cached page keeps.
+    static func filled(_ page: String, _ context: HoleContext) async -> ByteBuffer {
+        var page = page
+        let found = page.withUTF8 { PageHole.find(in: UnsafeRawBufferPointer($0)) }
+        guard !found.isEmpty else { return ByteBuffer(string: page) }
+        let fills = await fill(found.map(\.hole), context)
+        var out = ByteBuffer()
+        out.reserveCapacity(page.utf8.count + fills.reduce(0) { $0 + $1.utf8.count })
+        page.withUTF8 { bytes in
+            var start = 0
+            for ((_, range), fill) in zip(found, fills) {
+                out.writeBytes(UnsafeBufferPointer(rebasing: bytes[start..<range.lowerBound]))
+                out.writeString(fill)
+                start = range.upperBound
+            }
+            out.writeBytes(UnsafeBufferPointer(rebasing: bytes[start...]))
+        }
+        return out
     }
 
     /// The fills of `page`'s holes from what is in memory; nil when one of them would have to wait.

@@ -16,6 +16,7 @@ struct FeedController: Sendable {
         let s = r.site.settings
         var q = PostQuery(siteID: r.site.id)
         q.limit = Self.itemCount
+        q.reading = .forDisplay
         var title = s.title
         var home = r.links.home
         switch target {

@@ -12,6 +12,7 @@ struct ListController: Sendable {
 
     func home(_ r: SiteRequest, page: Int) async throws -> PageResult? {
         var q = PostQuery(siteID: r.site.id)
+        q.reading = .forDisplay
         q.stickyFirst = true
         return try await list(
             r, query: q, page: page, template: "home", heading: "", kind: "", route: { .home(page: $0) }, full: r.site.settings.homeShowsFullText,
@@ -34,6 +35,7 @@ struct ListController: Sendable {
             }
         }
         var q = PostQuery(siteID: r.site.id)
+        q.reading = .forDisplay
         q.termIDs = termIDs
         let feeds = [
             FeedLink(
@@ -50,6 +52,7 @@ struct ListController: Sendable {
         guard let user = try await store.user(login: login), try await store.role(userID: user.id, siteID: r.site.id) != nil
         else { return nil }
         var q = PostQuery(siteID: r.site.id)
+        q.reading = .forDisplay
         q.authorID = user.id
         return try await list(
             r, query: q, page: page, template: "archive", heading: user.displayName, kind: "Author", route: { .author(login: user.login, page: $0) },
@@ -70,6 +73,7 @@ struct ListController: Sendable {
         let unit: Calendar.Component = day != nil ? .day : (month != nil ? .month : .year)
         guard let end = calendar.date(byAdding: unit, value: 1, to: start) else { return nil }
         var q = PostQuery(siteID: r.site.id)
+        q.reading = .forDisplay
         q.publishedFrom = start
         q.publishedBefore = end
         let format: String

@@ -16,9 +16,9 @@ struct PostController: Sendable {
         switch route {
         case .post(let match, _):
             if let id = match.postID {
-                post = try await store.post(id: id, siteID: r.site.id)
+                post = try await store.post(id: id, siteID: r.site.id, reading: .forDisplay)
             } else if let slug = match.postname {
-                post = try await store.post(slug: slug.lowercased(), type: .post, siteID: r.site.id)
+                post = try await store.post(slug: slug.lowercased(), type: .post, siteID: r.site.id, reading: .forDisplay)
             } else {
                 post = nil
             }
@@ -29,7 +29,7 @@ struct PostController: Sendable {
             if let d = match.day, d != component(.day, post, r) { return nil }
         case .page(let path):
             guard let slug = path.last?.lowercased() else { return nil }
-            guard let page = try await store.post(slug: slug, type: .page, siteID: r.site.id) else { return nil }
+            guard let page = try await store.post(slug: slug, type: .page, siteID: r.site.id, reading: .forDisplay) else { return nil }
             post = page
         default:
             return nil
@@ -63,8 +63,10 @@ struct PostController: Sendable {
         let paths = try await views.categoryPaths(r.site.id, needed: terms)
         var view = views.postView(post, r, terms: terms, author: author, categoryPaths: paths, url: canonical)
         view.contentHTML = try await ResponsiveImages(store: store).apply(view.contentHTML, siteID: r.site.id, base: r.links.base)
+        // Most posts have none: read with the post, and only a post that names one looks for it.
         let featured =
-            view.passwordRequired ? nil : FeaturedImage(try await store.featuredMedia(postID: post.id, siteID: r.site.id), base: r.links.base)
+            view.passwordRequired || post.featuredMediaID == nil
+            ? nil : FeaturedImage(try await store.featuredMedia(postID: post.id, siteID: r.site.id), base: r.links.base)
         view.featuredImageHTML = featured?.html ?? ""
         let settings = r.site.settings
         let locked = view.passwordRequired

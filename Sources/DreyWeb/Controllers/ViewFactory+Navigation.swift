@@ -31,6 +31,7 @@ extension ViewFactory {
         var q = PostQuery(siteID: r.site.id)
         q.type = .page
         q.limit = 50
+        q.reading = .forLinks
         async let pagesQuery = store.posts(q)
         async let categoriesQuery = store.terms(siteID: r.site.id, taxonomy: .category)
         async let countsQuery = store.termCounts(siteID: r.site.id)
@@ -55,8 +56,10 @@ extension ViewFactory {
         var before = PostQuery(siteID: r.site.id)
         before.publishedBefore = post.publishedAt
         before.limit = 1
+        before.reading = .forLinks
         var after = PostQuery(siteID: r.site.id)
         after.publishedFrom = post.publishedAt
+        after.reading = .forLinks
         after.newestFirst = false
         after.limit = 3
         async let olderQuery = store.posts(before)
