@@ -44,7 +44,7 @@ extension SiteLinks {
         switch route {
         case .signIn(let returnTo):
             guard let returnTo else { return "/signin" }
-            return "/signin?return_to=" + (returnTo.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            return "/signin?return_to=" + returnTo.percentEncodedAlphanumerics
         case .signInEmail: return "/signin/email"
         case .signInEmailConfirm: return "/signin/email/confirm"
         case .signOut: return "/signout"

@@ -29,7 +29,7 @@ public struct SiteLinks: Sendable {
             if let day { s += Digits.padded(day, width: 2) + "/" }
             return paged(s, page)
         case .search(let q, let page):
-            let escaped = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let escaped = q.percentEncodedAlphanumerics
             return (page > 1 ? "/page/\(page)/" : "/") + "?s=" + escaped
         case .feed(let target, let format):
             let under: String
@@ -66,7 +66,7 @@ public struct SiteLinks: Sendable {
             case .post(let id): return "p=\(id)"
             case .page(let id): return "page_id=\(id)"
             case .category(let id): return "cat=\(id)"
-            case .tag(let slug): return "tag=" + (slug.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            case .tag(let slug): return "tag=" + slug.percentEncodedAlphanumerics
             case .author(let id): return "author=\(id)"
             case .month(let m): return "m=\(m)"
             case .attachment(let id): return "attachment_id=\(id)"

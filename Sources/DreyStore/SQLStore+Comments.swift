@@ -8,6 +8,8 @@ extension SQLStore: CommentStore {
         "author_ip", "user_agent", "user_id", "source", "content_html", "created_at", "moderation_note", "spam_score",
     ]
     static let commentColumnList = ColumnList(commentColumns)
+    /// What a page shows of a comment: not what was typed, nor where it came from or the moderator's note.
+    static let displayCommentColumnList = ColumnList(commentColumns, emptied: ["source", "author_ip", "user_agent", "moderation_note"])
 
     static func comment(from row: any SQLRow) throws -> Comment {
         Comment(
@@ -63,10 +65,16 @@ extension SQLStore: CommentStore {
     }
 
     public func comments(postID: Int64, statuses: [CommentStatus]) async throws -> [Comment] {
+        try await comments(postID: postID, statuses: statuses, forDisplay: false)
+    }
+
+    /// `forDisplay`: without what a page does not show (the source, the address and browser, the moderation note),
+    /// which come back empty; such a comment is for showing only, never to edit and save.
+    public func comments(postID: Int64, statuses: [CommentStatus], forDisplay: Bool) async throws -> [Comment] {
         try await read { db in
             try await db.raw(
                 """
-                SELECT \(Self.commentColumnList) FROM comments \
+                SELECT \(forDisplay ? Self.displayCommentColumnList : Self.commentColumnList) FROM comments \
                 WHERE post_id = \(bind: postID) AND status IN (\(binds: statuses.map(\.rawValue))) ORDER BY created_at, id
                 """
             ).all().map(Self.comment(from:))

@@ -34,6 +34,8 @@ final class SQLiteReads: @unchecked Sendable {
         let decoder: SQLiteDataDecoder
 
         var allColumns: [String] { names.sorted { $0.value < $1.value }.map(\.key) }
+        /// The column's value; nil when there is no such column.
+        func value(_ column: String) -> SQLiteData? { names[column].map { values[$0] } }
         func contains(column: String) -> Bool { names[column] != nil }
         func decodeNil(column: String) throws -> Bool {
             guard let index = names[column] else { return true }

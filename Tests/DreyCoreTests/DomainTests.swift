@@ -157,3 +157,17 @@ import Testing
         #expect(Typography(storageString: "size=999;font=nope").isEmpty)
     }
 }
+
+@Suite struct PercentEncodingTests {
+    @Test("query values are encoded as Foundation's alphanumerics encoding encodes them, every ASCII byte and Unicode alike")
+    func matchesFoundation() {
+        let ascii = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
+        let samples = [
+            ascii, "", "/2008/01/27/a-post/#respond", "/?s=two words&x=1", "ἀρχή/é", "🌷 tulip", "a%2Fb", "/tag/c++/",
+        ]
+        for text in samples {
+            #expect(text.percentEncodedAlphanumerics == text.addingPercentEncoding(withAllowedCharacters: .alphanumerics), "\(text)")
+        }
+        #expect("/a b".percentEncodedAlphanumerics == "%2Fa%20b")
+    }
+}

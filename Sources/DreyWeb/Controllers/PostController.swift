@@ -55,7 +55,7 @@ struct PostController: Sendable {
         async let termsQuery = store.terms(postIDs: [post.id])
         async let authorQuery = store.user(id: post.authorID)
         async let commentsQuery = store.comments(
-            postID: post.id, statuses: r.ownPendingComments.isEmpty ? [.approved] : [.approved, .pending, .spam])
+            postID: post.id, statuses: r.ownPendingComments.isEmpty ? [.approved] : [.approved, .pending, .spam], forDisplay: true)
         let (termsByPost, author, comments) = try await (termsQuery, authorQuery, commentsQuery)
         // Most posts have no Webmentions: their rows are read only when a comment needs them.
         let mentionRows = comments.contains { $0.type == .webmention } ? try await store.webmentions(postID: post.id) : []

@@ -95,7 +95,7 @@ enum ReaderHoles {
 
     static func e(_ s: String) -> String { HTMLEscape.text(s) }
 
-    static func query(_ path: String) -> String { path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F" }
+    static func query(_ path: String) -> String { path.percentEncodedAlphanumerics }
 
     /// `reader-bar`: who is signed in, with their account and sign-out; or a sign-in link. `argument`: the page's path.
     static func readerBar(_ reader: ReaderSession?, _ argument: String, _ c: Context) -> String {
