@@ -119,6 +119,33 @@ import Testing
         }
     }
 
+    @Test("the store's column readers give from a reading connection's row what they give from sqlite-nio's")
+    func storeReaders() async throws {
+        try await withDatabase { db, _ in
+            try await db.transaction { sql in
+                try await sql.raw("INSERT INTO reads_test (id, name, score, data) VALUES (1, 'één', 1.5, NULL)").run()
+                try await sql.raw("INSERT INTO reads_test (id, name, score, data) VALUES (2, '42', NULL, x'01')").run()
+                try await sql.raw("INSERT INTO reads_test (id, name, score, data) VALUES (0, '2008-01-27T00:04:00Z', 2.0, 'text')").run()
+            }
+            @Sendable func read(_ row: any SQLRow) -> [String] {
+                func one(_ value: () throws -> Any?) -> String {
+                    do { return "\(try value() as Any)" } catch { return "error" }
+                }
+                return ["id", "name", "score", "data", "missing"].flatMap { column in
+                    [
+                        one { try row.string(column) }, one { try row.int(column) }, one { try row.int64(column) },
+                        one { try row.optionalInt64(column) }, one { try row.bool(column) }, one { try row.date(column) },
+                    ]
+                }
+            }
+            let text = "SELECT id, name, score, data FROM reads_test ORDER BY id"
+            let direct = try await db.withSQL { sql in try await sql.raw(SQLQueryString(text)).all().map(read) }
+            let fast = try await db.withReads { sql in try await sql.raw(SQLQueryString(text)).all().map(read) }
+            #expect(fast == direct)
+            #expect(direct.joined().contains("error") && direct.joined().contains("één"))
+        }
+    }
+
     @Test("a read runs on the calling thread until it was slow, then on the thread pool until it is fast again")
     func slowReads() async throws {
         try await withDatabase { db, pool in
