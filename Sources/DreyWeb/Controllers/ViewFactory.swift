@@ -111,7 +111,30 @@ enum ISO8601 {
         var t = time_t(date.timeIntervalSince1970)
         var tmv = tm()
         gmtime_r(&t, &tmv)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : String(n) }
-        return "\(Int(tmv.tm_year) + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))T\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec))Z"
+        let year = Int(tmv.tm_year) + 1900
+        guard (0...9999).contains(year) else {
+            func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : String(n) }
+            return "\(year)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))T\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec))Z"
+        }
+        // Written digit by digit into one small buffer: a comment thread asks for one per comment, and six strings
+        // interpolated into a seventh showed in the profile.
+        return String(unsafeUninitializedCapacity: 20) { out in
+            func put(_ n: Int, _ width: Int, at start: Int) {
+                var n = n
+                for i in stride(from: start + width - 1, through: start, by: -1) {
+                    out[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                    n /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            put(Int(tmv.tm_mon) + 1, 2, at: 5)
+            put(Int(tmv.tm_mday), 2, at: 8)
+            put(Int(tmv.tm_hour), 2, at: 11)
+            put(Int(tmv.tm_min), 2, at: 14)
+            put(Int(tmv.tm_sec), 2, at: 17)
+            (out[4], out[7], out[10]) = (UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "T"))
+            (out[13], out[16], out[19]) = (UInt8(ascii: ":"), UInt8(ascii: ":"), UInt8(ascii: "Z"))
+            return 20
+        }
     }
 }
