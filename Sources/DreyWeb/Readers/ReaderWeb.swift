@@ -23,7 +23,11 @@ public enum ReaderWeb {
 
     /// `path` when it is a path on this site ("/…", not "//host" nor "/\\host", no scheme, no control characters), else "/".
     public static func safePath(_ path: String?) -> String {
-        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\"), path.count <= 2000,
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\") else { return "/" }
+        // Printable ASCII without a backslash, the common case, is checked by its bytes: the reader's holes ask on
+        // every response, and the checks below walk the text by Unicode characters.
+        if path.utf8.count <= 2000, path.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }) { return path }
+        guard path.count <= 2000,
             !path.contains(where: { $0.isNewline || $0 == "\\" || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7f } ?? false) })
         else { return "/" }
         return path
