@@ -106,6 +106,13 @@ public final class Database: Sendable {
         return try await pool.reads.snapshot(body)
     }
 
+    /// Runs `body` with its store reads outside the snapshot it is inside, if any: for what is remembered past the
+    /// response by the change it was read at (the menu), which must not be read from a state older than that change.
+    public func outsideSnapshot<T>(_ body: () async throws -> T) async rethrows -> T {
+        guard case .sqlite(let pool) = backend else { return try await body() }
+        return try await pool.reads.outsideSnapshot(body)
+    }
+
     /// Runs `body` in one transaction: all of it is committed, or none of it.
     ///
     /// Every query `body` makes through this database, directly or through the store's methods, joins the

@@ -149,9 +149,10 @@ final class SQLiteReads: @unchecked Sendable {
     }
 
     private func run(_ sql: String, _ binds: [SQLiteData], decoder: SQLiteDataDecoder) throws -> [Row] {
-        // Inside a snapshot, on its connection, unless another read of the same render holds it at this moment (a
-        // child task, or a slow statement on the pool): a thread of Swift's pool does not wait for it.
-        if let snapshot = Self.snapshot, snapshot.lock.try() {
+        // Inside a snapshot of this database, on its connection, unless another read of the same render (a child task)
+        // holds it at this moment: a thread of Swift's pool does not wait for it. (A slow statement, run on NIO's pool,
+        // does not see the task-local: it reads outside the snapshot, as every statement did before.)
+        if let snapshot = Self.snapshot, snapshot.owner === self, snapshot.lock.try() {
             defer { snapshot.lock.unlock() }
             if let connection = try snapshot.connection(self) {
                 return try run(sql, binds, decoder: decoder, on: connection)
@@ -226,8 +227,12 @@ final class SQLiteReads: @unchecked Sendable {
     /// write and its thread from after.
     final class Snapshot: @unchecked Sendable {
         let lock = NSLock()
+        /// The reads whose connection it holds; another database's reads inside it read as they would outside.
+        let owner: SQLiteReads
         private var held: Connection?
         private var ended = false
+
+        init(owner: SQLiteReads) { self.owner = owner }
 
         /// The transaction's connection, begun at the first read; nil once the snapshot has ended (a task the render
         /// started may read later: it reads as any other). Called with `lock` held.
@@ -265,10 +270,15 @@ final class SQLiteReads: @unchecked Sendable {
 
     /// Runs `body` with its reads (and its child tasks' reads) in one read transaction; inside another, in that one.
     func snapshot<T>(_ body: () async throws -> T) async rethrows -> T {
-        if Self.snapshot != nil { return try await body() }
-        let snapshot = Snapshot()
+        if Self.snapshot?.owner === self { return try await body() }
+        let snapshot = Snapshot(owner: self)
         defer { snapshot.end(self) }
         return try await Self.$snapshot.withValue(snapshot) { try await body() }
+    }
+
+    /// Runs `body` with its reads outside any snapshot: each sees the latest commit.
+    func outsideSnapshot<T>(_ body: () async throws -> T) async rethrows -> T {
+        try await Self.$snapshot.withValue(nil) { try await body() }
     }
 
     /// Runs a statement without rows (`BEGIN`, `COMMIT`) on `connection`, kept as the others are.

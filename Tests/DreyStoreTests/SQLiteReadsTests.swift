@@ -201,6 +201,9 @@ import Testing
     func snapshot() async throws {
         try await withDatabase { db, pool in
             try await db.withSQL { sql in try await sql.raw("INSERT INTO reads_test (id, name) VALUES (1, 'one')").run() }
+            // However loaded the machine, every read runs on the calling thread: a statement sent to NIO's pool as slow
+            // does not see the task-local, and reads outside the snapshot.
+            pool.reads.slowRun = .seconds(60)
             try await db.readSnapshot {
                 #expect(try await items(db, above: 0).map(\.name) == ["one"])
                 // Committed by another connection while the snapshot reads: not seen inside it.
@@ -211,6 +214,8 @@ import Testing
                 #expect(try await child.map(\.name) == ["one"], "a child task reads in the same snapshot")
                 // A snapshot inside a snapshot is the same one.
                 try await db.readSnapshot { () async throws in #expect(try await items(db, above: 0).map(\.name) == ["one"]) }
+                // Outside it, the latest commit.
+                try await db.outsideSnapshot { () async throws in #expect(try await items(db, above: 0).map(\.name) == ["ONE", "two"]) }
             }
             #expect(try await items(db, above: 0).map(\.name) == ["ONE", "two"])
             // The snapshot's connection went back without a transaction left open: every idle connection sees the commit.

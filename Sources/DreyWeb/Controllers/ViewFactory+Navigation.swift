@@ -19,7 +19,9 @@ extension ViewFactory {
         let key = "\(r.site.id) " + r.links.base
         let after = changes.lastSequence
         if let known = menus.withLock({ $0[key] }), known.after == after { return known.items }
-        let items = try await readMenu(r)
+        // Not from the page's snapshot, which may have begun before the change `after` names: the menu it read would
+        // be kept as that change's.
+        let items = try await store.database.outsideSnapshot { try await readMenu(r) }
         menus.withLock { known in
             if known.count >= 64 { known.removeAll() }  // sites × addresses; made-up hosts cannot grow it
             known[key] = (after, items)
