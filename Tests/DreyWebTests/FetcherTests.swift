@@ -154,8 +154,20 @@ import Testing
         }
     }
 
-    /// A port nothing listens on: bound, noted and closed again.
+    /// A port nothing listens on: bound, noted and closed again. Never the same one twice in a test run: the suite's
+    /// servers are given their ports seconds before they bind them, and two given the same one would share it, the
+    /// second failing to bind while the first answered its requests (seen once: an access log left empty).
     static func closedPort() throws -> Int {
+        for _ in 0..<100 {
+            let port = try anyClosedPort()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        return try anyClosedPort()
+    }
+
+    private static let handedOut = Locked(Set<Int>())
+
+    private static func anyClosedPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
