@@ -29,12 +29,15 @@ public struct Comment: Sendable, Equatable, Identifiable {
     public var moderationNote: String
     /// The spam filter's combined score, 0…1; nil when the filter did not judge it (operator, import, staff).
     public var spamScore: Double?
+    /// The signed-in reader who wrote it, as far as the read that made it says: only a post page's read for display
+    /// asks (`SQLStore.comments(postID:statuses:forDisplay:)`); nil otherwise.
+    public var readerID: Int64?
 
     public init(
         id: Int64 = 0, siteID: Int64, postID: Int64, parentID: Int64? = nil, type: CommentType = .comment,
         status: CommentStatus = .pending, authorName: String, authorEmail: String = "", authorURL: String = "",
         authorIP: String = "", userAgent: String = "", userID: Int64? = nil, source: String,
-        contentHTML: String = "", createdAt: Date, moderationNote: String = "", spamScore: Double? = nil
+        contentHTML: String = "", createdAt: Date, moderationNote: String = "", spamScore: Double? = nil, readerID: Int64? = nil
     ) {
         self.id = id
         self.siteID = siteID
@@ -53,5 +56,6 @@ public struct Comment: Sendable, Equatable, Identifiable {
         self.createdAt = createdAt
         self.moderationNote = moderationNote
         self.spamScore = spamScore
+        self.readerID = readerID
     }
 }

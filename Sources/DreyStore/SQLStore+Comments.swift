@@ -9,7 +9,9 @@ extension SQLStore: CommentStore {
     ]
     static let commentColumnList = ColumnList(commentColumns)
     /// What a page shows of a comment: not what was typed, nor where it came from or the moderator's note.
-    static let displayCommentColumnList = ColumnList(commentColumns, emptied: ["source", "author_ip", "user_agent", "moderation_note"])
+    /// With the reader who wrote it, so a page asks for readers' faces only when a comment has one.
+    static let displayCommentColumnList = ColumnList(
+        commentColumns + ["reader_id"], emptied: ["source", "author_ip", "user_agent", "moderation_note"])
 
     static func comment(from row: any SQLRow) throws -> Comment {
         Comment(
@@ -20,7 +22,8 @@ extension SQLStore: CommentStore {
             authorIP: try row.string("author_ip"), userAgent: try row.string("user_agent"),
             userID: try row.optionalInt64("user_id"), source: try row.string("source"),
             contentHTML: try row.string("content_html"), createdAt: try row.date("created_at"),
-            moderationNote: try row.string("moderation_note"), spamScore: try row.decode(column: "spam_score", as: Double?.self))
+            moderationNote: try row.string("moderation_note"), spamScore: try row.decode(column: "spam_score", as: Double?.self),
+            readerID: row.contains(column: "reader_id") ? try row.optionalInt64("reader_id") : nil)
     }
 
     /// Thrown by `insert(_:spending:)` when the form token was spent meanwhile: nothing was stored.

@@ -151,8 +151,10 @@ enum ReaderFaces {
         return generated(reader, links: c.links, settings: c.settings, size: size)
     }
 
-    /// The faces of the readers who wrote `comments` (a post's), by comment ID; one query, only when some comment has a reader.
+    /// The faces of the readers who wrote `comments` (a post's, read for display, which says who wrote each), by
+    /// comment ID; one query, only when some comment has a reader.
     static func forComments(on postID: Int64, _ comments: [Comment], store: SQLStore, _ r: SiteRequest) async throws -> [Int64: String] {
+        guard comments.contains(where: { $0.readerID != nil }) else { return [:] }
         let readers = try await store.commentReaders(postID: postID)
         guard !readers.isEmpty else { return [:] }
         let context = ReaderHoles.Context(r)
