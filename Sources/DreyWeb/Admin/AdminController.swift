@@ -41,7 +41,7 @@ struct AdminController: Sendable {
         guard let token = r.request.cookie(Self.sessionCookie), let (user, _) = try await auth.user(sessionToken: token) else {
             let back =
                 route == .dashboard
-                ? "" : "?redirect_to=" + (r.request.uri.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                ? "" : "?redirect_to=" + r.request.uri.description.percentEncodedAlphanumerics
             return .redirect(to: r.links.admin(.login) + back, permanent: false)
         }
         // Signing out needs no role: a subscriber, or a member of another site only, must be able to end their session.
@@ -141,7 +141,7 @@ struct AdminController: Sendable {
         // Signed for this session alone: a link made in one session (an editor's, naming a term "Security notice: …")
         // shows nothing in another, so nobody can make the admin show words of their choosing to someone else.
         let signed = a.r.signer.sign(message, purpose: Self.flashPurpose(a.sessionToken))
-        let encoded = signed.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let encoded = signed.percentEncodedAlphanumerics
         return .redirect(to: a.r.links.base + path + separator + "flash=" + encoded, permanent: false)
     }
 

@@ -48,7 +48,7 @@ struct PostsAdmin {
         }
         let pages = max(1, (total + Self.perPage - 1) / Self.perPage)
         var base = AdminRoute.posts(type, status: filter.status).path
-        if !filter.search.isEmpty { base += "&s=" + (filter.search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
+        if !filter.search.isEmpty { base += "&s=" + filter.search.percentEncodedAlphanumerics }
         if let au = filter.authorID { base += "&author=\(au)" }
         if let c = filter.termID { base += "&category=\(c)" }
         var view = AdminPage(

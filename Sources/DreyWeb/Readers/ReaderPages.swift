@@ -102,7 +102,7 @@ struct ReaderPages: Sendable {
         return page(
             r, title: "Sign out",
             body: """
-                <form method="post" action="\(Self.e(r.links.signOut))?return_to=\(Self.e(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F"))">
+                <form method="post" action="\(Self.e(r.links.signOut))?return_to=\(Self.e(back.percentEncodedAlphanumerics))">
                 <p><button type="submit">Sign out</button></p></form>
                 """)
     }

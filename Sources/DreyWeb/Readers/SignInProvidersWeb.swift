@@ -157,7 +157,7 @@ extension SignInProvidersWeb {
     static func providerButtons(_ drey: Drey, _ r: SiteRequest, _ back: String) async throws -> String? {
         let providers = try await drey.signin.providers(siteID: r.site.id)
         guard !providers.isEmpty else { return nil }
-        let query = "?return_to=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F")
+        let query = "?return_to=" + back.percentEncodedAlphanumerics
         let buttons = providers.map { p in
             let href = HTMLEscape.text(r.links.url(.signInOIDC(provider: p.name, callback: false)) + query)
             return "<li><a class=\"button signin-provider\" href=\"\(href)\">Sign in with \(HTMLEscape.text(p.name))</a></li>"
